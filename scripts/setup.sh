@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of olla from Debian packages.
+# Idempotent and non-interactive; nothing is downloaded at build or run time.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential g++ clang cmake ninja-build ccache pkg-config git
+  libhwy-dev nlohmann-json3-dev libcpp-httplib-dev libcurl4-openssl-dev libssl-dev
+  libpcre2-dev libutf8proc-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libclang-rt-14-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+echo "setup: all ${#PACKAGES[@]} packages present"

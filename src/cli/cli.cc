@@ -1,0 +1,37 @@
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+
+namespace olla::cli {
+
+int Main(int argc, char** argv) {
+  CLI::App app{"Large language model runner", "olla"};
+  app.require_subcommand(0, 1);
+  bool show_version = false;
+  app.add_flag("-v,--version", show_version, "Show version information");
+  int exit_code = 0;
+  RegisterShow(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "Error: " << e.what() << "\n";
+    return 1;
+  }
+  if (show_version) {
+    std::cout << "olla version is " << OLLA_VERSION << "\n";
+    return 0;
+  }
+  if (app.get_subcommands().empty()) {
+    std::cout << app.help();
+    return 0;
+  }
+  return exit_code;
+}
+
+}  // namespace olla::cli

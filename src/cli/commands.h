@@ -1,0 +1,14 @@
+#pragma once
+// Registration of each subcommand on the CLI11 app; one file per command (cmd_<name>.cc).
+
+namespace CLI {
+class App;
+}
+
+namespace olla::cli {
+
+// Each Register* adds its subcommand to `app`. The callback stores the exit status in
+// *exit_code (0 on success, 1 after printing "Error: ..." to stderr).
+void RegisterShow(CLI::App& app, int* exit_code);
+
+}  // namespace olla::cli

@@ -1,0 +1,66 @@
+#include "cli/gguf_summary.h"
+
+#include <algorithm>
+#include <map>
+
+#include "base/str_cat.h"
+#include "cli/human.h"
+#include "cli/table.h"
+
+namespace olla::cli {
+
+std::string FileTypeName(uint32_t file_type) {
+  static const std::map<uint32_t, const char*> kNames = {
+      {0, "F32"},     {1, "F16"},     {2, "Q4_0"},    {3, "Q4_1"},    {7, "Q8_0"},    {8, "Q5_0"},
+      {9, "Q5_1"},    {10, "Q2_K"},   {11, "Q3_K_S"}, {12, "Q3_K_M"}, {13, "Q3_K_L"}, {14, "Q4_K_S"},
+      {15, "Q4_K_M"}, {16, "Q5_K_S"}, {17, "Q5_K_M"}, {18, "Q6_K"},   {19, "IQ2_XXS"}, {20, "IQ2_XS"},
+      {21, "Q2_K_S"}, {22, "IQ3_XS"}, {23, "IQ3_XXS"}, {24, "IQ1_S"}, {25, "IQ4_NL"}, {26, "IQ3_S"},
+      {27, "IQ3_M"},  {28, "IQ2_S"},  {29, "IQ2_M"},  {30, "IQ4_XS"}, {31, "IQ1_M"},  {32, "BF16"},
+      {36, "TQ1_0"},  {37, "TQ2_0"},  {38, "MXFP4"}};
+  auto it = kNames.find(file_type);
+  return it == kNames.end() ? "unknown" : it->second;
+}
+
+std::string QuantizationLabel(const gguf::File& file) {
+  if (auto ft = file.metadata().GetUint("general.file_type"); ft.ok()) return FileTypeName(static_cast<uint32_t>(*ft));
+  std::map<tensor::DType, uint64_t> elems;
+  for (const auto& t : file.tensors())
+    if (t.ne.size() >= 2) elems[t.type] += t.n_elems;
+  if (elems.empty()) return "unknown";
+  auto best = std::max_element(elems.begin(), elems.end(),
+                               [](const auto& a, const auto& b) { return a.second < b.second; });
+  return std::string(tensor::Name(best->first));
+}
+
+std::string RenderShow(const gguf::File& file, bool verbose) {
+  const gguf::Metadata& md = file.metadata();
+  std::string arch = md.GetStringOr("general.architecture", "").value();
+  Section model{"Model", {}};
+  model.rows.push_back({"architecture", arch});
+  model.rows.push_back({"parameters", HumanNumber(file.ParameterCount())});
+  if (const gguf::Value* v = md.Find(arch + ".context_length")) model.rows.push_back({"context length", v->ToDisplayString()});
+  if (const gguf::Value* v = md.Find(arch + ".embedding_length"))
+    model.rows.push_back({"embedding length", v->ToDisplayString()});
+  model.rows.push_back({"quantization", QuantizationLabel(file)});
+  std::string out = RenderSection(model);
+  if (!verbose) return out;
+
+  Section meta{"Metadata", {}};
+  std::vector<const std::pair<std::string, gguf::Value>*> entries;
+  for (const auto& e : md.entries()) entries.push_back(&e);
+  std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  for (const auto* e : entries) meta.rows.push_back({e->first, e->second.ToDisplayString(3)});
+  out += RenderSection(meta);
+
+  Section tensors{"Tensors", {}};
+  for (const auto& t : file.tensors()) {
+    std::string shape = "[";
+    for (size_t d = 0; d < t.ne.size(); ++d) StrAppend(shape, d ? " " : "", t.ne[d]);
+    shape += "]";
+    tensors.rows.push_back({t.name, std::string(tensor::Name(t.type)), shape});
+  }
+  out += RenderSection(tensors);
+  return out;
+}
+
+}  // namespace olla::cli

@@ -1,0 +1,17 @@
+// llama: Llama 1/2/3, Mistral, TinyLlama and other plain llama-architecture decoders. RMSNorm,
+// normal-style RoPE (the converter permutes Q/K so adjacent pairs rotate), GQA, SwiGLU.
+
+#include "engine/arch/arch.h"
+
+namespace olla::engine {
+
+static Status LoadLlama(const gguf::Metadata& md, ModelConfig& cfg) {
+  OLLA_RETURN_IF_ERROR(LoadLlamaLike(md, "llama", cfg));
+  cfg.rope.style = kernels::RopeStyle::kNormal;
+  cfg.ffn_act = FfnActivation::kSilu;
+  return Status::Ok();
+}
+
+extern const ArchSpec kLlamaArch = {.gguf_name = "llama", .load_config = LoadLlama};
+
+}  // namespace olla::engine

@@ -1,0 +1,63 @@
+// Metadata common to the llama family of decoders: "<arch>.embedding_length" and friends.
+
+#include "base/str_cat.h"
+#include "engine/arch/arch.h"
+
+namespace olla::engine {
+
+namespace {
+Result<size_t> PositiveSize(const gguf::Metadata& md, const std::string& key) {
+  OLLA_ASSIGN_OR_RETURN(uint64_t v, md.GetUint(key));
+  if (v == 0 || v > (1ull << 32)) return Status::InvalidArgument(StrCat("metadata key '", key, "' has invalid value ", v));
+  return static_cast<size_t>(v);
+}
+}  // namespace
+
+Status LoadLlamaLike(const gguf::Metadata& md, std::string_view prefix, ModelConfig& cfg) {
+  const std::string p(prefix);
+  cfg.arch = p;
+  OLLA_ASSIGN_OR_RETURN(cfg.n_embd, PositiveSize(md, p + ".embedding_length"));
+  OLLA_ASSIGN_OR_RETURN(cfg.n_layer, PositiveSize(md, p + ".block_count"));
+  OLLA_ASSIGN_OR_RETURN(cfg.n_ff, PositiveSize(md, p + ".feed_forward_length"));
+  OLLA_ASSIGN_OR_RETURN(cfg.n_head, PositiveSize(md, p + ".attention.head_count"));
+  OLLA_ASSIGN_OR_RETURN(uint64_t n_head_kv, md.GetUintOr(p + ".attention.head_count_kv", cfg.n_head));
+  cfg.n_head_kv = static_cast<size_t>(n_head_kv);
+  if (cfg.n_head_kv == 0 || cfg.n_head % cfg.n_head_kv != 0)
+    return Status::InvalidArgument(StrCat("metadata key '", p, ".attention.head_count_kv' (", cfg.n_head_kv,
+                                          ") must divide head_count (", cfg.n_head, ")"));
+  if (md.Contains(p + ".attention.key_length")) {
+    OLLA_ASSIGN_OR_RETURN(cfg.head_dim, PositiveSize(md, p + ".attention.key_length"));
+  } else {
+    if (cfg.n_embd % cfg.n_head != 0)
+      return Status::InvalidArgument(StrCat("metadata key '", p, ".attention.head_count' (", cfg.n_head,
+                                            ") does not divide embedding_length (", cfg.n_embd, ")"));
+    cfg.head_dim = cfg.n_embd / cfg.n_head;
+  }
+  if (md.Contains(p + ".attention.value_length")) {
+    OLLA_ASSIGN_OR_RETURN(cfg.head_dim_v, PositiveSize(md, p + ".attention.value_length"));
+  } else {
+    cfg.head_dim_v = cfg.head_dim;
+  }
+  OLLA_ASSIGN_OR_RETURN(uint64_t ctx, md.GetUintOr(p + ".context_length", 2048));
+  cfg.n_ctx_train = static_cast<size_t>(ctx);
+  OLLA_ASSIGN_OR_RETURN(double eps, md.GetDoubleOr(p + ".attention.layer_norm_rms_epsilon", 1e-5));
+  cfg.norm_eps = static_cast<float>(eps);
+  OLLA_ASSIGN_OR_RETURN(double base, md.GetDoubleOr(p + ".rope.freq_base", 10000.0));
+  cfg.rope.freq_base = static_cast<float>(base);
+  OLLA_ASSIGN_OR_RETURN(uint64_t n_rot, md.GetUintOr(p + ".rope.dimension_count", cfg.head_dim));
+  if (n_rot == 0 || n_rot > cfg.head_dim || n_rot % 2 != 0)
+    return Status::InvalidArgument(StrCat("metadata key '", p, ".rope.dimension_count' (", n_rot,
+                                          ") must be even and at most the head size ", cfg.head_dim));
+  cfg.rope.n_rot = static_cast<size_t>(n_rot);
+  // Linear rope scaling: "<arch>.rope.scaling.type" = "linear" with factor f ⇒ positions / f.
+  OLLA_ASSIGN_OR_RETURN(std::string scaling, md.GetStringOr(p + ".rope.scaling.type", "none"));
+  OLLA_ASSIGN_OR_RETURN(double factor, md.GetDoubleOr(p + ".rope.scaling.factor", 0.0));
+  if (!md.Contains(p + ".rope.scaling.factor")) {
+    OLLA_ASSIGN_OR_RETURN(factor, md.GetDoubleOr(p + ".rope.scale_linear", 0.0));
+    if (factor > 0) scaling = "linear";
+  }
+  if (scaling == "linear" && factor > 0) cfg.rope.freq_scale = static_cast<float>(1.0 / factor);
+  return Status::Ok();
+}
+
+}  // namespace olla::engine

@@ -1,0 +1,63 @@
+#pragma once
+// Context: one sequence being evaluated against a Model: its KV cache and activation buffers,
+// sized once at creation (DESIGN.md C9). Not thread-safe; one per sequence slot.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stop_token>
+#include <vector>
+
+#include "base/status.h"
+#include "base/thread_pool.h"
+#include "engine/kv_cache.h"
+#include "engine/model.h"
+
+namespace olla::engine {
+
+using TokenId = int32_t;
+
+struct ContextParams {
+  size_t n_ctx = 2048;    // positions in the KV cache (Ollama's num_ctx)
+  size_t n_batch = 512;   // tokens evaluated per forward step (num_batch)
+  tensor::DType kv_type = tensor::DType::kF16;
+};
+
+// Per-step buffers: x, xb: [n_batch, n_embd]; q: [n_batch, q_dim]; k: [n_batch, kv_dim];
+// v: [n_batch, v_dim]; attn: [n_batch, n_head * head_dim_v]; gate, up: [n_batch, n_ff].
+struct Activations {
+  std::vector<float> x, xb, q, k, v, attn, gate, up;
+  std::vector<int32_t> pos;
+};
+
+class Context {
+ public:
+  static Result<std::unique_ptr<Context>> Create(const Model& model, const ContextParams& params, ThreadPool& pool);
+
+  // Evaluates `tokens` at positions [n_past(), n_past() + n), in steps of n_batch tokens.
+  // Logits are written to *logits: [n, n_vocab] if all_logits, else the last token's [n_vocab].
+  // Errors: a token id outside the vocabulary (kInvalidArgument), a context too small for the
+  // tokens (kResourceExhausted: "context window full"), or a stop request (kCancelled, checked
+  // between steps). On error, n_past() is left at the last completed step.
+  Status Decode(std::span<const TokenId> tokens, bool all_logits, std::vector<float>* logits,
+                std::stop_token stop = {});
+
+  size_t n_past() const { return kv_.n_used(); }
+  size_t n_ctx() const { return kv_.n_ctx(); }
+  // Keeps the first n positions (n <= n_past()) so a shared prompt prefix is reused.
+  void Truncate(size_t n) { kv_.Truncate(n); }
+  const Model& model() const { return model_; }
+
+ private:
+  Context(const Model& model, const ContextParams& params, ThreadPool& pool, KvCache kv);
+  // One forward step over n <= n_batch tokens; writes logits of the rows in [logits_from, n).
+  void Forward(const TokenId* tokens, size_t n, size_t logits_from, float* logits);
+
+  const Model& model_;
+  ContextParams params_;
+  ThreadPool& pool_;
+  KvCache kv_;
+  Activations act_;
+};
+
+}  // namespace olla::engine

@@ -1,0 +1,45 @@
+#pragma once
+// KvCache: keys and values of one sequence, one row per position for every layer, in F32 or F16
+// (F16 by default, as Ollama). Positions [0, n_used) are filled; Truncate keeps a prefix so the
+// next request that shares it skips recomputing it. Not thread-safe.
+
+#include <cstdint>
+#include <vector>
+
+#include "base/status.h"
+#include "engine/model_config.h"
+#include "kernels/attention.h"
+#include "tensor/dtype.h"
+
+namespace olla::engine {
+
+class KvCache {
+ public:
+  // Fails with kInvalidArgument for types other than F32/F16 and kResourceExhausted if the
+  // allocation is impossible.
+  static Result<KvCache> Create(const ModelConfig& cfg, size_t n_ctx, tensor::DType type);
+
+  size_t n_ctx() const { return n_ctx_; }
+  size_t n_used() const { return n_used_; }
+  tensor::DType type() const { return type_; }
+  size_t bytes() const { return k_.size() + v_.size(); }
+
+  // Writes k: [n, kv_dim] and v: [n, v_dim] of layer `layer` at positions [pos, pos + n).
+  // The caller has checked pos + n <= n_ctx().
+  void Store(size_t layer, size_t pos, size_t n, const float* k, const float* v);
+  // Marks positions [0, n) as filled (after every layer stored them).
+  void SetUsed(size_t n) { n_used_ = n; }
+  // Forgets positions >= n.
+  void Truncate(size_t n) {
+    if (n < n_used_) n_used_ = n;
+  }
+  // The layer's cache for attention over positions [0, n_kv).
+  kernels::KvView View(size_t layer, size_t n_kv) const;
+
+ private:
+  size_t n_ctx_ = 0, n_used_ = 0, kv_dim_ = 0, v_dim_ = 0, elem_ = 4;
+  tensor::DType type_ = tensor::DType::kF16;
+  std::vector<uint8_t> k_, v_;  // [n_layer, n_ctx, kv_dim] and [n_layer, n_ctx, v_dim]
+};
+
+}  // namespace olla::engine

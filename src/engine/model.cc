@@ -1,0 +1,31 @@
+#include "engine/model.h"
+
+#include "base/str_cat.h"
+#include "engine/arch/arch.h"
+
+namespace olla::engine {
+
+Result<std::unique_ptr<Model>> Model::Load(const std::string& path) {
+  OLLA_ASSIGN_OR_RETURN(gguf::File file, gguf::File::Open(path));
+  auto m = FromFile(std::move(file));
+  if (!m.ok()) return m.status().WithPrefix(path);
+  return m;
+}
+
+Result<std::unique_ptr<Model>> Model::FromFile(gguf::File file) {
+  auto m = std::unique_ptr<Model>(new Model());
+  m->file_ = std::move(file);
+  const gguf::Metadata& md = m->file_.metadata();
+  OLLA_ASSIGN_OR_RETURN(std::string arch_name, md.GetString("general.architecture"));
+  OLLA_ASSIGN_OR_RETURN(const ArchSpec* arch, FindArch(arch_name));
+  OLLA_RETURN_IF_ERROR(arch->load_config(md, m->cfg_));
+  OLLA_ASSIGN_OR_RETURN(m->weights_, BindWeights(m->file_, m->cfg_));
+  if (auto tokens = md.GetArray("tokenizer.ggml.tokens"); tokens.ok()) {
+    if ((*tokens)->items.size() < m->cfg_.n_vocab)
+      return Status::InvalidArgument(StrCat("tokenizer.ggml.tokens has ", (*tokens)->items.size(),
+                                            " entries, fewer than the model's ", m->cfg_.n_vocab, " outputs"));
+  }
+  return m;
+}
+
+}  // namespace olla::engine

@@ -1,0 +1,33 @@
+#pragma once
+// Model: a loaded GGUF file with its validated config and bound weights. Immutable after Load and
+// shareable between Contexts (one per sequence slot).
+
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "engine/model_config.h"
+#include "engine/weights.h"
+#include "gguf/reader.h"
+
+namespace olla::engine {
+
+class Model {
+ public:
+  // Maps the file, reads the architecture's config and binds the weights. Refuses, naming the key
+  // or tensor, a model whose metadata is inconsistent: unknown architecture, heads that do not
+  // divide, missing tensors, wrong shapes, a vocabulary shorter than the output.
+  static Result<std::unique_ptr<Model>> Load(const std::string& path);
+  static Result<std::unique_ptr<Model>> FromFile(gguf::File file);
+
+  const ModelConfig& config() const { return cfg_; }
+  const ModelWeights& weights() const { return weights_; }
+  const gguf::File& file() const { return file_; }
+
+ private:
+  gguf::File file_;
+  ModelConfig cfg_;
+  ModelWeights weights_;
+};
+
+}  // namespace olla::engine

@@ -1,0 +1,194 @@
+#include "kernels/ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "base/check.h"
+#include "kernels/ref/dot_ref.h"
+#include "tensor/dequantize.h"
+#include "tensor/quantize.h"
+
+namespace olla::kernels {
+
+using tensor::DType;
+
+const DotTraits* FindDotTraits(DType weight_type) {
+  static const DotTraits kF32{DType::kF32, ref::DotF32};
+  static const DotTraits kF16{DType::kF16, ref::DotF16};
+  static const DotTraits kBF16{DType::kBF16, ref::DotBF16};
+  static const DotTraits kQ4_0{DType::kQ8_0, ref::DotQ4_0};
+  static const DotTraits kQ4_1{DType::kQ8_1, ref::DotQ4_1};
+  static const DotTraits kQ5_0{DType::kQ8_0, ref::DotQ5_0};
+  static const DotTraits kQ5_1{DType::kQ8_1, ref::DotQ5_1};
+  static const DotTraits kQ8_0{DType::kQ8_0, ref::DotQ8_0};
+  static const DotTraits kIQ4_NL{DType::kQ8_0, ref::DotIQ4_NL};
+  static const DotTraits kQ2_K{DType::kQ8_K, ref::DotQ2_K};
+  static const DotTraits kQ3_K{DType::kQ8_K, ref::DotQ3_K};
+  static const DotTraits kQ4_K{DType::kQ8_K, ref::DotQ4_K};
+  static const DotTraits kQ5_K{DType::kQ8_K, ref::DotQ5_K};
+  static const DotTraits kQ6_K{DType::kQ8_K, ref::DotQ6_K};
+  static const DotTraits kIQ4_XS{DType::kQ8_K, ref::DotIQ4_XS};
+  switch (weight_type) {
+    case DType::kF32: return &kF32;
+    case DType::kF16: return &kF16;
+    case DType::kBF16: return &kBF16;
+    case DType::kQ4_0: return &kQ4_0;
+    case DType::kQ4_1: return &kQ4_1;
+    case DType::kQ5_0: return &kQ5_0;
+    case DType::kQ5_1: return &kQ5_1;
+    case DType::kQ8_0: return &kQ8_0;
+    case DType::kIQ4_NL: return &kIQ4_NL;
+    case DType::kQ2_K: return &kQ2_K;
+    case DType::kQ3_K: return &kQ3_K;
+    case DType::kQ4_K: return &kQ4_K;
+    case DType::kQ5_K: return &kQ5_K;
+    case DType::kQ6_K: return &kQ6_K;
+    case DType::kIQ4_XS: return &kIQ4_XS;
+    default: return nullptr;
+  }
+}
+
+bool SupportsWeightType(DType type) {
+  return FindDotTraits(type) != nullptr && tensor::DequantizeRowFunction(type) != nullptr;
+}
+
+namespace {
+// Activations are quantized with the reference quantizers (the same code that quantizes
+// weights): against llama.cpp's CPU backend this reproduces Q4_0, Q5_0, Q8_0, IQ4_NL, Q2_K and
+// IQ4_XS logits to ~1e-7; its SIMD Q8_0 rounding variant (QuantizeActivationsQ8_0) measured worse.
+tensor::QuantizeRowFn ActivationQuantizer(DType act_type) {
+  tensor::QuantizeRowFn fn = tensor::QuantizeRowFunction(act_type);
+  OLLA_CHECK(fn != nullptr);
+  return fn;
+}
+}  // namespace
+
+void MatMul(const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool) {
+  const DotTraits* traits = FindDotTraits(w.type);
+  OLLA_CHECK(traits != nullptr);  // the engine validates weight types at load
+  const size_t act_row_bytes = *tensor::RowBytes(traits->act_type, w.n_cols);
+  std::vector<uint8_t> act(act_row_bytes * n_tok);
+  auto quantize = ActivationQuantizer(traits->act_type);
+
+  pool.ParallelFor(n_tok, [&](size_t b, size_t e, size_t) {
+    for (size_t t = b; t < e; ++t) quantize(x + t * w.n_cols, act.data() + t * act_row_bytes, w.n_cols);
+  });
+  pool.ParallelFor(w.n_rows, [&](size_t b, size_t e, size_t) {
+    for (size_t r = b; r < e; ++r) {
+      const uint8_t* wr = w.data + r * w.row_bytes;
+      for (size_t t = 0; t < n_tok; ++t) y[t * w.n_rows + r] = traits->dot(w.n_cols, wr, act.data() + t * act_row_bytes);
+    }
+  });
+}
+
+void GetRow(const QMatrix& w, size_t row, float* out) {
+  auto fn = tensor::DequantizeRowFunction(w.type);
+  OLLA_CHECK(fn != nullptr && row < w.n_rows);
+  fn(w.data + row * w.row_bytes, out, w.n_cols);
+}
+
+void RmsNorm(const float* x, const float* weight, size_t n_tok, size_t n, float eps, float* y) {
+  for (size_t t = 0; t < n_tok; ++t) {
+    const float* xr = x + t * n;
+    float* yr = y + t * n;
+    double sum = 0;  // ggml accumulates squares in double
+    for (size_t i = 0; i < n; ++i) sum += static_cast<double>(xr[i] * xr[i]);
+    const float mean = static_cast<float>(sum / static_cast<double>(n));
+    const float scale = 1.0f / std::sqrt(mean + eps);
+    for (size_t i = 0; i < n; ++i) yr[i] = xr[i] * scale;
+    if (weight)
+      for (size_t i = 0; i < n; ++i) yr[i] *= weight[i];
+  }
+}
+
+void LayerNorm(const float* x, const float* weight, const float* bias, size_t n_tok, size_t n, float eps, float* y) {
+  for (size_t t = 0; t < n_tok; ++t) {
+    const float* xr = x + t * n;
+    float* yr = y + t * n;
+    double sum = 0;
+    for (size_t i = 0; i < n; ++i) sum += static_cast<double>(xr[i]);
+    const float mean = static_cast<float>(sum / static_cast<double>(n));
+    double sum2 = 0;
+    for (size_t i = 0; i < n; ++i) {
+      float v = xr[i] - mean;
+      yr[i] = v;
+      sum2 += static_cast<double>(v * v);
+    }
+    const float variance = static_cast<float>(sum2 / static_cast<double>(n));
+    const float scale = 1.0f / std::sqrt(variance + eps);
+    for (size_t i = 0; i < n; ++i) yr[i] *= scale;
+    if (weight)
+      for (size_t i = 0; i < n; ++i) yr[i] *= weight[i];
+    if (bias)
+      for (size_t i = 0; i < n; ++i) yr[i] += bias[i];
+  }
+}
+
+void Rope(float* x, size_t n_tok, size_t n_head, size_t head_dim, const int32_t* pos, const RopeParams& p) {
+  // theta_i = pos * base^(-2i/n_rot), built by repeated multiplication in float as ggml does, so
+  // that the angles agree to the last bit.
+  const float theta_scale = std::pow(p.freq_base, -2.0f / static_cast<float>(p.n_rot));
+  std::vector<float> cos_t(p.n_rot / 2), sin_t(p.n_rot / 2);
+  for (size_t t = 0; t < n_tok; ++t) {
+    float theta_base = static_cast<float>(pos[t]);
+    for (size_t i = 0; i < p.n_rot / 2; ++i) {
+      float ff = p.freq_factors ? p.freq_factors[i] : 1.0f;
+      float theta = p.freq_scale * (theta_base / ff);
+      cos_t[i] = std::cos(theta);
+      sin_t[i] = std::sin(theta);
+      theta_base *= theta_scale;
+    }
+    for (size_t h = 0; h < n_head; ++h) {
+      float* v = x + (t * n_head + h) * head_dim;
+      for (size_t i = 0; i < p.n_rot / 2; ++i) {
+        size_t a = p.style == RopeStyle::kNormal ? 2 * i : i;
+        size_t b = p.style == RopeStyle::kNormal ? 2 * i + 1 : i + p.n_rot / 2;
+        float x0 = v[a], x1 = v[b];
+        v[a] = x0 * cos_t[i] - x1 * sin_t[i];
+        v[b] = x0 * sin_t[i] + x1 * cos_t[i];
+      }
+    }
+  }
+}
+
+void SoftmaxInPlace(float* x, size_t n) {
+  float max = -std::numeric_limits<float>::infinity();
+  for (size_t i = 0; i < n; ++i) max = std::max(max, x[i]);
+  if (max == -std::numeric_limits<float>::infinity()) {
+    std::fill(x, x + n, 0.0f);
+    return;
+  }
+  double sum = 0;
+  for (size_t i = 0; i < n; ++i) {
+    float e = x[i] == -std::numeric_limits<float>::infinity() ? 0.0f : std::exp(x[i] - max);
+    x[i] = e;
+    sum += e;
+  }
+  const float inv = static_cast<float>(1.0 / sum);
+  for (size_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+void SwiGlu(const float* gate, const float* up, float* out, size_t n) {
+  for (size_t i = 0; i < n; ++i) out[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
+float Gelu(float x) {
+  constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+  constexpr float kCoef = 0.044715f;
+  return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * x * (1.0f + kCoef * x * x)));
+}
+
+void GeGlu(const float* gate, const float* up, float* out, size_t n) {
+  for (size_t i = 0; i < n; ++i) out[i] = Gelu(gate[i]) * up[i];
+}
+
+void AddInPlace(float* y, const float* x, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] += x[i];
+}
+
+void MulInPlace(float* y, const float* w, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] *= w[i];
+}
+
+}  // namespace olla::kernels
