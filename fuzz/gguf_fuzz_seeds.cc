@@ -25,7 +25,8 @@ Value Shrink(const Value& v) {
   if (!a) return v;
   Array out;
   out.elem_type = a->elem_type;
-  for (size_t i = 0; i < a->items.size() && i < kMaxItems; ++i) out.items.push_back(Shrink(a->items[i]));
+  for (size_t i = 0; i < a->items.size() && i < kMaxItems; ++i)
+    out.items.push_back(Shrink(a->items[i]));
   return Value(std::move(out));
 }
 
@@ -38,8 +39,11 @@ Result<std::string> ShrunkCopy(const std::string& path, std::vector<std::string>
   for (const TensorInfo& t : f.tensors()) {
     const tensor::DTypeInfo& info = tensor::Info(t.type);
     std::string& bytes = storage.emplace_back(info.block_bytes, '\0');
-    for (size_t i = 0; i < bytes.size() && i < t.data.size(); ++i) bytes[i] = static_cast<char>(t.data[i]);
-    tensors.push_back({t.name, {info.block_elems}, t.type,
+    for (size_t i = 0; i < bytes.size() && i < t.data.size(); ++i)
+      bytes[i] = static_cast<char>(t.data[i]);
+    tensors.push_back({t.name,
+                       {info.block_elems},
+                       t.type,
                        {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}});
   }
   return Serialize(md, tensors, f.version());
@@ -56,7 +60,8 @@ int Main(int argc, char** argv) {
       {"no_tensors.gguf", fixtures::NoTensorsFile()},
       {"nested_max.gguf", fixtures::NestedArrayFile(kMaxArrayDepth)},
   };
-  for (const auto& c : fixtures::BadCases()) seeds.emplace_back(StrCat("bad_", c.name, ".gguf"), c.bytes);
+  for (const auto& c : fixtures::BadCases())
+    seeds.emplace_back(StrCat("bad_", c.name, ".gguf"), c.bytes);
   for (int i = 2; i < argc; ++i) {
     std::vector<std::string> storage;
     auto shrunk = ShrunkCopy(argv[i], storage);

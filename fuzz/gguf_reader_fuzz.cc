@@ -46,8 +46,8 @@ uint64_t TouchFile(const File& f) {
   for (const auto& [key, value] : md.entries()) {
     OLLA_CHECK(md.Find(key) == &value);
     h += TouchValue(value);
-    h += md.GetString(key).ok() + md.GetInt(key).ok() + md.GetUint(key).ok() + md.GetDouble(key).ok() +
-         md.GetBool(key).ok() + md.GetArray(key).ok();
+    h += md.GetString(key).ok() + md.GetInt(key).ok() + md.GetUint(key).ok() +
+         md.GetDouble(key).ok() + md.GetBool(key).ok() + md.GetArray(key).ok();
   }
   const std::span<const uint8_t> file = f.bytes();
   for (const TensorInfo& t : f.tensors()) {
@@ -56,7 +56,8 @@ uint64_t TouchFile(const File& f) {
     OLLA_CHECK(t.data.size() == t.n_bytes);
     OLLA_CHECK(t.offset % f.alignment() == 0);
     if (!t.data.empty()) {
-      OLLA_CHECK(t.data.data() >= file.data() && t.data.data() + t.data.size() <= file.data() + file.size());
+      OLLA_CHECK(t.data.data() >= file.data() &&
+                 t.data.data() + t.data.size() <= file.data() + file.size());
       OLLA_CHECK(t.data.data() == file.data() + f.data_offset() + t.offset);
     }
     h += t.rows() + t.row_len() + t.n_elems;

@@ -10,5 +10,7 @@ namespace olla::cli {
 // Each Register* adds its subcommand to `app`. The callback stores the exit status in
 // *exit_code (0 on success, 1 after printing "Error: ..." to stderr).
 void RegisterShow(CLI::App& app, int* exit_code);
+void RegisterDebug(CLI::App& app, int* exit_code);
+void RegisterRun(CLI::App& app, int* exit_code);
 
 }  // namespace olla::cli

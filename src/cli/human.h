@@ -13,3 +13,8 @@ std::string HumanNumber(uint64_t n);
 std::string HumanBytes(int64_t bytes);
 
 }  // namespace olla::cli
+
+namespace olla::cli {
+// Go's time.Duration.String(): "1.5s", "123.456789ms", "2m3.5s", "0s".
+std::string GoDuration(int64_t nanoseconds);
+}  // namespace olla::cli

@@ -1,6 +1,7 @@
 #pragma once
 // Context: one sequence being evaluated against a Model: its KV cache and activation buffers,
-// sized once at creation (DESIGN.md C9). Not thread-safe; one per sequence slot.
+// sized once at creation (DESIGN.md C9). Not thread-safe; one per sequence slot. Non-causal
+// (encoder) models keep no cache: each Embed call sees only its own tokens.
 
 #include <cstdint>
 #include <memory>
@@ -39,19 +40,34 @@ class Context {
   // Errors: a token id outside the vocabulary (kInvalidArgument), a context too small for the
   // tokens (kResourceExhausted: "context window full"), or a stop request (kCancelled, checked
   // between steps). On error, n_past() is left at the last completed step.
+  // Models without an output head (embedding models such as BERT) yield kUnsupported.
   Status Decode(std::span<const TokenId> tokens, bool all_logits, std::vector<float>* logits,
                 std::stop_token stop = {});
 
+  // The embedding of `tokens`, evaluated on their own from position 0: the last hidden states
+  // (after the final norm, for decoders), pooled. *out is [n_embd] for kMean, kCls (token 0)
+  // and kLast, and [n, n_embd] for kNone; with `normalize` each vector is scaled to unit L2
+  // norm. Pass model().config().pooling for the model's own choice. The tokens are evaluated
+  // in one batch, so n must not exceed n_batch (kInvalidArgument otherwise, as the other
+  // checks of Decode). The context's cache is left empty (n_past() == 0) afterwards.
+  Status Embed(std::span<const TokenId> tokens, Pooling pooling, bool normalize, std::vector<float>* out,
+               std::stop_token stop = {});
+
   size_t n_past() const { return kv_.n_used(); }
-  size_t n_ctx() const { return kv_.n_ctx(); }
+  size_t n_ctx() const { return params_.n_ctx; }
   // Keeps the first n positions (n <= n_past()) so a shared prompt prefix is reused.
   void Truncate(size_t n) { kv_.Truncate(n); }
   const Model& model() const { return model_; }
 
  private:
   Context(const Model& model, const ContextParams& params, ThreadPool& pool, KvCache kv);
-  // One forward step over n <= n_batch tokens; writes logits of the rows in [logits_from, n).
-  void Forward(const TokenId* tokens, size_t n, size_t logits_from, float* logits);
+  // Checks token ids and that n_past() + n positions fit the cache and the model.
+  Status CheckTokens(std::span<const TokenId> tokens) const;
+  // One forward step over n <= n_batch tokens at positions [n_past(), n_past() + n). Returns the
+  // final hidden states [n, n_embd] (after output_norm if the model has one), in act_.
+  const float* Forward(const TokenId* tokens, size_t n);
+  // logits: [n, n_vocab] of hidden: [n, n_embd], with the final softcap if any.
+  void Logits(const float* hidden, size_t n, float* logits);
 
   const Model& model_;
   ContextParams params_;

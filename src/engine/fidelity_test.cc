@@ -29,6 +29,9 @@ const Case kCases[] = {
     {"tiny-llama-q-pure-Q4_K", 5e-2}, {"tiny-llama-q-pure-Q4_0", 5e-2}, {"tiny-llama-q-pure-Q4_1", 5e-2},
     {"tiny-llama-q-pure-Q3_K", 5e-2}, {"tiny-llama-q-pure-Q2_K", 5e-2}, {"tiny-llama-q-pure-IQ4_NL", 5e-2},
     {"tiny-llama-q-pure-IQ4_XS", 5e-2},
+    // One model per architecture (testdata/README.md §1).
+    {"tiny-qwen2-F16", 3e-3},        {"tiny-gemma-F16", 3e-3},        {"tiny-gemma2-F16", 3e-3},
+    {"tiny-gemma3-F16", 3e-3},       {"tiny-phi3-F16", 3e-3},
 };
 
 struct Reference {

@@ -1,5 +1,6 @@
 #include "engine/model.h"
 
+#include "base/check.h"
 #include "base/str_cat.h"
 #include "engine/arch/arch.h"
 
@@ -19,6 +20,7 @@ Result<std::unique_ptr<Model>> Model::FromFile(gguf::File file) {
   OLLA_ASSIGN_OR_RETURN(std::string arch_name, md.GetString("general.architecture"));
   OLLA_ASSIGN_OR_RETURN(const ArchSpec* arch, FindArch(arch_name));
   OLLA_RETURN_IF_ERROR(arch->load_config(md, m->cfg_));
+  OLLA_CHECK(m->cfg_.layers.size() == m->cfg_.n_layer);  // every loader starts from LoadLlamaLike
   OLLA_ASSIGN_OR_RETURN(m->weights_, BindWeights(m->file_, m->cfg_));
   if (auto tokens = md.GetArray("tokenizer.ggml.tokens"); tokens.ok()) {
     if ((*tokens)->items.size() < m->cfg_.n_vocab)

@@ -46,40 +46,126 @@ class Binder {
     return Vec{reinterpret_cast<const float*>(t->data.data()), n};
   }
 
+  // "<prefix>.weight" and, if with_bias, "<prefix>.bias", both [n].
+  Result<NormWeights> Norm(const std::string& prefix, size_t n, bool with_bias) {
+    NormWeights nw;
+    OLLA_ASSIGN_OR_RETURN(nw.weight, Vector(prefix + ".weight", n));
+    if (with_bias) {
+      OLLA_ASSIGN_OR_RETURN(nw.bias, Vector(prefix + ".bias", n));
+    }
+    return nw;
+  }
+
  private:
   const gguf::File& f_;
 };
+
+// Rows [first, first + count) of m, a view (fused tensors: attn_qkv, ffn_up of phi3).
+kernels::QMatrix RowSlice(const kernels::QMatrix& m, size_t first, size_t count) {
+  kernels::QMatrix s = m;
+  s.data = m.data + first * m.row_bytes;
+  s.n_rows = count;
+  return s;
+}
+
+// The attention projections and their optional parts.
+Status BindAttention(Binder& b, const std::string& p, const ModelConfig& cfg, LayerWeights& l) {
+  const size_t q_dim = cfg.q_dim(), kv_dim = cfg.kv_dim(), v_dim = cfg.v_dim();
+  if (cfg.fused_qkv) {
+    OLLA_ASSIGN_OR_RETURN(kernels::QMatrix qkv, b.Matrix(p + "attn_qkv.weight", cfg.n_embd, q_dim + kv_dim + v_dim));
+    l.wq = RowSlice(qkv, 0, q_dim);
+    l.wk = RowSlice(qkv, q_dim, kv_dim);
+    l.wv = RowSlice(qkv, q_dim + kv_dim, v_dim);
+  } else {
+    OLLA_ASSIGN_OR_RETURN(l.wq, b.Matrix(p + "attn_q.weight", cfg.n_embd, q_dim));
+    OLLA_ASSIGN_OR_RETURN(l.wk, b.Matrix(p + "attn_k.weight", cfg.n_embd, kv_dim));
+    OLLA_ASSIGN_OR_RETURN(l.wv, b.Matrix(p + "attn_v.weight", cfg.n_embd, v_dim));
+  }
+  if (cfg.attn_qkv_bias) {
+    OLLA_ASSIGN_OR_RETURN(l.bq, b.Vector(p + "attn_q.bias", q_dim));
+    OLLA_ASSIGN_OR_RETURN(l.bk, b.Vector(p + "attn_k.bias", kv_dim));
+    OLLA_ASSIGN_OR_RETURN(l.bv, b.Vector(p + "attn_v.bias", v_dim));
+  }
+  OLLA_ASSIGN_OR_RETURN(l.wo, b.Matrix(p + "attn_output.weight", cfg.n_head * cfg.head_dim_v, cfg.n_embd));
+  if (cfg.attn_out_bias) {
+    OLLA_ASSIGN_OR_RETURN(l.bo, b.Vector(p + "attn_output.bias", cfg.n_embd));
+  }
+  if (cfg.qk_norm) {
+    OLLA_ASSIGN_OR_RETURN(l.attn_q_norm, b.Vector(p + "attn_q_norm.weight", cfg.head_dim));
+    OLLA_ASSIGN_OR_RETURN(l.attn_k_norm, b.Vector(p + "attn_k_norm.weight", cfg.head_dim));
+  }
+  return Status::Ok();
+}
+
+// The feed-forward projections and their optional parts.
+Status BindFfn(Binder& b, const std::string& p, const ModelConfig& cfg, LayerWeights& l) {
+  if (cfg.ffn_gated && cfg.fused_gate_up) {
+    OLLA_ASSIGN_OR_RETURN(kernels::QMatrix gate_up, b.Matrix(p + "ffn_up.weight", cfg.n_embd, 2 * cfg.n_ff));
+    l.ffn_gate = RowSlice(gate_up, 0, cfg.n_ff);
+    l.ffn_up = RowSlice(gate_up, cfg.n_ff, cfg.n_ff);
+  } else {
+    if (cfg.ffn_gated) {
+      OLLA_ASSIGN_OR_RETURN(l.ffn_gate, b.Matrix(p + "ffn_gate.weight", cfg.n_embd, cfg.n_ff));
+    }
+    OLLA_ASSIGN_OR_RETURN(l.ffn_up, b.Matrix(p + "ffn_up.weight", cfg.n_embd, cfg.n_ff));
+  }
+  OLLA_ASSIGN_OR_RETURN(l.ffn_down, b.Matrix(p + "ffn_down.weight", cfg.n_ff, cfg.n_embd));
+  if (cfg.ffn_bias) {
+    OLLA_ASSIGN_OR_RETURN(l.ffn_up_b, b.Vector(p + "ffn_up.bias", cfg.n_ff));
+    OLLA_ASSIGN_OR_RETURN(l.ffn_down_b, b.Vector(p + "ffn_down.bias", cfg.n_embd));
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
 Result<ModelWeights> BindWeights(const gguf::File& file, ModelConfig& cfg) {
   Binder b(file);
   ModelWeights w;
-  OLLA_ASSIGN_OR_RETURN(w.token_embd, b.Matrix("token_embd.weight", cfg.n_embd, 0));
+  const size_t n_embd = cfg.n_embd;
+  const bool bias = cfg.norm_bias;
+  OLLA_ASSIGN_OR_RETURN(w.token_embd, b.Matrix("token_embd.weight", n_embd, 0));
   cfg.n_vocab = w.token_embd.n_rows;
-  OLLA_ASSIGN_OR_RETURN(w.output_norm, b.Vector("output_norm.weight", cfg.n_embd));
-  cfg.tied_output = file.FindTensor("output.weight") == nullptr;
-  if (cfg.tied_output) {
-    w.output = w.token_embd;
-  } else {
-    OLLA_ASSIGN_OR_RETURN(w.output, b.Matrix("output.weight", cfg.n_embd, 0));
-    cfg.n_vocab = w.output.n_rows;
+  if (cfg.position_embd) {
+    OLLA_ASSIGN_OR_RETURN(w.position_embd, b.Matrix("position_embd.weight", n_embd, 0));
+    cfg.n_pos_max = w.position_embd.n_rows;
   }
-  OLLA_ASSIGN_OR_RETURN(w.rope_freqs, b.Vector("rope_freqs.weight", cfg.rope.n_rot / 2, true));
-  cfg.rope.freq_factors = w.rope_freqs.data;
+  if (cfg.token_types) {
+    OLLA_ASSIGN_OR_RETURN(w.token_types, b.Matrix("token_types.weight", n_embd, 0));
+  }
+  if (cfg.embd_norm) {
+    OLLA_ASSIGN_OR_RETURN(w.embd_norm, b.Norm("token_embd_norm", n_embd, bias));
+  }
+  if (cfg.output_head) {
+    OLLA_ASSIGN_OR_RETURN(w.output_norm, b.Norm("output_norm", n_embd, bias));
+    cfg.tied_output = file.FindTensor("output.weight") == nullptr;
+    if (cfg.tied_output) {
+      w.output = w.token_embd;
+    } else {
+      OLLA_ASSIGN_OR_RETURN(w.output, b.Matrix("output.weight", n_embd, 0));
+      cfg.n_vocab = w.output.n_rows;
+    }
+  }
+  if (cfg.use_rope) {
+    OLLA_ASSIGN_OR_RETURN(w.rope_freqs, b.Vector("rope_freqs.weight", cfg.rope.n_rot / 2, true));
+    cfg.rope.freq_factors = w.rope_freqs.data;
+    cfg.rope_local.freq_factors = w.rope_freqs.data;
+  }
+  const bool pre = cfg.norm_placement == NormPlacement::kPre;
   w.layers.resize(cfg.n_layer);
   for (size_t i = 0; i < cfg.n_layer; ++i) {
     const std::string p = StrCat("blk.", i, ".");
     LayerWeights& l = w.layers[i];
-    OLLA_ASSIGN_OR_RETURN(l.attn_norm, b.Vector(p + "attn_norm.weight", cfg.n_embd));
-    OLLA_ASSIGN_OR_RETURN(l.wq, b.Matrix(p + "attn_q.weight", cfg.n_embd, cfg.q_dim()));
-    OLLA_ASSIGN_OR_RETURN(l.wk, b.Matrix(p + "attn_k.weight", cfg.n_embd, cfg.kv_dim()));
-    OLLA_ASSIGN_OR_RETURN(l.wv, b.Matrix(p + "attn_v.weight", cfg.n_embd, cfg.v_dim()));
-    OLLA_ASSIGN_OR_RETURN(l.wo, b.Matrix(p + "attn_output.weight", cfg.n_head * cfg.head_dim_v, cfg.n_embd));
-    OLLA_ASSIGN_OR_RETURN(l.ffn_norm, b.Vector(p + "ffn_norm.weight", cfg.n_embd));
-    OLLA_ASSIGN_OR_RETURN(l.ffn_gate, b.Matrix(p + "ffn_gate.weight", cfg.n_embd, cfg.n_ff));
-    OLLA_ASSIGN_OR_RETURN(l.ffn_up, b.Matrix(p + "ffn_up.weight", cfg.n_embd, cfg.n_ff));
-    OLLA_ASSIGN_OR_RETURN(l.ffn_down, b.Matrix(p + "ffn_down.weight", cfg.n_ff, cfg.n_embd));
+    OLLA_ASSIGN_OR_RETURN(l.attn_norm, b.Norm(p + (pre ? "attn_norm" : "attn_output_norm"), n_embd, bias));
+    OLLA_RETURN_IF_ERROR(BindAttention(b, p, cfg, l));
+    if (cfg.post_attn_norm) {
+      OLLA_ASSIGN_OR_RETURN(l.post_attn_norm, b.Norm(p + "post_attention_norm", n_embd, bias));
+    }
+    OLLA_ASSIGN_OR_RETURN(l.ffn_norm, b.Norm(p + (pre ? "ffn_norm" : "layer_output_norm"), n_embd, bias));
+    OLLA_RETURN_IF_ERROR(BindFfn(b, p, cfg, l));
+    if (cfg.post_ffn_norm) {
+      OLLA_ASSIGN_OR_RETURN(l.post_ffn_norm, b.Norm(p + "post_ffw_norm", n_embd, bias));
+    }
   }
   return w;
 }

@@ -34,14 +34,17 @@ Result<T> Annotate(Result<T> r, std::string_view key) {
   if (r.ok()) return r;
   return r.status().WithPrefix(StrCat("metadata key '", key, "'"));
 }
-Status Missing(std::string_view key) { return Status::NotFound(StrCat("metadata key '", key, "' not found")); }
+Status Missing(std::string_view key) {
+  return Status::NotFound(StrCat("metadata key '", key, "' not found"));
+}
 }  // namespace
 
 Result<std::string> Metadata::GetString(std::string_view key) const {
   const Value* v = Find(key);
   if (!v) return Missing(key);
   if (!v->is_string())
-    return Status::InvalidArgument(StrCat("metadata key '", key, "': expected a string, found ", ValueTypeName(v->type())));
+    return Status::InvalidArgument(
+        StrCat("metadata key '", key, "': expected a string, found ", ValueTypeName(v->type())));
   return *v->AsString();
 }
 Result<int64_t> Metadata::GetInt(std::string_view key) const {
@@ -68,7 +71,8 @@ Result<const Array*> Metadata::GetArray(std::string_view key) const {
   const Value* v = Find(key);
   if (!v) return Missing(key);
   if (!v->is_array())
-    return Status::InvalidArgument(StrCat("metadata key '", key, "': expected an array, found ", ValueTypeName(v->type())));
+    return Status::InvalidArgument(
+        StrCat("metadata key '", key, "': expected an array, found ", ValueTypeName(v->type())));
   return v->AsArray();
 }
 

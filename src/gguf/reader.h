@@ -3,7 +3,14 @@
 // file: nothing is copied. Every count, length, offset and size from the file is checked with
 // overflow-safe arithmetic before use (DESIGN.md C12); a malformed file yields kCorrupt with a
 // message naming the field and its byte offset, never a crash or an allocation the file size
-// does not justify.
+// does not justify. Version 1 and big-endian files yield kUnsupported. What is checked, beyond
+// bounds: value and tensor type ids, bool bytes (0 or 1), array nesting (kMaxArrayDepth),
+// n_dims (kMaxDims), dimensions (each and the product of the non-zero ones below 2^63), row
+// length a multiple of the type's block size, general.alignment (a uint32 power of two up to
+// kMaxAlignment), tensor offsets (aligned, inside the file, data ranges not overlapping), and
+// unique metadata keys and tensor names. Tensors need not be stored in info order, and a file
+// without tensors may end without padding. Files in the gguf/testing/bad_gguf.h corpus show
+// each rule; fuzz/gguf_reader_fuzz.cc holds it to them.
 
 #include <cstdint>
 #include <memory>
@@ -30,9 +37,9 @@ struct TensorInfo {
   std::string name;
   std::vector<uint64_t> ne;  // dimensions, ne[0] innermost (row length); 0..4 of them
   tensor::DType type = tensor::DType::kF32;
-  uint64_t offset = 0;   // relative to the data section, as stored in the file
-  uint64_t n_elems = 0;  // product of ne (1 for a 0-d tensor)
-  uint64_t n_bytes = 0;  // exact size of the data, without padding
+  uint64_t offset = 0;            // relative to the data section, as stored in the file
+  uint64_t n_elems = 0;           // product of ne (1 for a 0-d tensor)
+  uint64_t n_bytes = 0;           // exact size of the data, without padding
   std::span<const uint8_t> data;  // view into the file
 
   // Product of ne[1..]: 1 for 0-d and 1-d tensors, and still the row count when ne[0] == 0.
@@ -50,6 +57,7 @@ class File {
   // Maps `path` and parses it; the returned File owns the mapping.
   static Result<File> Open(const std::string& path);
   // Parses bytes owned by the caller, which must outlive the File (used by tests and fuzzers).
+  // Thread-safe: a File is immutable once parsed.
   static Result<File> Parse(std::span<const uint8_t> bytes);
 
   uint32_t version() const { return version_; }

@@ -53,7 +53,8 @@ TEST(ReaderTest, ParsesValidFixtureExactly) {
   ASSERT_EQ(md.size(), raw.kvs.size());
   for (size_t i = 0; i < raw.kvs.size(); ++i) {
     EXPECT_EQ(md.entries()[i].first, raw.kvs[i].key);  // file order is kept
-    EXPECT_EQ(static_cast<uint32_t>(md.entries()[i].second.type()), raw.kvs[i].type) << raw.kvs[i].key;
+    EXPECT_EQ(static_cast<uint32_t>(md.entries()[i].second.type()), raw.kvs[i].type)
+        << raw.kvs[i].key;
   }
   // Spot checks through the typed getters, independent of ValidMetadata().
   EXPECT_EQ(*md.GetString("general.architecture"), "test");
@@ -93,7 +94,8 @@ TEST(ReaderTest, ParsesValidFixtureExactly) {
     EXPECT_EQ(static_cast<uint32_t>(t.type), want.type);
     EXPECT_EQ(t.offset, want.offset);
     EXPECT_EQ(t.n_bytes, fixtures::kValidTensorBytes[i]);
-    EXPECT_EQ(t.data.data(), storage.data() + f->data_offset() + want.offset);  // a view, not a copy
+    EXPECT_EQ(t.data.data(),
+              storage.data() + f->data_offset() + want.offset);  // a view, not a copy
     EXPECT_EQ(std::string_view(reinterpret_cast<const char*>(t.data.data()), t.data.size()),
               std::string_view(raw.data).substr(want.offset, t.n_bytes));
     EXPECT_EQ(f->FindTensor(want.name), &t);

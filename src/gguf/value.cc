@@ -8,17 +8,23 @@
 namespace olla::gguf {
 
 std::string_view ValueTypeName(ValueType type) {
-  static constexpr std::string_view kNames[] = {"uint8", "int8",   "uint16", "int16", "uint32",
-                                                "int32", "float32", "bool",  "string", "array",
-                                                "uint64", "int64", "float64"};
+  static constexpr std::string_view kNames[] = {"uint8",  "int8",    "uint16", "int16",  "uint32",
+                                                "int32",  "float32", "bool",   "string", "array",
+                                                "uint64", "int64",   "float64"};
   auto idx = static_cast<uint32_t>(type);
   return idx < kNumValueTypes ? kNames[idx] : "unknown";
 }
 
 bool Value::is_integer() const {
   switch (type()) {
-    case ValueType::kUint8: case ValueType::kInt8: case ValueType::kUint16: case ValueType::kInt16:
-    case ValueType::kUint32: case ValueType::kInt32: case ValueType::kUint64: case ValueType::kInt64:
+    case ValueType::kUint8:
+    case ValueType::kInt8:
+    case ValueType::kUint16:
+    case ValueType::kInt16:
+    case ValueType::kUint32:
+    case ValueType::kInt32:
+    case ValueType::kUint64:
+    case ValueType::kInt64:
       return true;
     default:
       return false;
@@ -30,12 +36,14 @@ Result<int64_t> Value::AsInt() const {
       [this](const auto& v) -> Result<int64_t> {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, uint64_t>) {
-          if (v > static_cast<uint64_t>(INT64_MAX)) return Status::InvalidArgument("value does not fit in int64");
+          if (v > static_cast<uint64_t>(INT64_MAX))
+            return Status::InvalidArgument("value does not fit in int64");
           return static_cast<int64_t>(v);
         } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
           return static_cast<int64_t>(v);
         } else {
-          return Status::InvalidArgument(StrCat("expected an integer, found ", ValueTypeName(type())));
+          return Status::InvalidArgument(
+              StrCat("expected an integer, found ", ValueTypeName(type())));
         }
       },
       v_);
@@ -51,7 +59,8 @@ Result<uint64_t> Value::AsUint() const {
           }
           return static_cast<uint64_t>(v);
         } else {
-          return Status::InvalidArgument(StrCat("expected an integer, found ", ValueTypeName(type())));
+          return Status::InvalidArgument(
+              StrCat("expected an integer, found ", ValueTypeName(type())));
         }
       },
       v_);
@@ -88,7 +97,8 @@ std::string Value::ToDisplayString(size_t max_items) const {
           for (size_t i = 0; i < n; ++i) {
             if (i) out += ' ';
             const Value& item = v.items[i];
-            out += item.is_string() ? StrCat("\"", *item.AsString(), "\"") : item.ToDisplayString(max_items);
+            out += item.is_string() ? StrCat("\"", *item.AsString(), "\"")
+                                    : item.ToDisplayString(max_items);
           }
           if (v.items.size() > n) StrAppend(out, n ? " " : "", "...+", v.items.size() - n, " more");
           out += "]";

@@ -55,13 +55,15 @@ Status CheckArray(const std::string& key, const Value& v, uint32_t depth) {
   const Array* arr = v.AsArray();
   if (!arr) return Status::Ok();
   if (depth > kMaxArrayDepth)
-    return Status::InvalidArgument(StrCat("gguf: array '", key, "' nests deeper than ", kMaxArrayDepth, " levels"));
+    return Status::InvalidArgument(
+        StrCat("gguf: array '", key, "' nests deeper than ", kMaxArrayDepth, " levels"));
   if (static_cast<uint32_t>(arr->elem_type) >= kNumValueTypes)
     return Status::InvalidArgument(StrCat("gguf: array '", key, "' has unknown element type ",
                                           static_cast<uint32_t>(arr->elem_type)));
   for (const Value& item : arr->items) {
     if (item.type() != arr->elem_type)
-      return Status::InvalidArgument(StrCat("gguf: array '", key, "' mixes ", ValueTypeName(arr->elem_type), " and ",
+      return Status::InvalidArgument(StrCat("gguf: array '", key, "' mixes ",
+                                            ValueTypeName(arr->elem_type), " and ",
                                             ValueTypeName(item.type())));
     OLLA_RETURN_IF_ERROR(CheckArray(key, item, depth + 1));
   }
@@ -72,11 +74,11 @@ Status CheckArray(const std::string& key, const Value& v, uint32_t depth) {
 // kMaxDims dimensions, each < 2^63, and the product of the non-zero ones < 2^63.
 Result<uint64_t> TensorBytes(const TensorToWrite& t) {
   if (t.ne.size() > kMaxDims)
-    return Status::InvalidArgument(StrCat("gguf: tensor '", t.name, "' has ", t.ne.size(), " dimensions (at most ",
-                                          kMaxDims, ")"));
+    return Status::InvalidArgument(StrCat("gguf: tensor '", t.name, "' has ", t.ne.size(),
+                                          " dimensions (at most ", kMaxDims, ")"));
   if (!tensor::LookupDType(static_cast<uint32_t>(t.type)).ok())
-    return Status::InvalidArgument(StrCat("gguf: tensor '", t.name, "' has unknown type id ",
-                                          static_cast<uint32_t>(t.type)));
+    return Status::InvalidArgument(
+        StrCat("gguf: tensor '", t.name, "' has unknown type id ", static_cast<uint32_t>(t.type)));
   uint64_t product = 1;
   uint64_t rows = 1;
   bool has_zero = false;
@@ -94,7 +96,8 @@ Result<uint64_t> TensorBytes(const TensorToWrite& t) {
   uint64_t row = t.ne.empty() ? 1 : t.ne[0];
   auto row_bytes = tensor::RowBytes(t.type, row);
   if (!row_bytes.ok())
-    return Status::InvalidArgument(StrCat("gguf: tensor '", t.name, "': ", row_bytes.status().message()));
+    return Status::InvalidArgument(
+        StrCat("gguf: tensor '", t.name, "': ", row_bytes.status().message()));
   uint64_t bytes = 0;
   if (__builtin_mul_overflow(*row_bytes, rows, &bytes))
     return Status::InvalidArgument(StrCat("gguf: tensor '", t.name, "' byte size overflows"));
@@ -105,28 +108,33 @@ Result<uint64_t> TensorBytes(const TensorToWrite& t) {
 
 Result<std::string> Serialize(const Metadata& metadata, const std::vector<TensorToWrite>& tensors,
                               uint32_t version) {
-  if (version != 2 && version != 3) return Status::InvalidArgument(StrCat("gguf: cannot write version ", version));
+  if (version != 2 && version != 3)
+    return Status::InvalidArgument(StrCat("gguf: cannot write version ", version));
   uint64_t alignment = kDefaultAlignment;
   if (const Value* a = metadata.Find("general.alignment")) {
     if (a->type() != ValueType::kUint32)
-      return Status::InvalidArgument(StrCat("gguf: general.alignment must be uint32, found ", ValueTypeName(a->type())));
+      return Status::InvalidArgument(
+          StrCat("gguf: general.alignment must be uint32, found ", ValueTypeName(a->type())));
     alignment = std::get<uint32_t>(a->storage());
     if (alignment == 0 || (alignment & (alignment - 1)) != 0 || alignment > kMaxAlignment)
       return Status::InvalidArgument(StrCat("gguf: bad general.alignment ", alignment));
   }
-  for (const auto& [key, value] : metadata.entries()) OLLA_RETURN_IF_ERROR(CheckArray(key, value, 1));
+  for (const auto& [key, value] : metadata.entries())
+    OLLA_RETURN_IF_ERROR(CheckArray(key, value, 1));
   std::set<std::string_view> names;
   std::vector<uint64_t> offsets;
   offsets.reserve(tensors.size());
   uint64_t offset = 0;
   for (const auto& t : tensors) {
-    if (!names.insert(t.name).second) return Status::InvalidArgument(StrCat("gguf: duplicate tensor '", t.name, "'"));
+    if (!names.insert(t.name).second)
+      return Status::InvalidArgument(StrCat("gguf: duplicate tensor '", t.name, "'"));
     OLLA_ASSIGN_OR_RETURN(uint64_t bytes, TensorBytes(t));
     if (bytes != t.data.size())
       return Status::InvalidArgument(StrCat("gguf: tensor '", t.name, "' has ", t.data.size(),
                                             " bytes of data, its shape and type need ", bytes));
     offsets.push_back(offset);
-    offset += (bytes + alignment - 1) / alignment * alignment;  // bytes is the size of a span in memory
+    offset +=
+        (bytes + alignment - 1) / alignment * alignment;  // bytes is the size of a span in memory
   }
 
   std::string out;
@@ -161,8 +169,8 @@ Result<std::string> Serialize(const Metadata& metadata, const std::vector<Tensor
   return out;
 }
 
-Status WriteFile(const std::string& path, const Metadata& metadata, const std::vector<TensorToWrite>& tensors,
-                 uint32_t version) {
+Status WriteFile(const std::string& path, const Metadata& metadata,
+                 const std::vector<TensorToWrite>& tensors, uint32_t version) {
   OLLA_ASSIGN_OR_RETURN(std::string bytes, Serialize(metadata, tensors, version));
   return WriteFileAtomic(path, bytes);
 }

@@ -61,8 +61,9 @@ TEST(WriterTest, WritesValidFixtureByteForByte) {
   std::vector<TensorToWrite> tensors;
   for (size_t i = 0; i < raw.tensors.size(); ++i) {
     const auto& t = raw.tensors[i];
-    tensors.push_back({t.name, t.ne, static_cast<DType>(t.type),
-                       AsBytes(std::string_view(raw.data).substr(t.offset, fixtures::kValidTensorBytes[i]))});
+    tensors.push_back(
+        {t.name, t.ne, static_cast<DType>(t.type),
+         AsBytes(std::string_view(raw.data).substr(t.offset, fixtures::kValidTensorBytes[i]))});
   }
   auto out = Serialize(fixtures::ValidMetadata(), tensors);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
@@ -114,7 +115,8 @@ TEST(WriterTest, WriteFileThenOpenRoundTrips) {
     EXPECT_TRUE(g->metadata() == f->metadata());
     ASSERT_EQ(g->tensors().size(), f->tensors().size());
     for (size_t i = 0; i < f->tensors().size(); ++i)
-      EXPECT_TRUE(std::ranges::equal(g->tensors()[i].data, f->tensors()[i].data)) << f->tensors()[i].name;
+      EXPECT_TRUE(std::ranges::equal(g->tensors()[i].data, f->tensors()[i].data))
+          << f->tensors()[i].name;
   }
 }
 
@@ -176,29 +178,59 @@ TEST(WriterTest, RejectsWhatTheReaderWouldRefuse) {
     uint32_t version;
     std::string want;
   } cases[] = {
-      {"size_mismatch", {}, {{"t", {4}, DType::kF32, AsBytes(std::string_view(f32_16).substr(0, 15))}}, 3,
+      {"size_mismatch",
+       {},
+       {{"t", {4}, DType::kF32, AsBytes(std::string_view(f32_16).substr(0, 15))}},
+       3,
        "tensor 't' has 15 bytes of data, its shape and type need 16"},
       {"size_mismatch_quant", {}, {{"q", {32}, DType::kQ8_0, data16}}, 3, "need 34"},
-      {"duplicate_names", {}, {{"t", {4}, DType::kF32, data16}, {"t", {2, 2}, DType::kF32, data16}}, 3,
+      {"duplicate_names",
+       {},
+       {{"t", {4}, DType::kF32, data16}, {"t", {2, 2}, DType::kF32, data16}},
+       3,
        "duplicate tensor 't'"},
       {"five_dims", {}, {{"t", {4, 1, 1, 1, 1}, DType::kF32, data16}}, 3, "5 dimensions"},
       {"unknown_type", {}, {{"t", {4}, static_cast<DType>(4), data16}}, 3, "unknown type id 4"},
       {"not_block_multiple", {}, {{"q", {48}, DType::kQ8_0, data16}}, 3, "block size 32"},
-      {"element_overflow", {}, {{"t", {uint64_t{1} << 32, uint64_t{1} << 32}, DType::kF32, data16}}, 3,
+      {"element_overflow",
+       {},
+       {{"t", {uint64_t{1} << 32, uint64_t{1} << 32}, DType::kF32, data16}},
+       3,
        "element count overflows"},
-      {"alignment_0", with_md([](Metadata& m) { m.Set("general.alignment", Value(uint32_t{0})); }), {}, 3,
+      {"alignment_0",
+       with_md([](Metadata& m) { m.Set("general.alignment", Value(uint32_t{0})); }),
+       {},
+       3,
        "general.alignment 0"},
-      {"alignment_3", with_md([](Metadata& m) { m.Set("general.alignment", Value(uint32_t{3})); }), {}, 3,
+      {"alignment_3",
+       with_md([](Metadata& m) { m.Set("general.alignment", Value(uint32_t{3})); }),
+       {},
+       3,
        "general.alignment 3"},
-      {"alignment_huge", with_md([](Metadata& m) { m.Set("general.alignment", Value(uint32_t{1} << 30)); }), {},
-       3, "general.alignment 1073741824"},
-      {"alignment_u64", with_md([](Metadata& m) { m.Set("general.alignment", Value(uint64_t{32})); }), {}, 3,
+      {"alignment_huge",
+       with_md([](Metadata& m) { m.Set("general.alignment", Value(uint32_t{1} << 30)); }),
+       {},
+       3,
+       "general.alignment 1073741824"},
+      {"alignment_u64",
+       with_md([](Metadata& m) { m.Set("general.alignment", Value(uint64_t{32})); }),
+       {},
+       3,
        "general.alignment must be uint32"},
-      {"mixed_array", with_md([&](Metadata& m) { m.Set("arr", Value(mixed)); }), {}, 3,
+      {"mixed_array",
+       with_md([&](Metadata& m) { m.Set("arr", Value(mixed)); }),
+       {},
+       3,
        "array 'arr' mixes int32 and string"},
-      {"bad_elem_type", with_md([&](Metadata& m) { m.Set("arr", Value(bad_elem)); }), {}, 3,
+      {"bad_elem_type",
+       with_md([&](Metadata& m) { m.Set("arr", Value(bad_elem)); }),
+       {},
+       3,
        "unknown element type 42"},
-      {"too_deep", with_md([&](Metadata& m) { m.Set("deep", deep(kMaxArrayDepth + 1)); }), {}, 3,
+      {"too_deep",
+       with_md([&](Metadata& m) { m.Set("deep", deep(kMaxArrayDepth + 1)); }),
+       {},
+       3,
        "array 'deep' nests deeper"},
       {"version_1", {}, {}, 1, "cannot write version 1"},
       {"version_4", {}, {}, 4, "cannot write version 4"},

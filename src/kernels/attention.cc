@@ -26,7 +26,7 @@ void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& k
       const float* qh = q + (t * p.n_head + h) * p.head_dim;
       for (size_t d = 0; d < p.head_dim; ++d) qv[d] = f16 ? F16ToF32(F32ToF16(qh[d])) : qh[d];
       const size_t last = static_cast<size_t>(pos[t]);
-      const size_t n = last + 1 < kv.n_kv ? last + 1 : kv.n_kv;
+      const size_t n = !p.causal ? kv.n_kv : last + 1 < kv.n_kv ? last + 1 : kv.n_kv;
       for (size_t j = 0; j < n; ++j) {
         float s = 0;
         if (f16) {
@@ -38,7 +38,7 @@ void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& k
         }
         s *= p.scale;
         if (p.softcap > 0) s = p.softcap * std::tanh(s / p.softcap);
-        if (p.window > 0 && last - j >= p.window) s = -std::numeric_limits<float>::infinity();
+        if (p.window > 0 && j <= last && last - j >= p.window) s = -std::numeric_limits<float>::infinity();
         scores[j] = s;
       }
       SoftmaxInPlace(scores.data(), n);

@@ -1,5 +1,5 @@
 #pragma once
-// Causal multi-head attention of a batch of queries over a KV cache (grouped-query: query head h
+// Multi-head attention of a batch of queries over a KV cache, causal or not (grouped-query: query head h
 // reads KV head h / (n_head / n_head_kv)). The cache holds one row per position with all KV heads
 // side by side, in F32 or F16; with F16, queries and probabilities are rounded to F16 before their
 // products, as ggml's mul_mat does, so results match an F16-cache llama.cpp closely.
@@ -23,10 +23,11 @@ struct AttentionParams {
   size_t n_head = 0, n_head_kv = 0, head_dim = 0, head_dim_v = 0;
   float scale = 1.0f;      // multiplies q·k
   float softcap = 0.0f;    // if > 0: s = softcap * tanh(s / softcap) after scaling
-  size_t window = 0;       // if > 0: a query at p sees keys k with p - k < window
+  size_t window = 0;       // if > 0: a query at p sees keys k <= p only where p - k < window
+  bool causal = true;      // false: every query sees all n_kv keys (encoders), before and after it
 };
 
-// q: [n_tok, n_head, head_dim]; pos[t]: the position of query t (it sees keys 0..pos[t]);
+// q: [n_tok, n_head, head_dim]; pos[t]: the position of query t (if causal, it sees keys 0..pos[t]);
 // out: [n_tok, n_head, head_dim_v]. Heads are split across the pool.
 void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& kv, const AttentionParams& p,
                float* out, ThreadPool& pool);

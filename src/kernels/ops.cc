@@ -7,6 +7,7 @@
 #include "base/check.h"
 #include "kernels/ref/dot_ref.h"
 #include "tensor/dequantize.h"
+#include "tensor/half.h"
 #include "tensor/quantize.h"
 
 namespace olla::kernels {
@@ -179,8 +180,26 @@ float Gelu(float x) {
   return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * x * (1.0f + kCoef * x * x)));
 }
 
+// GELU as ggml's CPU backend computes it (GGML_GELU_FP16): outside (-10, 10) it is 0 or x; inside,
+// the argument is rounded to F16 and the result read from a table of F16 values of Gelu. Doing
+// the same keeps gemma and BERT activations bit-compatible with llama.cpp's references.
+float GeluAsGgml(float x) {
+  if (x <= -10.0f) return 0.0f;
+  if (x >= 10.0f) return x;
+  return tensor::F16ToF32(tensor::F32ToF16(Gelu(tensor::F16ToF32(tensor::F32ToF16(x)))));
+}
+
 void GeGlu(const float* gate, const float* up, float* out, size_t n) {
-  for (size_t i = 0; i < n; ++i) out[i] = Gelu(gate[i]) * up[i];
+  for (size_t i = 0; i < n; ++i) out[i] = GeluAsGgml(gate[i]) * up[i];
+}
+
+void GeluInPlace(float* x, size_t n) {
+  for (size_t i = 0; i < n; ++i) x[i] = GeluAsGgml(x[i]);
+}
+
+void SoftcapInPlace(float* x, size_t n, float cap) {
+  const float inv = 1.0f / cap;  // as ggml: scale by 1/cap, tanh, scale by cap
+  for (size_t i = 0; i < n; ++i) x[i] = cap * std::tanh(x[i] * inv);
 }
 
 void AddInPlace(float* y, const float* x, size_t n) {

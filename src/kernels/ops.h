@@ -67,6 +67,10 @@ void SwiGlu(const float* gate, const float* up, float* out, size_t n);
 // out[i] = gelu_tanh(gate[i]) * up[i].
 void GeGlu(const float* gate, const float* up, float* out, size_t n);
 float Gelu(float x);  // tanh approximation, as ggml_gelu
+// x[i] = gelu_tanh(x[i]).
+void GeluInPlace(float* x, size_t n);
+// x[i] = cap * tanh(x[i] / cap): logit soft-capping (gemma2). cap > 0.
+void SoftcapInPlace(float* x, size_t n, float cap);
 
 // y[i] += x[i].
 void AddInPlace(float* y, const float* x, size_t n);

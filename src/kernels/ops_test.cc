@@ -5,7 +5,9 @@
 #include <cmath>
 #include <random>
 
+#include "kernels/attention.h"
 #include "tensor/dequantize.h"
+#include "tensor/half.h"
 #include "tensor/quantize.h"
 
 namespace olla::kernels {
@@ -91,6 +93,59 @@ TEST(OpsTest, RopeRotatesPairsByPositionAngle) {
   EXPECT_NEAR(y[0], std::cos(1.0f), 1e-6);
   EXPECT_NEAR(y[2], std::sin(1.0f), 1e-6);
   EXPECT_NEAR(y[3], std::sin(0.1f), 1e-6);
+}
+
+// ggml's CPU GELU: 0 below -10, identity above 10, else an F16 table of the F16-rounded input.
+TEST(OpsTest, GeluFollowsGgmlF16Table) {
+  std::vector<float> x = {-11.0f, 11.0f, 0.5f, -0.3337f, 2.71828f};
+  std::vector<float> y(x);
+  GeluInPlace(y.data(), y.size());
+  EXPECT_EQ(y[0], 0.0f);
+  EXPECT_EQ(y[1], 11.0f);
+  for (size_t i = 2; i < x.size(); ++i) {
+    const float want = tensor::F16ToF32(tensor::F32ToF16(Gelu(tensor::F16ToF32(tensor::F32ToF16(x[i])))));
+    EXPECT_EQ(y[i], want) << x[i];
+    EXPECT_NEAR(y[i], Gelu(x[i]), 2e-3 * std::fabs(Gelu(x[i])) + 1e-4) << x[i];
+  }
+  std::vector<float> up(x.size(), 2.0f), out(x.size());
+  GeGlu(x.data(), up.data(), out.data(), x.size());
+  for (size_t i = 0; i < x.size(); ++i) EXPECT_EQ(out[i], 2.0f * y[i]);
+}
+
+TEST(OpsTest, SoftcapBoundsLogits) {
+  std::vector<float> x = {0.0f, 1e-3f, 30.0f, -1000.0f};
+  SoftcapInPlace(x.data(), x.size(), 30.0f);
+  EXPECT_EQ(x[0], 0.0f);
+  EXPECT_NEAR(x[1], 1e-3f, 1e-9);
+  EXPECT_NEAR(x[2], 30.0f * std::tanh(1.0f), 1e-5);
+  EXPECT_NEAR(x[3], -30.0f, 1e-5);
+}
+
+// A non-causal query sees every key, so it equals a causal query placed after all of them; a
+// window hides keys at distance >= window before the query.
+TEST(OpsTest, AttentionCausalityAndWindow) {
+  const size_t n_kv = 5, head_dim = 4;
+  std::vector<float> k = RandomVector(n_kv * head_dim, 3), v = RandomVector(n_kv * head_dim, 4);
+  std::vector<float> q = RandomVector(head_dim, 5);
+  KvView kv{.type = DType::kF32, .k = reinterpret_cast<const uint8_t*>(k.data()),
+            .v = reinterpret_cast<const uint8_t*>(v.data()), .n_kv = n_kv};
+  AttentionParams p{.n_head = 1, .n_head_kv = 1, .head_dim = head_dim, .head_dim_v = head_dim, .scale = 0.5f};
+  ThreadPool pool(1);
+  std::vector<float> causal_last(head_dim), non_causal(head_dim), causal_first(head_dim);
+  const int32_t last = n_kv - 1, first = 0;
+  Attention(q.data(), 1, &last, kv, p, causal_last.data(), pool);
+  Attention(q.data(), 1, &first, kv, p, causal_first.data(), pool);
+  p.causal = false;
+  Attention(q.data(), 1, &first, kv, p, non_causal.data(), pool);
+  EXPECT_EQ(non_causal, causal_last);
+  for (size_t d = 0; d < head_dim; ++d) EXPECT_EQ(causal_first[d], v[d]);  // only key 0 visible
+
+  // Window 1 at the last position: only the key at that position remains.
+  p.causal = true;
+  p.window = 1;
+  std::vector<float> windowed(head_dim);
+  Attention(q.data(), 1, &last, kv, p, windowed.data(), pool);
+  for (size_t d = 0; d < head_dim; ++d) EXPECT_FLOAT_EQ(windowed[d], v[last * head_dim + d]);
 }
 
 }  // namespace

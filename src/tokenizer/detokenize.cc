@@ -1,5 +1,7 @@
 #include "tokenizer/detokenize.h"
 
+#include <utility>
+
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/unicode.h"
 
@@ -85,7 +87,7 @@ void CleanSpaces(std::string& text) {
     if (c == '\'' && i > 0 && i + 1 < a.size() && a[i - 1] == ' ' && a[i + 1] == ' ') {
       if (!b.empty()) b.pop_back();
       b.push_back(c);
-      ++i;  // drop the space after
+      a[++i] = '\0';  // drop the space after (llama.cpp also blanks it for the next test)
       continue;
     }
     b.push_back(c);

@@ -1,6 +1,5 @@
 #include "tokenizer/spm.h"
 
-#include <algorithm>
 #include <queue>
 #include <string>
 
@@ -66,9 +65,11 @@ void SpmTokenizer::Encode(std::string_view text, bool after_special,
   std::vector<Symbol> symbols;
   symbols.reserve(s.size());
   for (size_t pos = 0; pos < s.size();) {
-    size_t len = utf8::SequenceLength(static_cast<uint8_t>(s[pos]));
-    if (len == 0) len = 1;  // an invalid byte is a symbol of its own
-    len = std::min(len, s.size() - pos);
+    // One symbol per character; each byte of invalid UTF-8 is a symbol of its own (llama.cpp
+    // trusts lead bytes and can swallow the next character into a broken one).
+    size_t end = pos;
+    utf8::DecodeNext(s, &end);
+    size_t len = end - pos;
     int32_t index = static_cast<int32_t>(symbols.size());
     symbols.push_back({static_cast<uint32_t>(pos), static_cast<uint32_t>(len), index - 1,
                        pos + len == s.size() ? -1 : index + 1});

@@ -105,8 +105,7 @@ const TokenData& Vocab::Token(TokenId id) const {
 }
 
 TokenId Vocab::Find(std::string_view text) const {
-  auto it = index_.find(text);
-  return it == index_.end() ? kNoToken : it->second;
+  return index_.Find(text);
 }
 
 bool Vocab::IsEog(TokenId id) const {
@@ -179,10 +178,10 @@ Status Vocab::LoadTokens(const gguf::Metadata& md) {
     }
   }
 
-  index_.reserve(n);
+  index_.Reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const std::string& text = tokens_[i].text;
-    index_[text] = static_cast<TokenId>(i);  // the last duplicate wins, as in llama.cpp
+    index_.Insert(text, static_cast<TokenId>(i));  // the last duplicate wins, as in llama.cpp
     max_token_len_ = std::max(max_token_len_, text.size());
   }
 

@@ -11,11 +11,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "base/status.h"
 #include "gguf/metadata.h"
+#include "tokenizer/text_index.h"
 
 namespace olla::tokenizer {
 
@@ -135,7 +135,7 @@ class Vocab {
   std::string model_name_;
   std::string pre_;
   std::vector<TokenData> tokens_;
-  std::unordered_map<std::string_view, TokenId> index_;  // views into tokens_[i].text
+  TextIndex index_;  // views into tokens_[i].text
   std::array<TokenId, 256> byte_tokens_{};
   size_t max_token_len_ = 0;
   std::vector<std::string> merges_;

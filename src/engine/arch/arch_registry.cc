@@ -1,14 +1,17 @@
-// The one list of supported architectures.
+// The one list of supported architectures (DESIGN.md C4): one row per engine/arch/<name>.cc.
 
 #include "base/str_cat.h"
 #include "engine/arch/arch.h"
 
 namespace olla::engine {
 
-extern const ArchSpec kLlamaArch;
+extern const ArchSpec kLlamaArch, kQwen2Arch, kQwen3Arch, kGemmaArch, kGemma2Arch, kGemma3Arch, kPhi3Arch,
+    kBertArch;
 
 namespace {
-const ArchSpec* const kArchs[] = {&kLlamaArch};
+const ArchSpec* const kArchs[] = {
+    &kLlamaArch, &kQwen2Arch, &kQwen3Arch, &kGemmaArch, &kGemma2Arch, &kGemma3Arch, &kPhi3Arch, &kBertArch,
+};
 }  // namespace
 
 Result<const ArchSpec*> FindArch(std::string_view name) {

@@ -1,4 +1,5 @@
-// Metadata common to the llama family of decoders: "<arch>.embedding_length" and friends.
+// Metadata common to the llama family of decoders: "<arch>.embedding_length" and friends, and the
+// sliding-window layer pattern that gemma2/gemma3 share.
 
 #include "base/str_cat.h"
 #include "engine/arch/arch.h"
@@ -57,7 +58,23 @@ Status LoadLlamaLike(const gguf::Metadata& md, std::string_view prefix, ModelCon
     if (factor > 0) scaling = "linear";
   }
   if (scaling == "linear" && factor > 0) cfg.rope.freq_scale = static_cast<float>(1.0 / factor);
+  cfg.layers.assign(cfg.n_layer, LayerConfig{});
   return Status::Ok();
+}
+
+void SetSlidingWindowLayers(ModelConfig& cfg, size_t window, size_t pattern, float local_freq_base,
+                            float local_freq_scale) {
+  cfg.sliding_window = window;
+  cfg.rope_local = cfg.rope;
+  cfg.rope_local.freq_base = local_freq_base;
+  cfg.rope_local.freq_scale = local_freq_scale;
+  for (size_t layer_idx = 0; layer_idx < cfg.layers.size(); ++layer_idx)
+    cfg.layers[layer_idx].local = pattern == 0 || layer_idx % pattern < pattern - 1;
+}
+
+Result<float> GetFloatOr(const gguf::Metadata& md, const std::string& key, float fallback) {
+  OLLA_ASSIGN_OR_RETURN(double v, md.GetDoubleOr(key, fallback));
+  return static_cast<float>(v);
 }
 
 }  // namespace olla::engine

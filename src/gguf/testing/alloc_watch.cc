@@ -18,13 +18,26 @@ void Note(size_t n) {
 }
 }  // namespace
 
+// The whole non-aligned family is replaced, so that no block crosses between our functions and a
+// sanitizer's (ASan reports malloc'ed memory freed by its operator delete[] as a mismatch).
+// Aligned forms stay the runtime's: they pair only with each other.
 void* operator new(size_t n) {
   Note(n);
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
+void* operator new[](size_t n) { return operator new(n); }
+void* operator new(size_t n, const std::nothrow_t&) noexcept {
+  Note(n);
+  return std::malloc(n ? n : 1);
+}
+void* operator new[](size_t n, const std::nothrow_t& tag) noexcept { return operator new(n, tag); }
 void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace olla::gguf::fixtures {
 

@@ -10,7 +10,8 @@
 
 namespace olla::gguf::fixtures {
 
-static_assert(std::endian::native == std::endian::little, "GGUF fixtures assume a little-endian host");
+static_assert(std::endian::native == std::endian::little,
+              "GGUF fixtures assume a little-endian host");
 
 std::string Str(std::string_view s) { return Le<uint64_t>(s.size()) + std::string(s); }
 
@@ -63,14 +64,18 @@ constexpr uint64_t k2_63 = uint64_t{1} << 63;
 constexpr uint64_t kMax64 = std::numeric_limits<uint64_t>::max();
 constexpr uint32_t kMax32 = std::numeric_limits<uint32_t>::max();
 
-std::string Bytes(std::initializer_list<uint8_t> bytes) { return std::string(bytes.begin(), bytes.end()); }
+std::string Bytes(std::initializer_list<uint8_t> bytes) {
+  return std::string(bytes.begin(), bytes.end());
+}
 
-std::string ArrI32() { return ArrayOf(VT::kInt32, 3, Le<int32_t>(1) + Le<int32_t>(-2) + Le<int32_t>(3)); }
+std::string ArrI32() {
+  return ArrayOf(VT::kInt32, 3, Le<int32_t>(1) + Le<int32_t>(-2) + Le<int32_t>(3));
+}
 std::string ArrStr() { return ArrayOf(VT::kString, 3, Str("a") + Str("") + Str("ccc")); }
 std::string ArrNested() {
   return ArrayOf(VT::kArray, 3,
-                 ArrayOf(VT::kInt16, 2, Le<int16_t>(1) + Le<int16_t>(-2)) + ArrayOf(VT::kInt16, 0, "") +
-                     ArrayOf(VT::kInt16, 1, Le<int16_t>(3)));
+                 ArrayOf(VT::kInt16, 2, Le<int16_t>(1) + Le<int16_t>(-2)) +
+                     ArrayOf(VT::kInt16, 0, "") + ArrayOf(VT::kInt16, 1, Le<int16_t>(3)));
 }
 std::string ArrNestedStr() {
   return ArrayOf(VT::kArray, 2,
@@ -108,7 +113,8 @@ RawFile ValidFile() {
       {"test.f64", T(VT::kFloat64), Le<double>(-0.125)},
       {"test.arr_i32", T(VT::kArray), ArrI32()},
       {"test.arr_u64", T(VT::kArray),
-       ArrayOf(VT::kUint64, 2, Le<uint64_t>(7) + Le<uint64_t>(std::numeric_limits<uint64_t>::max()))},
+       ArrayOf(VT::kUint64, 2,
+               Le<uint64_t>(7) + Le<uint64_t>(std::numeric_limits<uint64_t>::max()))},
       {"test.arr_f32", T(VT::kArray), ArrayOf(VT::kFloat32, 2, Le<float>(0.5f) + Le<float>(-1.0f))},
       {"test.arr_bool", T(VT::kArray), ArrayOf(VT::kBool, 2, Bytes({1, 0}))},
       {"test.arr_str", T(VT::kArray), ArrStr()},
@@ -148,18 +154,22 @@ Metadata ValidMetadata() {
   md.Set("test.u64", Value(uint64_t{0x8000000000000005u}));
   md.Set("test.i64", Value(-(int64_t{1} << 62)));
   md.Set("test.f64", Value(-0.125));
-  md.Set("test.arr_i32", Arr(VT::kInt32, {Value(int32_t{1}), Value(int32_t{-2}), Value(int32_t{3})}));
-  md.Set("test.arr_u64", Arr(VT::kUint64, {Value(uint64_t{7}), Value(std::numeric_limits<uint64_t>::max())}));
+  md.Set("test.arr_i32",
+         Arr(VT::kInt32, {Value(int32_t{1}), Value(int32_t{-2}), Value(int32_t{3})}));
+  md.Set("test.arr_u64",
+         Arr(VT::kUint64, {Value(uint64_t{7}), Value(std::numeric_limits<uint64_t>::max())}));
   md.Set("test.arr_f32", Arr(VT::kFloat32, {Value(0.5f), Value(-1.0f)}));
   md.Set("test.arr_bool", Arr(VT::kBool, {Value(true), Value(false)}));
-  md.Set("test.arr_str",
-         Arr(VT::kString, {Value(std::string("a")), Value(std::string()), Value(std::string("ccc"))}));
+  md.Set("test.arr_str", Arr(VT::kString, {Value(std::string("a")), Value(std::string()),
+                                           Value(std::string("ccc"))}));
   md.Set("test.arr_empty", Arr(VT::kUint8, {}));
-  md.Set("test.arr_nested", Arr(VT::kArray, {Arr(VT::kInt16, {Value(int16_t{1}), Value(int16_t{-2})}),
-                                             Arr(VT::kInt16, {}), Arr(VT::kInt16, {Value(int16_t{3})})}));
+  md.Set("test.arr_nested",
+         Arr(VT::kArray, {Arr(VT::kInt16, {Value(int16_t{1}), Value(int16_t{-2})}),
+                          Arr(VT::kInt16, {}), Arr(VT::kInt16, {Value(int16_t{3})})}));
   md.Set("test.arr_nested_str",
          Arr(VT::kArray, {Arr(VT::kArray, {Arr(VT::kString, {Value(std::string("x"))})}),
-                          Arr(VT::kArray, {Arr(VT::kString, {Value(std::string("y")), Value(std::string("z"))})})}));
+                          Arr(VT::kArray, {Arr(VT::kString, {Value(std::string("y")),
+                                                             Value(std::string("z"))})})}));
   return md;
 }
 
@@ -180,140 +190,156 @@ std::string NoTensorsFile() {
 
 std::vector<BadCase> BadCases() {
   std::vector<BadCase> cases;
-  auto bad = [&cases](std::string name, const std::function<void(RawFile&)>& mutate, std::string want,
-                      StatusCode code = StatusCode::kCorrupt) {
+  auto bad_code = [&cases](std::string name, StatusCode code, std::string want,
+                           const std::function<void(RawFile&)>& mutate) {
     RawFile f = ValidFile();
     mutate(f);
     cases.push_back({std::move(name), f.Encode(), code, std::move(want)});
+  };
+  auto bad = [&bad_code](std::string name, std::string want,
+                         const std::function<void(RawFile&)>& mutate) {
+    bad_code(std::move(name), StatusCode::kCorrupt, std::move(want), mutate);
   };
   const uint64_t valid_size = ValidBytes().size();
 
   // Header.
   cases.push_back({"empty_file", "", StatusCode::kCorrupt, "magic"});
   cases.push_back({"magic_only", Le<uint32_t>(kMagic), StatusCode::kCorrupt, "version"});
-  bad("bad_magic", [](RawFile& f) { f.magic = 0x47554747; }, "bad magic");
-  bad("version_0", [](RawFile& f) { f.version = 0; }, "version 0");
-  bad("version_1", [](RawFile& f) { f.version = 1; }, "version 1", StatusCode::kUnsupported);
-  bad("version_4", [](RawFile& f) { f.version = 4; }, "version 4");
-  bad("big_endian", [](RawFile& f) { f.version = 0x03000000; }, "big-endian", StatusCode::kUnsupported);
-  bad("n_tensors_2^63", [](RawFile& f) { f.n_tensors = k2_63; }, "tensor count 9223372036854775808");
-  bad("n_tensors_max", [](RawFile& f) { f.n_tensors = kMax64; }, "tensor count 18446744073709551615");
-  bad("n_kv_2^63", [](RawFile& f) { f.n_kv = k2_63; }, "metadata count 9223372036854775808");
-  bad("n_kv_max", [](RawFile& f) { f.n_kv = kMax64; }, "metadata count 18446744073709551615");
+  bad("bad_magic", "bad magic", [](RawFile& f) { f.magic = 0x47554747; });
+  bad("version_0", "version 0", [](RawFile& f) { f.version = 0; });
+  bad_code("version_1", StatusCode::kUnsupported, "version 1", [](RawFile& f) { f.version = 1; });
+  bad("version_4", "version 4", [](RawFile& f) { f.version = 4; });
+  bad_code("big_endian", StatusCode::kUnsupported, "big-endian",
+           [](RawFile& f) { f.version = 0x03000000; });
+  bad("n_tensors_2^63", "tensor count 9223372036854775808",
+      [](RawFile& f) { f.n_tensors = k2_63; });
+  bad("n_tensors_max", "tensor count 18446744073709551615",
+      [](RawFile& f) { f.n_tensors = kMax64; });
+  bad("n_kv_2^63", "metadata count 9223372036854775808", [](RawFile& f) { f.n_kv = k2_63; });
+  bad("n_kv_max", "metadata count 18446744073709551615", [](RawFile& f) { f.n_kv = kMax64; });
   // Passes the check against the whole file, fails the one made after the metadata.
-  bad("n_tensors_beyond_rest", [valid_size](RawFile& f) { f.n_tensors = (valid_size - 24) / 24; },
-      "rest of the file");
+  bad("n_tensors_beyond_rest", "rest of the file",
+      [valid_size](RawFile& f) { f.n_tensors = (valid_size - 24) / 24; });
 
   // Strings.
-  bad("key_length_beyond_file", [](RawFile& f) { f.kvs[0].key_len = uint64_t{1} << 40; },
-      "key of metadata entry 0 at offset 24 has length 1099511627776 beyond the end");
-  bad("key_length_max", [](RawFile& f) { f.kvs[3].key_len = kMax64; }, "key of metadata entry 3");
-  bad("string_length_beyond_file",
-      [](RawFile& f) { f.Kv("test.string").payload = Le<uint64_t>(uint64_t{1} << 40) + "abc"; },
-      "value of 'test.string'");
-  bad("string_length_max", [](RawFile& f) { f.Kv("test.empty_string").payload = Le<uint64_t>(kMax64); },
-      "value of 'test.empty_string'");
-  bad("array_string_length_beyond_file",
-      [](RawFile& f) { f.Kv("test.arr_str").payload = ArrayOf(VT::kString, 3, Str("a") + Le<uint64_t>(kMax64)); },
-      "element of 'test.arr_str'");
-  bad("tensor_name_length_beyond_file", [](RawFile& f) { f.tensors[0].name_len = uint64_t{1} << 40; },
-      "name of tensor 0");
+  bad("key_length_beyond_file",
+      "key of metadata entry 0 at offset 24 has length 1099511627776 beyond the end",
+      [](RawFile& f) { f.kvs[0].key_len = uint64_t{1} << 40; });
+  bad("key_length_max", "key of metadata entry 3", [](RawFile& f) { f.kvs[3].key_len = kMax64; });
+  bad("string_length_beyond_file", "value of 'test.string'",
+      [](RawFile& f) { f.Kv("test.string").payload = Le<uint64_t>(uint64_t{1} << 40) + "abc"; });
+  bad("string_length_max", "value of 'test.empty_string'",
+      [](RawFile& f) { f.Kv("test.empty_string").payload = Le<uint64_t>(kMax64); });
+  bad("array_string_length_beyond_file", "element of 'test.arr_str'", [](RawFile& f) {
+    f.Kv("test.arr_str").payload = ArrayOf(VT::kString, 3, Str("a") + Le<uint64_t>(kMax64));
+  });
+  bad("tensor_name_length_beyond_file", "name of tensor 0",
+      [](RawFile& f) { f.tensors[0].name_len = uint64_t{1} << 40; });
 
   // Arrays.
-  bad("array_count_overflow_u64",
-      [](RawFile& f) { f.Kv("test.arr_u64").payload = ArrayOf(VT::kUint64, (uint64_t{1} << 61) + 1, Le<uint64_t>(7)); },
-      "array of 'test.arr_u64'");
-  bad("array_count_overflow_strings",
-      [](RawFile& f) { f.Kv("test.arr_str").payload = ArrayOf(VT::kString, uint64_t{1} << 62, Str("a")); },
-      "array of 'test.arr_str'");
-  bad("array_count_overflow_nested",
-      [](RawFile& f) { f.Kv("test.arr_nested").payload = ArrayOf(VT::kArray, kMax64 / 4, ""); },
-      "array of 'test.arr_nested'");
-  bad("array_count_beyond_file",
-      [](RawFile& f) { f.Kv("test.arr_i32").payload = ArrayOf(VT::kInt32, uint64_t{1} << 20, Le<int32_t>(1)); },
-      "array of 'test.arr_i32' at offset");
-  bad("inner_array_count_beyond_file",
-      [](RawFile& f) {
-        f.Kv("test.arr_nested").payload = ArrayOf(VT::kArray, 1, ArrayOf(VT::kInt16, uint64_t{1} << 40, ""));
-      },
-      "array of 'test.arr_nested'");
+  bad("array_count_overflow_u64", "array of 'test.arr_u64'", [](RawFile& f) {
+    f.Kv("test.arr_u64").payload = ArrayOf(VT::kUint64, (uint64_t{1} << 61) + 1, Le<uint64_t>(7));
+  });
+  bad("array_count_overflow_strings", "array of 'test.arr_str'", [](RawFile& f) {
+    f.Kv("test.arr_str").payload = ArrayOf(VT::kString, uint64_t{1} << 62, Str("a"));
+  });
+  bad("array_count_overflow_nested", "array of 'test.arr_nested'",
+      [](RawFile& f) { f.Kv("test.arr_nested").payload = ArrayOf(VT::kArray, kMax64 / 4, ""); });
+  bad("array_count_beyond_file", "array of 'test.arr_i32' at offset", [](RawFile& f) {
+    f.Kv("test.arr_i32").payload = ArrayOf(VT::kInt32, uint64_t{1} << 20, Le<int32_t>(1));
+  });
+  bad("inner_array_count_beyond_file", "array of 'test.arr_nested'", [](RawFile& f) {
+    f.Kv("test.arr_nested").payload =
+        ArrayOf(VT::kArray, 1, ArrayOf(VT::kInt16, uint64_t{1} << 40, ""));
+  });
   cases.push_back({"nested_too_deep", NestedArrayFile(kMaxArrayDepth + 1), StatusCode::kCorrupt,
                    "array of 'deep' at offset"});
-  cases.push_back({"nested_1000_deep", NestedArrayFile(1000), StatusCode::kCorrupt, "nests deeper than 8"});
+  cases.push_back(
+      {"nested_1000_deep", NestedArrayFile(1000), StatusCode::kCorrupt, "nests deeper than 8"});
 
   // Value and element types.
-  bad("unknown_value_type_13", [](RawFile& f) { f.Kv("test.u8").type = 13; },
-      "metadata key 'test.u8' at offset");
-  bad("unknown_value_type_max", [](RawFile& f) { f.Kv("test.u8").type = kMax32; },
-      "'test.u8' at offset");
-  bad("unknown_array_elem_type", [](RawFile& f) { f.Kv("test.arr_i32").payload = ArrayOf(13u, 3, ""); },
-      "array of 'test.arr_i32'");
-  bad("unknown_nested_elem_type",
-      [](RawFile& f) { f.Kv("test.arr_nested").payload = ArrayOf(VT::kArray, 1, ArrayOf(99u, 0, "")); },
-      "unknown element type 99");
-  bad("bool_byte_2", [](RawFile& f) { f.Kv("test.bool_true").payload = Bytes({2}); },
-      "value of 'test.bool_true'");
-  bad("bool_in_array_255", [](RawFile& f) { f.Kv("test.arr_bool").payload = ArrayOf(VT::kBool, 2, Bytes({1, 255})); },
-      "element of 'test.arr_bool'");
+  bad("unknown_value_type_13", "metadata key 'test.u8' at offset",
+      [](RawFile& f) { f.Kv("test.u8").type = 13; });
+  bad("unknown_value_type_max", "'test.u8' at offset",
+      [](RawFile& f) { f.Kv("test.u8").type = kMax32; });
+  bad("unknown_array_elem_type", "array of 'test.arr_i32'",
+      [](RawFile& f) { f.Kv("test.arr_i32").payload = ArrayOf(13u, 3, ""); });
+  bad("unknown_nested_elem_type", "unknown element type 99", [](RawFile& f) {
+    f.Kv("test.arr_nested").payload = ArrayOf(VT::kArray, 1, ArrayOf(99u, 0, ""));
+  });
+  bad("bool_byte_2", "value of 'test.bool_true'",
+      [](RawFile& f) { f.Kv("test.bool_true").payload = Bytes({2}); });
+  bad("bool_in_array_255", "element of 'test.arr_bool'", [](RawFile& f) {
+    f.Kv("test.arr_bool").payload = ArrayOf(VT::kBool, 2, Bytes({1, 255}));
+  });
 
   // Tensor infos.
   for (uint32_t id : {4u, 5u, 31u, 1000u, kMax32})
-    bad(StrCat("tensor_type_", id), [id](RawFile& f) { f.Tensor("f16").type = id; },
-        StrCat("tensor 'f16' at offset"));
-  bad("n_dims_5", [](RawFile& f) { f.Tensor("f32").ne = {8, 2, 1, 1, 1}; }, "tensor 'f32' has 5 dimensions");
-  bad("n_dims_max", [](RawFile& f) { f.Tensor("f32").n_dims = kMax32; }, "tensor 'f32' has 4294967295");
-  bad("dims_overflow_uint64", [](RawFile& f) { f.Tensor("f32").ne = {uint64_t{1} << 32, uint64_t{1} << 32, 2, 1}; },
-      "tensor 'f32' element count overflows");
-  bad("dims_overflow_int64", [](RawFile& f) { f.Tensor("f32").ne = {uint64_t{1} << 32, uint64_t{1} << 31, 1, 1}; },
-      "tensor 'f32' element count overflows");
-  bad("dims_overflow_behind_zero",
-      [](RawFile& f) { f.Tensor("f32").ne = {0, uint64_t{1} << 40, uint64_t{1} << 40, 1}; },
-      "tensor 'f32' element count overflows");
-  bad("dim_negative", [](RawFile& f) { f.Tensor("f32").ne = {8, static_cast<uint64_t>(-2), 1, 1}; },
-      "tensor 'f32' dimension 1 is negative");
-  bad("dim_int64_min", [](RawFile& f) { f.Tensor("f32").ne = {k2_63}; }, "tensor 'f32' dimension 0 is negative");
-  bad("row_bytes_overflow", [](RawFile& f) { f.Tensor("f32").ne = {uint64_t{1} << 62}; }, "tensor 'f32'");
-  bad("tensor_bytes_overflow", [](RawFile& f) { f.Tensor("f32").ne = {uint64_t{1} << 31, uint64_t{1} << 31}; },
-      "tensor 'f32' byte size overflows");
-  bad("quant_ne0_not_block_multiple", [](RawFile& f) { f.Tensor("q8").ne = {48, 2}; }, "tensor 'q8'");
-  bad("quant_ne0_1", [](RawFile& f) { f.Tensor("q8").ne = {1, 128}; }, "block size 32");
-  bad("duplicate_tensor_name", [](RawFile& f) { f.Tensor("scalar").name = "q8"; }, "duplicate tensor name 'q8'");
+    bad(StrCat("tensor_type_", id), StrCat("tensor 'f16' at offset"),
+        [id](RawFile& f) { f.Tensor("f16").type = id; });
+  bad("n_dims_5", "tensor 'f32' has 5 dimensions", [](RawFile& f) {
+    f.Tensor("f32").ne = {8, 2, 1, 1, 1};
+  });
+  bad("n_dims_max", "tensor 'f32' has 4294967295",
+      [](RawFile& f) { f.Tensor("f32").n_dims = kMax32; });
+  bad("dims_overflow_uint64", "tensor 'f32' element count overflows", [](RawFile& f) {
+    f.Tensor("f32").ne = {uint64_t{1} << 32, uint64_t{1} << 32, 2, 1};
+  });
+  bad("dims_overflow_int64", "tensor 'f32' element count overflows", [](RawFile& f) {
+    f.Tensor("f32").ne = {uint64_t{1} << 32, uint64_t{1} << 31, 1, 1};
+  });
+  bad("dims_overflow_behind_zero", "tensor 'f32' element count overflows", [](RawFile& f) {
+    f.Tensor("f32").ne = {0, uint64_t{1} << 40, uint64_t{1} << 40, 1};
+  });
+  bad("dim_negative", "tensor 'f32' dimension 1 is negative", [](RawFile& f) {
+    f.Tensor("f32").ne = {8, static_cast<uint64_t>(-2), 1, 1};
+  });
+  bad("dim_int64_min", "tensor 'f32' dimension 0 is negative",
+      [](RawFile& f) { f.Tensor("f32").ne = {k2_63}; });
+  bad("row_bytes_overflow", "tensor 'f32'",
+      [](RawFile& f) { f.Tensor("f32").ne = {uint64_t{1} << 62}; });
+  bad("tensor_bytes_overflow", "tensor 'f32' byte size overflows", [](RawFile& f) {
+    f.Tensor("f32").ne = {uint64_t{1} << 31, uint64_t{1} << 31};
+  });
+  bad("quant_ne0_not_block_multiple", "tensor 'q8'", [](RawFile& f) {
+    f.Tensor("q8").ne = {48, 2};
+  });
+  bad("quant_ne0_1", "block size 32", [](RawFile& f) { f.Tensor("q8").ne = {1, 128}; });
+  bad("duplicate_tensor_name", "duplicate tensor name 'q8'",
+      [](RawFile& f) { f.Tensor("scalar").name = "q8"; });
 
   // Tensor placement.
-  bad("tensor_data_beyond_eof", [](RawFile& f) { f.Tensor("f32").offset = 320; },
-      "tensor 'f32' data [320, +64) lies beyond the end");
-  bad("tensor_huge_beyond_eof", [](RawFile& f) { f.Tensor("f32").ne = {uint64_t{1} << 40}; },
-      "tensor 'f32' data [288, +4398046511104)");
-  bad("tensor_offset_plus_size_overflows", [](RawFile& f) { f.Tensor("f32").offset = kMax64 - 31; },
-      "tensor 'f32' data");
-  bad("tensor_data_section_truncated", [](RawFile& f) { f.data.resize(300); }, "tensor 'f32' data");
-  bad("tensor_offset_unaligned", [](RawFile& f) { f.Tensor("f16").offset = 200; },
-      "tensor 'f16' data offset 200 is not a multiple of the alignment 32");
-  bad("tensors_overlap_same_offset", [](RawFile& f) { f.Tensor("f16").offset = 0; },
-      "tensors 'q8' and 'f16' overlap");
-  bad("tensors_overlap_partial", [](RawFile& f) { f.Tensor("f16").offset = 128; },
-      "tensors 'q8' and 'f16' overlap");
+  bad("tensor_data_beyond_eof", "tensor 'f32' data [320, +64) lies beyond the end",
+      [](RawFile& f) { f.Tensor("f32").offset = 320; });
+  bad("tensor_huge_beyond_eof", "tensor 'f32' data [288, +4398046511104)",
+      [](RawFile& f) { f.Tensor("f32").ne = {uint64_t{1} << 40}; });
+  bad("tensor_offset_plus_size_overflows", "tensor 'f32' data",
+      [](RawFile& f) { f.Tensor("f32").offset = kMax64 - 31; });
+  bad("tensor_data_section_truncated", "tensor 'f32' data", [](RawFile& f) { f.data.resize(300); });
+  bad("tensor_offset_unaligned",
+      "tensor 'f16' data offset 200 is not a multiple of the alignment 32",
+      [](RawFile& f) { f.Tensor("f16").offset = 200; });
+  bad("tensors_overlap_same_offset", "tensors 'q8' and 'f16' overlap",
+      [](RawFile& f) { f.Tensor("f16").offset = 0; });
+  bad("tensors_overlap_partial", "tensors 'q8' and 'f16' overlap",
+      [](RawFile& f) { f.Tensor("f16").offset = 128; });
 
   // general.alignment.
   for (uint32_t align : {0u, 3u, 48u, 1u << 30, kMax32})
-    bad(StrCat("alignment_", align), [align](RawFile& f) { f.Kv("general.alignment").payload = Le<uint32_t>(align); },
-        StrCat("general.alignment ", align));
-  bad("alignment_uint64",
-      [](RawFile& f) {
-        f.Kv("general.alignment").type = T(VT::kUint64);
-        f.Kv("general.alignment").payload = Le<uint64_t>(32);
-      },
-      "general.alignment must be uint32, found uint64");
-  bad("alignment_string",
-      [](RawFile& f) {
-        f.Kv("general.alignment").type = T(VT::kString);
-        f.Kv("general.alignment").payload = Str("32");
-      },
-      "general.alignment must be uint32, found string");
+    bad(StrCat("alignment_", align), StrCat("general.alignment ", align),
+        [align](RawFile& f) { f.Kv("general.alignment").payload = Le<uint32_t>(align); });
+  bad("alignment_uint64", "general.alignment must be uint32, found uint64", [](RawFile& f) {
+    f.Kv("general.alignment").type = T(VT::kUint64);
+    f.Kv("general.alignment").payload = Le<uint64_t>(32);
+  });
+  bad("alignment_string", "general.alignment must be uint32, found string", [](RawFile& f) {
+    f.Kv("general.alignment").type = T(VT::kString);
+    f.Kv("general.alignment").payload = Str("32");
+  });
 
   // Metadata keys.
-  bad("duplicate_metadata_key", [](RawFile& f) { f.kvs.push_back(f.Kv("test.u8")); },
-      "duplicate metadata key 'test.u8'");
+  bad("duplicate_metadata_key", "duplicate metadata key 'test.u8'",
+      [](RawFile& f) { f.kvs.push_back(f.Kv("test.u8")); });
   return cases;
 }
 

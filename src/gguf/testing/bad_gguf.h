@@ -87,10 +87,10 @@ std::string NoTensorsFile();
 
 // One broken file and what the reader must say about it.
 struct BadCase {
-  std::string name;    // e.g. "bad_magic"
+  std::string name;  // e.g. "bad_magic"
   std::string bytes;
-  StatusCode code;     // kCorrupt, or kUnsupported for version 1 and big-endian files
-  std::string want;    // a substring of the message: the field at fault
+  StatusCode code;   // kCorrupt, or kUnsupported for version 1 and big-endian files
+  std::string want;  // a substring of the message: the field at fault
 };
 // One case per failure mode; every one is ValidFile() with a single field changed.
 std::vector<BadCase> BadCases();

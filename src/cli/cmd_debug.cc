@@ -1,0 +1,89 @@
+// `olla debug ...`: stable developer commands that tests and tools script. Their output formats
+// are interfaces: change them only together with their users.
+//   olla debug tokenize FILE.gguf "text" [--special] [--no-add-special]  → [1, 403, 407]
+//   olla debug detokenize FILE.gguf 1,2,3                                → the text
+//   olla debug logits FILE.gguf --tokens 1,2,3 --out out.f32 [--threads N] [--kv-type f32|f16]
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "base/file.h"
+#include "base/str_cat.h"
+#include "base/thread_pool.h"
+#include "cli/commands.h"
+#include "cli/parse_util.h"
+#include "engine/context.h"
+#include "tokenizer/debug.h"
+
+namespace olla::cli {
+namespace {
+
+Status RunLogits(const std::string& path, const std::string& tokens_csv, const std::string& out, size_t threads,
+                 const std::string& kv_type) {
+  OLLA_ASSIGN_OR_RETURN(std::vector<int32_t> tokens, ParseIdList(tokens_csv));
+  if (tokens.empty()) return Status::InvalidArgument("--tokens is empty");
+  OLLA_ASSIGN_OR_RETURN(auto model, engine::Model::Load(path));
+  ThreadPool pool(threads ? threads : ThreadPool::DefaultThreadCount());
+  engine::ContextParams params;
+  params.n_ctx = tokens.size();
+  params.n_batch = tokens.size();
+  OLLA_ASSIGN_OR_RETURN(params.kv_type, ParseKvType(kv_type));
+  OLLA_ASSIGN_OR_RETURN(auto ctx, engine::Context::Create(*model, params, pool));
+  std::vector<float> logits;
+  OLLA_RETURN_IF_ERROR(ctx->Decode(tokens, true, &logits));
+  return WriteFileAtomic(out, std::string_view(reinterpret_cast<const char*>(logits.data()), logits.size() * 4));
+}
+
+}  // namespace
+
+void RegisterDebug(CLI::App& app, int* exit_code) {
+  auto* debug = app.add_subcommand("debug", "Developer tools (stable, scripted interfaces)");
+  debug->require_subcommand(1);
+
+  struct TokOpts {
+    std::string model, text;
+    bool special = false, no_add_special = false;
+  };
+  auto to = std::make_shared<TokOpts>();
+  auto* tok = debug->add_subcommand("tokenize", "Print the token ids of a text as a JSON array");
+  tok->add_option("MODEL", to->model, "Path to a .gguf file")->required();
+  tok->add_option("TEXT", to->text, "Text to tokenize")->required();
+  tok->add_flag("--special", to->special, "Parse special-token texts (e.g. <|im_start|>) as those tokens");
+  tok->add_flag("--no-add-special", to->no_add_special, "Do not add BOS/EOS");
+  tok->callback([to, exit_code] {
+    auto r = tokenizer::DebugTokenize(to->model, to->text, !to->no_add_special, to->special);
+    if (r.ok()) std::cout << *r << "\n";
+    *exit_code = ReportStatus(r.status());
+  });
+
+  struct DetokOpts {
+    std::string model, ids;
+  };
+  auto dt = std::make_shared<DetokOpts>();
+  auto* detok = debug->add_subcommand("detokenize", "Print the text of comma-separated token ids");
+  detok->add_option("MODEL", dt->model, "Path to a .gguf file")->required();
+  detok->add_option("IDS", dt->ids, "Token ids, e.g. 1,403,407")->required();
+  detok->callback([dt, exit_code] {
+    auto r = tokenizer::DebugDetokenize(dt->model, dt->ids);
+    if (r.ok()) std::cout << *r;
+    *exit_code = ReportStatus(r.status());
+  });
+
+  struct LogitsOpts {
+    std::string model, tokens, out, kv_type = "f32";
+    size_t threads = 0;
+  };
+  auto lo = std::make_shared<LogitsOpts>();
+  auto* logits = debug->add_subcommand("logits", "Evaluate tokens in one batch and write the logits of every position");
+  logits->add_option("MODEL", lo->model, "Path to a .gguf file")->required();
+  logits->add_option("--tokens", lo->tokens, "Comma-separated token ids")->required();
+  logits->add_option("--out", lo->out, "Output file: little-endian float32 [n_tokens x n_vocab]")->required();
+  logits->add_option("--threads", lo->threads, "Threads (default: physical cores)");
+  logits->add_option("--kv-type", lo->kv_type, "KV cache type: f32 (default) or f16");
+  logits->callback([lo, exit_code] {
+    *exit_code = ReportStatus(RunLogits(lo->model, lo->tokens, lo->out, lo->threads, lo->kv_type));
+  });
+}
+
+}  // namespace olla::cli

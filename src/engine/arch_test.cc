@@ -1,0 +1,185 @@
+// Architecture registry and loaders: refusal of unknown architectures, and families that have no
+// reference model in the test data (qwen3), checked by construction on rewritten GGUF files.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <list>
+#include <string>
+#include <vector>
+
+#include "engine/arch/arch.h"
+#include "engine/context.h"
+#include "gguf/writer.h"
+#include "support/testdata.h"
+#include "tensor/half.h"
+
+namespace olla::engine {
+namespace {
+
+// A GGUF file rewritten from a testdata model: metadata and tensors may be edited before Write.
+struct Rewrite {
+  explicit Rewrite(const std::string& model) {
+    auto f = gguf::File::Open(testing::TestdataPath("models/" + model + ".gguf"));
+    EXPECT_TRUE(f.ok()) << f.status().ToString();
+    src = std::move(*f);
+    md = src.metadata();
+    for (const gguf::TensorInfo& t : src.tensors()) tensors.push_back({t.name, t.ne, t.type, t.data});
+  }
+  // Renames every "<from>.*" key to "<to>.*" and sets general.architecture.
+  void RenameArch(const std::string& from, const std::string& to) {
+    gguf::Metadata out;
+    for (const auto& [key, value] : md.entries())
+      out.Set(key.starts_with(from + ".") ? to + key.substr(from.size()) : key, value);
+    out.Set("general.architecture", gguf::Value(to));
+    md = std::move(out);
+  }
+  void DropTensorsEndingWith(const std::string& suffix) {
+    std::erase_if(tensors, [&](const gguf::TensorToWrite& t) { return t.name.ends_with(suffix); });
+  }
+  // Adds an F32 vector tensor; its bytes live in `owned`.
+  void AddF32(const std::string& name, const std::vector<float>& values) {
+    owned.push_back(std::vector<uint8_t>(values.size() * 4));
+    std::memcpy(owned.back().data(), values.data(), owned.back().size());
+    tensors.push_back({name, {values.size()}, tensor::DType::kF32, owned.back()});
+  }
+  // Multiplies an F16 tensor by a power of two (exact in F16 while in range).
+  void ScaleF16(const std::string& name, float factor) {
+    for (gguf::TensorToWrite& t : tensors) {
+      if (t.name != name) continue;
+      ASSERT_EQ(t.type, tensor::DType::kF16);
+      std::vector<uint8_t> bytes(t.data.begin(), t.data.end());
+      auto* h = reinterpret_cast<uint16_t*>(bytes.data());
+      for (size_t i = 0; i < bytes.size() / 2; ++i) h[i] = tensor::F32ToF16(tensor::F16ToF32(h[i]) * factor);
+      owned.push_back(std::move(bytes));
+      t.data = owned.back();
+    }
+  }
+  std::string Write(const testing::TempDir& dir, const std::string& name) const {
+    const std::string path = dir.Join(name);
+    Status s = gguf::WriteFile(path, md, tensors);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return path;
+  }
+
+  gguf::File src;
+  gguf::Metadata md;
+  std::vector<gguf::TensorToWrite> tensors;
+  std::list<std::vector<uint8_t>> owned;  // stable addresses for edited tensor bytes
+};
+
+TEST(ArchTest, UnknownArchitectureIsRefusedNamingItAndTheSupportedOnes) {
+  testing::TempDir dir;
+  Rewrite r("stories260K");
+  r.md.Set("general.architecture", gguf::Value(std::string("mamba9000")));
+  auto model = Model::Load(r.Write(dir, "unknown.gguf"));
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), StatusCode::kUnsupported);
+  const std::string msg = model.status().ToString();
+  EXPECT_NE(msg.find("'mamba9000'"), std::string::npos) << msg;
+  for (const char* arch : {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi3", "bert"})
+    EXPECT_NE(msg.find(arch), std::string::npos) << arch << " missing from: " << msg;
+  EXPECT_NE(msg.find(SupportedArchList()), std::string::npos) << msg;
+}
+
+TEST(ArchTest, EveryRegisteredArchitectureIsFoundByName) {
+  for (const char* arch : {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi3", "bert"}) {
+    auto spec = FindArch(arch);
+    ASSERT_TRUE(spec.ok()) << arch;
+    EXPECT_EQ((*spec)->gguf_name, arch);
+  }
+}
+
+TEST(ArchTest, MissingFlaggedTensorIsNamed) {
+  testing::TempDir dir;
+  Rewrite r("tiny-qwen2-F16");
+  r.DropTensorsEndingWith("blk.1.attn_k.bias");
+  auto model = Model::Load(r.Write(dir, "nobias.gguf"));
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(model.status().ToString().find("blk.1.attn_k.bias"), std::string::npos) << model.status().ToString();
+}
+
+// The configs the loaders derive from the test models' metadata (README §1).
+TEST(ArchTest, LoadersReadTheFamilyFeatures) {
+  auto gemma3 = Model::Load(testing::TestdataPath("models/tiny-gemma3-F16.gguf"));
+  ASSERT_TRUE(gemma3.ok()) << gemma3.status().ToString();
+  const ModelConfig& g = (*gemma3)->config();
+  EXPECT_EQ(g.head_dim, 32u);
+  EXPECT_TRUE(g.qk_norm && g.post_attn_norm && g.post_ffn_norm && g.tied_output);
+  EXPECT_EQ(g.sliding_window, 8u);
+  ASSERT_EQ(g.layers.size(), 2u);
+  EXPECT_TRUE(g.layers[0].local);
+  EXPECT_FALSE(g.layers[1].local);
+  EXPECT_EQ(g.rope.freq_base, 1e6f);
+  EXPECT_EQ(g.rope_local.freq_base, 1e4f);
+  EXPECT_EQ(g.rope.style, kernels::RopeStyle::kNeox);
+  EXPECT_FLOAT_EQ(g.embd_scale, std::sqrt(32.0f));
+
+  auto gemma2 = Model::Load(testing::TestdataPath("models/tiny-gemma2-F16.gguf"));
+  ASSERT_TRUE(gemma2.ok());
+  EXPECT_EQ((*gemma2)->config().attn_softcap, 50.0f);
+  EXPECT_EQ((*gemma2)->config().final_softcap, 30.0f);
+
+  auto bert = Model::Load(testing::TestdataPath("models/tiny-bert-F32.gguf"));
+  ASSERT_TRUE(bert.ok()) << bert.status().ToString();
+  const ModelConfig& b = (*bert)->config();
+  EXPECT_EQ(b.pooling, Pooling::kCls);
+  EXPECT_FALSE(b.causal);
+  EXPECT_FALSE(b.output_head);
+  EXPECT_EQ(b.norm, NormKind::kLayer);
+  EXPECT_FLOAT_EQ(b.norm_eps, 1e-12f);
+  EXPECT_EQ(b.n_pos_max, 512u);
+}
+
+// qwen3 has no reference model here; build one from tiny-qwen2 (dropping the biases, adding
+// per-head q/k norms) and check what qk_norm guarantees: each head of q and k is normalized
+// before use, so scaling attn_q and attn_k by 4 leaves the logits unchanged, which it would not
+// if the norms were skipped.
+TEST(ArchTest, Qwen3QkNormMakesLogitsInvariantToQkScale) {
+  testing::TempDir dir;
+  Rewrite r("tiny-qwen2-F16");
+  r.RenameArch("qwen2", "qwen3");
+  r.DropTensorsEndingWith(".bias");
+  const size_t head_dim = 8;
+  std::vector<float> norm(head_dim);
+  for (size_t i = 0; i < head_dim; ++i) norm[i] = 0.75f + 0.05f * static_cast<float>(i);
+  for (int layer_idx = 0; layer_idx < 2; ++layer_idx) {
+    r.AddF32("blk." + std::to_string(layer_idx) + ".attn_q_norm.weight", norm);
+    r.AddF32("blk." + std::to_string(layer_idx) + ".attn_k_norm.weight", norm);
+  }
+  const std::string base_path = r.Write(dir, "qwen3.gguf");
+  for (int layer_idx = 0; layer_idx < 2; ++layer_idx) {
+    r.ScaleF16("blk." + std::to_string(layer_idx) + ".attn_q.weight", 4.0f);
+    r.ScaleF16("blk." + std::to_string(layer_idx) + ".attn_k.weight", 4.0f);
+  }
+  const std::string scaled_path = r.Write(dir, "qwen3-scaled.gguf");
+
+  const std::vector<TokenId> tokens = {464, 2068, 7586, 21831, 18045, 625, 262, 16931};
+  std::vector<float> logits[2];
+  const std::string paths[2] = {base_path, scaled_path};
+  ThreadPool pool(1);
+  for (int i = 0; i < 2; ++i) {
+    auto model = Model::Load(paths[i]);
+    ASSERT_TRUE(model.ok()) << model.status().ToString();
+    EXPECT_TRUE((*model)->config().qk_norm);
+    EXPECT_FALSE((*model)->config().attn_qkv_bias);
+    ContextParams params;
+    params.n_ctx = 64;
+    params.kv_type = tensor::DType::kF32;
+    auto ctx = Context::Create(**model, params, pool);
+    ASSERT_TRUE(ctx.ok());
+    ASSERT_TRUE((*ctx)->Decode(tokens, true, &logits[i]).ok());
+  }
+  double max_diff = 0, max_abs = 0;
+  for (size_t i = 0; i < logits[0].size(); ++i) {
+    ASSERT_TRUE(std::isfinite(logits[0][i]));
+    max_diff = std::max(max_diff, std::fabs(double(logits[0][i]) - logits[1][i]));
+    max_abs = std::max(max_abs, std::fabs(double(logits[0][i])));
+  }
+  EXPECT_LE(max_diff, 1e-3 * max_abs);  // F16 rounding of the (scaled) q and k inputs only
+}
+
+}  // namespace
+}  // namespace olla::engine

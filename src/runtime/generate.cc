@@ -1,0 +1,128 @@
+#include "runtime/generate.h"
+
+#include <algorithm>
+
+#include "base/str_cat.h"
+#include "sampling/sampler.h"
+#include "sampling/stop_matcher.h"
+#include "tokenizer/streaming.h"
+
+namespace olla::runtime {
+
+using Clock = std::chrono::steady_clock;
+
+const char* DoneReasonName(DoneReason reason) {
+  switch (reason) {
+    case DoneReason::kStop: return "stop";
+    case DoneReason::kLength: return "length";
+    case DoneReason::kCancelled: return "cancel";
+  }
+  return "stop";
+}
+
+Sequence::Sequence(const engine::Model& model, const tokenizer::Tokenizer& tok, std::unique_ptr<engine::Context> ctx)
+    : model_(model), tok_(tok), ctx_(std::move(ctx)) {}
+
+Result<std::unique_ptr<Sequence>> Sequence::Create(const engine::Model& model, const tokenizer::Tokenizer& tok,
+                                                   const engine::ContextParams& params, ThreadPool& pool) {
+  OLLA_ASSIGN_OR_RETURN(auto ctx, engine::Context::Create(model, params, pool));
+  return std::make_unique<Sequence>(model, tok, std::move(ctx));
+}
+
+Status Sequence::EvaluatePrompt(const std::vector<TokenId>& prompt, std::vector<float>* logits, GenerateStats* stats,
+                                std::stop_token stop) {
+  // Reuse the cached prefix, but always evaluate at least the last prompt token: its logits are
+  // needed to sample the first new token.
+  size_t common = 0;
+  while (common < cached_.size() && common < prompt.size() && cached_[common] == prompt[common]) ++common;
+  if (common == prompt.size()) --common;
+  ctx_->Truncate(common);
+  cached_.resize(common);
+  const auto start = Clock::now();
+  std::span<const TokenId> rest(prompt.data() + common, prompt.size() - common);
+  Status s = ctx_->Decode(rest, false, logits, stop);
+  cached_.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(ctx_->n_past()));
+  if (!s.ok()) return s;
+  stats->prompt_eval_count = rest.size();
+  stats->prompt_eval_duration = Clock::now() - start;
+  return Status::Ok();
+}
+
+Result<GenerateStats> Sequence::Generate(std::string_view prompt, const GenerateOptions& options,
+                                         const TextCallback& on_text, std::stop_token stop) {
+  std::vector<TokenId> ids = tok_.Tokenize(prompt, options.add_special, options.parse_special);
+  return GenerateFromTokens(std::move(ids), options, on_text, stop);
+}
+
+Result<GenerateStats> Sequence::GenerateFromTokens(std::vector<TokenId> prompt, const GenerateOptions& options,
+                                                   const TextCallback& on_text, std::stop_token stop) {
+  GenerateStats stats;
+  stats.prompt_tokens = prompt.size();
+  if (prompt.empty()) return Status::InvalidArgument("the prompt has no tokens");
+  if (prompt.size() >= ctx_->n_ctx())
+    return Status::ResourceExhausted(StrCat("the prompt has ", prompt.size(), " tokens, but the context window (num_ctx) is ",
+                                            ctx_->n_ctx(), "; it must be larger than the prompt"));
+  std::vector<float> logits;
+  Status s = EvaluatePrompt(prompt, &logits, &stats, stop);
+  if (s.code() == StatusCode::kCancelled) {
+    stats.done_reason = DoneReason::kCancelled;
+    return stats;
+  }
+  OLLA_RETURN_IF_ERROR(s);
+
+  const auto& cfg = model_.config();
+  sampling::Sampler sampler(options.sampler, static_cast<int32_t>(cfg.n_vocab), static_cast<int32_t>(ctx_->n_ctx()));
+  sampler.Accept(prompt);
+  sampling::StopMatcher stops(options.stop);
+  tokenizer::DetokenizeOptions detok;
+  detok.strip_leading_space = false;  // the prompt came before: keep the generated text's spaces
+  tokenizer::StreamingDetokenizer stream(tok_, detok);
+  stats.context = prompt;
+
+  const auto start = Clock::now();
+  bool keep_going = true;
+  auto emit = [&](const std::string& text) {
+    if (text.empty() || !keep_going) return;
+    auto r = stops.Feed(text);
+    if (!r.text.empty() && !on_text(r.text)) keep_going = false;
+    if (r.stopped) keep_going = false;
+  };
+  while (keep_going) {
+    if (options.num_predict >= 0 && stats.eval_count >= static_cast<size_t>(options.num_predict)) {
+      stats.done_reason = DoneReason::kLength;
+      break;
+    }
+    if (stop.stop_requested()) {
+      stats.done_reason = DoneReason::kCancelled;
+      break;
+    }
+    TokenId next = sampler.Sample(logits);
+    if (next == sampling::kNoToken || tok_.vocab().IsEog(next)) break;
+    sampler.Accept(next);
+    stats.context.push_back(next);
+    ++stats.eval_count;
+    emit(stream.Push(next));
+    if (!keep_going) break;
+    if (ctx_->n_past() >= ctx_->n_ctx()) {
+      stats.done_reason = DoneReason::kLength;
+      stats.context_full = true;
+      break;
+    }
+    Status ds = ctx_->Decode(std::span<const TokenId>(&next, 1), false, &logits, stop);
+    if (ds.code() == StatusCode::kCancelled) {
+      stats.done_reason = DoneReason::kCancelled;
+      break;
+    }
+    OLLA_RETURN_IF_ERROR(ds);
+    cached_.push_back(next);
+  }
+  stats.eval_duration = Clock::now() - start;
+  if (keep_going || !stops.stopped()) {
+    emit(stream.Flush());
+    std::string rest = stops.Flush();
+    if (!rest.empty() && keep_going) on_text(rest);
+  }
+  return stats;
+}
+
+}  // namespace olla::runtime

@@ -1,0 +1,177 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/store.h"
+#include "support/testdata.h"
+
+namespace olla::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+ModelName Name(const std::string& s) { return *ModelName::Parse(s); }
+
+Layer LayerOf(Store& store, const std::string& content, std::string_view media_type) {
+  Result<BlobWriteResult> b = store.WriteBlob(content);
+  EXPECT_TRUE(b.ok());
+  return {std::string(media_type), b->digest, b->size, "", ""};
+}
+
+Manifest Model(Store& store, const std::string& config, const std::vector<std::string>& layers) {
+  Manifest m;
+  m.config = LayerOf(store, config, kMediaTypeConfig);
+  for (const std::string& l : layers) m.layers.push_back(LayerOf(store, l, kMediaTypeModel));
+  return m;
+}
+
+void MakeOld(const std::string& path) {
+  struct timespec times[2] = {{1000, 0}, {1000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0) << path;
+}
+
+TEST(StoreGcTest, DeleteRemovesOnlyUnsharedBlobs) {
+  testing::TempDir dir;
+  Store store = *Store::Open(dir.path());
+  Manifest a = Model(store, "cfg-a", {"shared-weights", "only-a"});
+  Manifest b = Model(store, "cfg-b", {"shared-weights", "only-b"});
+  ASSERT_TRUE(store.WriteManifest(Name("team/a"), a).ok());
+  ASSERT_TRUE(store.WriteManifest(Name("b"), b).ok());
+
+  Result<PruneReport> r = store.Delete(Name("team/a"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->skipped);
+  EXPECT_EQ(r->removed_blobs, 2);  // cfg-a and only-a
+  EXPECT_FALSE(store.HasBlob(Digest::Of("cfg-a")));
+  EXPECT_FALSE(store.HasBlob(Digest::Of("only-a")));
+  EXPECT_TRUE(store.HasBlob(Digest::Of("shared-weights")));
+  EXPECT_TRUE(store.HasBlob(Digest::Of("only-b")));
+  EXPECT_FALSE(fs::exists(dir.Join("manifests/registry.ollama.ai/team")));  // empty dirs pruned
+  EXPECT_TRUE(fs::exists(dir.Join("manifests/registry.ollama.ai/library/b/latest")));
+
+  Result<PruneReport> missing = store.Delete(Name("team/a"));
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("not found"), std::string::npos);
+}
+
+TEST(StoreGcTest, DeleteHonoursNoprune) {
+  testing::TempDir dir;
+  Store store = *Store::Open(dir.path());
+  Manifest a = Model(store, "cfg", {"w"});
+  ASSERT_TRUE(store.WriteManifest(Name("a"), a).ok());
+  Result<PruneReport> r = store.Delete(Name("a"), /*noprune=*/true);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->skipped);
+  EXPECT_TRUE(store.HasBlob(Digest::Of("w")));
+  EXPECT_FALSE(store.ReadManifest(Name("a")).ok());
+}
+
+TEST(StoreGcTest, NothingIsPrunedWhileAnyManifestIsCorrupt) {
+  testing::TempDir dir;
+  Store store = *Store::Open(dir.path());
+  Manifest a = Model(store, "cfg", {"weights-a"});
+  ASSERT_TRUE(store.WriteManifest(Name("a"), a).ok());
+  fs::create_directories(dir.Join("manifests/registry.ollama.ai/library/broken"));
+  std::ofstream(dir.Join("manifests/registry.ollama.ai/library/broken/latest")) << "{\"layers\":";
+
+  Result<PruneReport> r = store.Delete(Name("a"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->skipped);
+  EXPECT_EQ(r->corrupt_manifests,
+            std::vector<std::string>{"registry.ollama.ai/library/broken/latest"});
+  EXPECT_TRUE(store.HasBlob(Digest::Of("weights-a")));  // kept: we cannot know who uses it
+
+  // Startup pruning is skipped too, with Ollama's warning.
+  MakeOld(store.BlobPath(Digest::Of("weights-a")));
+  Result<PruneReport> p = store.Prune();
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->skipped);
+  ASSERT_FALSE(p->warnings.empty());
+  EXPECT_EQ(p->warnings.back(),
+            "corrupt manifests detected, skipping prune operation.  Re-pull or delete to clear");
+  EXPECT_TRUE(store.HasBlob(Digest::Of("weights-a")));
+
+  // The corrupt manifest itself can be deleted; its blobs are left for a later prune.
+  Result<PruneReport> d = store.Delete(Name("broken"));
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_FALSE(d->warnings.empty());
+  EXPECT_FALSE(fs::exists(dir.Join("manifests/registry.ollama.ai/library/broken")));
+}
+
+TEST(StoreGcTest, StartupPruneRespectsReferencesAndTheGracePeriod) {
+  testing::TempDir dir;
+  Store store = *Store::Open(dir.path());
+  Manifest a = Model(store, "cfg", {"used"});
+  ASSERT_TRUE(store.WriteManifest(Name("a"), a).ok());
+  Digest old_unused = store.WriteBlob("old-unused")->digest;
+  Digest fresh_unused = store.WriteBlob("fresh-unused")->digest;
+  std::string partial = dir.Join("blobs/sha256-" + std::string(64, 'e') + "-partial");
+  std::string stray_tmp = dir.Join("blobs/.tmp-1-2-3");
+  std::ofstream(partial) << "part";
+  std::ofstream(stray_tmp) << "tmp";
+  std::string fresh_partial = dir.Join("blobs/sha256-" + std::string(64, 'f') + "-partial");
+  std::ofstream(fresh_partial) << "resuming";
+  for (const Digest& d : a.ReferencedDigests()) MakeOld(store.BlobPath(d));
+  MakeOld(store.BlobPath(old_unused));
+  MakeOld(partial);
+  MakeOld(stray_tmp);
+  fs::create_directories(dir.Join("manifests/h/n/m"));  // empty directories are removed
+  fs::create_directories(dir.Join("manifests/registry.ollama.ai/library/a/.stale"));
+  std::string stale_manifest_tmp = dir.Join("manifests/registry.ollama.ai/library/a/.tmp-9-9-9");
+  std::ofstream(stale_manifest_tmp) << "{";
+  MakeOld(stale_manifest_tmp);
+
+  Result<PruneReport> r = store.Prune();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->skipped);
+  EXPECT_EQ(r->total_blobs, 7);
+  EXPECT_EQ(r->removed_blobs, 3);  // old-unused, the old partial, the old temp file
+  for (const Digest& d : a.ReferencedDigests()) EXPECT_TRUE(store.HasBlob(d));
+  EXPECT_FALSE(store.HasBlob(old_unused));
+  EXPECT_TRUE(store.HasBlob(fresh_unused));
+  EXPECT_FALSE(fs::exists(partial));
+  EXPECT_FALSE(fs::exists(stray_tmp));
+  EXPECT_TRUE(fs::exists(fresh_partial));
+  EXPECT_FALSE(fs::exists(dir.Join("manifests/h")));
+  EXPECT_FALSE(fs::exists(stale_manifest_tmp));
+  EXPECT_FALSE(fs::exists(dir.Join("manifests/registry.ollama.ai/library/a/.stale")));
+  EXPECT_TRUE(store.ReadManifest(Name("a")).ok());
+  EXPECT_EQ(r->warnings[r->warnings.size() - 2], "total blobs: 7");
+  EXPECT_EQ(r->warnings.back(), "total unused blobs removed: 3");
+
+  // OLLAMA_NOPRUNE.
+  MakeOld(store.BlobPath(fresh_unused));
+  Result<PruneReport> off = store.Prune({.noprune = true});
+  ASSERT_TRUE(off.ok());
+  EXPECT_TRUE(off->skipped);
+  EXPECT_TRUE(store.HasBlob(fresh_unused));
+  // A zero grace period prunes everything unreferenced.
+  Result<PruneReport> now = store.Prune({.grace = std::chrono::seconds(0)});
+  ASSERT_TRUE(now.ok());
+  EXPECT_FALSE(store.HasBlob(fresh_unused));
+  EXPECT_FALSE(fs::exists(fresh_partial));
+}
+
+TEST(StoreGcTest, ReplacingAManifestPrunesItsOldLayers) {
+  testing::TempDir dir;
+  Store store = *Store::Open(dir.path());
+  Manifest v1 = Model(store, "cfg", {"weights", "template-v1"});
+  ASSERT_TRUE(store.WriteManifest(Name("m"), v1).ok());
+  Manifest v2 = Model(store, "cfg", {"weights", "template-v2"});
+  Manifest old = store.ReadManifest(Name("m"))->manifest;
+  ASSERT_TRUE(store.WriteManifest(Name("m"), v2).ok());
+  Result<PruneReport> r = store.RemoveUnreferencedBlobs(old.ReferencedDigests());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->removed_blobs, 1);
+  EXPECT_FALSE(store.HasBlob(Digest::Of("template-v1")));
+  EXPECT_TRUE(store.HasBlob(Digest::Of("weights")));
+  EXPECT_TRUE(store.HasBlob(Digest::Of("template-v2")));
+  // Missing blobs are ignored; noprune keeps everything.
+  EXPECT_EQ(store.RemoveUnreferencedBlobs(old.ReferencedDigests())->removed_blobs, 0);
+  EXPECT_TRUE(store.RemoveUnreferencedBlobs(v2.ReferencedDigests(), true)->skipped);
+}
+
+}  // namespace
+}  // namespace olla::store

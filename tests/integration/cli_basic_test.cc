@@ -1,0 +1,68 @@
+// End-to-end tests of the olla binary's offline commands: show and debug.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "support/run_command.h"
+#include "support/testdata.h"
+
+namespace olla {
+namespace {
+
+using testing::RunCommand;
+using testing::ShellQuote;
+
+std::string Olla() { return ShellQuote(testing::OllaBinary()); }
+
+TEST(CliBasicTest, ShowPrintsModelSection) {
+  auto r = RunCommand(Olla() + " show " + ShellQuote(testing::TestdataPath("models/stories260K.gguf")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  Model\n    architecture        llama"), std::string::npos) << r.out;
+}
+
+TEST(CliBasicTest, ShowOnMalformedFileFailsWithPreciseError) {
+  testing::TempDir dir;
+  const std::string bad = dir.Join("bad.gguf");
+  std::string bytes = testing::ReadFileOrFail(testing::TestdataPath("models/stories260K.gguf")).substr(0, 100);
+  {
+    FILE* f = std::fopen(bad.c_str(), "wb");
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+  }
+  auto r = RunCommand(Olla() + " show " + ShellQuote(bad));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("Error: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bad.gguf: gguf: metadata count 19 at offset 16"), std::string::npos) << r.err;
+  auto missing = RunCommand(Olla() + " show " + ShellQuote(dir.Join("nope.gguf")));
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("nope.gguf"), std::string::npos) << missing.err;
+}
+
+TEST(CliBasicTest, DebugLogitsMatchesReference) {
+  auto j = nlohmann::json::parse(testing::ReadFileOrFail(testing::TestdataPath("ref/stories260K.logits.json")));
+  std::string ids;
+  for (int t : j["tokens"]) ids += (ids.empty() ? "" : ",") + std::to_string(t);
+  testing::TempDir dir;
+  auto r = RunCommand(Olla() + " debug logits " + ShellQuote(testing::TestdataPath("models/stories260K.gguf")) +
+                      " --tokens " + ids + " --out " + ShellQuote(dir.Join("l.f32")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<float> got = testing::ReadF32File(dir.Join("l.f32"));
+  std::vector<float> want = testing::ReadF32File(testing::TestdataPath("ref/stories260K.logits.bin"));
+  ASSERT_EQ(got.size(), want.size());
+  double max_diff = 0;
+  for (size_t i = 0; i < got.size(); ++i) max_diff = std::max(max_diff, std::fabs(double(got[i]) - want[i]));
+  EXPECT_LE(max_diff / j["max_abs"].get<double>(), 1e-3);
+}
+
+TEST(CliBasicTest, DebugLogitsRejectsOutOfRangeToken) {
+  testing::TempDir dir;
+  auto r = RunCommand(Olla() + " debug logits " + ShellQuote(testing::TestdataPath("models/stories260K.gguf")) +
+                      " --tokens 1,99999 --out " + ShellQuote(dir.Join("l.f32")));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("token id 99999 is outside the vocabulary"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace olla
