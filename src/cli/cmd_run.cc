@@ -40,9 +40,9 @@ void PrintVerbose(const runtime::GenerateStats& s, int64_t total_ns, int64_t loa
   const int64_t pe = s.prompt_eval_duration.count(), ev = s.eval_duration.count();
   if (total_ns > 0) line("total duration:", GoDuration(total_ns));
   if (load_ns > 0) line("load duration:", GoDuration(load_ns));
-  if (s.prompt_eval_count > 0) line("prompt eval count:", StrCat(s.prompt_eval_count, " token(s)"));
+  if (s.prompt_tokens > 0) line("prompt eval count:", StrCat(s.prompt_tokens, " token(s)"));
   if (pe > 0) line("prompt eval duration:", GoDuration(pe));
-  if (pe > 0) line("prompt eval rate:", StrFormat("%.2f tokens/s", s.prompt_eval_count / (pe / 1e9)));
+  if (pe > 0) line("prompt eval rate:", StrFormat("%.2f tokens/s", s.prompt_tokens / (pe / 1e9)));
   if (s.eval_count > 0) line("eval count:", StrCat(s.eval_count, " token(s)"));
   if (ev > 0) line("eval duration:", GoDuration(ev));
   if (ev > 0) line("eval rate:", StrFormat("%.2f tokens/s", s.eval_count / (ev / 1e9)));

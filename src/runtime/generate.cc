@@ -43,7 +43,7 @@ Status Sequence::EvaluatePrompt(const std::vector<TokenId>& prompt, std::vector<
   Status s = ctx_->Decode(rest, false, logits, stop);
   cached_.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(ctx_->n_past()));
   if (!s.ok()) return s;
-  stats->prompt_eval_count = rest.size();
+  stats->prompt_evaluated = rest.size();
   stats->prompt_eval_duration = Clock::now() - start;
   return Status::Ok();
 }

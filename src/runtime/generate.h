@@ -38,8 +38,8 @@ const char* DoneReasonName(DoneReason reason);  // "stop", "length", "cancel"
 struct GenerateStats {
   DoneReason done_reason = DoneReason::kStop;
   bool context_full = false;     // stopped because num_ctx was reached (done_reason "length")
-  size_t prompt_tokens = 0;      // tokens in the prompt
-  size_t prompt_eval_count = 0;  // prompt tokens actually evaluated (cache reuse skips some)
+  size_t prompt_tokens = 0;      // tokens in the prompt (Ollama's prompt_eval_count)
+  size_t prompt_evaluated = 0;   // prompt tokens actually evaluated (cache reuse skips some)
   size_t eval_count = 0;         // generated tokens
   std::chrono::nanoseconds prompt_eval_duration{0};
   std::chrono::nanoseconds eval_duration{0};

@@ -72,8 +72,8 @@ TEST(GenerateTest, PromptPrefixIsReusedFromTheCache) {
   std::string a = Collect(**seq, "Once upon a time", Greedy(8), &first);
   std::string b = Collect(**seq, "Once upon a time", Greedy(8), &second);
   EXPECT_EQ(a, b);
-  EXPECT_EQ(first.prompt_eval_count, 5u);
-  EXPECT_EQ(second.prompt_eval_count, 1u);  // only the last prompt token is re-evaluated
+  EXPECT_EQ(first.prompt_evaluated, 5u);
+  EXPECT_EQ(second.prompt_evaluated, 1u);  // only the last prompt token is re-evaluated
 }
 
 TEST(GenerateTest, StopSequenceEndsGenerationAndIsNotEmitted) {
