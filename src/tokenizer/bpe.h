@@ -27,8 +27,7 @@ class BpeTokenizer final : public Encoder {
   BpeTokenizer(BpeTokenizer&&) = default;
   BpeTokenizer& operator=(BpeTokenizer&&) = default;
 
-  void Encode(std::string_view text, bool after_special,
-              std::vector<TokenId>& out) const override;
+  void Encode(std::string_view text, bool after_special, std::vector<TokenId>& out) const override;
 
   // Appends the ids of one pre-tokenized word (raw bytes, not byte-encoded).
   void EncodeWord(std::string_view word, std::vector<TokenId>& out) const;

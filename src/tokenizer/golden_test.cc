@@ -19,10 +19,10 @@ struct VocabCase {
   bool lossless;  // Detokenize(Tokenize(x)) == x for every test string
 };
 
+// bert-bge is lossy: WordPiece lowercases, strips accents and drops whitespace.
 const VocabCase kVocabs[] = {
-    {"llama-spm", true},      {"phi-3", true},  {"gpt-2", true},     {"deepseek-coder", true},
-    {"deepseek-llm", true},   {"falcon", true}, {"starcoder", true},
-    {"bert-bge", false},  // WordPiece lowercases, strips accents and drops whitespace
+    {"llama-spm", true},    {"phi-3", true},  {"gpt-2", true},     {"deepseek-coder", true},
+    {"deepseek-llm", true}, {"falcon", true}, {"starcoder", true}, {"bert-bge", false},
 };
 
 std::vector<std::string> SplitInputs(const std::string& inp) {
@@ -52,8 +52,10 @@ class GoldenTest : public ::testing::TestWithParam<VocabCase> {
   void SetUp() override {
     const std::string base = std::string("tokenizer/ggml-vocab-") + GetParam().name + ".gguf";
     tok_ = LoadTestTokenizer(base);
-    inputs_ = SplitInputs(olla::testing::ReadFileOrFail(olla::testing::TestdataPath(base + ".inp")));
-    outputs_ = SplitOutputs(olla::testing::ReadFileOrFail(olla::testing::TestdataPath(base + ".out")));
+    inputs_ =
+        SplitInputs(olla::testing::ReadFileOrFail(olla::testing::TestdataPath(base + ".inp")));
+    outputs_ =
+        SplitOutputs(olla::testing::ReadFileOrFail(olla::testing::TestdataPath(base + ".out")));
   }
 
   std::unique_ptr<Tokenizer> tok_;

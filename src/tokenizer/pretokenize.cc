@@ -93,6 +93,7 @@ constexpr std::string_view kBloom[] = {OLLA_BLOOM};
 constexpr std::string_view kViking[] = {OLLA_BLOOM, R"(\p{N})"};
 #define OLLA_UPPER R"([\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}])"
 #define OLLA_LOWER R"([\p{Ll}\p{Lm}\p{Lo}\p{M}])"
+// clang-format off
 constexpr std::string_view kTekken[] = {
     R"([^\r\n\p{L}\p{N}]?)" OLLA_UPPER "*" OLLA_LOWER "+"
     R"(|[^\r\n\p{L}\p{N}]?)" OLLA_UPPER "+" OLLA_LOWER "*"
@@ -103,6 +104,8 @@ constexpr std::string_view kGpt4o[] = {
     R"(|[^\r\n\p{L}\p{N}]?)" OLLA_UPPER "+" OLLA_LOWER "*" OLLA_CONTRACTIONS "?"
     R"(|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)",
 };
+
+// clang-format on
 
 #undef OLLA_CONTRACTIONS
 #undef OLLA_DEEPSEEK_CJK
@@ -190,8 +193,11 @@ std::string ExpandWhitespace(std::string_view pattern) {
       }
       continue;
     }
-    if (c == '[' && !in_class) in_class = true;
-    else if (c == ']' && in_class) in_class = false;
+    if (c == '[' && !in_class) {
+      in_class = true;
+    } else if (c == ']' && in_class) {
+      in_class = false;
+    }
     out.push_back(c);
   }
   return out;
@@ -219,8 +225,8 @@ PreTokenizer::~PreTokenizer() = default;
 Result<PreTokenizer> PreTokenizer::Create(std::string_view name) {
   const PreTokenizerConfig* config = FindPreTokenizer(name);
   if (config == nullptr) {
-    return Status::Unsupported(StrCat("tokenizer: unknown pre-tokenizer tokenizer.ggml.pre = '",
-                                      name, "'"));
+    return Status::Unsupported(
+        StrCat("tokenizer: unknown pre-tokenizer tokenizer.ggml.pre = '", name, "'"));
   }
   return FromRegexes(config->regexes);
 }
@@ -233,9 +239,9 @@ Result<PreTokenizer> PreTokenizer::FromRegexes(std::span<const std::string_view>
     PCRE2_SIZE error_offset = 0;
     auto regex = std::make_unique<Regex>();
     // DOLLAR_ENDONLY: `$` is the end of the piece, not also "before a final newline".
-    regex->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(expanded.data()), expanded.size(),
-                                PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY, &error,
-                                &error_offset, nullptr);
+    regex->code =
+        pcre2_compile(reinterpret_cast<PCRE2_SPTR>(expanded.data()), expanded.size(),
+                      PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY, &error, &error_offset, nullptr);
     if (regex->code == nullptr) {
       PCRE2_UCHAR message[256];
       pcre2_get_error_message(error, message, sizeof(message));

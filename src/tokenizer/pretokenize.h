@@ -19,11 +19,11 @@ namespace olla::tokenizer {
 
 // Settings that llama.cpp ties to a pre-tokenizer name (llama_vocab::impl::load).
 struct PreTokenizerConfig {
-  std::string_view name;                    // the canonical `tokenizer.ggml.pre` value
+  std::string_view name;                      // the canonical `tokenizer.ggml.pre` value
   std::span<const std::string_view> regexes;  // the cascade, in our PCRE2 dialect (see .cc)
-  bool clean_spaces = true;                 // HF clean_up_tokenization_spaces on decode
-  bool ignore_merges = false;               // a word that is itself a token skips the merges
-  bool add_bos = false;                     // default of tokenizer.ggml.add_bos_token
+  bool clean_spaces = true;                   // HF clean_up_tokenization_spaces on decode
+  bool ignore_merges = false;                 // a word that is itself a token skips the merges
+  bool add_bos = false;                       // default of tokenizer.ggml.add_bos_token
 };
 
 // The configuration of `tokenizer.ggml.pre` = `name`, or nullptr if we do not know it.

@@ -29,8 +29,14 @@ TEST(PreTokenizerTest, SplitsLikeTheReferenceRegexes) {
       {"gpt-2", "I'm  12345\t\tx", {"I", "'m", " ", " 12345", "\t", "\t", "x"}},
       {"gpt-2", "", {}},
       // \s is White_Space: U+0085 is a space, U+180E (a format character today) is not.
-      {"gpt-2", "a\xC2\x85\xC2\x85" "b", {"a", "\xC2\x85", "\xC2\x85", "b"}},
-      {"gpt-2", "a\xE1\xA0\x8E\xE1\xA0\x8E" "b", {"a", "\xE1\xA0\x8E\xE1\xA0\x8E", "b"}},
+      {"gpt-2",
+       "a\xC2\x85\xC2\x85"
+       "b",
+       {"a", "\xC2\x85", "\xC2\x85", "b"}},
+      {"gpt-2",
+       "a\xE1\xA0\x8E\xE1\xA0\x8E"
+       "b",
+       {"a", "\xE1\xA0\x8E\xE1\xA0\x8E", "b"}},
       {"llama3", "I'M 12345 ok\n\n", {"I", "'M", " ", "123", "45", " ok", "\n\n"}},
       {"qwen2", "x 2024", {"x", " ", "2", "0", "2", "4"}},
       {"starcoder", "a123 b", {"a", "1", "2", "3", " b"}},

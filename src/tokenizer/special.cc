@@ -29,8 +29,7 @@ std::vector<Fragment> SplitSpecialTokens(const Vocab& vocab, std::string_view te
         continue;
       }
       std::string_view rest = fragment.text;
-      for (size_t pos = rest.find(needle); pos != std::string_view::npos;
-           pos = rest.find(needle)) {
+      for (size_t pos = rest.find(needle); pos != std::string_view::npos; pos = rest.find(needle)) {
         std::string_view left = rest.substr(0, pos);
         if (token.lstrip) {
           while (!left.empty() && IsAsciiSpace(left.back())) left.remove_suffix(1);

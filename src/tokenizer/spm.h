@@ -18,8 +18,7 @@ class SpmTokenizer final : public Encoder {
   // `vocab` must outlive the tokenizer.
   explicit SpmTokenizer(const Vocab& vocab) : vocab_(&vocab) {}
 
-  void Encode(std::string_view text, bool after_special,
-              std::vector<TokenId>& out) const override;
+  void Encode(std::string_view text, bool after_special, std::vector<TokenId>& out) const override;
 
  private:
   // The token spelled `text` that merging may produce, or kNoToken.

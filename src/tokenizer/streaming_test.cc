@@ -18,8 +18,9 @@ TEST(StreamingDetokenizerTest, HoldsBackSplitCharacters) {
   ASSERT_NE(tok, nullptr);
   const Vocab& v = tok->vocab();
   // "€" (E2 82 AC) has no token of its own here... spell it with byte tokens anyway.
-  std::vector<TokenId> ids = {v.Find("\xE2\x96\x81" "a"), v.ByteToken(0xE2), v.ByteToken(0x82),
-                              v.ByteToken(0xAC), v.Find("b")};
+  std::vector<TokenId> ids = {v.Find("\xE2\x96\x81"
+                                     "a"),
+                              v.ByteToken(0xE2), v.ByteToken(0x82), v.ByteToken(0xAC), v.Find("b")};
   StreamingDetokenizer stream(*tok);
   EXPECT_EQ(stream.Push(ids[0]), "a");  // the leading space is stripped
   EXPECT_EQ(stream.Push(ids[1]), "");
@@ -48,7 +49,8 @@ TEST(StreamingDetokenizerTest, FlushAndInvalidBytesStayValidUtf8) {
 // Pushing token by token gives what Detokenize gives for the whole sequence.
 TEST(StreamingDetokenizerTest, MatchesDetokenize) {
   const std::string text =
-      " this is 🦙.cpp\n нещо на Български 🚀 (normal) 😶‍🌫️ ✅ 我想在apple工作1314151天～";
+      " this is 🦙.cpp\n нещо на Български 🚀 (normal) 😶‍🌫️ ✅ "
+      "我想在apple工作1314151天～";
   for (const char* name : {"llama-spm", "phi-3", "gpt-2", "deepseek-llm", "bert-bge"}) {
     auto tok = LoadTestTokenizer(std::string("tokenizer/ggml-vocab-") + name + ".gguf");
     ASSERT_NE(tok, nullptr);

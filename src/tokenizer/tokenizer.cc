@@ -80,7 +80,8 @@ std::string Tokenizer::TokenToPiece(TokenId id, bool render_special) const {
 }
 
 bool Tokenizer::StripsLeadingSpace() const {
-  return vocab_->add_space_prefix() || vocab_->type() == ModelType::kWpm;
+  return (vocab_->type() == ModelType::kSpm && vocab_->add_space_prefix()) ||
+         vocab_->type() == ModelType::kWpm;
 }
 
 std::string Tokenizer::Detokenize(std::span<const TokenId> ids,

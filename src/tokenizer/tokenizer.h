@@ -54,18 +54,16 @@ class Tokenizer {
   //                  the metadata says (add_bos_token, add_eos_token, add_sep_token).
   //   parse_special: match the texts of control tokens ("<|im_start|>") in `text` as those
   //                  tokens. Must be false for text that came from a user (DESIGN.md C12).
-  std::vector<TokenId> Tokenize(std::string_view text, bool add_special,
-                                bool parse_special) const;
+  std::vector<TokenId> Tokenize(std::string_view text, bool add_special, bool parse_special) const;
 
   // The bytes of one token: SPM "▁" → " " and "<0xNN>" → that byte; BPE's byte alphabet →
   // bytes; WordPiece continuations bare, word starts with a leading " ". A piece can be an
   // incomplete UTF-8 sequence (use StreamingDetokenizer for output). Control and unknown
-  // tokens give their text if `render_special`, else "". Unknown ids give "".
+  // tokens give their text if `render_special`, else "". Ids outside the vocabulary give "".
   std::string TokenToPiece(TokenId id, bool render_special = true) const;
 
   // The text of `ids`: the pieces concatenated, then the options applied.
-  std::string Detokenize(std::span<const TokenId> ids,
-                         const DetokenizeOptions& options = {}) const;
+  std::string Detokenize(std::span<const TokenId> ids, const DetokenizeOptions& options = {}) const;
 
   // True if DetokenizeOptions::strip_leading_space applies to this vocabulary.
   bool StripsLeadingSpace() const;

@@ -68,7 +68,8 @@ TEST(TokenizerTest, DetokenizesReferenceTokens) {
   EXPECT_EQ(bert->Detokenize(ids), "the quick brown fox jumps over the lazy dog . hello world !");
   DetokenizeOptions clean;
   clean.clean_spaces = true;
-  EXPECT_EQ(bert->Detokenize(ids, clean), "the quick brown fox jumps over the lazy dog. hello world!");
+  EXPECT_EQ(bert->Detokenize(ids, clean),
+            "the quick brown fox jumps over the lazy dog. hello world!");
   DetokenizeOptions special;
   special.render_special = true;
   EXPECT_EQ(bert->Detokenize(ids, special),
@@ -188,7 +189,8 @@ TEST(TokenizerTest, RandomBytesGiveValidIds) {
     return state;
   };
   // Bytes biased towards spaces, ASCII and UTF-8 lead/continuation bytes.
-  const std::string alphabet = std::string(" \t\n'aZ09.<|>s") + "\xC3\xA9\xE2\x96\x81\xF0\x9F\xFF\x80";
+  const std::string alphabet =
+      std::string(" \t\n'aZ09.<|>s") + "\xC3\xA9\xE2\x96\x81\xF0\x9F\xFF\x80";
   for (const char* name : {"llama-spm", "phi-3", "gpt-2", "deepseek-llm", "falcon", "bert-bge"}) {
     auto tok = LoadTestTokenizer(std::string("tokenizer/ggml-vocab-") + name + ".gguf");
     ASSERT_NE(tok, nullptr);
@@ -205,9 +207,10 @@ TEST(TokenizerTest, RandomBytesGiveValidIds) {
 }
 
 TEST(TokenizerTest, WordPieceNormalization) {
-  EXPECT_EQ(WpmTokenizer::SplitWords("H\xC3\xA9llo, WORLD!\t\xE4\xBD\xA0\xE5\xA5\xBD a\x01" "b"),
-            (std::vector<std::string>{"hello", ",", "world", "!", "\xE4\xBD\xA0", "\xE5\xA5\xBD",
-                                      "ab"}));
+  EXPECT_EQ(
+      WpmTokenizer::SplitWords("H\xC3\xA9llo, WORLD!\t\xE4\xBD\xA0\xE5\xA5\xBD a\x01"
+                               "b"),
+      (std::vector<std::string>{"hello", ",", "world", "!", "\xE4\xBD\xA0", "\xE5\xA5\xBD", "ab"}));
   auto bert = LoadTestTokenizer("tokenizer/ggml-vocab-bert-bge.gguf");
   ASSERT_NE(bert, nullptr);
   // Words of more than 100 characters are [UNK], as in HF WordPiece.
@@ -229,13 +232,13 @@ TEST(TokenizerTest, LongTextsAreFast) {
     std::vector<TokenId> ids = tok->Tokenize(text, true, true);
     std::vector<TokenId> ids2 = tok->Tokenize(no_spaces, true, true);
     std::string back = tok->Detokenize(ids);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     EXPECT_GT(ids.size(), 1000u) << name;
     // Milliseconds in practice; the bound only catches accidental quadratic behaviour.
     EXPECT_LT(ms, 1000.0) << name;
-    std::printf("%-14s 2 x 10 KB tokenized + detokenized in %.1f ms (%zu + %zu tokens)\n", name,
-                ms, ids.size(), ids2.size());
+    std::printf("%-14s 2 x 10 KB tokenized + detokenized in %.1f ms (%zu + %zu tokens)\n", name, ms,
+                ids.size(), ids2.size());
   }
 }
 

@@ -49,15 +49,15 @@ Result<bool> GetFlag(const gguf::Metadata& md, std::string_view suffix, bool fal
 
 // Reads a token id key. Absent, 4294967295 or negative: `*id` keeps its default or becomes
 // kNoToken respectively. Out of range: an error if `strict`, else ignored.
-Status ReadTokenId(const gguf::Metadata& md, std::string_view suffix, TokenId n_tokens,
-                   bool strict, TokenId* id, bool* present = nullptr) {
+Status ReadTokenId(const gguf::Metadata& md, std::string_view suffix, TokenId n_tokens, bool strict,
+                   TokenId* id, bool* present = nullptr) {
   std::string key = Key(suffix);
   const gguf::Value* value = md.Find(key);
   if (present != nullptr) *present = value != nullptr;
   if (value == nullptr) return Status::Ok();
   if (!value->is_integer()) {
-    return Status::Corrupt(StrCat("tokenizer: ", key, " has type ",
-                                  gguf::ValueTypeName(value->type())));
+    return Status::Corrupt(
+        StrCat("tokenizer: ", key, " has type ", gguf::ValueTypeName(value->type())));
   }
   auto as_int = value->AsInt();
   if (!as_int.ok()) {  // a uint64 above INT64_MAX: treat UINT64_MAX like UINT32_MAX
@@ -71,8 +71,8 @@ Status ReadTokenId(const gguf::Metadata& md, std::string_view suffix, TokenId n_
   }
   if (raw >= n_tokens) {
     if (strict) {
-      return Status::Corrupt(StrCat("tokenizer: ", key, " = ", raw, " is out of range (",
-                                    n_tokens, " tokens)"));
+      return Status::Corrupt(
+          StrCat("tokenizer: ", key, " = ", raw, " is out of range (", n_tokens, " tokens)"));
     }
     return Status::Ok();
   }
@@ -88,13 +88,14 @@ std::string ToLower(std::string_view s) {
 
 // Token texts that end a turn, in llama.cpp's order of preference for `eot`.
 constexpr std::string_view kEotTexts[] = {
-    "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
-    "<EOT>", "_<EOT>", "<｜end▁of▁sentence｜>", "<end_of_utterance>",
+    "<|eot_id|>",         "<|im_end|>", "<|end|>", "<end_of_turn>",
+    "<|endoftext|>",      "<EOT>",      "_<EOT>",  "<｜end▁of▁sentence｜>",
+    "<end_of_utterance>",
 };
 // Further texts that end generation wherever they appear.
 constexpr std::string_view kEogTexts[] = {
-    "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<end_of_turn>",
-    "<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>", "<end_of_utterance>",
+    "<|eot_id|>",    "<|im_end|>", "<|end|>", "<|return|>", "<|call|>",        "<end_of_turn>",
+    "<|endoftext|>", "<|eom_id|>", "<EOT>",   "_<EOT>",     "<|end_of_text|>", "<end_of_utterance>",
 };
 
 }  // namespace
@@ -104,9 +105,7 @@ const TokenData& Vocab::Token(TokenId id) const {
   return tokens_[static_cast<size_t>(id)];
 }
 
-TokenId Vocab::Find(std::string_view text) const {
-  return index_.Find(text);
-}
+TokenId Vocab::Find(std::string_view text) const { return index_.Find(text); }
 
 bool Vocab::IsEog(TokenId id) const {
   return std::find(eog_ids_.begin(), eog_ids_.end(), id) != eog_ids_.end();
@@ -164,7 +163,10 @@ Status Vocab::LoadTokens(const gguf::Metadata& md) {
   tokens_.resize(n);
   for (size_t i = 0; i < n; ++i) {
     TokenData& token = tokens_[i];
-    token.text = *tokens->items[i].AsString();
+    const std::string* text = tokens->items[i].AsString();
+    if (text == nullptr)
+      return Status::Corrupt(StrCat("tokenizer: ", tokens_key, "[", i, "] is not a string"));
+    token.text = *text;
     // llama.cpp renames empty tokens so that every text is unique and non-empty.
     if (token.text.empty()) token.text = StrCat("[EMPTY_", i, "]");
     if (scores != nullptr) {
@@ -190,7 +192,12 @@ Status Vocab::LoadTokens(const gguf::Metadata& md) {
     OLLA_ASSIGN_OR_RETURN(const gguf::Array* merges,
                           GetTypedArray(md, merges_key, true, IsStringType));
     merges_.reserve(merges->items.size());
-    for (const gguf::Value& m : merges->items) merges_.push_back(*m.AsString());
+    for (const gguf::Value& m : merges->items) {
+      const std::string* merge = m.AsString();
+      if (merge == nullptr)
+        return Status::Corrupt(StrCat("tokenizer: ", merges_key, " has a non-string"));
+      merges_.push_back(*merge);
+    }
   }
   return Status::Ok();
 }

@@ -117,8 +117,8 @@ class Vocab {
   bool add_eos() const { return add_eos_; }
   bool add_sep() const { return add_sep_; }
   bool add_space_prefix() const { return add_space_prefix_; }  // SPM: " " before the text
-  bool clean_spaces() const { return clean_spaces_; }  // HF clean_up_tokenization_spaces
-  bool ignore_merges() const { return ignore_merges_; }  // BPE: whole-word vocab hits win
+  bool clean_spaces() const { return clean_spaces_; }          // HF clean_up_tokenization_spaces
+  bool ignore_merges() const { return ignore_merges_; }        // BPE: whole-word vocab hits win
 
   // Token ids of control, user-defined and unknown tokens, longest text first (ties by id):
   // the candidates of special-token splitting.

@@ -75,15 +75,19 @@ TEST(VocabTest, RejectsBadMetadataNamingTheKey) {
       {"empty tokens", [](gguf::Metadata& md) { md.Set("tokenizer.ggml.tokens", StrArray({})); },
        StatusCode::kCorrupt, "tokenizer.ggml.tokens"},
       {"tokens not strings",
-       [](gguf::Metadata& md) { md.Set("tokenizer.ggml.tokens", IntArray({1, 2})); },
+       [](gguf::Metadata& md) {
+         md.Set("tokenizer.ggml.tokens", IntArray({1, 2}));
+       },
        StatusCode::kCorrupt, "tokenizer.ggml.tokens"},
-      {"tokens not an array",
-       [](gguf::Metadata& md) { md.Set("tokenizer.ggml.tokens", Str("a")); },
+      {"tokens not an array", [](gguf::Metadata& md) { md.Set("tokenizer.ggml.tokens", Str("a")); },
        StatusCode::kCorrupt, "tokenizer.ggml.tokens"},
-      {"scores too short", [](gguf::Metadata& md) { md.Set("tokenizer.ggml.scores", FloatArray(5)); },
+      {"scores too short",
+       [](gguf::Metadata& md) { md.Set("tokenizer.ggml.scores", FloatArray(5)); },
        StatusCode::kCorrupt, "tokenizer.ggml.scores"},
       {"types too long",
-       [](gguf::Metadata& md) { md.Set("tokenizer.ggml.token_type", IntArray({1, 1, 1, 1, 1, 1, 1})); },
+       [](gguf::Metadata& md) {
+         md.Set("tokenizer.ggml.token_type", IntArray({1, 1, 1, 1, 1, 1, 1}));
+       },
        StatusCode::kCorrupt, "tokenizer.ggml.token_type"},
       {"bos out of range",
        [](gguf::Metadata& md) { md.Set("tokenizer.ggml.bos_token_id", gguf::Value(uint32_t{6})); },

@@ -20,8 +20,7 @@ class WpmTokenizer final : public Encoder {
   // `vocab` must outlive the tokenizer.
   explicit WpmTokenizer(const Vocab& vocab);
 
-  void Encode(std::string_view text, bool after_special,
-              std::vector<TokenId>& out) const override;
+  void Encode(std::string_view text, bool after_special, std::vector<TokenId>& out) const override;
 
   // Steps 1-3: the normalized words of `text`.
   static std::vector<std::string> SplitWords(std::string_view text);
