@@ -13,6 +13,12 @@ if(OLLA_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# Highway targets (DESIGN.md C7): every SIMD translation unit is compiled once per enabled
+# target, so the list stays short: AVX2 and AVX-512 (AVX3) on x86, NEON on Arm, plus Highway's
+# portable baseline (EMU128). SSSE3/SSE4 machines take the baseline; SVE is not worth its
+# compile time yet. AVX-512 VNNI and AMX have their own run-time-chosen TUs (src/kernels/).
+set(OLLA_HWY_DISABLED_TARGETS "(HWY_SSSE3|HWY_SSE4|HWY_AVX3_DL|HWY_SVE|HWY_SVE2|HWY_SVE_256|HWY_SVE2_128)")
+
 function(olla_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_library(olla_${name} STATIC ${ARG_SOURCES})

@@ -18,7 +18,7 @@ inline void CpuRelax() {
 }
 }  // namespace
 
-ThreadPool::ThreadPool(size_t n_threads) : n_threads_(n_threads == 0 ? 1 : n_threads) {
+ThreadPool::ThreadPool(size_t n_threads) : n_threads_(n_threads == 0 ? 1 : n_threads), scratch_(n_threads_ + 1) {
   workers_.reserve(n_threads_ - 1);
   for (size_t t = 1; t < n_threads_; ++t) workers_.emplace_back([this, t] { WorkerLoop(t); });
 }
@@ -66,6 +66,19 @@ void ThreadPool::WorkerLoop(size_t thread_idx) {
     task_(task_ctx_, thread_idx);
     if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
   }
+}
+
+uint8_t* ThreadPool::Scratch(size_t slot, size_t bytes) {
+  ScratchBuffer& s = scratch_[slot];
+  if (s.bytes < bytes) {
+    constexpr size_t kAlign = 64;
+    s.storage.reset();  // free first: the buffers of a long prompt can be large
+    s.storage = std::make_unique_for_overwrite<uint8_t[]>(bytes + kAlign);
+    const auto addr = reinterpret_cast<uintptr_t>(s.storage.get());
+    s.aligned = s.storage.get() + (kAlign - addr % kAlign) % kAlign;
+    s.bytes = bytes;
+  }
+  return s.aligned;
 }
 
 size_t ThreadPool::DefaultThreadCount() {

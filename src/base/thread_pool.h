@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -40,6 +41,12 @@ class ThreadPool {
     });
   }
 
+  // Grow-only scratch memory owned by the pool, 64-byte aligned, so that kernels allocate nothing
+  // per call: slot t < size() is for thread t inside Run, slot size() for the caller outside Run.
+  // Returns at least `bytes` bytes; contents are unspecified and stay valid until the slot's next
+  // Scratch call. Each slot is used by one thread at a time, so no locking is needed.
+  uint8_t* Scratch(size_t slot, size_t bytes);
+
   // Physical cores of this machine (falls back to hardware_concurrency).
   static size_t DefaultThreadCount();
 
@@ -54,6 +61,12 @@ class ThreadPool {
 
   size_t n_threads_;
   std::vector<std::thread> workers_;
+  struct ScratchBuffer {
+    std::unique_ptr<uint8_t[]> storage;
+    uint8_t* aligned = nullptr;
+    size_t bytes = 0;
+  };
+  std::vector<ScratchBuffer> scratch_;  // size() + 1 slots
   TaskFn task_ = nullptr;
   void* task_ctx_ = nullptr;
   alignas(64) std::atomic<uint32_t> generation_{0};

@@ -13,9 +13,12 @@ int Main(int argc, char** argv) {
   bool show_version = false;
   app.add_flag("-v,--version", show_version, "Show version information");
   int exit_code = 0;
+  RegisterServe(app, &exit_code);
   RegisterRun(app, &exit_code);
   RegisterShow(app, &exit_code);
   RegisterDebug(app, &exit_code);
+  RegisterSynth(app, &exit_code);
+  RegisterBench(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

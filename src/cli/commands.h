@@ -12,5 +12,9 @@ namespace olla::cli {
 void RegisterShow(CLI::App& app, int* exit_code);
 void RegisterDebug(CLI::App& app, int* exit_code);
 void RegisterRun(CLI::App& app, int* exit_code);
+void RegisterServe(CLI::App& app, int* exit_code);
+void RegisterBench(CLI::App& app, int* exit_code);
+// Adds `debug synth`; call after RegisterDebug.
+void RegisterSynth(CLI::App& app, int* exit_code);
 
 }  // namespace olla::cli

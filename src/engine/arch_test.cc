@@ -101,6 +101,25 @@ TEST(ArchTest, MissingFlaggedTensorIsNamed) {
   EXPECT_NE(model.status().ToString().find("blk.1.attn_k.bias"), std::string::npos) << model.status().ToString();
 }
 
+// Metadata that changes the math but is not implemented is refused, naming it, rather than ignored.
+TEST(ArchTest, UnimplementedRopeScalingIsRefused) {
+  testing::TempDir dir;
+  Rewrite yarn("stories260K");
+  yarn.md.Set("llama.rope.scaling.type", gguf::Value(std::string("yarn")));
+  yarn.md.Set("llama.rope.scaling.factor", gguf::Value(4.0f));
+  auto model = Model::Load(yarn.Write(dir, "yarn.gguf"));
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(model.status().ToString().find("llama.rope.scaling.type"), std::string::npos) << model.status().ToString();
+
+  Rewrite longrope("tiny-phi3-F16");
+  longrope.md.Set("phi3.rope.scaling.attn_factor", gguf::Value(1.19f));
+  model = Model::Load(longrope.Write(dir, "longrope.gguf"));
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(model.status().ToString().find("LongRoPE"), std::string::npos) << model.status().ToString();
+}
+
 // The configs the loaders derive from the test models' metadata (README §1).
 TEST(ArchTest, LoadersReadTheFamilyFeatures) {
   auto gemma3 = Model::Load(testing::TestdataPath("models/tiny-gemma3-F16.gguf"));
@@ -164,7 +183,7 @@ TEST(ArchTest, Qwen3QkNormMakesLogitsInvariantToQkScale) {
     auto model = Model::Load(paths[i]);
     ASSERT_TRUE(model.ok()) << model.status().ToString();
     EXPECT_TRUE((*model)->config().qk_norm);
-    EXPECT_FALSE((*model)->config().attn_qkv_bias);
+    EXPECT_FALSE((*model)->config().qkv_bias);
     ContextParams params;
     params.n_ctx = 64;
     params.kv_type = tensor::DType::kF32;

@@ -37,7 +37,7 @@ class Context {
 
   // Evaluates `tokens` at positions [n_past(), n_past() + n), in steps of n_batch tokens.
   // Logits are written to *logits: [n, n_vocab] if all_logits, else the last token's [n_vocab].
-  // Errors: a token id outside the vocabulary (kInvalidArgument), a context too small for the
+  // Errors: no tokens or a token id outside the vocabulary (kInvalidArgument), a context too small for the
   // tokens (kResourceExhausted: "context window full"), or a stop request (kCancelled, checked
   // between steps). On error, n_past() is left at the last completed step.
   // Models without an output head (embedding models such as BERT) yield kUnsupported.
@@ -48,8 +48,9 @@ class Context {
   // (after the final norm, for decoders), pooled. *out is [n_embd] for kMean, kCls (token 0)
   // and kLast, and [n, n_embd] for kNone; with `normalize` each vector is scaled to unit L2
   // norm. Pass model().config().pooling for the model's own choice. The tokens are evaluated
-  // in one batch, so n must not exceed n_batch (kInvalidArgument otherwise, as the other
-  // checks of Decode). The context's cache is left empty (n_past() == 0) afterwards.
+  // in one batch, so n must not exceed n_batch (kInvalidArgument); the other errors are
+  // Decode's, plus kInvalidArgument beyond the model's position embeddings (BERT: 512). The
+  // cache is cleared first, and left empty (n_past() == 0) afterwards.
   Status Embed(std::span<const TokenId> tokens, Pooling pooling, bool normalize, std::vector<float>* out,
                std::stop_token stop = {});
 

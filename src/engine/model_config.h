@@ -56,7 +56,7 @@ struct ModelConfig {
   float final_softcap = 0.0f;  // the same on the output logits (gemma2)
 
   // Optional tensors, bound when set (weights.cc).
-  bool attn_qkv_bias = false;   // attn_{q,k,v}.bias (qwen2, bert)
+  bool qkv_bias = false;        // attn_{q,k,v}.bias (qwen2, bert)
   bool attn_out_bias = false;   // attn_output.bias (bert)
   bool ffn_bias = false;        // ffn_up.bias, ffn_down.bias (bert)
   bool norm_bias = false;       // every norm has a .bias (LayerNorm models)

@@ -81,7 +81,7 @@ Status BindAttention(Binder& b, const std::string& p, const ModelConfig& cfg, La
     OLLA_ASSIGN_OR_RETURN(l.wk, b.Matrix(p + "attn_k.weight", cfg.n_embd, kv_dim));
     OLLA_ASSIGN_OR_RETURN(l.wv, b.Matrix(p + "attn_v.weight", cfg.n_embd, v_dim));
   }
-  if (cfg.attn_qkv_bias) {
+  if (cfg.qkv_bias) {
     OLLA_ASSIGN_OR_RETURN(l.bq, b.Vector(p + "attn_q.bias", q_dim));
     OLLA_ASSIGN_OR_RETURN(l.bk, b.Vector(p + "attn_k.bias", kv_dim));
     OLLA_ASSIGN_OR_RETURN(l.bv, b.Vector(p + "attn_v.bias", v_dim));

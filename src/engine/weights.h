@@ -30,7 +30,7 @@ struct LayerWeights {
   // [q_dim, n_embd], [kv_dim, n_embd], [v_dim, n_embd], [n_embd, n_head * head_dim_v]. With
   // fused_qkv, wq, wk and wv are consecutive row ranges of attn_qkv.
   kernels::QMatrix wq, wk, wv, wo;
-  Vec bq, bk, bv, bo;                 // [q_dim], [kv_dim], [v_dim], [n_embd] (attn_qkv_bias, attn_out_bias)
+  Vec bq, bk, bv, bo;                 // [q_dim], [kv_dim], [v_dim], [n_embd] (qkv_bias, attn_out_bias)
   Vec attn_q_norm, attn_k_norm;       // [head_dim] (qk_norm)
   NormWeights post_attn_norm;         // post_attention_norm (post_attn_norm)
   // The FFN block's norm: ffn_norm (kPre) or layer_output_norm (kPost).

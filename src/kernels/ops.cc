@@ -5,82 +5,15 @@
 #include <limits>
 
 #include "base/check.h"
-#include "kernels/ref/dot_ref.h"
 #include "tensor/dequantize.h"
 #include "tensor/half.h"
-#include "tensor/quantize.h"
 
 namespace olla::kernels {
 
 using tensor::DType;
 
-const DotTraits* FindDotTraits(DType weight_type) {
-  static const DotTraits kF32{DType::kF32, ref::DotF32};
-  static const DotTraits kF16{DType::kF16, ref::DotF16};
-  static const DotTraits kBF16{DType::kBF16, ref::DotBF16};
-  static const DotTraits kQ4_0{DType::kQ8_0, ref::DotQ4_0};
-  static const DotTraits kQ4_1{DType::kQ8_1, ref::DotQ4_1};
-  static const DotTraits kQ5_0{DType::kQ8_0, ref::DotQ5_0};
-  static const DotTraits kQ5_1{DType::kQ8_1, ref::DotQ5_1};
-  static const DotTraits kQ8_0{DType::kQ8_0, ref::DotQ8_0};
-  static const DotTraits kIQ4_NL{DType::kQ8_0, ref::DotIQ4_NL};
-  static const DotTraits kQ2_K{DType::kQ8_K, ref::DotQ2_K};
-  static const DotTraits kQ3_K{DType::kQ8_K, ref::DotQ3_K};
-  static const DotTraits kQ4_K{DType::kQ8_K, ref::DotQ4_K};
-  static const DotTraits kQ5_K{DType::kQ8_K, ref::DotQ5_K};
-  static const DotTraits kQ6_K{DType::kQ8_K, ref::DotQ6_K};
-  static const DotTraits kIQ4_XS{DType::kQ8_K, ref::DotIQ4_XS};
-  switch (weight_type) {
-    case DType::kF32: return &kF32;
-    case DType::kF16: return &kF16;
-    case DType::kBF16: return &kBF16;
-    case DType::kQ4_0: return &kQ4_0;
-    case DType::kQ4_1: return &kQ4_1;
-    case DType::kQ5_0: return &kQ5_0;
-    case DType::kQ5_1: return &kQ5_1;
-    case DType::kQ8_0: return &kQ8_0;
-    case DType::kIQ4_NL: return &kIQ4_NL;
-    case DType::kQ2_K: return &kQ2_K;
-    case DType::kQ3_K: return &kQ3_K;
-    case DType::kQ4_K: return &kQ4_K;
-    case DType::kQ5_K: return &kQ5_K;
-    case DType::kQ6_K: return &kQ6_K;
-    case DType::kIQ4_XS: return &kIQ4_XS;
-    default: return nullptr;
-  }
-}
-
 bool SupportsWeightType(DType type) {
   return FindDotTraits(type) != nullptr && tensor::DequantizeRowFunction(type) != nullptr;
-}
-
-namespace {
-// Activations are quantized with the reference quantizers (the same code that quantizes
-// weights): against llama.cpp's CPU backend this reproduces Q4_0, Q5_0, Q8_0, IQ4_NL, Q2_K and
-// IQ4_XS logits to ~1e-7; its SIMD Q8_0 rounding variant (QuantizeActivationsQ8_0) measured worse.
-tensor::QuantizeRowFn ActivationQuantizer(DType act_type) {
-  tensor::QuantizeRowFn fn = tensor::QuantizeRowFunction(act_type);
-  OLLA_CHECK(fn != nullptr);
-  return fn;
-}
-}  // namespace
-
-void MatMul(const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool) {
-  const DotTraits* traits = FindDotTraits(w.type);
-  OLLA_CHECK(traits != nullptr);  // the engine validates weight types at load
-  const size_t act_row_bytes = *tensor::RowBytes(traits->act_type, w.n_cols);
-  std::vector<uint8_t> act(act_row_bytes * n_tok);
-  auto quantize = ActivationQuantizer(traits->act_type);
-
-  pool.ParallelFor(n_tok, [&](size_t b, size_t e, size_t) {
-    for (size_t t = b; t < e; ++t) quantize(x + t * w.n_cols, act.data() + t * act_row_bytes, w.n_cols);
-  });
-  pool.ParallelFor(w.n_rows, [&](size_t b, size_t e, size_t) {
-    for (size_t r = b; r < e; ++r) {
-      const uint8_t* wr = w.data + r * w.row_bytes;
-      for (size_t t = 0; t < n_tok; ++t) y[t * w.n_rows + r] = traits->dot(w.n_cols, wr, act.data() + t * act_row_bytes);
-    }
-  });
 }
 
 void GetRow(const QMatrix& w, size_t row, float* out) {

@@ -22,7 +22,8 @@ Status BuildError(std::string_view text, const ResolveFilesFn& resolve = nullptr
 
 // A fake filesystem: "./model.gguf", "/abs/proj.gguf" and "./adapter" exist.
 Result<ResolvedFiles> FakeResolve(std::string_view arg) {
-  if (arg == "./model.gguf") return ResolvedFiles{"/work/model.gguf", {{"model.gguf", "sha256:aa"}}};
+  if (arg == "./model.gguf")
+    return ResolvedFiles{"/work/model.gguf", {{"model.gguf", "sha256:aa"}}};
   if (arg == "/abs/proj.gguf") return ResolvedFiles{"/abs/proj.gguf", {{"proj.gguf", "sha256:bb"}}};
   if (arg == "./adapter") return ResolvedFiles{"/work/adapter", {{"adapter.gguf", "sha256:cc"}}};
   if (arg == "./same.gguf" || arg == "/work/model.gguf") {
@@ -50,11 +51,11 @@ TEST(CreateRequestTest, MapsInstructions) {
   EXPECT_EQ(req.license, (std::vector<std::string>{"MIT", "Apache\n2.0"}));
   ASSERT_EQ(req.parameters.size(), 4u);
   EXPECT_EQ(req.parameters.at("temperature"), ParamValue(0.7f));
-  EXPECT_EQ(req.parameters.at("stop"), ParamValue(std::vector<std::string>{"<|eot_id|>", "User: "}));
+  EXPECT_EQ(req.parameters.at("stop"),
+            ParamValue(std::vector<std::string>{"<|eot_id|>", "User: "}));
   EXPECT_EQ(req.parameters.at("num_ctx"), ParamValue(int64_t{4096}));
   EXPECT_EQ(req.parameters.at("use_mmap"), ParamValue(false));
-  EXPECT_EQ(req.messages,
-            (std::vector<Message>{{"user", "Is it sunny?"}, {"assistant", "Yes."}}));
+  EXPECT_EQ(req.messages, (std::vector<Message>{{"user", "Is it sunny?"}, {"assistant", "Yes."}}));
   EXPECT_EQ(req.requires_version, "0.14.0");
   EXPECT_EQ(req.renderer, "qwen3");
   EXPECT_EQ(req.parser, "qwen3");
@@ -70,8 +71,7 @@ TEST(CreateRequestTest, DeprecatedParametersWarnAndAreSkipped) {
 
 TEST(CreateRequestTest, ResolvesPaths) {
   CreateRequest req = Build(
-      "FROM ./model.gguf\nFROM /abs/proj.gguf\nADAPTER ./adapter\nFROM base:latest\n",
-      FakeResolve);
+      "FROM ./model.gguf\nFROM /abs/proj.gguf\nADAPTER ./adapter\nFROM base:latest\n", FakeResolve);
   EXPECT_EQ(req.from, "base:latest");
   EXPECT_EQ(req.files, (FileDigests{{"model.gguf", "sha256:aa"}, {"proj.gguf", "sha256:bb"}}));
   EXPECT_EQ(req.adapters, (FileDigests{{"adapter.gguf", "sha256:cc"}}));
@@ -107,7 +107,10 @@ TEST(CreateRequestTest, ReportsErrors) {
 TEST(CreateRequestTest, RequiresAcceptsSemverWithOrWithoutV) {
   const struct {
     std::string_view in, want;
-  } cases[] = {{"0.14.0", "0.14.0"}, {"v0.14.0", "0.14.0"}, {"1", "1"}, {"1.2", "1.2"},
+  } cases[] = {{"0.14.0", "0.14.0"},
+               {"v0.14.0", "0.14.0"},
+               {"1", "1"},
+               {"1.2", "1.2"},
                {"1.2.3-rc.1+build.5", "1.2.3-rc.1+build.5"}};
   for (const auto& c : cases) {
     EXPECT_EQ(Build(std::string("FROM m\nREQUIRES ") + std::string(c.in)).requires_version, c.want);
@@ -119,11 +122,13 @@ TEST(CreateRequestTest, SemverValidity) {
     std::string_view in;
     bool want;
   } cases[] = {
-      {"v1.2.3", true},  {"v0.0.0", true},     {"v1", true},         {"v1.2", true},
-      {"v1.2.3-alpha", true}, {"v1.2.3-0.a", true}, {"v1.2.3+meta.01", true},
-      {"1.2.3", false},  {"v", false},         {"v01.2.3", false},   {"v1.02", false},
-      {"v1.2-pre", false}, {"v1.2.3-01", false}, {"v1.2.3-", false},  {"v1.2.3+", false},
-      {"v1.2.3.4", false}, {"v1..2", false},    {"v1.2.3-a..b", false}, {"v1.2.3 ", false},
+      {"v1.2.3", true},         {"v0.0.0", true},       {"v1", true},
+      {"v1.2", true},           {"v1.2.3-alpha", true}, {"v1.2.3-0.a", true},
+      {"v1.2.3+meta.01", true}, {"1.2.3", false},       {"v", false},
+      {"v01.2.3", false},       {"v1.02", false},       {"v1.2-pre", false},
+      {"v1.2.3-01", false},     {"v1.2.3-", false},     {"v1.2.3+", false},
+      {"v1.2.3.4", false},      {"v1..2", false},       {"v1.2.3-a..b", false},
+      {"v1.2.3 ", false},
   };
   for (const auto& c : cases) EXPECT_EQ(IsValidSemver(c.in), c.want) << c.in;
 }

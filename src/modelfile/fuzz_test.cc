@@ -22,14 +22,37 @@ const std::string kSeeds[] = {
     "FROM foo\nSYSTEM \"\"\"\nmulti\n\"line\"\n\"\"\"\nMESSAGE user hi\n"s,
     "# comment\nFROM ./m.gguf\nTEMPLATE \"{{ .Prompt }}\"\nLICENSE MIT\nADAPTER ./a\n"s,
     "from x\r\nparameter num_ctx 4096\r\nmessage assistant \"ok\"\r\nREQUIRES 0.1.2\n"s,
-    "\xFF\xFE" "F\0R\0O\0M\0 \0x\0"s,
-    "\xEF\xBB\xBF" "FROM x\nDRAFT y\nRENDERER r\nPARSER p\n"s,
+    "\xFF\xFE"
+    "F\0R\0O\0M\0 \0x\0"s,
+    "\xEF\xBB\xBF"
+    "FROM x\nDRAFT y\nRENDERER r\nPARSER p\n"s,
 };
 
 const std::string kTokens[] = {
-    "\"\"\""s, "\""s, "\n"s, "\r"s, "\t"s, " "s, "#"s, "FROM "s, "PARAMETER "s, "MESSAGE "s, "SYSTEM "s,
-    "user "s, "stop "s, "\xFF\xFE"s, "\xFE\xFF"s, "\xEF\xBB\xBF"s, "\xF0\x9F\x91\x8B"s, "\xED\xA0\x80"s,
-    "\0"s, "\xC0\x80"s, "\xE2\x80\xA8"s, "top_k "s, "1e39"s, "-"s,
+    "\"\"\""s,
+    "\""s,
+    "\n"s,
+    "\r"s,
+    "\t"s,
+    " "s,
+    "#"s,
+    "FROM "s,
+    "PARAMETER "s,
+    "MESSAGE "s,
+    "SYSTEM "s,
+    "user "s,
+    "stop "s,
+    "\xFF\xFE"s,
+    "\xFE\xFF"s,
+    "\xEF\xBB\xBF"s,
+    "\xF0\x9F\x91\x8B"s,
+    "\xED\xA0\x80"s,
+    "\0"s,
+    "\xC0\x80"s,
+    "\xE2\x80\xA8"s,
+    "top_k "s,
+    "1e39"s,
+    "-"s,
 };
 
 std::string Mutate(std::string s, std::mt19937& rng) {

@@ -16,21 +16,31 @@ struct ParamSpec {
 
 // §3.19. Load-time and generation-time options share one namespace.
 constexpr ParamSpec kParams[] = {
-    {"num_ctx", ParamType::kInt},           {"num_batch", ParamType::kInt},
-    {"num_gpu", ParamType::kInt},           {"main_gpu", ParamType::kInt},
-    {"use_mmap", ParamType::kBool},         {"num_thread", ParamType::kInt},
-    {"draft_num_predict", ParamType::kInt}, {"num_keep", ParamType::kInt},
-    {"seed", ParamType::kInt},              {"num_predict", ParamType::kInt},
-    {"top_k", ParamType::kInt},             {"top_p", ParamType::kFloat},
-    {"min_p", ParamType::kFloat},           {"typical_p", ParamType::kFloat},
-    {"repeat_last_n", ParamType::kInt},     {"temperature", ParamType::kFloat},
-    {"repeat_penalty", ParamType::kFloat},  {"presence_penalty", ParamType::kFloat},
-    {"frequency_penalty", ParamType::kFloat}, {"stop", ParamType::kStringList},
+    {"num_ctx", ParamType::kInt},
+    {"num_batch", ParamType::kInt},
+    {"num_gpu", ParamType::kInt},
+    {"main_gpu", ParamType::kInt},
+    {"use_mmap", ParamType::kBool},
+    {"num_thread", ParamType::kInt},
+    {"draft_num_predict", ParamType::kInt},
+    {"num_keep", ParamType::kInt},
+    {"seed", ParamType::kInt},
+    {"num_predict", ParamType::kInt},
+    {"top_k", ParamType::kInt},
+    {"top_p", ParamType::kFloat},
+    {"min_p", ParamType::kFloat},
+    {"typical_p", ParamType::kFloat},
+    {"repeat_last_n", ParamType::kInt},
+    {"temperature", ParamType::kFloat},
+    {"repeat_penalty", ParamType::kFloat},
+    {"presence_penalty", ParamType::kFloat},
+    {"frequency_penalty", ParamType::kFloat},
+    {"stop", ParamType::kStringList},
 };
 
 constexpr std::string_view kDeprecated[] = {
-    "penalize_newline", "low_vram", "f16_kv", "logits_all", "vocab_only",
-    "use_mlock", "mirostat", "mirostat_tau", "mirostat_eta",
+    "penalize_newline", "low_vram", "f16_kv",       "logits_all",   "vocab_only",
+    "use_mlock",        "mirostat", "mirostat_tau", "mirostat_eta",
 };
 
 // strconv.ParseInt(s, 10, 64): optional sign, decimal digits, no underscores.

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "modelfile/params.h"
+
+#include <gtest/gtest.h>
 
 namespace olla::modelfile {
 namespace {
@@ -10,18 +10,30 @@ TEST(ParamsTest, TypesFollowTheOptionTable) {
     std::string_view name;
     std::optional<ParamType> want;
   } cases[] = {
-      {"num_ctx", ParamType::kInt},        {"num_batch", ParamType::kInt},
-      {"num_gpu", ParamType::kInt},        {"main_gpu", ParamType::kInt},
-      {"num_thread", ParamType::kInt},     {"draft_num_predict", ParamType::kInt},
-      {"num_keep", ParamType::kInt},       {"seed", ParamType::kInt},
-      {"num_predict", ParamType::kInt},    {"top_k", ParamType::kInt},
-      {"repeat_last_n", ParamType::kInt},  {"top_p", ParamType::kFloat},
-      {"min_p", ParamType::kFloat},        {"typical_p", ParamType::kFloat},
-      {"temperature", ParamType::kFloat},  {"repeat_penalty", ParamType::kFloat},
-      {"presence_penalty", ParamType::kFloat}, {"frequency_penalty", ParamType::kFloat},
-      {"use_mmap", ParamType::kBool},      {"stop", ParamType::kStringList},
-      {"Temperature", std::nullopt},       {"tfs_z", std::nullopt},
-      {"num_gqa", std::nullopt},           {"", std::nullopt},
+      {"num_ctx", ParamType::kInt},
+      {"num_batch", ParamType::kInt},
+      {"num_gpu", ParamType::kInt},
+      {"main_gpu", ParamType::kInt},
+      {"num_thread", ParamType::kInt},
+      {"draft_num_predict", ParamType::kInt},
+      {"num_keep", ParamType::kInt},
+      {"seed", ParamType::kInt},
+      {"num_predict", ParamType::kInt},
+      {"top_k", ParamType::kInt},
+      {"repeat_last_n", ParamType::kInt},
+      {"top_p", ParamType::kFloat},
+      {"min_p", ParamType::kFloat},
+      {"typical_p", ParamType::kFloat},
+      {"temperature", ParamType::kFloat},
+      {"repeat_penalty", ParamType::kFloat},
+      {"presence_penalty", ParamType::kFloat},
+      {"frequency_penalty", ParamType::kFloat},
+      {"use_mmap", ParamType::kBool},
+      {"stop", ParamType::kStringList},
+      {"Temperature", std::nullopt},
+      {"tfs_z", std::nullopt},
+      {"num_gqa", std::nullopt},
+      {"", std::nullopt},
   };
   for (const auto& c : cases) EXPECT_EQ(ParameterType(c.name), c.want) << c.name;
   for (std::string_view d : {"penalize_newline", "low_vram", "f16_kv", "logits_all", "vocab_only",
@@ -93,9 +105,17 @@ TEST(ParamsTest, FormatsLikeGoPercentV) {
     double in;
     std::string_view want;
   } cases64[] = {
-      {0.9, "0.9"},    {42, "42"},         {0, "0"},           {-0.0, "-0"},
-      {1e6, "1e+06"},  {123456, "123456"}, {1234567, "1.234567e+06"},
-      {0.0001, "0.0001"}, {0.00001, "1e-05"}, {1e21, "1e+21"}, {-2.5, "-2.5"},
+      {0.9, "0.9"},
+      {42, "42"},
+      {0, "0"},
+      {-0.0, "-0"},
+      {1e6, "1e+06"},
+      {123456, "123456"},
+      {1234567, "1.234567e+06"},
+      {0.0001, "0.0001"},
+      {0.00001, "1e-05"},
+      {1e21, "1e+21"},
+      {-2.5, "-2.5"},
   };
   for (const auto& c : cases64) EXPECT_EQ(FormatGoV(c.in), c.want) << c.in;
   EXPECT_EQ(FormatGoV(0.6f), "0.6");

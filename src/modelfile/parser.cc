@@ -13,10 +13,10 @@ namespace {
 
 constexpr char32_t kReplacement = 0xFFFD;
 
-constexpr std::string_view kInvalidCommand =
+constexpr std::string_view kInvalidCommandMsg =
     "command must be one of \"from\", \"license\", \"template\", \"system\", \"adapter\", "
     "\"draft\", \"renderer\", \"parser\", \"parameter\", \"message\", or \"requires\"";
-constexpr std::string_view kInvalidRole =
+constexpr std::string_view kInvalidRoleMsg =
     "message role must be one of \"system\", \"user\", or \"assistant\"";
 
 // Decodes the input like Go's unicode.BOMOverride(UTF8 decoder): a UTF-16 BOM selects UTF-16,
@@ -206,10 +206,10 @@ bool KeywordFor(std::string_view word, Instruction* out) {
     std::string_view word;
     Instruction instruction;
   } kKeywords[] = {
-      {"from", Instruction::kFrom},         {"license", Instruction::kLicense},
-      {"template", Instruction::kTemplate}, {"system", Instruction::kSystem},
-      {"adapter", Instruction::kAdapter},   {"draft", Instruction::kDraft},
-      {"renderer", Instruction::kRenderer}, {"parser", Instruction::kParser},
+      {"from", Instruction::kFrom},           {"license", Instruction::kLicense},
+      {"template", Instruction::kTemplate},   {"system", Instruction::kSystem},
+      {"adapter", Instruction::kAdapter},     {"draft", Instruction::kDraft},
+      {"renderer", Instruction::kRenderer},   {"parser", Instruction::kParser},
       {"parameter", Instruction::kParameter}, {"message", Instruction::kMessage},
       {"requires", Instruction::kRequires},
   };
@@ -249,14 +249,14 @@ Result<Modelfile> Parse(std::string_view bytes) {
     if (step.error == StepError::kUnexpectedEof) {
       return Status::InvalidArgument(StrCat("unexpected EOF: ", word));
     }
-    if (step.error == StepError::kInvalidCommand) return LineError(line, kInvalidCommand);
+    if (step.error == StepError::kInvalidCommand) return LineError(line, kInvalidCommandMsg);
 
     State next = step.next;
     if (next != curr) {
       switch (curr) {
         case State::kName: {
           Instruction instruction;
-          if (!KeywordFor(word, &instruction)) return LineError(line, kInvalidCommand);
+          if (!KeywordFor(word, &instruction)) return LineError(line, kInvalidCommandMsg);
           cmd = Command{};
           cmd.instruction = instruction;
           cmd.line = keyword_line;
@@ -269,7 +269,7 @@ Result<Modelfile> Parse(std::string_view bytes) {
           break;
         case State::kMessage:
           // Upstream quirk kept: a second space after MESSAGE ends an empty role here.
-          if (!IsValidRole(word)) return LineError(line, kInvalidRole);
+          if (!IsValidRole(word)) return LineError(line, kInvalidRoleMsg);
           cmd.name = word;
           break;
         case State::kComment:

@@ -43,7 +43,8 @@ TEST(ParserTest, ParsesInstructions) {
        {Cmd(I::kFrom, "foo"), Cmd(I::kParameter, "### User:", "stop")}},
       {"FROM foo\nPARAMETER stop \"\"\"### User:\n\"\"\"",
        {Cmd(I::kFrom, "foo"), Cmd(I::kParameter, "### User:\n", "stop")}},
-      {"FROM foo\nMESSAGE system \"\"\"\nYou are a multiline file parser. Always parse things.\n\"\"\"",
+      {"FROM foo\nMESSAGE system \"\"\"\nYou are a multiline file parser. Always parse "
+       "things.\n\"\"\"",
        {Cmd(I::kFrom, "foo"),
         Cmd(I::kMessage, "\nYou are a multiline file parser. Always parse things.\n", "system")}},
       // Keywords are case-insensitive; parameter names keep their case.
@@ -59,9 +60,11 @@ TEST(ParserTest, ParsesInstructions) {
       // Quotes inside triple quotes; leading/trailing spaces and newlines inside kept.
       {"FROM foo\nLICENSE \"\"\"\nMIT \"License\"\n  indented\n\"\"\"\n",
        {Cmd(I::kFrom, "foo"), Cmd(I::kLicense, "\nMIT \"License\"\n  indented\n")}},
-      {"FROM foo\nSYSTEM \"\"\"  spaced  \"\"\"", {Cmd(I::kFrom, "foo"), Cmd(I::kSystem, "  spaced  ")}},
+      {"FROM foo\nSYSTEM \"\"\"  spaced  \"\"\"",
+       {Cmd(I::kFrom, "foo"), Cmd(I::kSystem, "  spaced  ")}},
       // A single-quoted value may span lines too.
-      {"FROM foo\nSYSTEM \"line 1\nline 2\"", {Cmd(I::kFrom, "foo"), Cmd(I::kSystem, "line 1\nline 2")}},
+      {"FROM foo\nSYSTEM \"line 1\nline 2\"",
+       {Cmd(I::kFrom, "foo"), Cmd(I::kSystem, "line 1\nline 2")}},
       // Single quotes mean nothing.
       {"FROM foo\nSYSTEM 'hi'", {Cmd(I::kFrom, "foo"), Cmd(I::kSystem, "'hi'")}},
       // Tabs separate like spaces; inner whitespace is kept.
@@ -75,11 +78,18 @@ TEST(ParserTest, ParsesInstructions) {
        {Cmd(I::kFrom, "m"), Cmd(I::kRequires, "0.14.0"), Cmd(I::kRenderer, "qwen3"),
         Cmd(I::kParser, "qwen3"), Cmd(I::kDraft, "./d.gguf")}},
       // Control characters are dropped, as Go drops non-printable runes.
-      {"FROM foo\nSYSTEM a\x01" "b\x7f" "c", {Cmd(I::kFrom, "foo"), Cmd(I::kSystem, "abc")}},
+      {"FROM foo\nSYSTEM a\x01"
+       "b\x7f"
+       "c",
+       {Cmd(I::kFrom, "foo"), Cmd(I::kSystem, "abc")}},
       // Invalid UTF-8 becomes U+FFFD, one per byte.
-      {"FROM foo\nSYSTEM a\xff\xfe" "b", {Cmd(I::kFrom, "foo"), Cmd(I::kSystem, "a\uFFFD\uFFFDb")}},
+      {"FROM foo\nSYSTEM a\xff\xfe"
+       "b",
+       {Cmd(I::kFrom, "foo"), Cmd(I::kSystem, "a\uFFFD\uFFFDb")}},
       // A UTF-8 BOM is ignored.
-      {"\xEF\xBB\xBF" "FROM foo", {Cmd(I::kFrom, "foo")}},
+      {"\xEF\xBB\xBF"
+       "FROM foo",
+       {Cmd(I::kFrom, "foo")}},
       // Non-ASCII text is kept.
       {"FROM foo\nSYSTEM 你好👋", {Cmd(I::kFrom, "foo"), Cmd(I::kSystem, "你好👋")}},
   };
@@ -148,8 +158,8 @@ std::string Utf16(std::u16string_view s, bool little_endian) {
 
 TEST(ParserTest, DecodesUtf16WithBom) {
   std::u16string text = u"FROM bob\nPARAMETER param1 1\nPARAMETER param2 4096\nSYSTEM 你好👋\n";
-  Result<Modelfile> utf8 = Parse(
-      "FROM bob\nPARAMETER param1 1\nPARAMETER param2 4096\nSYSTEM 你好👋\n");
+  Result<Modelfile> utf8 =
+      Parse("FROM bob\nPARAMETER param1 1\nPARAMETER param2 4096\nSYSTEM 你好👋\n");
   ASSERT_TRUE(utf8.ok());
   for (bool le : {true, false}) {
     Result<Modelfile> got = Parse(Utf16(text, le));
@@ -168,7 +178,8 @@ TEST(ParserTest, RoundTripsThroughToString) {
       "FROM foo\nLICENSE \"\"\"\nApache \"License\" 2.0\n\"\"\"\n",
       "FROM foo\nSYSTEM \"\"\"\nYou are a multiline system prompt.\nBe nice.\n\"\"\"\n",
       "FROM foo\nSYSTEM \"\"\n",
-      "FROM foo\nSYSTEM \" leading space\"\nTEMPLATE \"\"\"{{ .System }} \"quoted\"\n{{ .Prompt }}\"\"\"\n",
+      "FROM foo\nSYSTEM \" leading space\"\nTEMPLATE \"\"\"{{ .System }} \"quoted\"\n{{ .Prompt "
+      "}}\"\"\"\n",
       "FROM foo\nPARAMETER stop \"### User: \"\nPARAMETER stop <|eot_id|>\nMESSAGE user hi\n"
       "MESSAGE assistant \"\"\"multi\nline\"\"\"\nADAPTER ./a.gguf\nDRAFT ./d\nREQUIRES 0.14.0\n",
   };

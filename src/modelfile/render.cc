@@ -5,17 +5,28 @@ namespace olla::modelfile {
 
 std::string_view InstructionKeyword(Instruction instruction) {
   switch (instruction) {
-    case Instruction::kFrom: return "FROM";
-    case Instruction::kParameter: return "PARAMETER";
-    case Instruction::kTemplate: return "TEMPLATE";
-    case Instruction::kSystem: return "SYSTEM";
-    case Instruction::kAdapter: return "ADAPTER";
-    case Instruction::kLicense: return "LICENSE";
-    case Instruction::kMessage: return "MESSAGE";
-    case Instruction::kRequires: return "REQUIRES";
-    case Instruction::kRenderer: return "RENDERER";
-    case Instruction::kParser: return "PARSER";
-    case Instruction::kDraft: return "DRAFT";
+    case Instruction::kFrom:
+      return "FROM";
+    case Instruction::kParameter:
+      return "PARAMETER";
+    case Instruction::kTemplate:
+      return "TEMPLATE";
+    case Instruction::kSystem:
+      return "SYSTEM";
+    case Instruction::kAdapter:
+      return "ADAPTER";
+    case Instruction::kLicense:
+      return "LICENSE";
+    case Instruction::kMessage:
+      return "MESSAGE";
+    case Instruction::kRequires:
+      return "REQUIRES";
+    case Instruction::kRenderer:
+      return "RENDERER";
+    case Instruction::kParser:
+      return "PARSER";
+    case Instruction::kDraft:
+      return "DRAFT";
   }
   return "UNKNOWN";
 }

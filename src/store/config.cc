@@ -166,48 +166,85 @@ Result<ModelConfig> ParseModelConfig(std::string_view bytes) {
 
 std::string_view FileTypeLabel(int64_t file_type) {
   switch (file_type) {
-    case 0: return "F32";
-    case 1: return "F16";
-    case 2: return "Q4_0";
-    case 3: return "Q4_1";
-    case 7: return "Q8_0";
-    case 8: return "Q5_0";
-    case 9: return "Q5_1";
-    case 10: return "Q2_K";
-    case 11: return "Q3_K_S";
-    case 12: return "Q3_K_M";
-    case 13: return "Q3_K_L";
-    case 14: return "Q4_K_S";
-    case 15: return "Q4_K_M";
-    case 16: return "Q5_K_S";
-    case 17: return "Q5_K_M";
-    case 18: return "Q6_K";
-    case 19: return "IQ2_XXS";
-    case 20: return "IQ2_XS";
-    case 21: return "Q2_K_S";
-    case 22: return "IQ3_XS";
-    case 23: return "IQ3_XXS";
-    case 24: return "IQ1_S";
-    case 25: return "IQ4_NL";
-    case 26: return "IQ3_S";
-    case 27: return "IQ3_M";
-    case 28: return "IQ2_S";
-    case 29: return "IQ2_M";
-    case 30: return "IQ4_XS";
-    case 31: return "IQ1_M";
-    case 32: return "BF16";
-    case 36: return "TQ1_0";
-    case 37: return "TQ2_0";
-    case 38: return "MXFP4_MOE";
-    case 39: return "NVFP4";
-    case 40: return "Q1_0";
-    default: return "unknown";
+    case 0:
+      return "F32";
+    case 1:
+      return "F16";
+    case 2:
+      return "Q4_0";
+    case 3:
+      return "Q4_1";
+    case 7:
+      return "Q8_0";
+    case 8:
+      return "Q5_0";
+    case 9:
+      return "Q5_1";
+    case 10:
+      return "Q2_K";
+    case 11:
+      return "Q3_K_S";
+    case 12:
+      return "Q3_K_M";
+    case 13:
+      return "Q3_K_L";
+    case 14:
+      return "Q4_K_S";
+    case 15:
+      return "Q4_K_M";
+    case 16:
+      return "Q5_K_S";
+    case 17:
+      return "Q5_K_M";
+    case 18:
+      return "Q6_K";
+    case 19:
+      return "IQ2_XXS";
+    case 20:
+      return "IQ2_XS";
+    case 21:
+      return "Q2_K_S";
+    case 22:
+      return "IQ3_XS";
+    case 23:
+      return "IQ3_XXS";
+    case 24:
+      return "IQ1_S";
+    case 25:
+      return "IQ4_NL";
+    case 26:
+      return "IQ3_S";
+    case 27:
+      return "IQ3_M";
+    case 28:
+      return "IQ2_S";
+    case 29:
+      return "IQ2_M";
+    case 30:
+      return "IQ4_XS";
+    case 31:
+      return "IQ1_M";
+    case 32:
+      return "BF16";
+    case 36:
+      return "TQ1_0";
+    case 37:
+      return "TQ2_0";
+    case 38:
+      return "MXFP4_MOE";
+    case 39:
+      return "NVFP4";
+    case 40:
+      return "Q1_0";
+    default:
+      return "unknown";
   }
 }
 
 Result<std::string> EncodeParamsLayer(const nlohmann::json& params) {
   if (!params.is_object()) return Status::InvalidArgument("params layer: not a JSON object");
-  return GoMarshal(params) + "\n";
+  OLLA_ASSIGN_OR_RETURN(std::string out, GoMarshal(params));
+  return out + "\n";
 }
 
 Result<std::string> EncodeMessagesLayer(const nlohmann::json& messages) {
@@ -235,7 +272,8 @@ Result<std::string> EncodeMessagesLayer(const nlohmann::json& messages) {
       auto it = m.find(key);
       if (it == m.end() || IsEmptyValue(*it)) continue;
       AppendField(obj, key);
-      obj += GoMarshal(*it);
+      OLLA_ASSIGN_OR_RETURN(std::string value, GoMarshal(*it));
+      obj += value;
     }
     obj.push_back('}');
     out += obj;

@@ -54,8 +54,9 @@ Result<std::string> EncodeParamsLayer(const nlohmann::json& params);
 // The messages layer blob: `messages` must be an array of objects; each message is written with
 // keys in Go's order role, content (always), then thinking, images, tool_calls, tool_name,
 // tool_call_id when present and non-empty; other keys are dropped. Then '\n'.
-// tool_calls elements are written with sorted keys (Go writes its struct order; see DESIGN note
-// in the report): only role/content messages are guaranteed byte-identical to Ollama's.
+// Nested values (images, tool_calls) are written with sorted object keys, whereas Go writes its
+// struct field order; so only messages without tool_calls are guaranteed byte-identical to
+// Ollama's (Modelfile MESSAGE history has role and content only).
 Result<std::string> EncodeMessagesLayer(const nlohmann::json& messages);
 
 }  // namespace olla::store

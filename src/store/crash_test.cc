@@ -65,7 +65,8 @@ std::string CheckConsistent(const std::string& root) {
     if (!it->is_regular_file()) continue;
     std::string rel = fs::relative(it->path(), root + "/manifests").string();
     if (!ModelName::FromFilepath(rel).ok()) {
-      if (it->path().filename().string().rfind(".tmp-", 0) != 0) return "stray manifest file " + rel;
+      if (it->path().filename().string().rfind(".tmp-", 0) != 0)
+        return "stray manifest file " + rel;
       continue;
     }
     Result<std::string> raw = ReadFile(it->path().string());
@@ -87,7 +88,7 @@ struct Versions {
 
 // Stores model "m" at version 1 and prepares (without writing) version 2, whose new layer is
 // `new_content`.
-Versions Setup(const std::string& root, const std::string& new_content) {
+Versions StoreV1(const std::string& root, const std::string& new_content) {
   Store store = *Store::Open(root);
   Manifest v1;
   Result<BlobWriteResult> cfg = store.WriteBlob("{\"model_format\":\"gguf\"}\n");
@@ -118,7 +119,7 @@ TEST(CrashTest, KillAtEachWriteStepLeavesOldOrNewState) {
   const std::string new_content(3 << 20, 'n');  // several write chunks
   for (const auto& c : cases) {
     testing::TempDir dir;
-    Versions v = Setup(dir.path(), new_content);
+    Versions v = StoreV1(dir.path(), new_content);
     std::string how = RunChild(dir.path(), c.point, [&](Store& store) {
       if (!store.WriteBlob(new_content).ok()) ::_exit(3);
       if (!store.WriteManifest(Name("m"), v.v2).ok()) ::_exit(4);
@@ -146,10 +147,9 @@ TEST(CrashTest, KillAtEachWriteStepLeavesOldOrNewState) {
 TEST(CrashTest, KillDuringCopyLeavesSourceIntactAndDestinationAbsentOrWhole) {
   for (const std::string point : {"manifest.partial", "manifest.before_rename"}) {
     testing::TempDir dir;
-    Versions v = Setup(dir.path(), "unused");
-    ASSERT_EQ(RunChild(dir.path(), point, [](Store& store) {
-                (void)store.Copy(Name("m"), Name("copy"));
-              }),
+    Versions v = StoreV1(dir.path(), "unused");
+    ASSERT_EQ(RunChild(dir.path(), point,
+                       [](Store& store) { (void)store.Copy(Name("m"), Name("copy")); }),
               "killed");
     Store store = *Store::Open(dir.path());
     EXPECT_EQ(store.ReadManifest(Name("m"))->raw, v.v1_raw);
@@ -162,7 +162,7 @@ TEST(CrashTest, RandomKillsDuringRepeatedWritesNeverCorruptTheStore) {
   std::mt19937 rng(7);
   for (int round = 0; round < 12; ++round) {
     testing::TempDir dir;
-    Setup(dir.path(), "unused");
+    StoreV1(dir.path(), "unused");
     pid_t pid = ::fork();
     if (pid == 0) {
       Result<Store> store = Store::Open(dir.path());

@@ -62,15 +62,21 @@ TEST(DigestTest, ParseLenientAcceptsBothSeparatorsAndNormalisesCase) {
     std::string in;
     bool ok;
   } cases[] = {
-      {"sha256:" + kHex, true},           {"sha256-" + kHex, true},
-      {"sha256:" + upper, true},          {"sha256-" + upper, true},
-      {"sha256_" + kHex, false},          {"sha256:" + kHex.substr(2), false},
-      {"sha256-../" + kHex.substr(3), false}, {"md5:" + kHex, false},
+      {"sha256:" + kHex, true},
+      {"sha256-" + kHex, true},
+      {"sha256:" + upper, true},
+      {"sha256-" + upper, true},
+      {"sha256_" + kHex, false},
+      {"sha256:" + kHex.substr(2), false},
+      {"sha256-../" + kHex.substr(3), false},
+      {"md5:" + kHex, false},
   };
   for (const auto& c : cases) {
     Result<Digest> d = Digest::ParseLenient(c.in);
     EXPECT_EQ(d.ok(), c.ok) << c.in;
-    if (c.ok) EXPECT_EQ(d->hex(), kHex) << c.in;
+    if (c.ok) {
+      EXPECT_EQ(d->hex(), kHex) << c.in;
+    }
   }
 }
 

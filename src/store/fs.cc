@@ -58,7 +58,8 @@ Result<std::vector<DirEntry>> ListDir(const std::string& dir) {
                                        : EntryType::kOther;
     entry.mtime = std::chrono::system_clock::time_point(
         std::chrono::duration_cast<std::chrono::system_clock::duration>(
-            std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+            std::chrono::seconds(st.st_mtim.tv_sec) +
+            std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
     entry.size = static_cast<int64_t>(st.st_size);
     out.push_back(std::move(entry));
   }

@@ -4,12 +4,14 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "base/str_cat.h"
 #include "base/utf8.h"
 
 namespace olla::store {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
+constexpr int kMaxDepth = 256;
 
 // Go trims a negative exponent's leading zero ("e-07" → "e-7") but keeps "e+21".
 void TrimExponent(std::string& out, size_t start) {
@@ -36,40 +38,42 @@ void AppendGoFloat(std::string& out, T v, T lo, T hi) {
   if (exp_form) TrimExponent(out, start);
 }
 
-void Marshal(std::string& out, const nlohmann::json& v) {
+// Returns false if `v` nests deeper than kMaxDepth (the output is then incomplete).
+bool Marshal(std::string& out, const nlohmann::json& v, int depth) {
+  if (depth > kMaxDepth) return false;
   switch (v.type()) {
     case nlohmann::json::value_t::null:
     case nlohmann::json::value_t::discarded:
       out += "null";
-      return;
+      return true;
     case nlohmann::json::value_t::boolean:
       out += v.get<bool>() ? "true" : "false";
-      return;
+      return true;
     case nlohmann::json::value_t::number_integer:
       out += std::to_string(v.get<int64_t>());
-      return;
+      return true;
     case nlohmann::json::value_t::number_unsigned:
       out += std::to_string(v.get<uint64_t>());
-      return;
+      return true;
     case nlohmann::json::value_t::number_float:
       AppendGoFloat64(out, v.get<double>());
-      return;
+      return true;
     case nlohmann::json::value_t::string:
       AppendGoJsonString(out, v.get_ref<const std::string&>());
-      return;
+      return true;
     case nlohmann::json::value_t::binary:
       out += "null";
-      return;
+      return true;
     case nlohmann::json::value_t::array: {
       out.push_back('[');
       bool first = true;
       for (const auto& e : v) {
         if (!first) out.push_back(',');
         first = false;
-        Marshal(out, e);
+        if (!Marshal(out, e, depth + 1)) return false;
       }
       out.push_back(']');
-      return;
+      return true;
     }
     case nlohmann::json::value_t::object: {
       // nlohmann's default object is a std::map, iterated in bytewise key order like Go's.
@@ -80,12 +84,13 @@ void Marshal(std::string& out, const nlohmann::json& v) {
         first = false;
         AppendGoJsonString(out, key);
         out.push_back(':');
-        Marshal(out, value);
+        if (!Marshal(out, value, depth + 1)) return false;
       }
       out.push_back('}');
-      return;
+      return true;
     }
   }
+  return true;
 }
 
 }  // namespace
@@ -98,14 +103,30 @@ void AppendGoJsonString(std::string& out, std::string_view s) {
     if (c < 0x80) {
       ++pos;
       switch (c) {
-        case '"': out += "\\\""; continue;
-        case '\\': out += "\\\\"; continue;
-        case '\b': out += "\\b"; continue;
-        case '\f': out += "\\f"; continue;
-        case '\n': out += "\\n"; continue;
-        case '\r': out += "\\r"; continue;
-        case '\t': out += "\\t"; continue;
-        case '<': case '>': case '&':
+        case '"':
+          out += "\\\"";
+          continue;
+        case '\\':
+          out += "\\\\";
+          continue;
+        case '\b':
+          out += "\\b";
+          continue;
+        case '\f':
+          out += "\\f";
+          continue;
+        case '\n':
+          out += "\\n";
+          continue;
+        case '\r':
+          out += "\\r";
+          continue;
+        case '\t':
+          out += "\\t";
+          continue;
+        case '<':
+        case '>':
+        case '&':
           out += "\\u00";
           out.push_back(kHex[c >> 4]);
           out.push_back(kHex[c & 15]);
@@ -144,9 +165,11 @@ void AppendGoFloat64(std::string& out, double v) { AppendGoFloat<double>(out, v,
 
 void AppendGoFloat32(std::string& out, float v) { AppendGoFloat<float>(out, v, 1e-6f, 1e21f); }
 
-std::string GoMarshal(const nlohmann::json& value) {
+Result<std::string> GoMarshal(const nlohmann::json& value) {
   std::string out;
-  Marshal(out, value);
+  if (!Marshal(out, value, 0)) {
+    return Status::InvalidArgument(StrCat("JSON value nested deeper than ", kMaxDepth, " levels"));
+  }
   return out;
 }
 

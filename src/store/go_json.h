@@ -29,7 +29,8 @@ void AppendGoFloat64(std::string& out, double v);
 void AppendGoFloat32(std::string& out, float v);
 
 // Compact Go-style encoding of a JSON value (object keys sorted, as Go sorts map keys). Integer
-// values print as integers, floating-point values as float64. No trailing newline.
-std::string GoMarshal(const nlohmann::json& value);
+// values print as integers, floating-point values as float64. No trailing newline. Values nested
+// deeper than 256 levels → kInvalidArgument (bounded recursion on hostile input).
+Result<std::string> GoMarshal(const nlohmann::json& value);
 
 }  // namespace olla::store

@@ -69,7 +69,8 @@ Result<Manifest> ParseManifestJson(const json& root) {
   if (!root.is_object()) return Status::Corrupt("manifest: not a JSON object");
   Manifest m;
   if (auto it = root.find("schemaVersion"); it != root.end() && !it->is_null()) {
-    if (!it->is_number_integer()) return Status::Corrupt("manifest: schemaVersion is not an integer");
+    if (!it->is_number_integer())
+      return Status::Corrupt("manifest: schemaVersion is not an integer");
     m.schema_version = it->get<int64_t>();
   }
   m.media_type.clear();
@@ -123,6 +124,10 @@ std::string EncodeManifest(const Manifest& manifest) {
 }
 
 Result<Manifest> ParseManifest(std::string_view bytes) {
+  if (bytes.size() > kMaxManifestBytes) {
+    return Status::Corrupt(StrCat("manifest: ", bytes.size(), " bytes is larger than the limit of ",
+                                  kMaxManifestBytes));
+  }
   json root = json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return Status::Corrupt("manifest: invalid JSON");
   try {

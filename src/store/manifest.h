@@ -8,6 +8,7 @@
 // ParseManifest accepts any key order and extra fields; every digest must be a valid sha256
 // digest (it names a file), sizes must be non-negative.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,6 +18,10 @@
 #include "store/digest.h"
 
 namespace olla::store {
+
+// Manifests larger than this are treated as corrupt (a safetensors model with tens of thousands
+// of tensor layers stays far below it); bounds memory when reading hostile files.
+inline constexpr size_t kMaxManifestBytes = size_t{32} << 20;
 
 // Media types (§6.3).
 inline constexpr std::string_view kMediaTypeManifest =
@@ -40,9 +45,9 @@ inline constexpr std::string_view kMediaTypeJson = "application/vnd.ollama.image
 struct Layer {
   std::string media_type;
   Digest digest;
-  int64_t size = 0;   // bytes of the blob
-  std::string from;   // origin model short name or imported file name; omitted when empty
-  std::string name;   // tensor/file name (safetensors models); omitted when empty
+  int64_t size = 0;  // bytes of the blob
+  std::string from;  // origin model short name or imported file name; omitted when empty
+  std::string name;  // tensor/file name (safetensors models); omitted when empty
 
   friend bool operator==(const Layer&, const Layer&) = default;
 };
@@ -64,7 +69,8 @@ struct Manifest {
 // Compact Go-style JSON + '\n' (see the file comment).
 std::string EncodeManifest(const Manifest& manifest);
 // Parses manifest bytes from disk or a registry. Malformed JSON, wrong field types, missing
-// config/digests, invalid digests or negative sizes → kCorrupt naming the problem.
+// config/digests, invalid digests, negative sizes or more than kMaxManifestBytes → kCorrupt
+// naming the problem.
 Result<Manifest> ParseManifest(std::string_view bytes);
 
 }  // namespace olla::store

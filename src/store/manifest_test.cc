@@ -18,12 +18,14 @@ const std::string kGolden =
     "\"layers\":[{\"mediaType\":\"application/vnd.ollama.image.model\",\"digest\":"
     "\"sha256:2222222222222222222222222222222222222222222222222222222222222222\",\"size\":"
     "2019377376,\"from\":\"llama3.2:latest\"},{\"mediaType\":\"application/vnd.ollama.image."
-    "template\",\"digest\":\"sha256:3333333333333333333333333333333333333333333333333333333333333333"
+    "template\",\"digest\":\"sha256:"
+    "3333333333333333333333333333333333333333333333333333333333333333"
     "\",\"size\":1429},{\"mediaType\":\"application/vnd.ollama.image.tensor\",\"digest\":"
     "\"sha256:4444444444444444444444444444444444444444444444444444444444444444\",\"size\":10,"
     "\"name\":\"model.embed\\u003c\\u0026\\u003e\"}]}\n";
 // sha256 of kGolden, computed independently (Python hashlib).
-const std::string kGoldenDigest = "cbb1ead1894f374a777f47443d4ecb8298487e11653e8741b2f34b2e05e71473";
+const std::string kGoldenDigest =
+    "cbb1ead1894f374a777f47443d4ecb8298487e11653e8741b2f34b2e05e71473";
 
 Manifest GoldenManifest() {
   Manifest m;
@@ -53,8 +55,10 @@ TEST(ManifestTest, ParsesWhatItWrites) {
 TEST(ManifestTest, AcceptsAnyKeyOrderExtraFieldsAndLegacyDigests) {
   std::string hex(64, 'a');
   std::string text = R"({
-    "layers": [{"size": 3, "digest": "sha256-)" + std::string(64, 'B') + R"(", "mediaType": "x", "annotations": {}}],
-    "config": {"digest": "sha256:)" + hex + R"(", "mediaType": "c", "size": 7, "platform": null},
+    "layers": [{"size": 3, "digest": "sha256-)" +
+                     std::string(64, 'B') + R"(", "mediaType": "x", "annotations": {}}],
+    "config": {"digest": "sha256:)" +
+                     hex + R"(", "mediaType": "c", "size": 7, "platform": null},
     "mediaType": "application/vnd.oci.image.manifest.v1+json",
     "schemaVersion": 2, "runner": "ollama", "extra": [1, 2, 3]})";
   Result<Manifest> m = ParseManifest(text);
@@ -96,8 +100,7 @@ TEST(ManifestTest, RejectsCorruptManifests) {
       {with_layer(R"({"mediaType":"m","digest":"sha256:)" + hex +
                   R"(","size":99999999999999999999})"),
        "size"},
-      {with_layer(R"({"mediaType":5,"digest":"sha256:)" + hex + R"(","size":1})"),
-       "not a string"},
+      {with_layer(R"({"mediaType":5,"digest":"sha256:)" + hex + R"(","size":1})"), "not a string"},
       {with_layer(R"("not an object")"), "not an object"},
       {R"({"config":{"mediaType":"c","digest":"sha256:)" + hex + R"("},"layers":{}})",
        "layers is not an array"},

@@ -10,10 +10,14 @@ enum class Part { kHost, kNamespace, kModel, kTag };
 
 std::string_view PartName(Part p) {
   switch (p) {
-    case Part::kHost: return "host";
-    case Part::kNamespace: return "namespace";
-    case Part::kModel: return "model";
-    case Part::kTag: return "tag";
+    case Part::kHost:
+      return "host";
+    case Part::kNamespace:
+      return "namespace";
+    case Part::kModel:
+      return "model";
+    case Part::kTag:
+      return "tag";
   }
   return "part";
 }
@@ -128,9 +132,10 @@ Result<ModelName> ModelName::Parse(std::string_view text) {
   n.model_ = std::string(model);
   n.tag_ = tag.empty() ? std::string(kDefaultTag) : std::string(tag);
 
-  const std::pair<Part, const std::string*> parts[] = {
-      {Part::kHost, &n.host_}, {Part::kNamespace, &n.ns_}, {Part::kModel, &n.model_},
-      {Part::kTag, &n.tag_}};
+  const std::pair<Part, const std::string*> parts[] = {{Part::kHost, &n.host_},
+                                                       {Part::kNamespace, &n.ns_},
+                                                       {Part::kModel, &n.model_},
+                                                       {Part::kTag, &n.tag_}};
   for (const auto& [kind, value] : parts) {
     if (std::string why = CheckPart(kind, *value); !why.empty()) return Invalid(text, why);
   }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <random>
 #include <string>
 
 namespace olla::store {
@@ -24,7 +26,8 @@ TEST(ModelNameTest, ParsesAndMergesDefaults) {
       {"h/n/m:t", {"h", "n", "m", "t"}},
       {"_why/_the/_lucky:_stiff", {"_why", "_the", "_lucky", "_stiff"}},
       {"host:https/namespace/model:tag", {"host:https", "namespace", "model", "tag"}},
-      {"llama3:7b-instruct-q4_K_M", {"registry.ollama.ai", "library", "llama3", "7b-instruct-q4_K_M"}},
+      {"llama3:7b-instruct-q4_K_M",
+       {"registry.ollama.ai", "library", "llama3", "7b-instruct-q4_K_M"}},
       {"registry.ollama.ai/library/dolphin-mistral:7b-v2.6-dpo-laser-q6_K",
        {"registry.ollama.ai", "library", "dolphin-mistral", "7b-v2.6-dpo-laser-q6_K"}},
       {"  llama3.2  ", {"registry.ollama.ai", "library", "llama3.2", "latest"}},
@@ -163,6 +166,38 @@ TEST(ModelNameTest, FromPartsValidatesEachPart) {
   EXPECT_FALSE(ModelName::FromParts("", "n", "m", "t").ok());
   EXPECT_FALSE(ModelName::FromParts("h", "n", "m", "").ok());
   EXPECT_FALSE(ModelName::FromParts("h", "a/b", "m", "t").ok());
+}
+
+// Property: whatever random text parses, every part is a safe, valid path component.
+TEST(ModelNameTest, RandomInputsNeverYieldUnsafeParts) {
+  std::mt19937 rng(42);
+  static constexpr char kAlphabet[] = "aZ09_-.:/\\@%~ \t\n\0\xff";
+  const std::string alphabet(kAlphabet, sizeof(kAlphabet) - 1);
+  int accepted = 0;
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string s(1 + rng() % 24, ' ');
+    for (char& c : s) c = alphabet[rng() % alphabet.size()];
+    Result<ModelName> n = ModelName::Parse(s);
+    if (!n.ok()) continue;
+    ++accepted;
+    for (const std::string* part : {&n->host(), &n->ns(), &n->model(), &n->tag()}) {
+      ASSERT_FALSE(part->empty()) << s;
+      char first = (*part)[0];
+      ASSERT_TRUE(std::isalnum(static_cast<unsigned char>(first)) || first == '_') << s;
+      for (char c : *part) {
+        ASSERT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+                    c == '.' || c == ':')
+            << s;
+      }
+    }
+    ASSERT_EQ(n->ns().find_first_of(".:"), std::string::npos) << s;
+    ASSERT_EQ(n->model().find(':'), std::string::npos) << s;
+    ASSERT_EQ(n->tag().find(':'), std::string::npos) << s;
+    Result<ModelName> back = ModelName::FromFilepath(n->Filepath());
+    ASSERT_TRUE(back.ok()) << s;
+    EXPECT_TRUE(back->EqualFold(*n));
+  }
+  EXPECT_GT(accepted, 100);
 }
 
 }  // namespace

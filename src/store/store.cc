@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 
 #include "base/file.h"
@@ -27,8 +27,8 @@ constexpr size_t kChunk = 1 << 20;
 // §2: trim whitespace, then one layer of surrounding quotes.
 std::string CleanEnvValue(std::string_view v) {
   auto trim = [](std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' ||
-                          s.front() == '\r')) {
+    while (!s.empty() &&
+           (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
       s.remove_prefix(1);
     }
     while (!s.empty() &&
@@ -62,10 +62,12 @@ void FixLegacyBlobNames(const std::string& dir, int depth) {
     std::string path = StrCat(dir, "/", e.name);
     if (e.type == EntryType::kDir) {
       FixLegacyBlobNames(path, depth + 1);
-    } else if (e.type == EntryType::kFile && e.name.size() > 7 && e.name.compare(0, 7, "sha256:") == 0) {
+    } else if (e.type == EntryType::kFile && e.name.size() > 7 &&
+               e.name.compare(0, 7, "sha256:") == 0) {
       std::string fixed = e.name;
       fixed[6] = '-';
-      if (Digest::FromBlobFileName(fixed).ok()) ::rename(path.c_str(), StrCat(dir, "/", fixed).c_str());
+      if (Digest::FromBlobFileName(fixed).ok())
+        ::rename(path.c_str(), StrCat(dir, "/", fixed).c_str());
     }
   }
 }
@@ -83,7 +85,8 @@ Result<std::string> DefaultModelsDir() {
   } else if (const struct passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_dir) {
     home = pw->pw_dir;
   }
-  if (home.empty()) return Status::NotFound("cannot determine the home directory for the model store");
+  if (home.empty())
+    return Status::NotFound("cannot determine the home directory for the model store");
   return StrCat(home, "/.ollama/models");
 }
 
@@ -257,15 +260,19 @@ Result<StoredManifest> Store::ReadManifest(const ModelName& requested) const {
   if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
     return Status::NotFound(NotFoundMessage(requested));
   }
+  if (static_cast<uint64_t>(st.st_size) > kMaxManifestBytes) {
+    return Status::Corrupt(StrCat("model \"", name.DisplayShortest(), "\": manifest too large"));
+  }
   Result<std::string> raw = ReadFile(path);
   if (!raw.ok()) {
-    if (raw.status().code() == StatusCode::kNotFound) return Status::NotFound(NotFoundMessage(requested));
+    if (raw.status().code() == StatusCode::kNotFound)
+      return Status::NotFound(NotFoundMessage(requested));
     return raw.status();
   }
   Result<Manifest> manifest = ParseManifest(*raw);
   if (!manifest.ok()) {
-    return Status::Corrupt(StrCat("model \"", name.DisplayShortest(), "\": ",
-                                  manifest.status().message()));
+    return Status::Corrupt(
+        StrCat("model \"", name.DisplayShortest(), "\": ", manifest.status().message()));
   }
   Digest digest = Digest::Of(*raw);
   return StoredManifest{name, std::move(manifest).value(), std::move(raw).value(), digest,
@@ -273,8 +280,8 @@ Result<StoredManifest> Store::ReadManifest(const ModelName& requested) const {
 }
 
 Result<Digest> Store::WriteManifestRaw(const ModelName& resolved, std::string_view raw) {
-  std::string dir = StrCat(manifests_dir(), "/", resolved.host(), "/", resolved.ns(), "/",
-                           resolved.model());
+  std::string dir =
+      StrCat(manifests_dir(), "/", resolved.host(), "/", resolved.ns(), "/", resolved.model());
   OLLA_RETURN_IF_ERROR(internal::MkdirAll(dir));
   OLLA_RETURN_IF_ERROR(internal::ReplaceFile(dir, resolved.tag(), raw, options_.fault_hook,
                                              "manifest", StrCat("manifest ", resolved.String())));

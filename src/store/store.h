@@ -72,7 +72,7 @@ struct ModelEntry {
 };
 
 struct PruneOptions {
-  bool noprune = false;                            // OLLAMA_NOPRUNE: do nothing
+  bool noprune = false;                                // OLLAMA_NOPRUNE: do nothing
   std::chrono::seconds grace = std::chrono::hours(1);  // only files older than this
 };
 
@@ -148,7 +148,7 @@ class Store {
       : root_(std::move(root)), options_(std::move(options)) {}
 
   struct ScannedManifest {
-    std::string rel_path;  // relative to manifests/
+    std::string rel_path;           // relative to manifests/
     std::optional<ModelName> name;  // nullopt: the path is not a valid name (file ignored)
     Result<Manifest> manifest = Status::NotFound("not read");
     Digest digest;  // sha256 of the bytes, when read

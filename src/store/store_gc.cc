@@ -57,6 +57,9 @@ Result<std::vector<Store::ScannedManifest>> Store::ScanManifests() const {
       m.rel_path = rel;
       if (Result<ModelName> name = ModelName::FromFilepath(rel); name.ok()) m.name = *name;
       m.modified = e.mtime;
+      if (static_cast<uint64_t>(e.size) > kMaxManifestBytes) {
+        m.manifest = Status::Corrupt("manifest too large");  // not read; counts as corrupt
+      }
       out.push_back(std::move(m));
     }
   }
@@ -64,7 +67,7 @@ Result<std::vector<Store::ScannedManifest>> Store::ScanManifests() const {
     return a.rel_path < b.rel_path;
   });
   for (ScannedManifest& m : out) {
-    if (!m.name) continue;
+    if (!m.name || m.manifest.status().code() == StatusCode::kCorrupt) continue;
     Result<std::string> raw = ReadFile(StrCat(manifests_dir(), "/", m.rel_path));
     if (!raw.ok()) {
       m.manifest = raw.status();
@@ -81,13 +84,14 @@ Result<std::vector<ModelEntry>> Store::ListModels(std::vector<std::string>* warn
   std::vector<ModelEntry> out;
   for (const ScannedManifest& m : scanned) {
     if (!m.name) {
-      if (warnings) warnings->push_back(StrCat("ignoring manifests/", m.rel_path, ": not a valid model name"));
+      if (warnings)
+        warnings->push_back(StrCat("ignoring manifests/", m.rel_path, ": not a valid model name"));
       continue;
     }
     if (!m.manifest.ok()) {
       if (warnings) {
-        warnings->push_back(StrCat("skipping corrupt manifest ", m.rel_path, ": ",
-                                   m.manifest.status().message()));
+        warnings->push_back(
+            StrCat("skipping corrupt manifest ", m.rel_path, ": ", m.manifest.status().message()));
       }
       continue;
     }
@@ -151,7 +155,8 @@ Result<PruneReport> Store::RemoveUnreferencedBlobs(const std::vector<Digest>& ca
     if (::unlink(BlobPath(d).c_str()) == 0) {
       ++report.removed_blobs;
     } else if (errno != ENOENT) {
-      report.warnings.push_back(StrCat("cannot remove blob ", d.String(), ": ", std::strerror(errno)));
+      report.warnings.push_back(
+          StrCat("cannot remove blob ", d.String(), ": ", std::strerror(errno)));
     }
   }
   if (report.removed_blobs > 0) internal::FsyncDir(blobs_dir());
@@ -168,7 +173,8 @@ Result<PruneReport> Store::Prune(const PruneOptions& options) {
   std::set<Digest> referenced;
   for (const ScannedManifest& m : scanned) {
     if (!m.name) {
-      report.warnings.push_back(StrCat("ignoring manifests/", m.rel_path, ": not a valid model name"));
+      report.warnings.push_back(
+          StrCat("ignoring manifests/", m.rel_path, ": not a valid model name"));
       continue;
     }
     if (!m.manifest.ok()) {

@@ -1,5 +1,7 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -171,6 +173,26 @@ TEST(StoreGcTest, ReplacingAManifestPrunesItsOldLayers) {
   // Missing blobs are ignored; noprune keeps everything.
   EXPECT_EQ(store.RemoveUnreferencedBlobs(old.ReferencedDigests())->removed_blobs, 0);
   EXPECT_TRUE(store.RemoveUnreferencedBlobs(v2.ReferencedDigests(), true)->skipped);
+}
+
+TEST(StoreGcTest, OversizedManifestCountsAsCorrupt) {
+  testing::TempDir dir;
+  Store store = *Store::Open(dir.path());
+  Manifest a = Model(store, "cfg", {"w"});
+  ASSERT_TRUE(store.WriteManifest(Name("a"), a).ok());
+  fs::create_directories(dir.Join("manifests/h/n/huge"));
+  std::string huge_path = dir.Join("manifests/h/n/huge/latest");
+  std::ofstream(huge_path) << "{";
+  fs::resize_file(huge_path, kMaxManifestBytes + 1);
+  EXPECT_EQ(store.ReadManifest(Name("h/n/huge")).status().code(), StatusCode::kCorrupt);
+  EXPECT_EQ(store.ListModels()->size(), 1u);
+  Result<PruneReport> r = store.Delete(Name("a"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->skipped);
+  EXPECT_EQ(r->corrupt_manifests, std::vector<std::string>{"h/n/huge/latest"});
+  EXPECT_EQ(
+      store.WriteManifestBytes(Name("x"), std::string(kMaxManifestBytes + 1, ' ')).status().code(),
+      StatusCode::kCorrupt);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -115,11 +116,12 @@ TEST(StoreTest, StreamsBlobsFromFilesAndReaders) {
   // A failing reader leaves nothing behind.
   std::set<std::string> before = Tree(dir.Join("models"));
   int calls = 0;
-  Result<BlobWriteResult> failed = store.WriteBlobFromReader([&](char* buf, size_t) -> Result<size_t> {
-    if (++calls > 2) return Status::IoError("connection reset");
-    buf[0] = 'x';
-    return size_t{1};
-  });
+  Result<BlobWriteResult> failed =
+      store.WriteBlobFromReader([&](char* buf, size_t) -> Result<size_t> {
+        if (++calls > 2) return Status::IoError("connection reset");
+        buf[0] = 'x';
+        return size_t{1};
+      });
   EXPECT_EQ(failed.status().message(), "connection reset");
   EXPECT_EQ(Tree(dir.Join("models")), before);
 }
@@ -154,8 +156,8 @@ TEST(StoreTest, WritesReadsAndListsManifests) {
   EXPECT_EQ(read->raw, EncodeManifest(m));
 
   // Pulled manifests are stored byte for byte.
-  std::string pulled = "{ \"schemaVersion\": 2, \"config\": " +
-                       std::string("{\"digest\":\"") + m.config.digest.String() +
+  std::string pulled = "{ \"schemaVersion\": 2, \"config\": " + std::string("{\"digest\":\"") +
+                       m.config.digest.String() +
                        "\",\"size\":1,\"mediaType\":\"c\"}, \"layers\": [] }";
   Result<Digest> pd = store.WriteManifestBytes(Name("host:5000/team/m:v1"), pulled);
   ASSERT_TRUE(pd.ok()) << pd.status().ToString();
@@ -236,7 +238,8 @@ TEST(StoreTest, CopiesManifestsByteForByte) {
   Manifest m = MakeModel(store, {"w"});
   ASSERT_TRUE(store.WriteManifest(Name("src"), m).ok());
   ASSERT_TRUE(store.Copy(Name("src"), Name("team/dst:v2")).ok());
-  EXPECT_EQ(store.ReadManifest(Name("team/dst:v2"))->digest, store.ReadManifest(Name("src"))->digest);
+  EXPECT_EQ(store.ReadManifest(Name("team/dst:v2"))->digest,
+            store.ReadManifest(Name("src"))->digest);
   ASSERT_TRUE(store.Copy(Name("src"), Name("src:latest")).ok());  // onto itself: no-op
   Result<StoredManifest> again = store.ReadManifest(Name("src"));
   ASSERT_TRUE(again.ok());
@@ -256,13 +259,14 @@ TEST(StoreTest, HostileNamesNeverReachTheDisk) {
         std::string("../../../../tmp/pwn:latest"), std::string("h/n/m/../../t")}) {
     EXPECT_FALSE(ModelName::Parse(bad).ok()) << bad;
   }
-  for (const std::string& bad : {std::string("sha256:../../../tmp/pwn"),
-                                 "sha256:" + std::string(63, 'a'), "sha256:" + std::string(64, 'A'),
-                                 "sha256:" + std::string(65, 'a')}) {
+  for (const std::string& bad :
+       {std::string("sha256:../../../tmp/pwn"), "sha256:" + std::string(63, 'a'),
+        "sha256:" + std::string(64, 'A'), "sha256:" + std::string(65, 'a')}) {
     EXPECT_FALSE(Digest::Parse(bad).ok()) << bad;
   }
   // A manifest naming a traversal digest is rejected before anything is written.
-  std::string evil = R"({"schemaVersion":2,"config":{"digest":"sha256:../../../tmp/pwn","size":1},"layers":[]})";
+  std::string evil =
+      R"({"schemaVersion":2,"config":{"digest":"sha256:../../../tmp/pwn","size":1},"layers":[]})";
   EXPECT_EQ(store.WriteManifestBytes(Name("evil"), evil).status().code(), StatusCode::kCorrupt);
   EXPECT_EQ(Tree(dir.path()), before);
 }

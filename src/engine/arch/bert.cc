@@ -24,7 +24,7 @@ static Status LoadBert(const gguf::Metadata& md, ModelConfig& cfg) {
   cfg.ffn_act = FfnActivation::kGeluTanh;
   cfg.use_rope = false;
   OLLA_ASSIGN_OR_RETURN(cfg.causal, md.GetBoolOr("bert.attention.causal", false));
-  cfg.attn_qkv_bias = true;
+  cfg.qkv_bias = true;
   cfg.attn_out_bias = true;
   cfg.ffn_bias = true;
   cfg.position_embd = true;

@@ -58,6 +58,11 @@ Status LoadLlamaLike(const gguf::Metadata& md, std::string_view prefix, ModelCon
     if (factor > 0) scaling = "linear";
   }
   if (scaling == "linear" && factor > 0) cfg.rope.freq_scale = static_cast<float>(1.0 / factor);
+  // YaRN and others change the rotation itself; computing without them would be silently wrong.
+  // TODO(#rope-scaling): implement yarn.
+  if (!scaling.empty() && scaling != "none" && scaling != "linear")
+    return Status::Unsupported(StrCat("metadata key '", p, ".rope.scaling.type' is '", scaling,
+                                      "': only linear rope scaling is supported"));
   cfg.layers.assign(cfg.n_layer, LayerConfig{});
   return Status::Ok();
 }

@@ -9,7 +9,7 @@ namespace olla::engine {
 static Status LoadQwen2(const gguf::Metadata& md, ModelConfig& cfg) {
   OLLA_RETURN_IF_ERROR(LoadLlamaLike(md, "qwen2", cfg));
   cfg.rope.style = kernels::RopeStyle::kNeox;
-  cfg.attn_qkv_bias = true;
+  cfg.qkv_bias = true;
   return Status::Ok();
 }
 

@@ -1,0 +1,145 @@
+// Legacy 32-element block formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL) against Q8_0/Q8_1
+// activations, vectorized with Highway. Each block's integer dot is exact (int16 products summed
+// in int32) and is reduced to a scalar before the float scales enter, in the reference's order,
+// so results equal ref::Dot* bit for bit on every target.
+
+#if defined(OLLA_KERNELS_DOT_LEGACY_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef OLLA_KERNELS_DOT_LEGACY_INL_H_
+#undef OLLA_KERNELS_DOT_LEGACY_INL_H_
+#else
+#define OLLA_KERNELS_DOT_LEGACY_INL_H_
+#endif
+
+#include <algorithm>
+#include <cstring>
+
+#include "hwy/highway.h"
+#include "kernels/internal.h"
+#include "kernels/quant_common-inl.h"
+#include "tensor/blocks.h"
+#include "tensor/half.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace olla {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+struct DecQ4_0 {
+  using Block = tensor::BlockQ4_0;
+  static constexpr bool kAffine = false;
+  static HWY_INLINE hn::Vec<D16> Chunk(const Block& b, size_t i) {
+    return hn::Sub(WidenU8(Nibbles(b.qs, i)), hn::Set(D16(), 8));
+  }
+};
+struct DecQ4_1 {
+  using Block = tensor::BlockQ4_1;
+  static constexpr bool kAffine = true;
+  static HWY_INLINE hn::Vec<D16> Chunk(const Block& b, size_t i) { return WidenU8(Nibbles(b.qs, i)); }
+};
+struct DecQ5_0 {
+  using Block = tensor::BlockQ5_0;
+  static constexpr bool kAffine = false;
+  static HWY_INLINE hn::Vec<D16> Chunk(const Block& b, size_t i) {
+    return hn::Sub(WidenU8(hn::Or(Nibbles(b.qs, i), FifthBits(b.qh, i))), hn::Set(D16(), 16));
+  }
+};
+struct DecQ5_1 {
+  using Block = tensor::BlockQ5_1;
+  static constexpr bool kAffine = true;
+  static HWY_INLINE hn::Vec<D16> Chunk(const Block& b, size_t i) {
+    return WidenU8(hn::Or(Nibbles(b.qs, i), FifthBits(b.qh, i)));
+  }
+};
+struct DecQ8_0 {
+  using Block = tensor::BlockQ8_0;
+  static constexpr bool kAffine = false;
+  static HWY_INLINE hn::Vec<D16> Chunk(const Block& b, size_t i) {
+    return hn::PromoteTo(D16(), hn::LoadU(hn::Rebind<int8_t, D16>(), b.qs + i));
+  }
+};
+struct DecIQ4_NL {
+  using Block = tensor::BlockIQ4_NL;
+  static constexpr bool kAffine = false;
+  static HWY_INLINE hn::Vec<D16> Chunk(const Block& b, size_t i) { return LookupI8(tensor::kIQ4NLValues, Nibbles(b.qs, i)); }
+};
+
+template <class Dec>
+HWY_INLINE float BlockD(const typename Dec::Block& b) {
+  return tensor::F16ToF32(b.d);
+}
+
+// One weight row against kT tokens starting at t (clamped at the last token; see FloatTile).
+template <class Dec, size_t kT>
+HWY_INLINE void LegacyTile(const typename Dec::Block* wb, size_t nb, const internal::Acts& a, size_t t, float* sums) {
+  const D16 d16;
+  const hn::RepartitionToWide<D16> d32;
+  const hn::Rebind<int8_t, D16> d8;
+  const size_t lanes = hn::Lanes(d16);
+  size_t tok[kT];
+  for (size_t j = 0; j < kT; ++j) tok[j] = std::min(t + j, a.n_tok - 1);
+  float acc[kT] = {};
+  for (size_t b = 0; b < nb; ++b) {
+    hn::Vec<decltype(d32)> s0[kT], s1[kT];
+    for (size_t j = 0; j < kT; ++j) s0[j] = s1[j] = hn::Zero(d32);
+    for (size_t i = 0; i < 32; i += lanes) {
+      const auto wv = Dec::Chunk(wb[b], i);
+      for (size_t j = 0; j < kT; ++j) {
+        const auto av = hn::PromoteTo(d16, hn::LoadU(d8, a.qs_row(tok[j]) + 32 * b + i));
+        s0[j] = hn::ReorderWidenMulAccumulate(d32, wv, av, s0[j], s1[j]);
+      }
+    }
+    const float dw = BlockD<Dec>(wb[b]);
+    for (size_t j = 0; j < kT; ++j) {
+      const int32_t isum = hn::GetLane(hn::SumOfLanes(d32, hn::Add(s0[j], s1[j])));
+      const size_t ab = tok[j] * nb + b;
+      if constexpr (Dec::kAffine) {
+        acc[j] += (dw * a.d[ab]) * static_cast<float>(isum) + tensor::F16ToF32(wb[b].m) * a.s[ab];
+      } else {
+        acc[j] += static_cast<float>(isum) * (dw * a.d[ab]);
+      }
+    }
+  }
+  for (size_t j = 0; j < kT; ++j) sums[j] = acc[j];
+}
+
+template <class Dec>
+HWY_INLINE void LegacyRows(const internal::WeightRows& w, size_t r_begin, size_t r_end, const internal::Acts& a,
+                           float* y, size_t y_stride) {
+  using Block = typename Dec::Block;
+  constexpr size_t kT = 4;
+  const size_t nb = w.n_cols / 32;
+  for (size_t r = r_begin; r < r_end; ++r) {
+    const Block* wb = reinterpret_cast<const Block*>(w.data + r * w.row_bytes);
+    float sums[kT];
+    if (a.n_tok == 1) {
+      LegacyTile<Dec, 1>(wb, nb, a, 0, sums);
+      y[r] = sums[0];
+      continue;
+    }
+    for (size_t t = 0; t < a.n_tok; t += kT) {
+      LegacyTile<Dec, kT>(wb, nb, a, t, sums);
+      for (size_t j = 0; j < kT && t + j < a.n_tok; ++j) y[(t + j) * y_stride + r] = sums[j];
+    }
+  }
+}
+
+#define OLLA_LEGACY_ROWS_(NAME)                                                                             \
+  HWY_NOINLINE void Rows##NAME(const internal::WeightRows& w, size_t r_begin, size_t r_end,                 \
+                               const internal::Acts& a, float* y, size_t y_stride) {                        \
+    LegacyRows<Dec##NAME>(w, r_begin, r_end, a, y, y_stride);                                               \
+  }
+OLLA_LEGACY_ROWS_(Q4_0)
+OLLA_LEGACY_ROWS_(Q4_1)
+OLLA_LEGACY_ROWS_(Q5_0)
+OLLA_LEGACY_ROWS_(Q5_1)
+OLLA_LEGACY_ROWS_(Q8_0)
+OLLA_LEGACY_ROWS_(IQ4_NL)
+#undef OLLA_LEGACY_ROWS_
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace olla
+HWY_AFTER_NAMESPACE();
+
+#endif  // include guard

@@ -1,0 +1,62 @@
+#pragma once
+// Contracts between MatMul (matmul.cc) and the kernel translation units; not part of the op API.
+// A matrix multiplication converts its activations once into the weight type's activation format
+// (Acts), then kernels compute blocks of rows against all tokens.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "base/thread_pool.h"
+#include "kernels/cpu.h"
+#include "kernels/ops.h"
+#include "tensor/dtype.h"
+
+namespace olla::kernels::internal {
+
+// The rows of a weight matrix as stored in the model file (see QMatrix).
+struct WeightRows {
+  const uint8_t* data = nullptr;  // row r starts at data + r * row_bytes
+  size_t row_bytes = 0;
+  size_t n_cols = 0;
+};
+
+// The activations of one call, [n_tok, n_cols], in "split" form: the quantized values of every
+// token contiguous, the block scales beside them. The values are exactly those of the reference
+// quantizers (tensor::QuantizeRowQ8_0/Q8_1/Q8_K), with the F16 fields widened to float.
+struct Acts {
+  size_t n_tok = 0, n_cols = 0;
+  const int8_t* qs = nullptr;      // Q8_0/Q8_1/Q8_K: [n_tok, n_cols]
+  const float* d = nullptr;        // Q8_0/Q8_1: [n_tok, n_cols / 32]; Q8_K: [n_tok, n_cols / 256]
+  const float* s = nullptr;        // Q8_1: [n_tok, n_cols / 32], the block's d * sum(q) in F16
+  const int32_t* qsum = nullptr;   // Q8_0/Q8_1: [n_tok, n_cols / 32], the sum of the block's q
+  const int16_t* bsums = nullptr;  // Q8_K: [n_tok, n_cols / 16], sums of 16 q
+  const float* f = nullptr;        // F32/F16/BF16 weights: [n_tok, n_cols], rounded to the act type
+
+  const int8_t* qs_row(size_t t) const { return qs + t * n_cols; }
+};
+
+// y[t * y_stride + r] = <row r of w, activation row t> for r in [r_begin, r_end), all tokens.
+using RowsKernel = void (*)(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
+                            size_t y_stride);
+
+// The portable kernels, dispatched by Highway to the best compiled target at each call; nullptr
+// for types of another family.
+RowsKernel HighwayFloatRowsKernel(tensor::DType type);   // F32, F16, BF16
+RowsKernel HighwayLegacyRowsKernel(tensor::DType type);  // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL
+RowsKernel HighwayKRowsKernel(tensor::DType type);       // Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS
+
+// The kernel MatMul uses for `type` on `path` (a path the CPU supports); nullptr if none.
+RowsKernel SelectKernel(tensor::DType type, CpuPath path);
+// MatMul with a given kernel (tests run every path the CPU has against the reference).
+void MatMulWith(RowsKernel kernel, const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool);
+
+// Highway-dispatched row converters, bit-identical to the tensor/ reference quantizers. `n` is a
+// multiple of the block size. Outputs follow the layout of Acts for one token.
+void QuantizeRowQ8_0(const float* x, size_t n, int8_t* qs, float* d, int32_t* qsum);
+void QuantizeRowQ8_1(const float* x, size_t n, int8_t* qs, float* d, float* s, int32_t* qsum);
+void QuantizeRowQ8_K(const float* x, size_t n, int8_t* qs, float* d, int16_t* bsums);
+// y[i] = x[i] rounded to F16 (or BF16) and widened back, as tensor::F32ToF16 / F32ToBF16 round.
+void RoundRowF16(const float* x, size_t n, float* y);
+void RoundRowBF16(const float* x, size_t n, float* y);
+
+}  // namespace olla::kernels::internal

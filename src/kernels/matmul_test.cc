@@ -1,0 +1,186 @@
+// MatMul and its kernels against the scalar reference (DESIGN.md C8), on every Highway target the
+// CPU supports and on each hand-written x86 path (VNNI, AMX) it has.
+//
+// Budgets:
+//   * legacy and k-quant types on Highway targets: exact. Block integer sums are exact and the
+//     floats are combined in ref::Dot*'s order, so the results are bit-identical.
+//   * legacy and k-quant types on the VNNI/AMX paths: |Δ| ≤ 1e-5 · Σ|w·a| per output. The
+//     integer sums are still exact; only the float sum over blocks is reordered.
+//   * F32/F16/BF16: |Δ| ≤ 2e-6 · Σ|w·a| (products of F16/BF16-rounded values are exact in F32;
+//     the sum is reordered into vector lanes). Measured worst cases are ~10x below.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "hwy/targets.h"
+#include "kernels/cpu.h"
+#include "kernels/internal.h"
+#include "kernels/ops.h"
+#include "kernels/ref/dot_ref.h"
+#include "tensor/blocks.h"
+#include "tensor/dequantize.h"
+#include "tensor/half.h"
+#include "tensor/quantize.h"
+
+namespace olla::kernels {
+namespace {
+
+using tensor::DType;
+
+std::vector<float> RandomVector(size_t n, uint32_t seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(rng);
+  return v;
+}
+
+struct TypeCase {
+  DType type;
+  float (*ref)(size_t, const void*, const void*);
+  bool exact_on_highway;
+};
+const TypeCase kTypes[] = {
+    {DType::kF32, ref::DotF32, false},    {DType::kF16, ref::DotF16, false},    {DType::kBF16, ref::DotBF16, false},
+    {DType::kQ4_0, ref::DotQ4_0, true},   {DType::kQ4_1, ref::DotQ4_1, true},   {DType::kQ5_0, ref::DotQ5_0, true},
+    {DType::kQ5_1, ref::DotQ5_1, true},   {DType::kQ8_0, ref::DotQ8_0, true},   {DType::kIQ4_NL, ref::DotIQ4_NL, true},
+    {DType::kQ2_K, ref::DotQ2_K, true},   {DType::kQ3_K, ref::DotQ3_K, true},   {DType::kQ4_K, ref::DotQ4_K, true},
+    {DType::kQ5_K, ref::DotQ5_K, true},   {DType::kQ6_K, ref::DotQ6_K, true},   {DType::kIQ4_XS, ref::DotIQ4_XS, true},
+};
+
+constexpr double kFloatBudget = 2e-6;
+constexpr double kReorderedBudget = 1e-5;
+
+// Runs `fn` once for each Highway target that is compiled in and supported by this CPU.
+template <typename Fn>
+void ForEachHighwayTarget(Fn fn) {
+  for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    SCOPED_TRACE(hwy::TargetName(target));
+    fn(hwy::TargetName(target));
+  }
+  hwy::SetSupportedTargetsForTest(0);
+}
+
+// The CPU paths to test: Highway always, the x86 kernels where the CPU has them.
+std::vector<CpuPath> PathsToTest() {
+  std::vector<CpuPath> paths = {CpuPath::kHighway};
+  if (DetectedCpu().avx512_vnni) paths.push_back(CpuPath::kAvx512Vnni);
+  if (DetectedCpu().amx_int8) paths.push_back(CpuPath::kAmx);
+  return paths;
+}
+
+// A quantized weight matrix with its reference results against n_tok activation rows.
+struct Problem {
+  DType type;
+  size_t rows, cols, n_tok;
+  std::vector<uint8_t> w, act;  // act: standard blocks of the activation type
+  std::vector<float> x;
+  std::vector<double> want, abs_sum;  // [n_tok, rows]
+  QMatrix m;
+};
+
+Problem MakeProblem(const TypeCase& tc, size_t rows, size_t cols, size_t n_tok, uint32_t seed) {
+  Problem p{tc.type, rows, cols, n_tok, {}, {}, {}, {}, {}, {}};
+  const DotTraits* traits = FindDotTraits(tc.type);
+  const size_t w_row = *tensor::RowBytes(tc.type, cols), a_row = *tensor::RowBytes(traits->act_type, cols);
+  std::vector<float> wf = RandomVector(rows * cols, seed, 0.02f);
+  p.x = RandomVector(n_tok * cols, seed + 1);
+  p.w.resize(rows * w_row);
+  p.act.resize(n_tok * a_row);
+  EXPECT_TRUE(tensor::Quantize(tc.type, wf.data(), wf.size(), p.w.data()).ok());
+  EXPECT_TRUE(tensor::Quantize(traits->act_type, p.x.data(), p.x.size(), p.act.data()).ok());
+  std::vector<float> wd(cols), ad(cols);
+  for (size_t t = 0; t < n_tok; ++t) {
+    (void)tensor::Dequantize(traits->act_type, p.act.data() + t * a_row, cols, ad.data());
+    for (size_t r = 0; r < rows; ++r) {
+      p.want.push_back(tc.ref(cols, p.w.data() + r * w_row, p.act.data() + t * a_row));
+      (void)tensor::Dequantize(tc.type, p.w.data() + r * w_row, cols, wd.data());
+      double s = 0;
+      for (size_t i = 0; i < cols; ++i) s += std::fabs(static_cast<double>(wd[i]) * ad[i]);
+      p.abs_sum.push_back(s);
+    }
+  }
+  p.m = QMatrix{tc.type, p.w.data(), rows, cols, w_row};
+  return p;
+}
+
+void ExpectMatches(const Problem& p, const std::vector<float>& got, bool exact, double budget, const std::string& what) {
+  size_t bad = 0;
+  for (size_t i = 0; i < got.size() && bad < 5; ++i) {
+    if (exact) {
+      if (got[i] != static_cast<float>(p.want[i])) {
+        ++bad;
+        ADD_FAILURE() << what << " " << tensor::Name(p.type) << " out " << i << ": " << got[i] << " != " << p.want[i];
+      }
+    } else if (std::fabs(got[i] - p.want[i]) > budget * p.abs_sum[i] + 1e-30) {
+      ++bad;
+      ADD_FAILURE() << what << " " << tensor::Name(p.type) << " out " << i << ": " << got[i] << " vs " << p.want[i]
+                    << " (budget " << budget * p.abs_sum[i] << ")";
+    }
+  }
+}
+
+TEST(MatMulTest, EveryTypeMatchesReferenceOnEveryHighwayTarget) {
+  ForEachHighwayTarget([](const char* target) {
+    for (const TypeCase& tc : kTypes) {
+      for (size_t n_tok : {1, 3, 6}) {
+        Problem p = MakeProblem(tc, 19, 512, n_tok, 7);
+        std::vector<float> y(n_tok * p.rows);
+        ThreadPool pool(2);
+        internal::MatMulWith(internal::SelectKernel(tc.type, CpuPath::kHighway), p.m, p.x.data(), n_tok, y.data(), pool);
+        ExpectMatches(p, y, tc.exact_on_highway, kFloatBudget, target);
+      }
+    }
+  });
+}
+
+TEST(MatMulTest, DotTraitsMatchReferenceOnEveryHighwayTarget) {
+  ForEachHighwayTarget([](const char* target) {
+    for (const TypeCase& tc : kTypes) {
+      Problem p = MakeProblem(tc, 3, 256, 1, 11);
+      const DotTraits* traits = FindDotTraits(tc.type);
+      std::vector<float> y;
+      for (size_t r = 0; r < p.rows; ++r) y.push_back(traits->dot(p.cols, p.w.data() + r * p.m.row_bytes, p.act.data()));
+      ExpectMatches(p, y, tc.exact_on_highway, kFloatBudget, target);
+    }
+  });
+}
+
+// Odd shapes on every path: rows that are not a multiple of any tile, 1..17 tokens, 1..3 threads.
+TEST(MatMulTest, OddShapesOnEveryCpuPath) {
+  for (CpuPath path : PathsToTest()) {
+    for (const TypeCase& tc : kTypes) {
+      internal::RowsKernel kernel = internal::SelectKernel(tc.type, path);
+      ASSERT_NE(kernel, nullptr);
+      const bool exact = tc.exact_on_highway && path == CpuPath::kHighway;
+      const double budget = tc.exact_on_highway ? kReorderedBudget : kFloatBudget;
+      for (size_t n_tok = 1; n_tok <= 17; n_tok += (n_tok < 5 ? 1 : 4)) {
+        Problem p = MakeProblem(tc, 37, 768, n_tok, static_cast<uint32_t>(100 + n_tok));
+        for (size_t threads : {1, 3}) {
+          std::vector<float> y(n_tok * p.rows);
+          ThreadPool pool(threads);
+          internal::MatMulWith(kernel, p.m, p.x.data(), n_tok, y.data(), pool);
+          ExpectMatches(p, y, exact, budget, std::string(CpuPathName(path)));
+        }
+      }
+    }
+  }
+}
+
+TEST(MatMulTest, ResultIsIndependentOfThreadCount) {
+  for (const TypeCase& tc : kTypes) {
+    Problem p = MakeProblem(tc, 70, 256, 9, 3);
+    std::vector<float> y1(p.n_tok * p.rows), y4(p.n_tok * p.rows);
+    ThreadPool p1(1), p4(4);
+    MatMul(p.m, p.x.data(), p.n_tok, y1.data(), p1);
+    MatMul(p.m, p.x.data(), p.n_tok, y4.data(), p4);
+    EXPECT_EQ(y1, y4) << tensor::Name(tc.type);
+  }
+}
+
+}  // namespace
+}  // namespace olla::kernels

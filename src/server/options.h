@@ -1,0 +1,28 @@
+#pragma once
+// Runtime options (spec §3.19): built-in defaults, then the model's PARAMETER layer, then the
+// request's `options`, mapped onto the scheduler's load-time parameters and the generation
+// options. Wrong JSON types are kInvalidArgument ("option \"top_k\" must be of type integer").
+
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "runtime/generate.h"
+#include "runtime/scheduler.h"
+
+namespace olla::server {
+
+struct ResolvedOptions {
+  runtime::LoadParams load;
+  runtime::GenerateOptions gen;
+  int32_t num_keep = 4;
+  std::vector<std::string> ignored;  // unknown or deprecated keys (logged)
+};
+
+// `model_params` and `request_options` are JSON objects or null. `default_num_ctx` comes from
+// OLLAMA_CONTEXT_LENGTH (4096 when unset).
+Result<ResolvedOptions> ResolveOptions(const nlohmann::json& model_params, const nlohmann::json& request_options,
+                                       size_t default_num_ctx);
+
+}  // namespace olla::server

@@ -1,0 +1,25 @@
+#pragma once
+// Route groups and the helpers they share. Handlers stay short: parse, convert, call the
+// runtime, respond (DESIGN.md C11).
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "server/server.h"
+
+namespace olla::server {
+
+void RegisterMiscRoutes(httplib::Server& http, ServerContext& ctx);      // /, version, ps, tags
+void RegisterGenerateRoutes(httplib::Server& http, ServerContext& ctx);  // generate, chat
+void RegisterModelRoutes(httplib::Server& http, ServerContext& ctx);     // show, copy, delete
+
+// Writes {"error": message} with the status mapped from `status`.
+void ReplyError(httplib::Response& res, const Status& status);
+void ReplyError(httplib::Response& res, int http_status, std::string_view message);
+// Writes a JSON body with Go's escaping.
+void ReplyJson(httplib::Response& res, const nlohmann::json& body, int http_status = 200,
+               const char* content_type = "application/json; charset=utf-8");
+
+}  // namespace olla::server

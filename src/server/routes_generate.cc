@@ -1,0 +1,167 @@
+// POST /api/generate (spec §3.4).
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "api/json_request.h"
+#include "api/timefmt.h"
+#include "base/log.h"
+#include "base/str_cat.h"
+#include "server/keep_alive.h"
+#include "server/model_resolver.h"
+#include "server/options.h"
+#include "server/prompt.h"
+#include "server/routes.h"
+#include "server/status_http.h"
+#include "server/stream.h"
+
+namespace olla::server {
+
+using nlohmann::json;
+using SysClock = std::chrono::system_clock;
+
+namespace {
+
+struct GenerateRequest {
+  std::string model, prompt, suffix, system, template_text;
+  bool has_system = false, has_template = false;
+  std::vector<int32_t> context;
+  bool stream = true, raw = false;
+  json options;
+  std::optional<runtime::Duration> keep_alive;
+  bool keep_alive_present = false;
+};
+
+Result<GenerateRequest> ParseGenerate(const std::string& body) {
+  OLLA_ASSIGN_OR_RETURN(json j, api::ParseRequestBody(body, "GenerateRequest"));
+  api::Fields f(j, "GenerateRequest");
+  GenerateRequest r;
+  OLLA_ASSIGN_OR_RETURN(auto model, f.String("model"));
+  r.model = model.value_or("");
+  OLLA_ASSIGN_OR_RETURN(auto prompt, f.String("prompt"));
+  r.prompt = prompt.value_or("");
+  OLLA_ASSIGN_OR_RETURN(auto suffix, f.String("suffix"));
+  r.suffix = suffix.value_or("");
+  OLLA_ASSIGN_OR_RETURN(auto system, f.String("system"));
+  r.has_system = system.has_value();
+  r.system = system.value_or("");
+  OLLA_ASSIGN_OR_RETURN(auto tmpl, f.String("template"));
+  r.has_template = tmpl.has_value() && !tmpl->empty();
+  r.template_text = tmpl.value_or("");
+  OLLA_ASSIGN_OR_RETURN(auto stream, f.Bool("stream"));
+  r.stream = stream.value_or(true);
+  OLLA_ASSIGN_OR_RETURN(auto raw, f.Bool("raw"));
+  r.raw = raw.value_or(false);
+  if (const json* ctx = f.Raw("context")) {
+    if (!ctx->is_array()) return f.TypeError("context", *ctx, "[]int");
+    for (const auto& t : *ctx) {
+      if (!t.is_number_integer()) return f.TypeError("context", t, "int");
+      r.context.push_back(t.get<int32_t>());
+    }
+  }
+  if (const json* o = f.Raw("options")) {
+    if (!o->is_object()) return f.TypeError("options", *o, "map[string]interface {}");
+    r.options = *o;
+  }
+  OLLA_ASSIGN_OR_RETURN(auto top_logprobs, f.Int("top_logprobs"));
+  if (top_logprobs && (*top_logprobs < 0 || *top_logprobs > 20))
+    return Status::InvalidArgument("top_logprobs must be between 0 and 20");
+  r.keep_alive_present = f.Raw("keep_alive") != nullptr;
+  OLLA_ASSIGN_OR_RETURN(r.keep_alive, ParseKeepAlive(f.Raw("keep_alive")));
+  return r;
+}
+
+json DoneObject(const std::string& model, const char* reason) {
+  return {{"model", model}, {"created_at", api::FormatRfc3339Nano(SysClock::now())}, {"response", ""},
+          {"done", true}, {"done_reason", reason}};
+}
+
+void AddMetrics(json& j, const runtime::GenerateStats& s, runtime::Duration total, runtime::Duration load) {
+  auto put = [&](const char* k, int64_t v) {
+    if (v > 0) j[k] = v;
+  };
+  put("total_duration", total.count());
+  put("load_duration", load.count());
+  put("prompt_eval_count", static_cast<int64_t>(s.prompt_tokens));
+  put("prompt_eval_duration", s.prompt_eval_duration.count());
+  put("eval_count", static_cast<int64_t>(s.eval_count));
+  put("eval_duration", s.eval_duration.count());
+}
+
+void HandleGenerate(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const auto start = runtime::Clock::now();
+  auto parsed = ParseGenerate(req.body);
+  if (!parsed.ok()) return ReplyError(res, parsed.status());
+  GenerateRequest r = std::move(*parsed);
+  if (r.model.empty()) return ReplyError(res, 404, "model '' not found");
+  auto model = ResolveModel(ctx.store, r.model);
+  if (!model.ok()) return ReplyError(res, model.status());
+  // Unload request: empty prompt with keep_alive 0.
+  if (r.prompt.empty() && r.keep_alive && r.keep_alive->count() == 0) {
+    ctx.scheduler->Expire(model->model_path);
+    return ReplyJson(res, DoneObject(r.model, "unload"));
+  }
+  if (r.raw && (r.has_template || r.has_system || !r.context.empty()))
+    return ReplyError(res, 400, "raw mode does not support template, system, or context");
+  if (model->model_path.empty()) return ReplyError(res, 400, StrCat("\"", r.model, "\" does not support generate"));
+  auto opts = ResolveOptions(model->params, r.options, ctx.config.default_num_ctx);
+  if (!opts.ok()) return ReplyError(res, opts.status());
+  auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, r.keep_alive);
+  if (!lease.ok()) return ReplyError(res, lease.status());
+  if (r.prompt.empty() && r.suffix.empty()) return ReplyJson(res, DoneObject(r.model, "load"));
+
+  PromptInput in;
+  in.raw = r.raw;
+  in.prompt = r.prompt;
+  in.suffix = r.suffix;
+  in.system = r.has_system ? r.system : model->system;
+  in.template_text = r.has_template ? r.template_text : model->template_text;
+  auto rendered = RenderGeneratePrompt(in);
+  if (!rendered.ok()) return ReplyError(res, 500, rendered.status().message());
+  // The rendered prompt: template text may hold special tokens, user text may not.
+  std::vector<int32_t> tokens = TokenizePrompt(lease->tokenizer(), *rendered, /*add_bos=*/r.context.empty());
+  if (!r.context.empty()) tokens.insert(tokens.begin(), r.context.begin(), r.context.end());
+
+  auto shared = std::make_shared<runtime::Lease>(std::move(*lease));
+  auto gen = opts->gen;
+  gen.add_special = false;  // BOS was added by TokenizePrompt
+  const std::string model_name = r.model;
+  const bool raw = r.raw;
+  auto finish = [start, model_name, raw, shared](const runtime::GenerateStats& s) {
+    json done = DoneObject(model_name, runtime::DoneReasonName(s.done_reason));
+    if (!raw) done["context"] = s.context;
+    AddMetrics(done, s, runtime::Clock::now() - start, shared->load_duration());
+    return done;
+  };
+  if (!r.stream) {
+    std::string text;
+    auto stats = shared->sequence().GenerateFromTokens(tokens, gen, [&](std::string_view t) {
+      text += t;
+      return true;
+    });
+    if (!stats.ok()) return ReplyError(res, stats.status());
+    json done = finish(*stats);
+    done["response"] = text;
+    return ReplyJson(res, done);
+  }
+  StreamNdjson(res, [shared, tokens, gen, model_name, finish](NdjsonWriter& w) {
+    auto stats = shared->sequence().GenerateFromTokens(tokens, gen, [&](std::string_view t) {
+      return w.Write({{"model", model_name}, {"created_at", api::FormatRfc3339Nano(SysClock::now())},
+                      {"response", std::string(t)}, {"done", false}});
+    }, w.stop_token());
+    if (!stats.ok()) {
+      w.Write({{"error", stats.status().message()}});
+      return;
+    }
+    w.Write(finish(*stats));
+  });
+}
+
+}  // namespace
+
+void RegisterGenerateRoutes(httplib::Server& http, ServerContext& ctx) {
+  http.Post("/api/generate", [&ctx](const httplib::Request& req, httplib::Response& res) { HandleGenerate(ctx, req, res); });
+}
+
+}  // namespace olla::server

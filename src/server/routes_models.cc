@@ -1,0 +1,118 @@
+// POST /api/show, POST /api/copy, DELETE /api/delete (spec §3.9, §3.12, §3.13).
+
+#include <nlohmann/json.hpp>
+
+#include "api/json_request.h"
+#include "api/timefmt.h"
+#include "base/log.h"
+#include "base/str_cat.h"
+#include "gguf/reader.h"
+#include "server/model_info.h"
+#include "server/model_resolver.h"
+#include "server/routes.h"
+
+namespace olla::server {
+
+using nlohmann::json;
+
+namespace {
+
+void HandleShow(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto body = api::ParseRequestBody(req.body, "ShowRequest");
+  if (!body.ok()) return ReplyError(res, body.status());
+  api::Fields f(*body, "ShowRequest");
+  auto model = f.String("model");
+  auto name = f.String("name");
+  auto verbose = f.Bool("verbose");
+  auto system = f.String("system");
+  for (const Status& s : {model.status(), name.status(), verbose.status(), system.status()})
+    if (!s.ok()) return ReplyError(res, s);
+  std::string n = model->value_or("");
+  if (n.empty()) n = name->value_or("");
+  if (n.empty()) return ReplyError(res, 400, "model is required");
+  auto parsed = store::ModelName::Parse(n);
+  if (!parsed.ok()) return ReplyError(res, 400, "invalid model name");
+  auto m = ResolveModel(ctx.store, n);
+  if (!m.ok()) {
+    if (m.status().code() == StatusCode::kNotFound)
+      return ReplyError(res, 404, StrCat("model '", parsed->DisplayShortest(), "' not found"));
+    return ReplyError(res, m.status());
+  }
+  const std::string sys = system->value_or(m->system);
+  json out = {{"modelfile", GeneratedModelfile(*m, sys)},
+              {"template", m->has_template ? m->template_text : "{{ .Prompt }}"},
+              {"details", DetailsJson(*m)},
+              {"modified_at", api::FormatRfc3339NanoLocal(m->stored.modified)}};
+  std::string params = ParametersText(m->params);
+  if (!params.empty()) out["parameters"] = params;
+  if (!sys.empty()) out["system"] = sys;
+  if (!m->licenses.empty()) {
+    std::string lic;
+    for (const auto& l : m->licenses) lic += (lic.empty() ? "" : "\n") + l;
+    out["license"] = lic;
+  }
+  if (m->messages.is_array() && !m->messages.empty()) out["messages"] = m->messages;
+  out["model_info"] = json::object();
+  out["capabilities"] = json::array({"completion"});
+  if (!m->model_path.empty()) {
+    auto file = gguf::File::Open(m->model_path);
+    if (file.ok()) {
+      out["model_info"] = ModelInfoJson(*file, verbose->value_or(false));
+      out["tensors"] = TensorsJson(*file);
+      if (file->metadata().Contains(StrCat(file->metadata().GetStringOr("general.architecture", "").value(), ".pooling_type")))
+        out["capabilities"] = json::array({"embedding"});
+    } else {
+      LogWarn(StrCat("show ", n, ": ", file.status().message()));
+    }
+  }
+  ReplyJson(res, out);
+}
+
+void HandleCopy(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto body = api::ParseRequestBody(req.body, "CopyRequest");
+  if (!body.ok()) return ReplyError(res, body.status());
+  api::Fields f(*body, "CopyRequest");
+  auto src = f.String("source");
+  auto dst = f.String("destination");
+  if (!src.ok()) return ReplyError(res, src.status());
+  if (!dst.ok()) return ReplyError(res, dst.status());
+  auto s = store::ModelName::Parse(src->value_or(""));
+  if (!s.ok()) return ReplyError(res, 400, StrCat("source \"", src->value_or(""), "\" is invalid"));
+  auto d = store::ModelName::Parse(dst->value_or(""));
+  if (!d.ok()) return ReplyError(res, 400, StrCat("destination \"", dst->value_or(""), "\" is invalid"));
+  Status st = ctx.store.Copy(*s, *d);
+  if (st.code() == StatusCode::kNotFound) return ReplyError(res, 404, StrCat("model \"", src->value_or(""), "\" not found"));
+  if (!st.ok()) return ReplyError(res, st);
+  res.status = 200;
+}
+
+void HandleDelete(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto body = api::ParseRequestBody(req.body, "DeleteRequest");
+  if (!body.ok()) return ReplyError(res, body.status());
+  api::Fields f(*body, "DeleteRequest");
+  auto model = f.String("model");
+  auto name = f.String("name");
+  if (!model.ok()) return ReplyError(res, model.status());
+  if (!name.ok()) return ReplyError(res, name.status());
+  std::string n = model->value_or("");
+  if (n.empty()) n = name->value_or("");
+  auto parsed = store::ModelName::Parse(n);
+  if (!parsed.ok()) return ReplyError(res, 400, StrCat("name \"", n, "\" is invalid"));
+  auto report = ctx.store.Delete(*parsed, ctx.config.noprune);
+  if (!report.ok()) {
+    if (report.status().code() == StatusCode::kNotFound) return ReplyError(res, 404, StrCat("model '", n, "' not found"));
+    return ReplyError(res, report.status());
+  }
+  for (const auto& w : report->warnings) LogWarn(w);
+  res.status = 200;
+}
+
+}  // namespace
+
+void RegisterModelRoutes(httplib::Server& http, ServerContext& ctx) {
+  http.Post("/api/show", [&ctx](const httplib::Request& req, httplib::Response& res) { HandleShow(ctx, req, res); });
+  http.Post("/api/copy", [&ctx](const httplib::Request& req, httplib::Response& res) { HandleCopy(ctx, req, res); });
+  http.Delete("/api/delete", [&ctx](const httplib::Request& req, httplib::Response& res) { HandleDelete(ctx, req, res); });
+}
+
+}  // namespace olla::server

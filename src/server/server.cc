@@ -1,0 +1,149 @@
+#include "server/server.h"
+
+#include <httplib.h>
+
+#include <cstdlib>
+
+#include "api/duration.h"
+#include "api/json_request.h"
+#include "base/log.h"
+#include "base/str_cat.h"
+#include "server/routes.h"
+#include "server/status_http.h"
+
+namespace olla::server {
+
+void ReplyError(httplib::Response& res, const Status& status) { ReplyError(res, HttpStatusFor(status), status.message()); }
+
+void ReplyError(httplib::Response& res, int http_status, std::string_view message) {
+  res.status = http_status;
+  res.set_content(api::ErrorBody(message), "application/json; charset=utf-8");
+}
+
+void ReplyJson(httplib::Response& res, const nlohmann::json& body, int http_status, const char* content_type) {
+  res.status = http_status;
+  res.set_content(api::DumpGo(body), content_type);
+}
+
+Server::Server(ServerConfig config, store::Store store)
+    : ctx_{std::move(config), std::move(store), nullptr}, http_(std::make_unique<httplib::Server>()) {
+  ctx_.scheduler = std::make_unique<runtime::Scheduler>(ctx_.config.scheduler);
+  http_->set_payload_max_length(1ull << 34);
+  RegisterMiscRoutes(*http_, ctx_);
+  RegisterGenerateRoutes(*http_, ctx_);
+  RegisterModelRoutes(*http_, ctx_);
+  http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.status == 404 && res.body.empty()) res.set_content("404 page not found", "text/plain; charset=utf-8");
+  });
+  http_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "internal error";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    LogError(StrCat("handler threw: ", what));
+    ReplyError(res, 500, what);
+  });
+}
+
+Server::~Server() { Stop(); }
+
+Status Server::Bind() {
+  if (ctx_.config.port == 0) {
+    port_ = http_->bind_to_any_port(ctx_.config.host);
+    if (port_ <= 0) return Status::IoError(StrCat("cannot listen on ", ctx_.config.host));
+  } else {
+    if (!http_->bind_to_port(ctx_.config.host, ctx_.config.port))
+      return Status::IoError(StrCat("listen tcp ", ctx_.config.host, ":", ctx_.config.port, ": bind: address already in use"));
+    port_ = ctx_.config.port;
+  }
+  LogInfo(StrCat("Listening on ", ctx_.config.host, ":", port_, " (version ", ctx_.config.version, ")"));
+  return Status::Ok();
+}
+
+Status Server::Serve() {
+  if (!http_->listen_after_bind()) return Status::IoError("server stopped unexpectedly");
+  return Status::Ok();
+}
+
+void Server::Stop() {
+  if (http_) http_->stop();
+}
+
+Status ParseOllamaHost(const std::string& value, std::string* host, int* port) {
+  std::string v = value;
+  *host = "127.0.0.1";
+  *port = 11434;
+  if (v.empty()) return Status::Ok();
+  for (const char* scheme : {"http://", "https://"})
+    if (v.rfind(scheme, 0) == 0) v = v.substr(std::string(scheme).size());
+  if (auto slash = v.find('/'); slash != std::string::npos) v = v.substr(0, slash);
+  std::string h = v, p;
+  if (!v.empty() && v[0] == '[') {  // [::1]:port
+    auto close = v.find(']');
+    if (close == std::string::npos) return Status::InvalidArgument(StrCat("invalid OLLAMA_HOST ", value));
+    h = v.substr(1, close - 1);
+    if (close + 1 < v.size() && v[close + 1] == ':') p = v.substr(close + 2);
+  } else if (auto colon = v.rfind(':'); colon != std::string::npos && v.find(':') == colon) {
+    h = v.substr(0, colon);
+    p = v.substr(colon + 1);
+  }
+  if (!h.empty()) *host = h;
+  if (!p.empty()) {
+    char* end = nullptr;
+    long n = std::strtol(p.c_str(), &end, 10);
+    if (*end != '\0' || n < 0 || n > 65535) return Status::InvalidArgument(StrCat("invalid port in OLLAMA_HOST ", value));
+    *port = static_cast<int>(n);
+  }
+  return Status::Ok();
+}
+
+Result<ServerConfig> ServerConfigFromEnv() {
+  ServerConfig c;
+  auto env = [](const char* k) -> std::string {
+    const char* v = std::getenv(k);
+    return v ? v : "";
+  };
+  OLLA_RETURN_IF_ERROR(ParseOllamaHost(env("OLLAMA_HOST"), &c.host, &c.port));
+  auto parse_size = [&](const char* key, size_t* out) -> Status {
+    std::string v = env(key);
+    if (v.empty()) return Status::Ok();
+    char* end = nullptr;
+    long long n = std::strtoll(v.c_str(), &end, 10);
+    if (*end != '\0' || n < 0) return Status::InvalidArgument(StrCat("invalid ", key, " '", v, "'"));
+    *out = static_cast<size_t>(n);
+    return Status::Ok();
+  };
+  OLLA_RETURN_IF_ERROR(parse_size("OLLAMA_CONTEXT_LENGTH", &c.default_num_ctx));
+  OLLA_RETURN_IF_ERROR(parse_size("OLLAMA_NUM_PARALLEL", &c.scheduler.num_parallel));
+  OLLA_RETURN_IF_ERROR(parse_size("OLLAMA_MAX_LOADED_MODELS", &c.scheduler.max_loaded_models));
+  OLLA_RETURN_IF_ERROR(parse_size("OLLAMA_MAX_QUEUE", &c.scheduler.max_queue));
+  if (std::string ka = env("OLLAMA_KEEP_ALIVE"); !ka.empty()) {
+    auto d = api::ParseGoDuration(ka);
+    if (!d.ok()) {
+      // A bare number is seconds here (Ollama accepts both forms for the variable).
+      char* end = nullptr;
+      double secs = std::strtod(ka.c_str(), &end);
+      if (*end != '\0') return d.status();
+      d = std::chrono::nanoseconds(static_cast<int64_t>(secs * 1e9));
+    }
+    c.scheduler.default_keep_alive = d->count() < 0 ? runtime::kForever : *d;
+  }
+  std::string origins = env("OLLAMA_ORIGINS");
+  for (size_t pos = 0; pos < origins.size();) {
+    size_t comma = origins.find(',', pos);
+    if (comma == std::string::npos) comma = origins.size();
+    std::string o = origins.substr(pos, comma - pos);
+    if (!o.empty()) c.origins.push_back(o);
+    pos = comma + 1;
+  }
+  std::string noprune = env("OLLAMA_NOPRUNE");
+  c.noprune = !noprune.empty() && noprune != "0" && noprune != "false";
+  if (std::string debug = env("OLLAMA_DEBUG"); !debug.empty() && debug != "0" && debug != "false")
+    SetLogLevel(LogLevel::kDebug);
+  return c;
+}
+
+}  // namespace olla::server

@@ -1,0 +1,59 @@
+#pragma once
+// `olla serve`: Ollama's REST API over cpp-httplib (spec §3). The server owns the scheduler and
+// the store; route groups live in routes_*.cc and reach both through ServerContext.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "runtime/scheduler.h"
+#include "store/store.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace olla::server {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 11434;                   // 0: any free port (tests)
+  std::vector<std::string> origins;   // OLLAMA_ORIGINS, added to the defaults
+  size_t default_num_ctx = 4096;      // OLLAMA_CONTEXT_LENGTH
+  runtime::SchedulerConfig scheduler;
+  bool noprune = false;               // OLLAMA_NOPRUNE
+  std::string version = "0.0.0";
+};
+
+// Shared by all routes.
+struct ServerContext {
+  ServerConfig config;
+  store::Store store;
+  std::unique_ptr<runtime::Scheduler> scheduler;
+};
+
+class Server {
+ public:
+  Server(ServerConfig config, store::Store store);
+  ~Server();
+
+  // Binds the listening socket; afterwards port() is the real port.
+  Status Bind();
+  int port() const { return port_; }
+  // Serves until Stop() (from another thread or a signal handler thread).
+  Status Serve();
+  void Stop();
+
+ private:
+  ServerContext ctx_;
+  std::unique_ptr<httplib::Server> http_;
+  int port_ = 0;
+};
+
+// Reads OLLAMA_HOST ("host:port", "http://host:port", ":port", "host") into host and port.
+Status ParseOllamaHost(const std::string& value, std::string* host, int* port);
+// ServerConfig from the OLLAMA_* environment variables (§2.1).
+Result<ServerConfig> ServerConfigFromEnv();
+
+}  // namespace olla::server

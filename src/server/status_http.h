@@ -1,0 +1,10 @@
+#pragma once
+// The one mapping from Status codes to HTTP statuses (DESIGN.md C2).
+
+#include "base/status.h"
+
+namespace olla::server {
+
+int HttpStatusFor(const Status& status);
+
+}  // namespace olla::server

@@ -1,0 +1,164 @@
+// End-to-end tests of `olla serve`'s native API over HTTP on 127.0.0.1 (spec §3).
+
+#include <httplib.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/server_fixture.h"
+#include "support/testdata.h"
+
+namespace olla {
+namespace {
+
+using nlohmann::json;
+
+class ServerApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::InstallModel(server_.models_dir(), "stories", testing::TestdataPath("models/stories260K.gguf"));
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_.port());
+    client_->set_read_timeout(60, 0);
+  }
+  httplib::Result Post(const std::string& path, const json& body) {
+    return client_->Post(path.c_str(), body.dump(), "application/json");
+  }
+  testing::ServerFixture server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(ServerApiTest, RootVersionAndUnknownPaths) {
+  auto r = client_->Get("/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "Ollama is running");
+  auto h = client_->Head("/");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->status, 200);
+  auto v = client_->Get("/api/version");
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(json::parse(v->body).contains("version"));
+  auto nf = client_->Get("/api/nope");
+  ASSERT_TRUE(nf);
+  EXPECT_EQ(nf->status, 404);
+  EXPECT_EQ(nf->body, "404 page not found");
+}
+
+TEST_F(ServerApiTest, TagsListsInstalledModel) {
+  auto r = client_->Get("/api/tags");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  json j = json::parse(r->body);
+  ASSERT_EQ(j["models"].size(), 1u);
+  EXPECT_EQ(j["models"][0]["name"], "stories:latest");
+  EXPECT_EQ(j["models"][0]["digest"].get<std::string>().size(), 64u);
+  EXPECT_GT(j["models"][0]["size"].get<int64_t>(), 1000000);
+  EXPECT_EQ(j["models"][0]["details"]["family"], "llama");
+}
+
+TEST_F(ServerApiTest, GenerateNonStreamingIsGreedyReference) {
+  auto r = Post("/api/generate", {{"model", "stories"}, {"prompt", "Once upon a time"}, {"stream", false},
+                                  {"options", {{"temperature", 0}, {"num_predict", 12}}}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json j = json::parse(r->body);
+  EXPECT_EQ(j["model"], "stories");
+  EXPECT_TRUE(j["done"].get<bool>());
+  EXPECT_EQ(j["done_reason"], "length");
+  EXPECT_EQ(j["response"].get<std::string>().rfind(", there was a little girl named Lily", 0), 0u) << j["response"];
+  EXPECT_EQ(j["eval_count"], 12);
+  EXPECT_EQ(j["prompt_eval_count"], 5);
+  EXPECT_GT(j["total_duration"].get<int64_t>(), 0);
+  EXPECT_EQ(j["context"].size(), 17u);
+}
+
+TEST_F(ServerApiTest, GenerateStreamsNdjson) {
+  auto r = Post("/api/generate", {{"model", "stories"}, {"prompt", "Once upon a time"},
+                                  {"options", {{"temperature", 0}, {"num_predict", 6}}}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/x-ndjson");
+  std::istringstream lines(r->body);
+  std::string line, text;
+  std::vector<json> objs;
+  while (std::getline(lines, line)) objs.push_back(json::parse(line));
+  ASSERT_GE(objs.size(), 2u);
+  for (size_t i = 0; i + 1 < objs.size(); ++i) {
+    EXPECT_FALSE(objs[i]["done"].get<bool>());
+    text += objs[i]["response"].get<std::string>();
+  }
+  EXPECT_TRUE(objs.back()["done"].get<bool>());
+  EXPECT_EQ(objs.back()["eval_count"], 6);
+  EXPECT_EQ(text.rfind(", there was a", 0), 0u) << text;
+}
+
+TEST_F(ServerApiTest, GenerateErrors) {
+  auto bad = client_->Post("/api/generate", "{\"model\":", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_TRUE(json::parse(bad->body).contains("error"));
+  auto empty = client_->Post("/api/generate", "", "application/json");
+  EXPECT_EQ(json::parse(empty->body)["error"], "missing request body");
+  auto missing = Post("/api/generate", {{"model", "nope"}, {"prompt", "x"}});
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(json::parse(missing->body)["error"], "model 'nope' not found");
+  auto raw = Post("/api/generate", {{"model", "stories"}, {"prompt", "x"}, {"raw", true}, {"template", "{{ .Prompt }}"}});
+  EXPECT_EQ(raw->status, 400);
+  EXPECT_EQ(json::parse(raw->body)["error"], "raw mode does not support template, system, or context");
+  auto wrong_type = Post("/api/generate", {{"model", "stories"}, {"prompt", 5}});
+  EXPECT_EQ(wrong_type->status, 400);
+  EXPECT_EQ(json::parse(wrong_type->body)["error"],
+            "json: cannot unmarshal number into Go struct field GenerateRequest.prompt of type string");
+  auto logprobs = Post("/api/generate", {{"model", "stories"}, {"prompt", "x"}, {"top_logprobs", 21}});
+  EXPECT_EQ(logprobs->status, 400);
+  auto opt = Post("/api/generate", {{"model", "stories"}, {"prompt", "x"}, {"options", {{"top_k", "many"}}}});
+  EXPECT_EQ(opt->status, 400);
+  EXPECT_EQ(json::parse(opt->body)["error"], "option \"top_k\" must be of type integer");
+}
+
+TEST_F(ServerApiTest, LoadPsAndUnload) {
+  auto load = Post("/api/generate", {{"model", "stories"}});
+  ASSERT_EQ(load->status, 200);
+  EXPECT_EQ(json::parse(load->body)["done_reason"], "load");
+  json ps = json::parse(client_->Get("/api/ps")->body);
+  ASSERT_EQ(ps["models"].size(), 1u);
+  EXPECT_EQ(ps["models"][0]["name"], "stories:latest");
+  EXPECT_EQ(ps["models"][0]["context_length"], 2048);  // min(4096, trained context)
+  auto unload = Post("/api/generate", {{"model", "stories"}, {"keep_alive", 0}});
+  EXPECT_EQ(json::parse(unload->body)["done_reason"], "unload");
+  EXPECT_TRUE(json::parse(client_->Get("/api/ps")->body)["models"].empty());
+  auto bad_ka = Post("/api/generate", {{"model", "stories"}, {"keep_alive", true}});
+  EXPECT_EQ(bad_ka->status, 400);
+}
+
+TEST_F(ServerApiTest, ShowCopyDelete) {
+  auto show = Post("/api/show", {{"model", "stories"}});
+  ASSERT_EQ(show->status, 200) << show->body;
+  json s = json::parse(show->body);
+  EXPECT_EQ(s["model_info"]["general.architecture"], "llama");
+  EXPECT_EQ(s["model_info"]["tokenizer.ggml.tokens"], json::array());  // long arrays blanked
+  EXPECT_EQ(s["template"], "{{ .Prompt }}");
+  EXPECT_NE(s["modelfile"].get<std::string>().find("FROM "), std::string::npos);
+  auto missing = Post("/api/show", {{"model", "nope"}});
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(json::parse(missing->body)["error"], "model 'nope:latest' not found");
+  EXPECT_EQ(Post("/api/show", json::object())->status, 400);
+
+  auto cp = Post("/api/copy", {{"source", "stories"}, {"destination", "tales:v1"}});
+  EXPECT_EQ(cp->status, 200);
+  EXPECT_EQ(json::parse(client_->Get("/api/tags")->body)["models"].size(), 2u);
+  EXPECT_EQ(Post("/api/copy", {{"source", "nope"}, {"destination", "x"}})->status, 404);
+  EXPECT_EQ(Post("/api/copy", {{"source", "stories"}, {"destination", "../x"}})->status, 400);
+
+  auto del = client_->Delete("/api/delete", json({{"model", "tales:v1"}}).dump(), "application/json");
+  EXPECT_EQ(del->status, 200);
+  auto del2 = client_->Delete("/api/delete", json({{"model", "tales:v1"}}).dump(), "application/json");
+  EXPECT_EQ(del2->status, 404);
+  EXPECT_EQ(json::parse(client_->Get("/api/tags")->body)["models"].size(), 1u);
+}
+
+TEST_F(ServerApiTest, StopsCleanlyOnSigterm) { EXPECT_EQ(server_.Stop(), 0); }
+
+}  // namespace
+}  // namespace olla
