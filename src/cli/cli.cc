@@ -16,6 +16,7 @@ int Main(int argc, char** argv) {
   RegisterServe(app, &exit_code);
   RegisterRun(app, &exit_code);
   RegisterShow(app, &exit_code);
+  RegisterModelCommands(app, &exit_code);
   RegisterDebug(app, &exit_code);
   RegisterSynth(app, &exit_code);
   RegisterBench(app, &exit_code);

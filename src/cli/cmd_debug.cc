@@ -2,6 +2,7 @@
 // are interfaces: change them only together with their users.
 //   olla debug tokenize FILE.gguf "text" [--special] [--no-add-special]  → [1, 403, 407]
 //   olla debug detokenize FILE.gguf 1,2,3                                → the text
+//   olla debug embed FILE.gguf "text" [--no-normalize]                   → [0.1, -0.2, ...]
 //   olla debug logits FILE.gguf --tokens 1,2,3 --out out.f32 [--threads N] [--kv-type f32|f16]
 
 #include <CLI/CLI.hpp>
@@ -15,6 +16,7 @@
 #include "cli/parse_util.h"
 #include "engine/context.h"
 #include "tokenizer/debug.h"
+#include "tokenizer/tokenizer.h"
 
 namespace olla::cli {
 namespace {
@@ -33,6 +35,25 @@ Status RunLogits(const std::string& path, const std::string& tokens_csv, const s
   std::vector<float> logits;
   OLLA_RETURN_IF_ERROR(ctx->Decode(tokens, true, &logits));
   return WriteFileAtomic(out, std::string_view(reinterpret_cast<const char*>(logits.data()), logits.size() * 4));
+}
+
+Status RunEmbed(const std::string& path, const std::string& text, bool normalize) {
+  OLLA_ASSIGN_OR_RETURN(auto model, engine::Model::Load(path));
+  OLLA_ASSIGN_OR_RETURN(tokenizer::Tokenizer tok, tokenizer::Tokenizer::Create(model->file().metadata()));
+  std::vector<int32_t> ids = tok.Tokenize(text, true, false);
+  if (ids.empty()) return Status::InvalidArgument("the text has no tokens");
+  ThreadPool pool(ThreadPool::DefaultThreadCount());
+  engine::ContextParams params;
+  params.n_ctx = ids.size();
+  params.n_batch = ids.size();
+  OLLA_ASSIGN_OR_RETURN(auto ctx, engine::Context::Create(*model, params, pool));
+  engine::Pooling pooling = model->config().pooling == engine::Pooling::kNone ? engine::Pooling::kLast : model->config().pooling;
+  std::vector<float> out;
+  OLLA_RETURN_IF_ERROR(ctx->Embed(ids, pooling, normalize, &out));
+  std::string json = "[";
+  for (size_t i = 0; i < out.size(); ++i) StrAppend(json, i ? ", " : "", StrFormat("%.9g", out[i]));
+  std::cout << json << "]\n";
+  return Status::Ok();
 }
 
 }  // namespace
@@ -69,6 +90,17 @@ void RegisterDebug(CLI::App& app, int* exit_code) {
     if (r.ok()) std::cout << *r;
     *exit_code = ReportStatus(r.status());
   });
+
+  struct EmbedOpts {
+    std::string model, text;
+    bool no_normalize = false;
+  };
+  auto eo = std::make_shared<EmbedOpts>();
+  auto* embed = debug->add_subcommand("embed", "Print the pooled, L2-normalized embedding of a text as JSON");
+  embed->add_option("MODEL", eo->model, "Path to a .gguf file")->required();
+  embed->add_option("TEXT", eo->text, "Text to embed")->required();
+  embed->add_flag("--no-normalize", eo->no_normalize, "Print the raw pooled vector");
+  embed->callback([eo, exit_code] { *exit_code = ReportStatus(RunEmbed(eo->model, eo->text, !eo->no_normalize)); });
 
   struct LogitsOpts {
     std::string model, tokens, out, kv_type = "f32";

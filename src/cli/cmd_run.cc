@@ -1,5 +1,5 @@
-// `olla run MODEL [PROMPT...]`. Until the server exists, MODEL must be a path to a .gguf file,
-// which is loaded and run in this process; output streams to stdout as it is produced.
+// `olla run MODEL [PROMPT...]` (spec §1.4). MODEL is a model name, run through the server, or a
+// path to a .gguf file, loaded and run in this process. Output streams to stdout as produced.
 
 #include <unistd.h>
 
@@ -13,7 +13,9 @@
 #include "base/file.h"
 #include "base/str_cat.h"
 #include "base/thread_pool.h"
+#include "cli/client_util.h"
 #include "cli/commands.h"
+#include <nlohmann/json.hpp>
 #include "cli/human.h"
 #include "cli/parse_util.h"
 #include "runtime/generate.h"
@@ -80,6 +82,43 @@ Status RunFile(const RunOpts& o, std::string prompt) {
   return Status::Ok();
 }
 
+// The non-interactive server path: /api/show, then a streamed /api/generate.
+Status RunOnServer(const RunOpts& o, const std::string& prompt) {
+  OLLA_ASSIGN_OR_RETURN(api::Client c, ConnectToServer());
+  nlohmann::json show = {{"model", o.model}};
+  OLLA_RETURN_IF_ERROR(c.Call("POST", "/api/show", &show).status());
+  nlohmann::json req = {{"model", o.model}, {"prompt", prompt}, {"options", nlohmann::json::object()}};
+  if (!o.format.empty()) req["format"] = o.format;
+  if (!o.keepalive.empty()) req["keep_alive"] = o.keepalive;
+  nlohmann::json last;
+  std::stop_source interrupt;
+  g_interrupt = &interrupt;
+  std::signal(SIGINT, OnInterrupt);
+  Status s = c.Stream("/api/generate", req, [&](const nlohmann::json& j) {
+    if (interrupt.stop_requested()) return false;
+    const std::string text = j.value("response", "");
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    if (j.value("done", false)) last = j;
+    return true;
+  });
+  std::signal(SIGINT, SIG_DFL);
+  g_interrupt = nullptr;
+  if (s.code() == StatusCode::kCancelled) return Status::Ok();  // Ctrl-C: silent
+  OLLA_RETURN_IF_ERROR(s);
+  if (!prompt.empty()) std::fputs("\n\n", stdout);
+  std::fflush(stdout);
+  if (o.verbose && last.is_object()) {
+    runtime::GenerateStats st;
+    st.prompt_tokens = last.value("prompt_eval_count", size_t{0});
+    st.prompt_eval_duration = std::chrono::nanoseconds(last.value("prompt_eval_duration", int64_t{0}));
+    st.eval_count = last.value("eval_count", size_t{0});
+    st.eval_duration = std::chrono::nanoseconds(last.value("eval_duration", int64_t{0}));
+    PrintVerbose(st, last.value("total_duration", int64_t{0}), last.value("load_duration", int64_t{0}));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 void RegisterRun(CLI::App& app, int* exit_code) {
@@ -98,12 +137,11 @@ void RegisterRun(CLI::App& app, int* exit_code) {
       std::string in((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
       if (!in.empty()) prompt = prompt.empty() ? in : in + " " + prompt;
     }
-    if (!IsRegularFile(o->model)) {
-      *exit_code = ReportStatus(Status::Unsupported(
-          StrCat("'", o->model, "' is not a .gguf file; running models by name needs `olla serve`, which is not built yet")));
+    if (IsRegularFile(o->model)) {
+      *exit_code = ReportStatus(RunFile(*o, prompt));
       return;
     }
-    *exit_code = ReportStatus(RunFile(*o, prompt));
+    *exit_code = ReportStatus(RunOnServer(*o, prompt));
   });
 }
 

@@ -5,7 +5,10 @@
 
 #include "base/str_cat.h"
 #include "cli/human.h"
+#include "cli/show_render.h"
 #include "cli/table.h"
+#include "server/model_info.h"
+#include <nlohmann/json.hpp>
 
 namespace olla::cli {
 
@@ -32,35 +35,12 @@ std::string QuantizationLabel(const gguf::File& file) {
   return std::string(tensor::Name(best->first));
 }
 
-std::string RenderShow(const gguf::File& file, bool verbose) {
-  const gguf::Metadata& md = file.metadata();
-  std::string arch = md.GetStringOr("general.architecture", "").value();
-  Section model{"Model", {}};
-  model.rows.push_back({"architecture", arch});
-  model.rows.push_back({"parameters", HumanNumber(file.ParameterCount())});
-  if (const gguf::Value* v = md.Find(arch + ".context_length")) model.rows.push_back({"context length", v->ToDisplayString()});
-  if (const gguf::Value* v = md.Find(arch + ".embedding_length"))
-    model.rows.push_back({"embedding length", v->ToDisplayString()});
-  model.rows.push_back({"quantization", QuantizationLabel(file)});
-  std::string out = RenderSection(model);
-  if (!verbose) return out;
-
-  Section meta{"Metadata", {}};
-  std::vector<const std::pair<std::string, gguf::Value>*> entries;
-  for (const auto& e : md.entries()) entries.push_back(&e);
-  std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
-  for (const auto* e : entries) meta.rows.push_back({e->first, e->second.ToDisplayString(3)});
-  out += RenderSection(meta);
-
-  Section tensors{"Tensors", {}};
-  for (const auto& t : file.tensors()) {
-    std::string shape = "[";
-    for (size_t d = 0; d < t.ne.size(); ++d) StrAppend(shape, d ? " " : "", t.ne[d]);
-    shape += "]";
-    tensors.rows.push_back({t.name, std::string(tensor::Name(t.type)), shape});
-  }
-  out += RenderSection(tensors);
-  return out;
+nlohmann::json ShowJsonForFile(const gguf::File& file) {
+  nlohmann::json details = {{"quantization_level", QuantizationLabel(file)},
+                            {"parameter_size", HumanNumber(file.ParameterCount())}};
+  return {{"model_info", server::ModelInfoJson(file, true)}, {"tensors", server::TensorsJson(file)}, {"details", details}};
 }
+
+std::string RenderShow(const gguf::File& file, bool verbose) { return RenderShowResponse(ShowJsonForFile(file), verbose); }
 
 }  // namespace olla::cli

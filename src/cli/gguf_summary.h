@@ -2,6 +2,7 @@
 // What `olla show` prints about a GGUF file: architecture, parameter count, context and
 // embedding length, quantization label, metadata and tensor tables.
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "base/status.h"
@@ -16,6 +17,8 @@ std::string FileTypeName(uint32_t file_type);
 // most of the weights.
 std::string QuantizationLabel(const gguf::File& file);
 
+// The /api/show-shaped JSON of a file opened in place (model_info, tensors, details).
+nlohmann::json ShowJsonForFile(const gguf::File& file);
 // Renders the Model section and, with `verbose`, Metadata and Tensors sections.
 std::string RenderShow(const gguf::File& file, bool verbose);
 

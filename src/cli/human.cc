@@ -83,3 +83,64 @@ std::string GoDuration(int64_t ns) {
 }
 
 }  // namespace olla::cli
+
+#include <ctime>
+
+namespace olla::cli {
+
+namespace {
+std::string HumanDuration(std::chrono::seconds d) {
+  const int64_t s = d.count();
+  auto plural = [](int64_t n, const char* unit) { return StrCat(n, " ", unit, n == 1 ? "" : "s"); };
+  if (s < 1) return "Less than a second";
+  if (s == 1) return "1 second";
+  if (s < 60) return plural(s, "second");
+  const int64_t minutes = s / 60;
+  if (minutes == 1) return "About a minute";
+  if (minutes < 60) return plural(minutes, "minute");
+  const int64_t hours = static_cast<int64_t>(std::llround(s / 3600.0));
+  if (hours == 1) return "About an hour";
+  if (s < 48 * 3600) return plural(hours, "hour");
+  const int64_t days = s / 86400;
+  if (days < 14) return plural(days, "day");
+  if (days < 60) return plural(days / 7, "week");
+  if (days < 730) return plural(days / 30, "month");
+  return plural(days / 365, "year");
+}
+}  // namespace
+
+std::string HumanTime(std::chrono::system_clock::time_point t, const std::string& zero_text,
+                      std::chrono::system_clock::time_point now) {
+  if (t.time_since_epoch().count() == 0) return zero_text;
+  if (t > now + std::chrono::hours(24 * 365 * 20)) return "Forever";
+  if (t > now) return HumanDuration(std::chrono::duration_cast<std::chrono::seconds>(t - now)) + " from now";
+  return HumanDuration(std::chrono::duration_cast<std::chrono::seconds>(now - t)) + " ago";
+}
+
+std::chrono::system_clock::time_point ParseRfc3339(const std::string& text) {
+  std::tm tm{};
+  const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!rest) return {};
+  int64_t nanos = 0;
+  if (*rest == '.') {
+    ++rest;
+    int digits = 0;
+    while (*rest >= '0' && *rest <= '9') {
+      if (digits < 9) nanos = nanos * 10 + (*rest - '0');
+      ++digits;
+      ++rest;
+    }
+    for (; digits < 9; ++digits) nanos *= 10;
+  }
+  int64_t offset = 0;
+  if (*rest == '+' || *rest == '-') {
+    int hh = 0, mm = 0;
+    std::sscanf(rest + 1, "%d:%d", &hh, &mm);
+    offset = (hh * 3600 + mm * 60) * (*rest == '-' ? -1 : 1);
+  }
+  const int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset;
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos)));
+}
+
+}  // namespace olla::cli

@@ -36,3 +36,22 @@ std::string RenderSection(const Section& section) {
 }
 
 }  // namespace olla::cli
+
+namespace olla::cli {
+std::string RenderTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], DisplayWidth(row[c]));
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) {
+      out += row[c];
+      out.append(widths[c] + 4 - DisplayWidth(row[c]), ' ');
+    }
+    out += "\n";
+  }
+  return out;
+}
+}  // namespace olla::cli

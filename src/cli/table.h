@@ -16,3 +16,9 @@ struct Section {
 std::string RenderSection(const Section& section);
 
 }  // namespace olla::cli
+
+namespace olla::cli {
+// The list/ps table style: header row first, no borders, each cell padded to its column's width
+// plus four spaces (the last column too).
+std::string RenderTable(const std::vector<std::vector<std::string>>& rows);
+}  // namespace olla::cli

@@ -125,4 +125,21 @@ Result<GenerateStats> Sequence::GenerateFromTokens(std::vector<TokenId> prompt, 
   return stats;
 }
 
+Result<std::vector<float>> Sequence::Embed(std::string_view text, engine::Pooling pooling, bool normalize,
+                                          size_t truncate_to, size_t* n_tokens) {
+  std::vector<TokenId> ids = tok_.Tokenize(text, true, false);
+  const size_t limit = std::min(ctx_->n_ctx(), model_.config().n_ctx_train ? model_.config().n_ctx_train : ctx_->n_ctx());
+  if (ids.size() > limit) {
+    if (truncate_to == 0) return Status::InvalidArgument("the input length exceeds the context length");
+    ids.resize(std::min(limit, truncate_to));
+  }
+  if (ids.empty()) return Status::InvalidArgument("the input has no tokens");
+  cached_.clear();
+  ctx_->Truncate(0);
+  std::vector<float> out;
+  OLLA_RETURN_IF_ERROR(ctx_->Embed(ids, pooling, normalize, &out));
+  if (n_tokens) *n_tokens = ids.size();
+  return out;
+}
+
 }  // namespace olla::runtime

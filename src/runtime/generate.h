@@ -65,6 +65,12 @@ class Sequence {
   Result<GenerateStats> GenerateFromTokens(std::vector<TokenId> prompt, const GenerateOptions& options,
                                            const TextCallback& on_text, std::stop_token stop = {});
 
+  // The pooled embedding of `text` (tokenized with the model's BOS/EOS/CLS/SEP). Clears this
+  // slot's cache. `truncate_to`: when > 0, longer inputs are cut to that many tokens; otherwise
+  // an input longer than the context is kInvalidArgument.
+  Result<std::vector<float>> Embed(std::string_view text, engine::Pooling pooling, bool normalize, size_t truncate_to,
+                                   size_t* n_tokens);
+
   const engine::Context& context() const { return *ctx_; }
   const std::vector<TokenId>& cached_tokens() const { return cached_; }
 

@@ -14,6 +14,7 @@ namespace olla::server {
 void RegisterMiscRoutes(httplib::Server& http, ServerContext& ctx);      // /, version, ps, tags
 void RegisterGenerateRoutes(httplib::Server& http, ServerContext& ctx);  // generate, chat
 void RegisterModelRoutes(httplib::Server& http, ServerContext& ctx);     // show, copy, delete
+void RegisterEmbedRoutes(httplib::Server& http, ServerContext& ctx);     // embed, embeddings
 
 // Writes {"error": message} with the status mapped from `status`.
 void ReplyError(httplib::Response& res, const Status& status);

@@ -32,6 +32,7 @@ Server::Server(ServerConfig config, store::Store store)
   RegisterMiscRoutes(*http_, ctx_);
   RegisterGenerateRoutes(*http_, ctx_);
   RegisterModelRoutes(*http_, ctx_);
+  RegisterEmbedRoutes(*http_, ctx_);
   http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) res.set_content("404 page not found", "text/plain; charset=utf-8");
   });

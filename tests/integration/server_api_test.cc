@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -156,6 +157,32 @@ TEST_F(ServerApiTest, ShowCopyDelete) {
   auto del2 = client_->Delete("/api/delete", json({{"model", "tales:v1"}}).dump(), "application/json");
   EXPECT_EQ(del2->status, 404);
   EXPECT_EQ(json::parse(client_->Get("/api/tags")->body)["models"].size(), 1u);
+}
+
+TEST_F(ServerApiTest, EmbedMatchesReferenceAndNormalizes) {
+  testing::InstallModel(server_.models_dir(), "bert", testing::TestdataPath("models/tiny-bert-F32.gguf"));
+  const std::string text = "The quick brown fox jumps over the lazy dog. Hello world!";
+  auto r = Post("/api/embed", {{"model", "bert"}, {"input", {text, "hello"}}});
+  ASSERT_EQ(r->status, 200) << r->body;
+  json j = json::parse(r->body);
+  ASSERT_EQ(j["embeddings"].size(), 2u);
+  std::vector<float> ref = testing::ReadF32File(testing::TestdataPath("ref/tiny-bert-F32.embd-cls.bin"));
+  double norm = 0;
+  for (float x : ref) norm += double(x) * x;
+  norm = std::sqrt(norm);
+  const auto& e = j["embeddings"][0];
+  ASSERT_EQ(e.size(), ref.size());
+  for (size_t i = 0; i < ref.size(); ++i) EXPECT_NEAR(e[i].get<double>(), ref[i] / norm, 1e-4) << i;
+  EXPECT_EQ(j["prompt_eval_count"], 15 + 3);  // 15 tokens of the text, 3 of "hello" ([CLS] hello [SEP])
+  auto dims = Post("/api/embed", {{"model", "bert"}, {"input", "hello"}, {"dimensions", 8}});
+  EXPECT_EQ(json::parse(dims->body)["embeddings"][0].size(), 8u);
+  auto legacy = Post("/api/embeddings", {{"model", "bert"}, {"prompt", text}});
+  ASSERT_EQ(legacy->status, 200);
+  EXPECT_NEAR(json::parse(legacy->body)["embedding"][0].get<double>(), ref[0], 1e-4);  // not normalized
+  EXPECT_EQ(Post("/api/embed", {{"model", "bert"}, {"input", 5}})->status, 400);
+  EXPECT_EQ(json::parse(Post("/api/embed", {{"model", "nope"}, {"input", "x"}})->body)["error"],
+            "model \"nope\" not found, try pulling it first");
+  EXPECT_TRUE(json::parse(Post("/api/embed", {{"model", "bert"}, {"input", json::array()}})->body)["embeddings"].empty());
 }
 
 TEST_F(ServerApiTest, StopsCleanlyOnSigterm) { EXPECT_EQ(server_.Stop(), 0); }

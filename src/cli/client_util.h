@@ -1,0 +1,12 @@
+#pragma once
+// Shared steps of the CLI commands that talk to the server.
+
+#include "api/client.h"
+#include "base/status.h"
+
+namespace olla::cli {
+
+// A client for OLLAMA_HOST after a successful heartbeat (spec §1.1).
+Result<api::Client> ConnectToServer();
+
+}  // namespace olla::cli
