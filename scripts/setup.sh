@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential g++ clang cmake ninja-build ccache pkg-config git
   libhwy-dev nlohmann-json3-dev libcpp-httplib-dev libcurl4-openssl-dev libssl-dev
   libpcre2-dev libutf8proc-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libclang-rt-14-dev
+  libclang-rt-14-dev docker-registry
 )
 
 missing=()

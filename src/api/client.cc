@@ -2,7 +2,11 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "base/str_cat.h"
@@ -111,6 +115,45 @@ Result<json> Client::Call(const std::string& method, const std::string& path, co
   json j = json::parse(r->body, nullptr, false);
   if (j.is_discarded()) return Status::Internal(StrCat("invalid JSON from server: ", r->body.substr(0, 200)));
   return j;
+}
+
+Result<int> Client::Head(const std::string& path) {
+  auto r = impl_->http.Head(path.c_str(), httplib::Headers{{"User-Agent", kUserAgent}});
+  if (!r) return ConnectError();
+  last_status_ = r->status;
+  return r->status;
+}
+
+Status Client::PostFile(const std::string& path, const std::string& file_path,
+                        const std::function<void(uint64_t, uint64_t)>& on_progress) {
+  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(file_path.c_str(), "rb"), &std::fclose);
+  if (!f) return Status::IoError(StrCat("open ", file_path, ": ", std::strerror(errno)));
+  if (std::fseek(f.get(), 0, SEEK_END) != 0) return Status::IoError(StrCat("seek ", file_path));
+  const long end = std::ftell(f.get());
+  if (end < 0 || std::fseek(f.get(), 0, SEEK_SET) != 0) return Status::IoError(StrCat("seek ", file_path));
+  const uint64_t total = static_cast<uint64_t>(end);
+  Status read_status;
+  std::string buf(1 << 20, '\0');
+  uint64_t sent = 0;
+  auto provider = [&](size_t offset, size_t length, httplib::DataSink& sink) {
+    if (offset != sent) return false;  // httplib reads sequentially
+    const size_t n = std::fread(buf.data(), 1, std::min(length, buf.size()), f.get());
+    if (n == 0) {
+      read_status = Status::IoError(StrCat("read ", file_path, ": unexpected end of file"));
+      return false;
+    }
+    if (!sink.write(buf.data(), n)) return false;
+    sent += n;
+    if (on_progress) on_progress(sent, total);
+    return true;
+  };
+  httplib::Headers headers{{"User-Agent", kUserAgent}, {"Accept", "application/json"}};
+  auto r = impl_->http.Post(path.c_str(), headers, static_cast<size_t>(total), provider, "application/octet-stream");
+  if (!read_status.ok()) return read_status;
+  if (!r) return ConnectError();
+  last_status_ = r->status;
+  if (r->status >= 400) return FromHttp(r->status, ErrorMessage(r->body));
+  return Status::Ok();
 }
 
 Status Client::Stream(const std::string& path, const json& body, const std::function<bool(const json&)>& on_object) {

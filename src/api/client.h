@@ -2,6 +2,7 @@
 // The HTTP client the CLI uses to talk to `olla serve` (spec §1.1): OLLAMA_HOST, the heartbeat,
 // JSON calls, NDJSON streams, and Ollama's client-side error decoding.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
@@ -32,6 +33,15 @@ class Client {
   // an {"error": ...} line in a 200 stream ends it with that message.
   Status Stream(const std::string& path, const nlohmann::json& body,
                 const std::function<bool(const nlohmann::json&)>& on_object);
+
+  // HEAD `path`: the HTTP status (kUnavailable if the server cannot be reached).
+  Result<int> Head(const std::string& path);
+
+  // POST `path` with the contents of `file_path` as an application/octet-stream body, streamed
+  // from disk; `on_progress(sent, total)` is called as the body goes out. Status >= 400 is an
+  // error with the body's "error" message, as for Call().
+  Status PostFile(const std::string& path, const std::string& file_path,
+                  const std::function<void(uint64_t sent, uint64_t total)>& on_progress);
 
   int last_http_status() const { return last_status_; }
   const std::string& host() const { return host_; }

@@ -17,9 +17,9 @@
 namespace olla::chat {
 
 struct NamedTemplate {
-  std::string_view name;                    // "chatml", "llama3-instruct", ...
-  std::string_view go_template;             // the .gotmpl text
-  std::span<const std::string_view> stop;   // default PARAMETER stop values (may be empty)
+  std::string_view name;                   // "chatml", "llama3-instruct", ...
+  std::string_view go_template;            // the .gotmpl text
+  std::span<const std::string_view> stop;  // default PARAMETER stop values (may be empty)
 };
 
 // All named templates, sorted by name.

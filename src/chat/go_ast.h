@@ -56,10 +56,10 @@ enum class NodeType { kText, kAction, kIf, kRange, kWith, kTemplate, kBreak, kCo
 struct Node {
   NodeType type = NodeType::kText;
   Pos pos;
-  std::string text;                 // kText: the text; kTemplate: the template name
-  std::shared_ptr<const Pipe> pipe; // kAction, kIf, kRange, kWith; kTemplate (may be null)
-  std::vector<Node> list;           // body of if/range/with
-  std::vector<Node> else_list;      // else branch; `else if`/`else with` nest one node here
+  std::string text;                  // kText: the text; kTemplate: the template name
+  std::shared_ptr<const Pipe> pipe;  // kAction, kIf, kRange, kWith; kTemplate (may be null)
+  std::vector<Node> list;            // body of if/range/with
+  std::vector<Node> else_list;       // else branch; `else if`/`else with` nest one node here
   bool has_else = false;
 };
 

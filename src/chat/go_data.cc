@@ -1,8 +1,7 @@
 #include "chat/go_data.h"
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "base/str_cat.h"
 
@@ -11,7 +10,22 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+constexpr int kMaxSchemaDepth = 64;
+
 Value Str(const std::string& s) { return Value::Str(s, true); }
+
+// `j` if it is an object, else an empty object. Never copies: copying a JSON value recurses, and
+// tool schemas come from outside.
+const Json& ObjectOrEmpty(const Json& j) {
+  static const Json kEmpty = Json::object();
+  return j.is_object() ? j : kEmpty;
+}
+
+const Json& Member(const Json& j, const char* key) {
+  static const Json kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
 
 // A Go struct value: named fields, optional String() output and json.Marshal output.
 Value Struct(std::vector<std::pair<std::string, Value>> fields, std::string json, bool stringer) {
@@ -35,7 +49,9 @@ bool Present(const Json& j, const char* key) {
 }
 
 // A Go `any` decoded from JSON: objects become map[string]any (sorted), nil if absent.
-Value Any(const Json& j, const char* key) { return Present(j, key) ? ValueFromJson(j[key], true, false) : Value(); }
+Value Any(const Json& j, const char* key) {
+  return Present(j, key) ? ValueFromJson(j[key], true, false) : Value();
+}
 
 std::string GoJson(const Value& v) {
   std::string out;
@@ -66,16 +82,16 @@ void AppendField(std::string& out, const char* key, const std::string& json_valu
   out += json_value;
 }
 
-Value PropertyValue(const Json& p);
+Value PropertyValue(const Json& p, int depth);
 
 // A ToolPropertiesMap: name -> ToolProperty in declaration order; prints as its JSON.
-Value PropertiesValue(const Json& props, std::string* json_out) {
+Value PropertiesValue(const Json& props, std::string* json_out, int depth) {
   auto m = std::make_shared<MapData>();
   m->ordered = true;
   std::string json = "{";
   if (props.is_object()) {
     for (const auto& [name, p] : props.items()) {
-      Value pv = PropertyValue(p.is_object() ? p : Json::object());
+      Value pv = PropertyValue(ObjectOrEmpty(p), depth + 1);
       AppendField(json, name.c_str(), *pv.go().json);
       m->Set(name, std::move(pv));
     }
@@ -89,14 +105,16 @@ Value PropertiesValue(const Json& props, std::string* json_out) {
 }
 
 // api.ToolProperty. Its `Type` is a PropertyType: prints "string" or "[string null]", marshals
-// as "string" or ["string","null"].
-Value PropertyValue(const Json& p) {
+// as "string" or ["string","null"]. Schemas nested deeper than kMaxSchemaDepth are cut.
+Value PropertyValue(const Json& p_in, int depth) {
+  static const Json kEmpty = Json::object();
+  const Json& p = depth > kMaxSchemaDepth ? kEmpty : p_in;
   std::string json = "{";
   std::vector<Value> any_of;
   if (auto it = p.find("anyOf"); it != p.end() && it->is_array()) {
     std::string list = "[";
     for (const auto& e : *it) {
-      Value v = PropertyValue(e.is_object() ? e : Json::object());
+      Value v = PropertyValue(ObjectOrEmpty(e), depth + 1);
       if (list.size() > 1) list += ',';
       list += *v.go().json;
       any_of.push_back(std::move(v));
@@ -105,8 +123,10 @@ Value PropertyValue(const Json& p) {
   }
   std::vector<std::string> types;
   if (auto it = p.find("type"); it != p.end()) {
-    if (it->is_string()) types.push_back(it->get<std::string>());
-    else types = StringList(p, "type");
+    if (it->is_string())
+      types.push_back(it->get<std::string>());
+    else
+      types = StringList(p, "type");
   }
   GoTraits type_traits;
   if (!types.empty()) {
@@ -140,12 +160,13 @@ Value PropertyValue(const Json& p) {
     AppendGoJsonString(d, description);
     AppendField(json, "description", d);
   }
-  Value enum_v = Present(p, "enum") && p["enum"].is_array() ? ValueFromJson(p["enum"], true, false) : Value::List({});
+  Value enum_v = Present(p, "enum") && p["enum"].is_array() ? ValueFromJson(p["enum"], true, false)
+                                                            : Value::List({});
   if (!enum_v.list().empty()) AppendField(json, "enum", GoJson(enum_v));
   Value props;
   if (Present(p, "properties")) {
     std::string pj;
-    props = PropertiesValue(p["properties"], &pj);
+    props = PropertiesValue(p["properties"], &pj, depth + 1);
     AppendField(json, "properties", pj);
   }
   std::vector<std::string> required = StringList(p, "required");
@@ -180,19 +201,23 @@ Value ParametersValue(const Json& p) {
   Value props;
   if (Present(p, "properties")) {
     std::string pj;
-    props = PropertiesValue(p["properties"], &pj);
+    props = PropertiesValue(p["properties"], &pj, 0);
     AppendField(json, "properties", pj);
   } else {
     AppendField(json, "properties", "null");
   }
   json += '}';
-  return Struct({{"Type", Str(type)}, {"Defs", defs}, {"Items", items}, {"Required", required_v}, {"Properties", props}},
+  return Struct({{"Type", Str(type)},
+                 {"Defs", defs},
+                 {"Items", items},
+                 {"Required", required_v},
+                 {"Properties", props}},
                 std::move(json), true);
 }
 
 Value ToolValue(const Json& t) {
-  Json fn = t.contains("function") && t["function"].is_object() ? t["function"] : Json::object();
-  Json params = fn.contains("parameters") && fn["parameters"].is_object() ? fn["parameters"] : Json::object();
+  const Json& fn = ObjectOrEmpty(Member(t, "function"));
+  const Json& params = ObjectOrEmpty(Member(fn, "parameters"));
   Value params_v = ParametersValue(params);
   std::string name = JsonString(fn, "name"), description = JsonString(fn, "description");
   std::string fj = "{";
@@ -206,7 +231,8 @@ Value ToolValue(const Json& t) {
   }
   AppendField(fj, "parameters", *params_v.go().json);
   fj += '}';
-  Value fn_v = Struct({{"Name", Str(name)}, {"Description", Str(description)}, {"Parameters", params_v}}, fj, true);
+  Value fn_v = Struct(
+      {{"Name", Str(name)}, {"Description", Str(description)}, {"Parameters", params_v}}, fj, true);
   std::string type = JsonString(t, "type");
   Value items = Any(t, "items");
   std::string tj = "{";
@@ -225,9 +251,11 @@ Result<Value> GoMessageValue(const Message& m) {
   std::vector<Value> calls;
   std::string calls_json = "[";
   for (const ToolCall& tc : m.tool_calls) {
-    Json args = Json::parse(tc.arguments_json.empty() ? std::string("{}") : tc.arguments_json, nullptr, false);
+    Json args = Json::parse(tc.arguments_json.empty() ? std::string("{}") : tc.arguments_json,
+                            nullptr, false);
     if (args.is_discarded() || !args.is_object()) {
-      return Status::InvalidArgument(StrCat("tool call '", tc.name, "': arguments are not a JSON object"));
+      return Status::InvalidArgument(
+          StrCat("tool call '", tc.name, "': arguments are not a JSON object"));
     }
     // Arguments keep their key order (an ordered map whose String() is its JSON); nested objects
     // are Go maps.
@@ -244,7 +272,9 @@ Result<Value> GoMessageValue(const Message& m) {
     AppendField(fj, "name", s);
     AppendField(fj, "arguments", aj);
     fj += '}';
-    Value fn = Struct({{"Index", Value(tc.index)}, {"Name", Str(tc.name)}, {"Arguments", Value::Map(am)}}, fj, false);
+    Value fn =
+        Struct({{"Index", Value(tc.index)}, {"Name", Str(tc.name)}, {"Arguments", Value::Map(am)}},
+               fj, false);
     std::string cj = "{";
     if (!tc.id.empty()) {
       s.clear();
@@ -286,7 +316,11 @@ Result<Value> GoMessageValue(const Message& m) {
 }
 
 Result<Value> GoToolsValue(std::string_view tools_json) {
-  if (tools_json.empty()) return Value::List({});
+  if (tools_json.empty()) {  // a nil api.Tools: prints "[]", marshals as null
+    GoTraits nil_traits;
+    nil_traits.json = std::make_shared<const std::string>("null");
+    return Value::List({}, std::move(nil_traits));
+  }
   Json tools = Json::parse(tools_json, nullptr, false);
   if (tools.is_discarded() || !(tools.is_array() || tools.is_null())) {
     return Status::InvalidArgument("tools: not a JSON array");
@@ -295,7 +329,7 @@ Result<Value> GoToolsValue(std::string_view tools_json) {
   std::string json = "[";
   if (tools.is_array()) {
     for (const auto& t : tools) {
-      Value tv = ToolValue(t.is_object() ? t : Json::object());
+      Value tv = ToolValue(ObjectOrEmpty(t));
       if (json.size() > 1) json += ',';
       json += *tv.go().json;
       items.push_back(std::move(tv));

@@ -2,29 +2,36 @@
 // marks, lazy and/or, range over lists/maps/ints with break/continue, with/if truthiness, and
 // missingkey=zero field lookup on maps.
 
+#include "chat/go_exec.h"
+
 #include <utility>
 
 #include "base/str_cat.h"
-#include "chat/go_exec.h"
 
 namespace olla::chat::gotmpl {
 namespace {
 
 constexpr int kMaxTemplateDepth = 100;
-constexpr int64_t kMaxSteps = 1'000'000;
 constexpr size_t kMaxOutput = 64u << 20;
 
 enum class Flow { kNormal, kBreak, kContinue };
 
 std::string TypeName(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::kBool: return "bool";
-    case Value::Kind::kInt: return "int";
-    case Value::Kind::kFloat: return "float64";
-    case Value::Kind::kString: return "string";
-    case Value::Kind::kList: return "slice";
-    case Value::Kind::kMap: return v.map().go.is_struct ? "struct" : "map";
-    default: return "interface {}";
+    case Value::Kind::kBool:
+      return "bool";
+    case Value::Kind::kInt:
+      return "int";
+    case Value::Kind::kFloat:
+      return "float64";
+    case Value::Kind::kString:
+      return "string";
+    case Value::Kind::kList:
+      return "slice";
+    case Value::Kind::kMap:
+      return v.map().go.is_struct ? "struct" : "map";
+    default:
+      return "interface {}";
   }
 }
 
@@ -54,7 +61,7 @@ class Executor {
   }
 
   Status Step(Pos p) {
-    if (++steps_ > kMaxSteps) return Error(p, "execution step limit exceeded");
+    if (++steps_ > opts_.max_steps) return Error(p, "execution step limit exceeded");
     if (out_.text.size() > kMaxOutput) return Error(p, "output too large");
     return Status::Ok();
   }
@@ -74,13 +81,10 @@ class Executor {
         out_.Append(n.text, true);
         return Flow::kNormal;
       case NodeType::kAction: {
-        size_t mark = vars_.size();
+        // A declaration prints nothing; its variable stays visible until the enclosing control
+        // structure ends.
         OLLA_ASSIGN_OR_RETURN(Value v, EvalPipeline(dot, *n.pipe));
-        if (n.pipe->decl.empty()) {
-          out_.Append(GoPrint(v));
-        } else {
-          (void)mark;  // declarations stay visible until the enclosing control ends
-        }
+        if (n.pipe->decl.empty()) out_.Append(GoPrint(v));
         return Flow::kNormal;
       }
       case NodeType::kIf:
@@ -120,7 +124,8 @@ class Executor {
     if (n.pipe) {
       OLLA_ASSIGN_OR_RETURN(arg, EvalPipeline(dot, *n.pipe));
     }
-    if (++template_depth_ > kMaxTemplateDepth) return Error(n.pos, "exceeded maximum template depth");
+    if (++template_depth_ > kMaxTemplateDepth)
+      return Error(n.pos, "exceeded maximum template depth");
     std::vector<std::pair<std::string, Value>> saved = std::move(vars_);
     vars_ = {{"$", arg}};
     Result<Flow> r = Walk(arg, it->second);
@@ -175,7 +180,8 @@ class Executor {
         break;
       }
       case Value::Kind::kInt: {
-        if (decl.size() > 1) return Error(n.pos, "can't use a second variable when ranging over an int");
+        if (decl.size() > 1)
+          return Error(n.pos, "can't use a second variable when ranging over an int");
         for (int64_t i = 0; i < v.int_value(); ++i) {
           any = true;
           OLLA_RETURN_IF_ERROR(Step(n.pos));
@@ -229,7 +235,8 @@ class Executor {
   }
 
   Status NotAFunction(const Command& cmd, const Value* final, std::string_view what) const {
-    if (cmd.args.size() > 1 || final) return Error(cmd.pos, StrCat("can't give argument to non-function ", what));
+    if (cmd.args.size() > 1 || final)
+      return Error(cmd.pos, StrCat("can't give argument to non-function ", what));
     return Status::Ok();
   }
 
@@ -254,10 +261,14 @@ class Executor {
 
   Result<Value> EvalArg(const Value& dot, const Arg& arg) {
     switch (arg.type) {
-      case ArgType::kDot: return dot;
-      case ArgType::kNil: return Value();
-      case ArgType::kLiteral: return arg.literal;
-      case ArgType::kField: return FieldChain(dot, arg.ident, 0, arg.pos);
+      case ArgType::kDot:
+        return dot;
+      case ArgType::kNil:
+        return Value();
+      case ArgType::kLiteral:
+        return arg.literal;
+      case ArgType::kField:
+        return FieldChain(dot, arg.ident, 0, arg.pos);
       case ArgType::kVariable: {
         OLLA_ASSIGN_OR_RETURN(Value v, LookupVar(arg.ident[0], arg.pos));
         return FieldChain(v, arg.ident, 1, arg.pos);
@@ -286,7 +297,8 @@ class Executor {
   }
 
   // Evaluates receiver.ident[start].ident[start+1]...
-  Result<Value> FieldChain(Value receiver, const std::vector<std::string>& ident, size_t start, Pos p) {
+  Result<Value> FieldChain(Value receiver, const std::vector<std::string>& ident, size_t start,
+                           Pos p) {
     for (size_t i = start; i < ident.size(); ++i) {
       const std::string& name = ident[i];
       if (receiver.is_map()) {
@@ -312,7 +324,8 @@ class Executor {
   Result<Value> CallFunction(const Value& dot, const Command& cmd, const Value* final) {
     const std::string& name = cmd.args[0].ident[0];
     if (name == "and" || name == "or") {
-      if (cmd.args.size() < 2 && !final) return Error(cmd.pos, StrCat("wrong number of args for ", name, ": want at least 1 got 0"));
+      if (cmd.args.size() < 2 && !final)
+        return Error(cmd.pos, StrCat("wrong number of args for ", name, ": want at least 1 got 0"));
       Value v;
       for (size_t i = 1; i < cmd.args.size(); ++i) {
         OLLA_ASSIGN_OR_RETURN(v, EvalArg(dot, cmd.args[i]));
@@ -321,7 +334,8 @@ class Executor {
       if (final) v = *final;
       return v;
     }
-    if (name == "call") return Error(cmd.pos, "error calling call: function calls are not supported");
+    if (name == "call")
+      return Error(cmd.pos, "error calling call: function calls are not supported");
     std::vector<Value> args;
     args.reserve(cmd.args.size());
     for (size_t i = 1; i < cmd.args.size(); ++i) {

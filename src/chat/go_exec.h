@@ -24,8 +24,16 @@ void AppendGoValue(std::string& out, const Value& v);
 // What {{ v }} prints, with input marking: strings keep theirs, other values are data.
 MarkedString GoPrint(const Value& v);
 
+// fmt.Sprint / Sprintln (ln) and fmt.Sprintf (args[0] is the format), with input marking.
+MarkedString GoSprint(const std::vector<Value>& args, bool ln);
+MarkedString GoSprintf(const std::vector<Value>& args);
+
+// Go's name of a value's type in error messages ("string", "int", "[]interface {}", ...).
+std::string GoTypeName(const Value& v);
+
 // Calls builtin `name` (not and/or, which the executor evaluates lazily) on evaluated args.
-Result<Value> CallBuiltin(std::string_view name, const std::vector<Value>& args, const GoExecOptions& opts);
+Result<Value> CallBuiltin(std::string_view name, const std::vector<Value>& args,
+                          const GoExecOptions& opts);
 
 // Executes `tree` with `data`. Errors carry the position of the failing node.
 Result<RenderedPrompt> ExecuteTree(const Tree& tree, const Value& data, const GoExecOptions& opts);

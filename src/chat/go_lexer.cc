@@ -9,7 +9,9 @@ namespace olla::chat::gotmpl {
 namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80); }
+bool IsAlnum(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80);
+}
 
 class Lexer {
  public:
@@ -118,7 +120,8 @@ class Lexer {
         uint32_t cp = utf8::DecodeNext(s, &i);
         if (s.empty() || i != s.size()) return Error(start, "malformed character constant");
         Emit(Tok::kChar, p, std::to_string(cp));
-      } else if (c == '.' && pos_ + 1 < src_.size() && std::isdigit(static_cast<unsigned char>(src_[pos_ + 1]))) {
+      } else if (c == '.' && pos_ + 1 < src_.size() &&
+                 std::isdigit(static_cast<unsigned char>(src_[pos_ + 1]))) {
         OLLA_RETURN_IF_ERROR(LexNumber(p));
       } else if (c == '.') {
         ++pos_;
@@ -135,7 +138,8 @@ class Lexer {
         Emit(Tok::kVariable, p, std::string(src_.substr(start, pos_ - start)));
       } else if (std::isdigit(static_cast<unsigned char>(c)) ||
                  ((c == '-' || c == '+') && pos_ + 1 < src_.size() &&
-                  (std::isdigit(static_cast<unsigned char>(src_[pos_ + 1])) || src_[pos_ + 1] == '.'))) {
+                  (std::isdigit(static_cast<unsigned char>(src_[pos_ + 1])) ||
+                   src_[pos_ + 1] == '.'))) {
         OLLA_RETURN_IF_ERROR(LexNumber(p));
       } else if (IsAlnum(c)) {
         while (pos_ < src_.size() && IsAlnum(src_[pos_])) ++pos_;
@@ -174,13 +178,14 @@ class Lexer {
     if (src_.substr(pos_, 2) == "0x" || src_.substr(pos_, 2) == "0X") {
       hex = true;
       pos_ += 2;
-    } else if (src_.substr(pos_, 2) == "0o" || src_.substr(pos_, 2) == "0O" || src_.substr(pos_, 2) == "0b" ||
-               src_.substr(pos_, 2) == "0B") {
+    } else if (src_.substr(pos_, 2) == "0o" || src_.substr(pos_, 2) == "0O" ||
+               src_.substr(pos_, 2) == "0b" || src_.substr(pos_, 2) == "0B") {
       pos_ += 2;
     }
     while (pos_ < src_.size()) {
       char c = src_[pos_];
-      bool digit = hex ? std::isxdigit(static_cast<unsigned char>(c)) : std::isdigit(static_cast<unsigned char>(c));
+      bool digit = hex ? std::isxdigit(static_cast<unsigned char>(c))
+                       : std::isdigit(static_cast<unsigned char>(c));
       if (digit || c == '_' || c == '.') {
         ++pos_;
       } else if (!hex && (c == 'e' || c == 'E')) {
@@ -214,16 +219,37 @@ class Lexer {
       if (pos_ >= src_.size()) return Error(start, "unterminated quoted string");
       char e = src_[pos_++];
       switch (e) {
-        case 'a': out += '\a'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'v': out += '\v'; break;
-        case '\\': out += '\\'; break;
-        case '\'': case '"': out += e; break;
-        case 'x': case 'u': case 'U': {
+        case 'a':
+          out += '\a';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'v':
+          out += '\v';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '\'':
+        case '"':
+          out += e;
+          break;
+        case 'x':
+        case 'u':
+        case 'U': {
           int n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
           uint32_t v = 0;
           for (int i = 0; i < n; ++i) {
@@ -231,7 +257,9 @@ class Lexer {
               return Error(start, "invalid escape in quoted string");
             }
             char h = src_[pos_++];
-            v = v * 16 + static_cast<uint32_t>(std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : (std::tolower(h) - 'a' + 10));
+            v = v * 16 + static_cast<uint32_t>(std::isdigit(static_cast<unsigned char>(h))
+                                                   ? h - '0'
+                                                   : (std::tolower(h) - 'a' + 10));
           }
           if (e == 'x') {
             out += static_cast<char>(v);

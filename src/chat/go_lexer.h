@@ -25,8 +25,8 @@ enum class Tok {
   kPipe,        // |
   kLParen,
   kRParen,
-  kDeclare,     // :=
-  kAssign,      // =
+  kDeclare,  // :=
+  kAssign,   // =
   kComma,
   kEof,
 };

@@ -16,10 +16,29 @@ namespace olla::chat::gotmpl {
 
 // The functions a template may call (spec §9.1); parse fails on any other identifier.
 bool IsBuiltinFunction(std::string_view name) {
-  static constexpr std::string_view kNames[] = {
-      "and",   "or",     "not",     "eq",       "ne",     "lt",      "le",          "gt",
-      "ge",    "len",    "index",   "slice",    "print",  "printf",  "println",     "html",
-      "js",    "urlquery", "call",  "json",     "currentDate", "yesterdayDate", "toTypeScriptType"};
+  static constexpr std::string_view kNames[] = {"and",
+                                                "or",
+                                                "not",
+                                                "eq",
+                                                "ne",
+                                                "lt",
+                                                "le",
+                                                "gt",
+                                                "ge",
+                                                "len",
+                                                "index",
+                                                "slice",
+                                                "print",
+                                                "printf",
+                                                "println",
+                                                "html",
+                                                "js",
+                                                "urlquery",
+                                                "call",
+                                                "json",
+                                                "currentDate",
+                                                "yesterdayDate",
+                                                "toTypeScriptType"};
   return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
 }
 
@@ -34,7 +53,8 @@ class Parser {
   Result<Tree> Run() {
     Tree tree;
     while (Peek().type != Tok::kEof) {
-      if (Peek().type == Tok::kLeftDelim && Peek(1).type == Tok::kIdentifier && Peek(1).text == "define") {
+      if (Peek().type == Tok::kLeftDelim && Peek(1).type == Tok::kIdentifier &&
+          Peek(1).text == "define") {
         Next();
         Next();
         OLLA_RETURN_IF_ERROR(ParseDefinition(tree));
@@ -72,7 +92,8 @@ class Parser {
 
   Status ParseDefinition(Tree& tree) {
     const Token& name = Next();
-    if (name.type != Tok::kString) return Error(name.pos, "name of template in define must be a string");
+    if (name.type != Tok::kString)
+      return Error(name.pos, "name of template in define must be a string");
     std::string tname = name.text;
     OLLA_RETURN_IF_ERROR(Expect(Tok::kRightDelim, "define clause"));
     NodeList body;
@@ -109,7 +130,8 @@ class Parser {
       node.text = t.text;
       return End::kNone;
     }
-    if (t.type != Tok::kLeftDelim) return Error(t.pos, StrCat("unexpected \"", t.text, "\" in input"));
+    if (t.type != Tok::kLeftDelim)
+      return Error(t.pos, StrCat("unexpected \"", t.text, "\" in input"));
     return Action(tree, node);
   }
 
@@ -120,7 +142,8 @@ class Parser {
       const std::string& kw = t.text;
       if (kw == "end" || kw == "else") {
         Next();
-        if (kw == "else") return End::kElse;  // Control consumes the rest: "}}" or "if ..."/"with ..."
+        if (kw == "else")
+          return End::kElse;  // Control consumes the rest: "}}" or "if ..."/"with ..."
         OLLA_RETURN_IF_ERROR(Expect(Tok::kRightDelim, kw));
         return End::kEnd;
       }
@@ -159,15 +182,18 @@ class Parser {
       node.has_else = true;
       // `{{else if ...}}` / `{{else with ...}}`: an else branch holding one nested control that
       // shares our {{end}}.
-      if (Peek().type == Tok::kIdentifier && (Peek().text == "if" || Peek().text == "with") && kw != "range") {
-        if (Peek().text != kw) return Error(Peek().pos, StrCat("unexpected ", Peek().text, " in else of ", kw));
+      if (Peek().type == Tok::kIdentifier && (Peek().text == "if" || Peek().text == "with") &&
+          kw != "range") {
+        if (Peek().text != kw)
+          return Error(Peek().pos, StrCat("unexpected ", Peek().text, " in else of ", kw));
         Node nested;
         nested.pos = Peek().pos;
         Next();
         OLLA_RETURN_IF_ERROR(Control(tree, nested, kw));
         node.else_list.push_back(std::move(nested));
       } else {
-        if (Peek().type != Tok::kRightDelim) return Error(Peek().pos, "unexpected token after else");
+        if (Peek().type != Tok::kRightDelim)
+          return Error(Peek().pos, "unexpected token after else");
         Next();
         OLLA_ASSIGN_OR_RETURN(End end2, ItemList(tree, node.else_list));
         if (end2 != End::kEnd) return Error(last_pos_, "expected end; found {{else}}");
@@ -217,10 +243,12 @@ class Parser {
         }
         pipe->decl.push_back(var);
       } else if (after == Tok::kComma) {
-        if (context != "range") return Error(Peek().pos, StrCat("too many declarations in ", context));
+        if (context != "range")
+          return Error(Peek().pos, StrCat("too many declarations in ", context));
         std::string v1 = Next().text;
         Next();
-        if (Peek().type != Tok::kVariable || (Peek(1).type != Tok::kDeclare && Peek(1).type != Tok::kAssign)) {
+        if (Peek().type != Tok::kVariable ||
+            (Peek(1).type != Tok::kDeclare && Peek(1).type != Tok::kAssign)) {
           return Error(Peek().pos, "expected variable declaration after comma in range");
         }
         std::string v2 = Next().text;
@@ -242,8 +270,14 @@ class Parser {
         break;
       }
       switch (t.type) {
-        case Tok::kIdentifier: case Tok::kField: case Tok::kVariable: case Tok::kDot: case Tok::kString:
-        case Tok::kChar: case Tok::kNumber: case Tok::kLParen: {
+        case Tok::kIdentifier:
+        case Tok::kField:
+        case Tok::kVariable:
+        case Tok::kDot:
+        case Tok::kString:
+        case Tok::kChar:
+        case Tok::kNumber:
+        case Tok::kLParen: {
           Command cmd;
           OLLA_RETURN_IF_ERROR(ParseCommand(cmd, end));
           pipe->cmds.push_back(std::move(cmd));
@@ -265,7 +299,8 @@ class Parser {
   }
 
   Status CheckVariable(const std::string& name, Pos p) const {
-    if (name == "$" || std::find(vars_.begin(), vars_.end(), name) != vars_.end()) return Status::Ok();
+    if (name == "$" || std::find(vars_.begin(), vars_.end(), name) != vars_.end())
+      return Status::Ok();
     return Error(p, StrCat("undefined variable \"", name, "\""));
   }
 
@@ -273,7 +308,7 @@ class Parser {
     cmd.pos = Peek().pos;
     while (true) {
       Arg arg;
-      OLLA_RETURN_IF_ERROR(Operand(arg, end));
+      OLLA_RETURN_IF_ERROR(Operand(arg));
       cmd.args.push_back(std::move(arg));
       const Token& t = Peek();
       if (t.type == end || t.type == Tok::kRightDelim || t.type == Tok::kRParen) break;
@@ -287,17 +322,20 @@ class Parser {
     return Status::Ok();
   }
 
-  Status Operand(Arg& arg, Tok end) {
+  Status Operand(Arg& arg) {
     OLLA_RETURN_IF_ERROR(Term(arg));
     if (Peek().type == Tok::kField && !Peek().space_before) {
       std::vector<std::string> fields;
       while (Peek().type == Tok::kField && !Peek().space_before) fields.push_back(Next().text);
       switch (arg.type) {
-        case ArgType::kField: case ArgType::kVariable:
+        case ArgType::kField:
+        case ArgType::kVariable:
           arg.ident.insert(arg.ident.end(), fields.begin(), fields.end());
           break;
-        case ArgType::kPipe: case ArgType::kIdentifier:
-          if (arg.type == ArgType::kIdentifier) return Error(arg.pos, "unexpected . after function name");
+        case ArgType::kPipe:
+        case ArgType::kIdentifier:
+          if (arg.type == ArgType::kIdentifier)
+            return Error(arg.pos, "unexpected . after function name");
           arg.type = ArgType::kChain;
           arg.ident = std::move(fields);
           break;
@@ -305,7 +343,6 @@ class Parser {
           return Error(arg.pos, "unexpected . after term");
       }
     }
-    (void)end;
     return Status::Ok();
   }
 
@@ -372,10 +409,14 @@ class Parser {
     int base = 10;
     if (body.size() > 1 && body[0] == '0') {
       char p = static_cast<char>(std::tolower(static_cast<unsigned char>(body[1])));
-      if (p == 'x') base = 16, body.remove_prefix(2);
-      else if (p == 'o') base = 8, body.remove_prefix(2);
-      else if (p == 'b') base = 2, body.remove_prefix(2);
-      else if (body.find_first_of(".eE") == std::string_view::npos) base = 8, body.remove_prefix(1);
+      if (p == 'x')
+        base = 16, body.remove_prefix(2);
+      else if (p == 'o')
+        base = 8, body.remove_prefix(2);
+      else if (p == 'b')
+        base = 2, body.remove_prefix(2);
+      else if (body.find_first_of(".eE") == std::string_view::npos)
+        base = 8, body.remove_prefix(1);
     }
     if (base != 10 || body.find_first_of(".eE") == std::string_view::npos) {
       uint64_t u = 0;

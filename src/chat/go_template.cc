@@ -89,7 +89,8 @@ class ResponseCutter {
     for (auto& cmd : pipe.cmds) {
       std::vector<Arg> args;
       for (Arg& a : cmd.args) {
-        if (a.type == ArgType::kField && std::find(a.ident.begin(), a.ident.end(), "Response") != a.ident.end()) {
+        if (a.type == ArgType::kField &&
+            std::find(a.ident.begin(), a.ident.end(), "Response") != a.ident.end()) {
           cut_ = true;
           args.push_back(std::move(a));
           continue;
@@ -149,7 +150,9 @@ class ThinkingTagFinder {
     for (const auto& cmd : pipe.cmds) {
       for (const Arg& a : cmd.args) {
         if (a.type == ArgType::kPipe) VisitPipe(*a.pipe, action_context);
-        if (!action_context || a.type != ArgType::kField || a.ident.empty() || a.ident[0] != "Thinking") continue;
+        if (!action_context || a.type != ArgType::kField || a.ident.empty() ||
+            a.ident[0] != "Thinking")
+          continue;
         if (ranges_.empty() || !PipeUsesField(*ranges_.back()->pipe, "Messages")) continue;
         const NodeList& list = *lists_.back();
         if (list.empty()) continue;
@@ -177,7 +180,8 @@ class ThinkingTagFinder {
 bool IsToolCallsIf(const Node& n) {
   for (const auto& cmd : n.pipe->cmds) {
     for (const Arg& a : cmd.args) {
-      if (a.type == ArgType::kField && std::find(a.ident.begin(), a.ident.end(), "ToolCalls") != a.ident.end()) {
+      if (a.type == ArgType::kField &&
+          std::find(a.ident.begin(), a.ident.end(), "ToolCalls") != a.ident.end()) {
         return true;
       }
     }

@@ -33,6 +33,8 @@ struct Tree;
 struct GoExecOptions {
   // "Now" for currentDate/yesterdayDate, seconds since the epoch (local time zone); -1: the clock.
   int64_t now_unix = -1;
+  // Execution budget: nodes visited plus range iterations; exceeding it is an error.
+  int64_t max_steps = 1'000'000;
 };
 
 // Tags a template uses around thinking text, inferred as spec §9.6 describes.

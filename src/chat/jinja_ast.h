@@ -17,20 +17,20 @@ struct Expr;
 using ExprPtr = std::shared_ptr<const Expr>;
 
 enum class ExprKind {
-  kLiteral,   // literal
-  kName,      // name
-  kList,      // [items...]
-  kTuple,     // (items...)  (evaluates to a list)
-  kDict,      // {items[0]: items[1], ...}  keys and values alternate
-  kGetAttr,   // items[0].name
-  kGetItem,   // items[0][items[1]]
-  kSlice,     // items[0][items[1]:items[2]:items[3]] (null pointers for omitted parts)
-  kCall,      // items[0](items[1..], kwargs)
-  kFilter,    // items[0] | name(items[1..], kwargs)
-  kTest,      // items[0] is [not] name(items[1..])
-  kUnary,     // name in {"-", "+", "not"} applied to items[0]
-  kBinary,    // items[0] name items[1]: + - * / // % ** ~ == != < <= > >= in "not in" and or
-  kCond,      // items[1] if items[0] else items[2] (items[2] may be null)
+  kLiteral,  // literal
+  kName,     // name
+  kList,     // [items...]
+  kTuple,    // (items...)  (evaluates to a list)
+  kDict,     // {items[0]: items[1], ...}  keys and values alternate
+  kGetAttr,  // items[0].name
+  kGetItem,  // items[0][items[1]]
+  kSlice,    // items[0][items[1]:items[2]:items[3]] (null pointers for omitted parts)
+  kCall,     // items[0](items[1..], kwargs)
+  kFilter,   // items[0] | name(items[1..], kwargs)
+  kTest,     // items[0] is [not] name(items[1..])
+  kUnary,    // name in {"-", "+", "not"} applied to items[0]
+  kBinary,   // items[0] name items[1]: + - * / // % ** ~ == != < <= > >= in "not in" and or
+  kCond,     // items[1] if items[0] else items[2] (items[2] may be null)
 };
 
 struct Expr {
@@ -57,7 +57,7 @@ enum class StmtKind {
   kFilter,    // filter name(args) body endfilter (expr is the filter applied to a placeholder)
   kBreak,
   kContinue,
-  kBlock,     // a plain body ({% generation %})
+  kBlock,  // a plain body ({% generation %})
 };
 
 struct Stmt {
@@ -68,11 +68,12 @@ struct Stmt {
   ExprPtr cond;                      // for-loop filter
   std::vector<std::string> targets;  // for/set names; set ns.attr: {"ns", "attr"} with attr_target
   bool attr_target = false;
-  std::vector<ExprPtr> conds;        // kIf
-  std::vector<Body> bodies;          // kIf bodies; kFor/kSetBlock/kMacro/kFilter/kBlock: bodies[0]
+  std::vector<ExprPtr> conds;  // kIf
+  std::vector<Body> bodies;    // kIf bodies; kFor/kSetBlock/kMacro/kFilter/kBlock: bodies[0]
   Body else_body;
   bool has_else = false;
-  std::vector<std::pair<std::string, ExprPtr>> params;  // macro parameters and defaults (may be null)
+  std::vector<std::pair<std::string, ExprPtr>>
+      params;  // macro parameters and defaults (may be null)
 };
 
 // Parses a template. Errors: "jinja: line L:C: message".

@@ -22,12 +22,14 @@ const Value* Kwarg(const Kwargs& kwargs, std::string_view name) {
   return nullptr;
 }
 
-const Value* Arg(const std::vector<Value>& args, const Kwargs& kwargs, size_t i, std::string_view name) {
+const Value* Arg(const std::vector<Value>& args, const Kwargs& kwargs, size_t i,
+                 std::string_view name) {
   if (i < args.size()) return &args[i];
   return Kwarg(kwargs, name);
 }
 
-bool BoolArg(const std::vector<Value>& args, const Kwargs& kwargs, size_t i, std::string_view name) {
+bool BoolArg(const std::vector<Value>& args, const Kwargs& kwargs, size_t i,
+             std::string_view name) {
   const Value* v = Arg(args, kwargs, i, name);
   return v && Truthy(*v);
 }
@@ -78,11 +80,12 @@ Value SortKey(const Value& v, const Value* attribute, bool case_sensitive) {
   return k;
 }
 
-Result<std::vector<Value>> SortedItems(std::vector<Value> items, const Value* attribute, bool case_sensitive,
-                                       bool reverse) {
+Result<std::vector<Value>> SortedItems(std::vector<Value> items, const Value* attribute,
+                                       bool case_sensitive, bool reverse) {
   Status err;
   std::stable_sort(items.begin(), items.end(), [&](const Value& a, const Value& b) {
-    Result<int> c = PyCompare(SortKey(a, attribute, case_sensitive), SortKey(b, attribute, case_sensitive));
+    Result<int> c =
+        PyCompare(SortKey(a, attribute, case_sensitive), SortKey(b, attribute, case_sensitive));
     if (!c.ok()) {
       if (err.ok()) err = c.status();
       return false;
@@ -97,31 +100,45 @@ std::string HtmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
 // select/reject/selectattr/rejectattr.
-Result<Value> SelectFilter(Interpreter& in, std::string_view name, const Value& v, const std::vector<Value>& args) {
+Result<Value> SelectFilter(Interpreter& in, std::string_view name, const Value& v,
+                           const std::vector<Value>& args) {
   bool by_attr = name == "selectattr" || name == "rejectattr";
   bool keep_if = name == "select" || name == "selectattr";
   OLLA_ASSIGN_OR_RETURN(std::vector<Value> items, Iterate(v));
   size_t next = 0;
   std::string attr;
   if (by_attr) {
-    if (args.empty() || !args[0].is_string()) return Status::InvalidArgument(StrCat(name, " needs an attribute name"));
+    if (args.empty() || !args[0].is_string())
+      return Status::InvalidArgument(StrCat(name, " needs an attribute name"));
     attr = args[0].str().str();
     next = 1;
   }
   std::string test = next < args.size() && args[next].is_string() ? args[next].str().str() : "";
-  std::vector<Value> test_args(args.begin() + static_cast<std::ptrdiff_t>(std::min(args.size(), next + 1)), args.end());
+  std::vector<Value> test_args(
+      args.begin() + static_cast<std::ptrdiff_t>(std::min(args.size(), next + 1)), args.end());
   std::vector<Value> out;
   for (const Value& item : items) {
     Value x = by_attr ? GetAttrPath(item, attr) : item;
@@ -150,14 +167,19 @@ Result<Value> ToJson(const Value& v, const Kwargs& kwargs, const std::vector<Val
       }
       if (!x.is_map()) return x;
       auto m = std::make_shared<MapData>();
-      for (const auto* e : x.map().Iteration()) m->entries.emplace_back(e->first, sorted(e->second));
-      std::sort(m->entries.begin(), m->entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const auto* e : x.map().Iteration())
+        m->entries.emplace_back(e->first, sorted(e->second));
+      std::sort(m->entries.begin(), m->entries.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
       return Value::Map(std::move(m));
     };
     src = sorted(v);
   }
   std::string out;
-  AppendPyJson(out, src, indent && indent->is_int() ? static_cast<int>(std::clamp<int64_t>(indent->int_value(), 0, 64)) : -1);
+  AppendPyJson(out, src,
+               indent && indent->is_int()
+                   ? static_cast<int>(std::clamp<int64_t>(indent->int_value(), 0, 64))
+                   : -1);
   return Value(MarkedString(std::move(out), HasInput(v)));
 }
 
@@ -190,21 +212,25 @@ bool IsGlobalFunction(std::string_view name) {
 Result<Value> CallGlobal(Interpreter& in, std::string_view name, const std::vector<Value>& args,
                          const Kwargs& kwargs) {
   if (name == "raise_exception") {
-    return Status::InvalidArgument(args.empty() ? std::string("raise_exception called") : ToMarked(args[0]).str());
+    return Status::InvalidArgument(args.empty() ? std::string("raise_exception called")
+                                                : ToMarked(args[0]).str());
   }
   if (name == "range") {
     int64_t a[3] = {0, 0, 1};
-    if (args.empty() || args.size() > 3) return Status::InvalidArgument("range expected 1 to 3 arguments");
+    if (args.empty() || args.size() > 3)
+      return Status::InvalidArgument("range expected 1 to 3 arguments");
     for (const Value& x : args) {
       if (!x.is_int()) return Status::InvalidArgument("range() integer argument expected");
     }
-    if (args.size() == 1) a[1] = args[0].int_value();
-    else a[0] = args[0].int_value(), a[1] = args[1].int_value();
+    if (args.size() == 1)
+      a[1] = args[0].int_value();
+    else
+      a[0] = args[0].int_value(), a[1] = args[1].int_value();
     if (args.size() == 3) a[2] = args[2].int_value();
     if (a[2] == 0) return Status::InvalidArgument("range() arg 3 must not be zero");
     std::vector<Value> out;
     for (int64_t i = a[0]; a[2] > 0 ? i < a[1] : i > a[1]; i += a[2]) {
-      if (out.size() >= 1'000'000) return Status::InvalidArgument("range too large");
+      if (out.size() >= 100'000) return Status::InvalidArgument("range too large");
       out.push_back(Value(i));
     }
     return Value::List(std::move(out));
@@ -221,8 +247,10 @@ Result<Value> CallGlobal(Interpreter& in, std::string_view name, const std::vect
     return Value::Map(std::move(m));
   }
   if (name == "strftime_now") {
-    if (args.empty() || !args[0].is_string()) return Status::InvalidArgument("strftime_now expects a format string");
-    std::time_t t = in.limits().now_unix >= 0 ? static_cast<std::time_t>(in.limits().now_unix) : std::time(nullptr);
+    if (args.empty() || !args[0].is_string())
+      return Status::InvalidArgument("strftime_now expects a format string");
+    std::time_t t = in.limits().now_unix >= 0 ? static_cast<std::time_t>(in.limits().now_unix)
+                                              : std::time(nullptr);
     std::tm tm{};
     localtime_r(&t, &tm);
     char buf[256];
@@ -233,8 +261,8 @@ Result<Value> CallGlobal(Interpreter& in, std::string_view name, const std::vect
   return Status::InvalidArgument(StrCat("'", name, "' is undefined"));
 }
 
-Result<bool> BuiltinTest(Interpreter& in, std::string_view name, const Value& v, const std::vector<Value>& args,
-                         bool* found) {
+Result<bool> BuiltinTest(Interpreter& in, std::string_view name, const Value& v,
+                         const std::vector<Value>& args, bool* found) {
   (void)in;
   *found = true;
   const Value* a = args.empty() ? nullptr : &args[0];
@@ -260,17 +288,21 @@ Result<bool> BuiltinTest(Interpreter& in, std::string_view name, const Value& v,
     return v.str().str() == u;
   }
   if (name == "odd" || name == "even" || name == "divisibleby") {
-    if (!v.is_int()) return Status::InvalidArgument(StrCat("test '", name, "' requires an integer"));
+    if (!v.is_int())
+      return Status::InvalidArgument(StrCat("test '", name, "' requires an integer"));
     if (name == "odd") return v.int_value() % 2 != 0;
     if (name == "even") return v.int_value() % 2 == 0;
-    if (!a || !a->is_int() || a->int_value() == 0) return Status::InvalidArgument("divisibleby needs a non-zero integer");
+    if (!a || !a->is_int() || a->int_value() == 0)
+      return Status::InvalidArgument("divisibleby needs a non-zero integer");
     return v.int_value() % a->int_value() == 0;
   }
-  if (name == "sameas") return a && (v.SameObject(*a) || (!v.is_list() && !v.is_map() && v.kind() == a->kind() && PyEquals(v, *a)));
+  if (name == "sameas")
+    return a && (v.SameObject(*a) ||
+                 (!v.is_list() && !v.is_map() && v.kind() == a->kind() && PyEquals(v, *a)));
   if (name == "escaped" || name == "filter" || name == "test") return false;
   if (!a) {
-    if (name == "eq" || name == "equalto" || name == "==" || name == "ne" || name == "!=" || name == "in" ||
-        name == "lt" || name == "le" || name == "gt" || name == "ge") {
+    if (name == "eq" || name == "equalto" || name == "==" || name == "ne" || name == "!=" ||
+        name == "in" || name == "lt" || name == "le" || name == "gt" || name == "ge") {
       return Status::InvalidArgument(StrCat("test '", name, "' needs an argument"));
     }
     *found = false;
@@ -279,13 +311,16 @@ Result<bool> BuiltinTest(Interpreter& in, std::string_view name, const Value& v,
   if (name == "eq" || name == "equalto" || name == "==") return PyEquals(v, *a);
   if (name == "ne" || name == "!=") return !PyEquals(v, *a);
   if (name == "in") {
-    if (a->is_string()) return v.is_string() && a->str().str().find(v.str().str()) != std::string::npos;
+    if (a->is_string())
+      return v.is_string() && a->str().str().find(v.str().str()) != std::string::npos;
     if (a->is_map()) return v.is_string() && a->map().Find(v.str().str()) != nullptr;
-    if (a->is_list()) return std::any_of(a->list().begin(), a->list().end(), [&](const Value& x) { return PyEquals(v, x); });
+    if (a->is_list())
+      return std::any_of(a->list().begin(), a->list().end(),
+                         [&](const Value& x) { return PyEquals(v, x); });
     return false;
   }
-  if (name == "lt" || name == "<" || name == "lessthan" || name == "le" || name == "<=" || name == "gt" ||
-      name == ">" || name == "greaterthan" || name == "ge" || name == ">=") {
+  if (name == "lt" || name == "<" || name == "lessthan" || name == "le" || name == "<=" ||
+      name == "gt" || name == ">" || name == "greaterthan" || name == "ge" || name == ">=") {
     OLLA_ASSIGN_OR_RETURN(int c, PyCompare(v, *a));
     if (name == "lt" || name == "<" || name == "lessthan") return c < 0;
     if (name == "le" || name == "<=") return c <= 0;
@@ -296,8 +331,8 @@ Result<bool> BuiltinTest(Interpreter& in, std::string_view name, const Value& v,
   return false;
 }
 
-Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value& v, const std::vector<Value>& args,
-                            const Kwargs& kwargs, bool* found) {
+Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value& v,
+                            const std::vector<Value>& args, const Kwargs& kwargs, bool* found) {
   *found = true;
   if (name == "default" || name == "d") {
     const Value* dflt = Arg(args, kwargs, 0, "default_value");
@@ -320,7 +355,9 @@ Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value&
   }
   if (name == "items") {
     if (v.is_undefined()) return Value::List({});
-    if (!v.is_map()) return Status::InvalidArgument(StrCat("items filter requires a mapping, got ", PyTypeName(v)));
+    if (!v.is_map())
+      return Status::InvalidArgument(
+          StrCat("items filter requires a mapping, got ", PyTypeName(v)));
     bool dummy;
     return CallMethod(v, "items", {}, {}, &dummy);
   }
@@ -331,8 +368,10 @@ Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value&
     const bool by_value = Arg(args, kwargs, 1, "by") && Arg(args, kwargs, 1, "by")->is_string() &&
                           Arg(args, kwargs, 1, "by")->str().str() == "value";
     Value attr = Value::Str(by_value ? "1" : "0");
-    OLLA_ASSIGN_OR_RETURN(std::vector<Value> sorted, SortedItems(items.list(), &attr, BoolArg(args, kwargs, 0, "case_sensitive"),
-                                                                BoolArg(args, kwargs, 2, "reverse")));
+    OLLA_ASSIGN_OR_RETURN(
+        std::vector<Value> sorted,
+        SortedItems(items.list(), &attr, BoolArg(args, kwargs, 0, "case_sensitive"),
+                    BoolArg(args, kwargs, 2, "reverse")));
     return Value::List(std::move(sorted));
   }
   if (name == "trim") {
@@ -354,8 +393,11 @@ Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value&
   if (name == "indent") {
     const Value* width = Arg(args, kwargs, 0, "width");
     MarkedString s = ToMarked(v);
-    int w = width && width->is_int() ? static_cast<int>(std::clamp<int64_t>(width->int_value(), 0, 256)) : 4;
-    return Value(s.Derive(Indent(s.str(), w, BoolArg(args, kwargs, 1, "first"), BoolArg(args, kwargs, 2, "blank"))));
+    int w = width && width->is_int()
+                ? static_cast<int>(std::clamp<int64_t>(width->int_value(), 0, 256))
+                : 4;
+    return Value(s.Derive(
+        Indent(s.str(), w, BoolArg(args, kwargs, 1, "first"), BoolArg(args, kwargs, 2, "blank"))));
   }
   if (name == "join") {
     OLLA_ASSIGN_OR_RETURN(std::vector<Value> items, Iterate(v));
@@ -364,7 +406,9 @@ Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value&
     MarkedString out;
     for (size_t i = 0; i < items.size(); ++i) {
       if (i > 0 && sep) out.Append(ToMarked(*sep));
-      out.Append(ToMarked(attribute && attribute->is_string() ? GetAttrPath(items[i], attribute->str().str()) : items[i]));
+      out.Append(ToMarked(attribute && attribute->is_string()
+                              ? GetAttrPath(items[i], attribute->str().str())
+                              : items[i]));
     }
     return Value(std::move(out));
   }
@@ -406,12 +450,14 @@ Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value&
   if (name == "sort" || name == "unique" || name == "min" || name == "max") {
     OLLA_ASSIGN_OR_RETURN(std::vector<Value> items, Iterate(v));
     const Value* attribute = Kwarg(kwargs, "attribute");
-    bool cs = name == "sort" ? BoolArg(args, kwargs, 1, "case_sensitive") : BoolArg(args, kwargs, 0, "case_sensitive");
+    bool cs = name == "sort" ? BoolArg(args, kwargs, 1, "case_sensitive")
+                             : BoolArg(args, kwargs, 0, "case_sensitive");
     if (name == "unique") {
       std::vector<Value> out, keys;
       for (const Value& item : items) {
         Value k = SortKey(item, attribute, cs);
-        if (std::none_of(keys.begin(), keys.end(), [&](const Value& x) { return PyEquals(x, k); })) {
+        if (std::none_of(keys.begin(), keys.end(),
+                         [&](const Value& x) { return PyEquals(x, k); })) {
           keys.push_back(k);
           out.push_back(item);
         }
@@ -419,7 +465,8 @@ Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value&
       return Value::List(std::move(out));
     }
     OLLA_ASSIGN_OR_RETURN(std::vector<Value> sorted,
-                          SortedItems(std::move(items), attribute, cs, name == "sort" && BoolArg(args, kwargs, 0, "reverse")));
+                          SortedItems(std::move(items), attribute, cs,
+                                      name == "sort" && BoolArg(args, kwargs, 0, "reverse")));
     if (name == "sort") return Value::List(std::move(sorted));
     if (sorted.empty()) return Value::Undefined();
     return name == "min" ? sorted.front() : sorted.back();
@@ -432,16 +479,24 @@ Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value&
     double sd = start && start->is_float() ? start->float_value() : 0;
     bool is_float = start && start->is_float();
     for (const Value& item : items) {
-      Value x = attribute && attribute->is_string() ? GetAttrPath(item, attribute->str().str()) : item;
-      if (x.is_int()) si += x.int_value();
-      else if (x.is_float()) sd += x.float_value(), is_float = true;
-      else if (x.is_bool()) si += x.bool_value();
-      else return Status::InvalidArgument(StrCat("unsupported operand type for sum: '", PyTypeName(x), "'"));
+      Value x =
+          attribute && attribute->is_string() ? GetAttrPath(item, attribute->str().str()) : item;
+      if (x.is_int())
+        si += x.int_value();
+      else if (x.is_float())
+        sd += x.float_value(), is_float = true;
+      else if (x.is_bool())
+        si += x.bool_value();
+      else
+        return Status::InvalidArgument(
+            StrCat("unsupported operand type for sum: '", PyTypeName(x), "'"));
     }
     return is_float ? Value(sd + static_cast<double>(si)) : Value(si);
   }
   if (name == "abs") {
-    if (v.is_int()) return Value(v.int_value() == INT64_MIN || v.int_value() >= 0 ? v.int_value() : -v.int_value());
+    if (v.is_int())
+      return Value(v.int_value() == INT64_MIN || v.int_value() >= 0 ? v.int_value()
+                                                                    : -v.int_value());
     if (v.is_float()) return Value(std::fabs(v.float_value()));
     return Status::InvalidArgument(StrCat("bad operand type for abs(): '", PyTypeName(v), "'"));
   }
@@ -449,8 +504,10 @@ Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value&
     const Value* dflt = Arg(args, kwargs, 0, "default");
     Value fallback = dflt ? *dflt : (name == "int" ? Value(int64_t{0}) : Value(0.0));
     double d = 0;
-    if (v.is_int() || v.is_bool()) d = v.is_int() ? static_cast<double>(v.int_value()) : v.bool_value();
-    else if (v.is_float()) d = v.float_value();
+    if (v.is_int() || v.is_bool())
+      d = v.is_int() ? static_cast<double>(v.int_value()) : v.bool_value();
+    else if (v.is_float())
+      d = v.float_value();
     else if (v.is_string()) {
       const std::string& s = v.str().str();
       char* end = nullptr;
@@ -468,7 +525,9 @@ Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value&
     if (!v.is_number()) return Status::InvalidArgument("round filter needs a number");
     const Value* precision = Arg(args, kwargs, 0, "precision");
     const Value* method = Arg(args, kwargs, 1, "method");
-    int p = precision && precision->is_int() ? static_cast<int>(std::clamp<int64_t>(precision->int_value(), -20, 20)) : 0;
+    int p = precision && precision->is_int()
+                ? static_cast<int>(std::clamp<int64_t>(precision->int_value(), -20, 20))
+                : 0;
     double scale = std::pow(10.0, p), x = v.number_value() * scale;
     std::string m = method && method->is_string() ? method->str().str() : "common";
     x = m == "ceil" ? std::ceil(x) : m == "floor" ? std::floor(x) : std::round(x);
@@ -484,7 +543,8 @@ Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value&
     OLLA_ASSIGN_OR_RETURN(Value words, CallMethod(Value(ToMarked(v)), "split", {}, {}, &dummy));
     return Value(static_cast<int64_t>(words.list().size()));
   }
-  if (name == "center" || name == "batch" || name == "slice" || name == "truncate" || name == "format") {
+  if (name == "center" || name == "batch" || name == "slice" || name == "truncate" ||
+      name == "format") {
     return Status::Unsupported(StrCat("filter '", name, "' is not supported"));
   }
   *found = false;

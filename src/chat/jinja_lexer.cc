@@ -8,8 +8,12 @@
 namespace olla::chat::jinja {
 namespace {
 
-bool IsWs(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-bool IsNameStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80); }
+bool IsWs(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+bool IsNameStart(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80);
+}
 bool IsNameChar(char c) { return IsNameStart(c) || std::isdigit(static_cast<unsigned char>(c)); }
 
 class Lexer {
@@ -22,7 +26,8 @@ class Lexer {
     bool line_starting = true;
     while (pos_ <= src_.size()) {
       size_t d = FindTagStart(pos_);
-      std::string_view text = src_.substr(pos_, (d == std::string_view::npos ? src_.size() : d) - pos_);
+      std::string_view text =
+          src_.substr(pos_, (d == std::string_view::npos ? src_.size() : d) - pos_);
       size_t text_pos = pos_;
       if (strip_ws) {
         while (!text.empty() && IsWs(text.front())) text.remove_prefix(1), ++text_pos;
@@ -82,7 +87,8 @@ class Lexer {
  private:
   size_t FindTagStart(size_t from) const {
     for (size_t i = src_.find('{', from); i != std::string_view::npos; i = src_.find('{', i + 1)) {
-      if (i + 1 < src_.size() && (src_[i + 1] == '{' || src_[i + 1] == '%' || src_[i + 1] == '#')) return i;
+      if (i + 1 < src_.size() && (src_[i + 1] == '{' || src_[i + 1] == '%' || src_[i + 1] == '#'))
+        return i;
     }
     return std::string_view::npos;
   }
@@ -107,7 +113,8 @@ class Lexer {
     for (; scan_ < offset && scan_ < src_.size(); ++scan_) {
       if (src_[scan_] == '\n') ++line_, line_start_ = scan_ + 1;
     }
-    toks_.push_back(Token{type, Pos{line_, static_cast<int>(offset - line_start_) + 1}, std::move(text)});
+    toks_.push_back(
+        Token{type, Pos{line_, static_cast<int>(offset - line_start_) + 1}, std::move(text)});
   }
 
   size_t SkipWs(size_t p) const {
@@ -118,7 +125,8 @@ class Lexer {
   // "{% raw %}": the word raw followed by the tag end.
   bool IsRawStart(size_t p) const {
     p = SkipWs(p);
-    if (src_.substr(p, 3) != "raw" || (p + 3 < src_.size() && IsNameChar(src_[p + 3]))) return false;
+    if (src_.substr(p, 3) != "raw" || (p + 3 < src_.size() && IsNameChar(src_[p + 3])))
+      return false;
     p = SkipWs(p + 3);
     if (p < src_.size() && (src_[p] == '-' || src_[p] == '+')) ++p;
     return src_.substr(p, 2) == "%}";
@@ -130,7 +138,8 @@ class Lexer {
     bool trim_after_open = src_[p] == '-';
     if (src_[p] == '-' || src_[p] == '+') ++p;
     size_t body = p + 2;
-    for (size_t e = src_.find("{%", body); e != std::string_view::npos; e = src_.find("{%", e + 2)) {
+    for (size_t e = src_.find("{%", body); e != std::string_view::npos;
+         e = src_.find("{%", e + 2)) {
       size_t q = e + 2;
       bool trim_before_end = q < src_.size() && src_[q] == '-';
       if (q < src_.size() && (src_[q] == '-' || src_[q] == '+')) ++q;
@@ -163,7 +172,8 @@ class Lexer {
     int depth = 0;
     while (true) {
       pos_ = SkipWs(pos_);
-      if (pos_ >= src_.size()) return Error(open, StrCat("unexpected end of template, expected '", close, "'"));
+      if (pos_ >= src_.size())
+        return Error(open, StrCat("unexpected end of template, expected '", close, "'"));
       char c = src_[pos_];
       if (depth == 0) {
         if ((c == '-' || c == '+') && src_.substr(pos_ + 1, 2) == close) {
@@ -209,11 +219,14 @@ class Lexer {
   void LexNumber() {
     size_t start = pos_;
     auto digits = [&] {
-      while (pos_ < src_.size() && (std::isdigit(static_cast<unsigned char>(src_[pos_])) || src_[pos_] == '_')) ++pos_;
+      while (pos_ < src_.size() &&
+             (std::isdigit(static_cast<unsigned char>(src_[pos_])) || src_[pos_] == '_'))
+        ++pos_;
     };
     digits();
     bool is_float = false;
-    if (pos_ + 1 < src_.size() && src_[pos_] == '.' && std::isdigit(static_cast<unsigned char>(src_[pos_ + 1]))) {
+    if (pos_ + 1 < src_.size() && src_[pos_] == '.' &&
+        std::isdigit(static_cast<unsigned char>(src_[pos_ + 1]))) {
       is_float = true;
       ++pos_;
       digits();
@@ -249,23 +262,50 @@ class Lexer {
       if (pos_ >= src_.size()) return Error(start, "unterminated string");
       char e = src_[pos_++];
       switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'a': out += '\a'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'v': out += '\v'; break;
-        case '0': out += '\0'; break;
-        case '\\': case '\'': case '"': out += e; break;
-        case '\n': break;
-        case 'x': case 'u': case 'U': {
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'a':
+          out += '\a';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'v':
+          out += '\v';
+          break;
+        case '0':
+          out += '\0';
+          break;
+        case '\\':
+        case '\'':
+        case '"':
+          out += e;
+          break;
+        case '\n':
+          break;
+        case 'x':
+        case 'u':
+        case 'U': {
           int n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
           uint32_t v = 0;
           int got = 0;
-          for (; got < n && pos_ < src_.size() && std::isxdigit(static_cast<unsigned char>(src_[pos_])); ++got) {
+          for (; got < n && pos_ < src_.size() &&
+                 std::isxdigit(static_cast<unsigned char>(src_[pos_]));
+               ++got) {
             char h = src_[pos_++];
-            v = v * 16 + static_cast<uint32_t>(std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : std::tolower(h) - 'a' + 10);
+            v = v * 16 + static_cast<uint32_t>(std::isdigit(static_cast<unsigned char>(h))
+                                                   ? h - '0'
+                                                   : std::tolower(h) - 'a' + 10);
           }
           if (got != n) return Error(start, "truncated \\x/\\u escape");
           utf8::Append(out, v);
@@ -289,6 +329,8 @@ class Lexer {
 
 }  // namespace
 
-Result<std::vector<Token>> Lex(std::string_view src, const LexOptions& opts) { return Lexer(src, opts).Run(); }
+Result<std::vector<Token>> Lex(std::string_view src, const LexOptions& opts) {
+  return Lexer(src, opts).Run();
+}
 
 }  // namespace olla::chat::jinja

@@ -39,7 +39,7 @@ struct Token {
 };
 
 struct LexOptions {
-  bool trim_blocks = true;    // Hugging Face renders chat templates with both enabled
+  bool trim_blocks = true;  // Hugging Face renders chat templates with both enabled
   bool lstrip_blocks = true;
 };
 

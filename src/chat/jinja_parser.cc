@@ -26,7 +26,9 @@ class Parser {
   }
 
  private:
-  const Token& Peek(size_t ahead = 0) const { return toks_[std::min(pos_ + ahead, toks_.size() - 1)]; }
+  const Token& Peek(size_t ahead = 0) const {
+    return toks_[std::min(pos_ + ahead, toks_.size() - 1)];
+  }
   const Token& Next() {
     const Token& t = toks_[std::min(pos_, toks_.size() - 1)];
     if (pos_ < toks_.size() - 1) ++pos_;
@@ -53,12 +55,14 @@ class Parser {
     return Status::Ok();
   }
   Status ExpectStmtClose() {
-    if (Peek().type != Tok::kStmtClose) return Error(Peek().pos, StrCat("expected '%}', got ", Describe(Peek())));
+    if (Peek().type != Tok::kStmtClose)
+      return Error(Peek().pos, StrCat("expected '%}', got ", Describe(Peek())));
     Next();
     return Status::Ok();
   }
   Result<std::string> ExpectName() {
-    if (Peek().type != Tok::kName) return Error(Peek().pos, StrCat("expected a name, got ", Describe(Peek())));
+    if (Peek().type != Tok::kName)
+      return Error(Peek().pos, StrCat("expected a name, got ", Describe(Peek())));
     return Next().text;
   }
 
@@ -88,7 +92,8 @@ class Parser {
         s.kind = StmtKind::kOutput;
         s.pos = Next().pos;
         OLLA_ASSIGN_OR_RETURN(s.expr, ParseTuple());
-        if (Peek().type != Tok::kExprClose) return Error(Peek().pos, StrCat("expected '}}', got ", Describe(Peek())));
+        if (Peek().type != Tok::kExprClose)
+          return Error(Peek().pos, StrCat("expected '}}', got ", Describe(Peek())));
         Next();
         body.push_back(std::move(s));
         continue;
@@ -112,6 +117,14 @@ class Parser {
     std::string out;
     for (const auto& e : s) out += (out.empty() ? "" : ", ") + e;
     return out;
+  }
+
+  // The body of a block statement up to {% end_tag %}, then the closing '%}'.
+  Status ParseBlockBody(Stmt& s, const char* end_tag) {
+    std::string end;
+    s.bodies.emplace_back();
+    OLLA_RETURN_IF_ERROR(ParseBody(s.bodies.back(), {end_tag}, &end));
+    return ExpectStmtClose();
   }
 
   Status ParseStatement(Stmt& s) {
@@ -193,9 +206,7 @@ class Parser {
         OLLA_ASSIGN_OR_RETURN(s.expr, ParseFilters(Placeholder()));
       }
       OLLA_RETURN_IF_ERROR(ExpectStmtClose());
-      s.bodies.emplace_back();
-      OLLA_RETURN_IF_ERROR(ParseBody(s.bodies[0], {"endset"}, &end));
-      return ExpectStmtClose();
+      return ParseBlockBody(s, "endset");
     }
     if (name == "macro") {
       s.kind = StmtKind::kMacro;
@@ -224,16 +235,12 @@ class Parser {
       s.kind = StmtKind::kFilter;
       OLLA_ASSIGN_OR_RETURN(s.expr, ParseFilterChain(Placeholder()));
       OLLA_RETURN_IF_ERROR(ExpectStmtClose());
-      s.bodies.emplace_back();
-      OLLA_RETURN_IF_ERROR(ParseBody(s.bodies[0], {"endfilter"}, &end));
-      return ExpectStmtClose();
+      return ParseBlockBody(s, "endfilter");
     }
     if (name == "generation") {
       s.kind = StmtKind::kBlock;
       OLLA_RETURN_IF_ERROR(ExpectStmtClose());
-      s.bodies.emplace_back();
-      OLLA_RETURN_IF_ERROR(ParseBody(s.bodies[0], {"endgeneration"}, &end));
-      return ExpectStmtClose();
+      return ParseBlockBody(s, "endgeneration");
     }
     if (name == "break" || name == "continue") {
       s.kind = name == "break" ? StmtKind::kBreak : StmtKind::kContinue;
@@ -327,8 +334,8 @@ class Parser {
     while (true) {
       const Token& t = Peek();
       std::string op;
-      if (t.type == Tok::kOp && (t.text == "==" || t.text == "!=" || t.text == "<" || t.text == "<=" ||
-                                 t.text == ">" || t.text == ">=")) {
+      if (t.type == Tok::kOp && (t.text == "==" || t.text == "!=" || t.text == "<" ||
+                                 t.text == "<=" || t.text == ">" || t.text == ">=")) {
         op = t.text;
         Next();
       } else if (IsName("in")) {
@@ -481,7 +488,8 @@ class Parser {
         if (Peek().type == Tok::kInt) {
           auto idx = std::make_shared<Expr>();
           idx->kind = ExprKind::kLiteral;
-          idx->literal = Value(static_cast<int64_t>(std::strtoll(Next().text.c_str(), nullptr, 10)));
+          idx->literal =
+              Value(static_cast<int64_t>(std::strtoll(Next().text.c_str(), nullptr, 10)));
           e = Make(ExprKind::kGetItem, dot.pos, "", {e, idx});
           continue;
         }
@@ -532,7 +540,8 @@ class Parser {
         OLLA_ASSIGN_OR_RETURN(ExprPtr v, ParseExpression());
         e->kwargs.emplace_back(std::move(key), std::move(v));
       } else {
-        if (!e->kwargs.empty()) return Error(Peek().pos, "positional argument after keyword argument");
+        if (!e->kwargs.empty())
+          return Error(Peek().pos, "positional argument after keyword argument");
         OLLA_ASSIGN_OR_RETURN(ExprPtr v, ParseExpression());
         e->items.push_back(std::move(v));
       }
@@ -582,10 +591,11 @@ class Parser {
         } else {
           std::vector<ExprPtr> items{e};
           const Token& a = Peek();
-          bool arg_follows = (a.type == Tok::kName || a.type == Tok::kString || a.type == Tok::kInt ||
-                              a.type == Tok::kFloat || IsOp("(") || IsOp("[") || IsOp("{")) &&
-                             !IsName("else") && !IsName("or") && !IsName("and") && !IsName("is") &&
-                             !IsName("if") && !IsName("in") && !IsName("not");
+          bool arg_follows =
+              (a.type == Tok::kName || a.type == Tok::kString || a.type == Tok::kInt ||
+               a.type == Tok::kFloat || IsOp("(") || IsOp("[") || IsOp("{")) &&
+              !IsName("else") && !IsName("or") && !IsName("and") && !IsName("is") &&
+              !IsName("if") && !IsName("in") && !IsName("not");
           if (arg_follows) {
             OLLA_ASSIGN_OR_RETURN(ExprPtr arg, ParsePrimary());
             OLLA_ASSIGN_OR_RETURN(arg, ParsePostfix(arg));

@@ -2,43 +2,61 @@
 // do not), expressions with Python semantics, and Jinja's Undefined (prints as "", is falsy and
 // iterates as empty, but any attribute or item access on it is an error).
 
+#include "chat/jinja_runtime.h"
+
 #include <algorithm>
 #include <cmath>
 
 #include "base/str_cat.h"
-#include "chat/jinja_runtime.h"
 
 namespace olla::chat::jinja {
 namespace {
 
-constexpr int64_t kMaxSteps = 1'000'000;
 constexpr size_t kMaxOutput = 64u << 20;
 constexpr int kMaxCallDepth = 64;
+constexpr uint32_t kMaxDepth = 256;
 constexpr const char* kBodyName = "\x01body";
-
-std::string ExprName(const Expr& e) {
-  switch (e.kind) {
-    case ExprKind::kName: return e.name;
-    case ExprKind::kGetAttr: return ExprName(*e.items[0]) + "." + e.name;
-    case ExprKind::kGetItem: return ExprName(*e.items[0]) + "[...]";
-    default: return "value";
-  }
-}
 
 Value MakeLoop(size_t i, size_t n, const std::vector<Value>& items) {
   auto m = std::make_shared<MapData>();
   int64_t idx = static_cast<int64_t>(i), len = static_cast<int64_t>(n);
-  m->entries = {{"index", Value(idx + 1)},       {"index0", Value(idx)},          {"revindex", Value(len - idx)},
-                {"revindex0", Value(len - idx - 1)}, {"first", Value(i == 0)},     {"last", Value(i + 1 == n)},
-                {"length", Value(len)},            {"depth", Value(1)},            {"depth0", Value(0)},
+  m->entries = {{"index", Value(idx + 1)},
+                {"index0", Value(idx)},
+                {"revindex", Value(len - idx)},
+                {"revindex0", Value(len - idx - 1)},
+                {"first", Value(i == 0)},
+                {"last", Value(i + 1 == n)},
+                {"length", Value(len)},
+                {"depth", Value(1)},
+                {"depth0", Value(0)},
                 {"previtem", i > 0 ? items[i - 1] : Value::Undefined()},
                 {"nextitem", i + 1 < n ? items[i + 1] : Value::Undefined()}};
   return Value::Map(std::move(m));
 }
 
-bool MulOverflow(int64_t a, int64_t b, int64_t* r) { return __builtin_mul_overflow(a, b, r); }
+// Namespaces are the only mutable values; keeping them out of each other rules out cycles.
+bool ContainsNamespace(const Value& v) {
+  if (v.is_list()) return std::any_of(v.list().begin(), v.list().end(), ContainsNamespace);
+  if (!v.is_map()) return false;
+  if (v.map().is_namespace) return true;
+  return std::any_of(v.map().entries.begin(), v.map().entries.end(),
+                     [](const auto& e) { return ContainsNamespace(e.second); });
+}
 
 }  // namespace
+
+std::string ExprName(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kName:
+      return e.name;
+    case ExprKind::kGetAttr:
+      return ExprName(*e.items[0]) + "." + e.name;
+    case ExprKind::kGetItem:
+      return ExprName(*e.items[0]) + "[...]";
+    default:
+      return "value";
+  }
+}
 
 Interpreter::Interpreter(const Value& context, const RenderLimits& limits) : limits_(limits) {
   scopes_.emplace_back();
@@ -52,7 +70,7 @@ Status Interpreter::Error(Pos p, std::string_view msg) const {
 }
 
 Status Interpreter::Step(Pos p) {
-  if (++steps_ > kMaxSteps) return Error(p, "execution step limit exceeded");
+  if (++steps_ > limits_.max_steps) return Error(p, "execution step limit exceeded");
   if (out_ && out_->size() > kMaxOutput) return Error(p, "output too large");
   return Status::Ok();
 }
@@ -109,17 +127,24 @@ Result<Interpreter::Flow> Interpreter::ExecStmt(const Stmt& s) {
       return ExecFor(s);
     case StmtKind::kSet: {
       OLLA_ASSIGN_OR_RETURN(Value v, Eval(*s.expr));
+      // Values only grow deeper by being stored and wrapped again, so bounding what is stored
+      // bounds every recursive walk (printing, tojson, ==) over the interpreter's values.
+      if (v.depth() > kMaxDepth) return Error(s.pos, "value nested too deeply");
       if (s.attr_target) {
+        if (ContainsNamespace(v))
+          return Error(s.pos, "cannot store a namespace in a namespace attribute");
         const Value* ns = Lookup(s.targets[0]);
         if (!ns || !ns->is_map() || !ns->map().is_namespace) {
-          return Error(s.pos, StrCat("cannot assign attribute on non-namespace object '", s.targets[0], "'"));
+          return Error(s.pos, StrCat("cannot assign attribute on non-namespace object '",
+                                     s.targets[0], "'"));
         }
         ns->mutable_map().Set(s.targets[1], std::move(v));
       } else if (s.targets.size() == 1) {
         Assign(s.targets[0], std::move(v));
       } else {
         OLLA_ASSIGN_OR_RETURN(std::vector<Value> parts, Iterate(v));
-        if (parts.size() != s.targets.size()) return Error(s.pos, "wrong number of values to unpack");
+        if (parts.size() != s.targets.size())
+          return Error(s.pos, "wrong number of values to unpack");
         for (size_t i = 0; i < parts.size(); ++i) Assign(s.targets[i], parts[i]);
       }
       return Flow::kNormal;
@@ -137,6 +162,7 @@ Result<Interpreter::Flow> Interpreter::ExecStmt(const Stmt& s) {
         v = std::move(r).value();
       }
       if (s.kind == StmtKind::kSetBlock) {
+        if (v.depth() > kMaxDepth) return Error(s.pos, "value nested too deeply");
         Assign(s.targets[0], std::move(v));
       } else {
         out_->Append(ToMarked(v));
@@ -167,7 +193,8 @@ Result<Interpreter::Flow> Interpreter::ExecFor(const Stmt& s) {
       return Status::Ok();
     }
     OLLA_ASSIGN_OR_RETURN(std::vector<Value> parts, Iterate(item));
-    if (parts.size() != s.targets.size()) return Error(s.pos, "wrong number of values to unpack in for loop");
+    if (parts.size() != s.targets.size())
+      return Error(s.pos, "wrong number of values to unpack in for loop");
     for (size_t i = 0; i < parts.size(); ++i) Assign(s.targets[i], parts[i]);
     return Status::Ok();
   };
@@ -222,7 +249,8 @@ Result<Value> Interpreter::Eval(const Expr& e) {
       return e.literal;
     case ExprKind::kName: {
       if (const Value* v = Lookup(e.name)) return *v;
-      if (IsGlobalFunction(e.name)) return Value::Function(std::make_shared<BuiltinFunction>(e.name));
+      if (IsGlobalFunction(e.name))
+        return Value::Function(std::make_shared<BuiltinFunction>(e.name));
       return Value::Undefined();
     }
     case ExprKind::kList:
@@ -245,19 +273,22 @@ Result<Value> Interpreter::Eval(const Expr& e) {
     }
     case ExprKind::kGetAttr: {
       OLLA_ASSIGN_OR_RETURN(Value obj, Eval(*e.items[0]));
-      if (obj.is_undefined()) return Error(e.pos, StrCat("'", ExprName(*e.items[0]), "' is undefined"));
+      if (obj.is_undefined())
+        return Error(e.pos, StrCat("'", ExprName(*e.items[0]), "' is undefined"));
       if (const Value* v = obj.Get(e.name)) return *v;
       return Value::Undefined();
     }
     case ExprKind::kGetItem: {
       OLLA_ASSIGN_OR_RETURN(Value obj, Eval(*e.items[0]));
-      if (obj.is_undefined()) return Error(e.pos, StrCat("'", ExprName(*e.items[0]), "' is undefined"));
+      if (obj.is_undefined())
+        return Error(e.pos, StrCat("'", ExprName(*e.items[0]), "' is undefined"));
       OLLA_ASSIGN_OR_RETURN(Value key, Eval(*e.items[1]));
       return GetItem(obj, key, e.pos);
     }
     case ExprKind::kSlice: {
       OLLA_ASSIGN_OR_RETURN(Value obj, Eval(*e.items[0]));
-      if (obj.is_undefined()) return Error(e.pos, StrCat("'", ExprName(*e.items[0]), "' is undefined"));
+      if (obj.is_undefined())
+        return Error(e.pos, StrCat("'", ExprName(*e.items[0]), "' is undefined"));
       return SliceValue(obj, e);
     }
     case ExprKind::kCall:
@@ -279,7 +310,9 @@ Result<Value> Interpreter::Eval(const Expr& e) {
       OLLA_ASSIGN_OR_RETURN(Value v, Eval(*e.items[0]));
       if (e.name == "not") return Value(!Truthy(v));
       if (v.is_bool()) v = Value(static_cast<int64_t>(v.bool_value()));
-      if (!v.is_number()) return Error(e.pos, StrCat("bad operand type for unary ", e.name, ": '", PyTypeName(v), "'"));
+      if (!v.is_number())
+        return Error(e.pos,
+                     StrCat("bad operand type for unary ", e.name, ": '", PyTypeName(v), "'"));
       if (e.name == "+") return v;
       if (v.is_int() && v.int_value() != INT64_MIN) return Value(-v.int_value());
       return Value(-v.number_value());
@@ -350,7 +383,8 @@ Result<Value> Interpreter::SliceValue(const Value& obj, const Expr& e) {
   int64_t start = clamp(idx[0], given[0], step > 0 ? 0 : len - 1);
   int64_t stop = clamp(idx[1], given[1], step > 0 ? len : -1);
   std::vector<Value> out;
-  for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) out.push_back(items[static_cast<size_t>(i)]);
+  for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step)
+    out.push_back(items[static_cast<size_t>(i)]);
   if (!obj.is_string()) return Value::List(std::move(out));
   // Contiguous string slices keep the input marking; others are rebuilt character by character.
   MarkedString s;
@@ -363,14 +397,17 @@ Result<Value> Interpreter::EvalCall(const Expr& e) {
   Kwargs kwargs;
   if (callee.kind == ExprKind::kGetAttr) {
     OLLA_ASSIGN_OR_RETURN(Value obj, Eval(*callee.items[0]));
-    if (obj.is_undefined()) return Error(e.pos, StrCat("'", ExprName(*callee.items[0]), "' is undefined"));
+    if (obj.is_undefined())
+      return Error(e.pos, StrCat("'", ExprName(*callee.items[0]), "' is undefined"));
     OLLA_ASSIGN_OR_RETURN(std::vector<Value> args, EvalArgs(e, 1, &kwargs));
     if (const Value* member = obj.Get(callee.name); member && member->is_callable()) {
       return Call(*member, args, kwargs, e.pos);
     }
     bool found = true;
     Result<Value> r = CallMethod(obj, callee.name, args, kwargs, &found);
-    if (!found) return Error(e.pos, StrCat("'", PyTypeName(obj), "' object has no attribute '", callee.name, "'"));
+    if (!found)
+      return Error(e.pos,
+                   StrCat("'", PyTypeName(obj), "' object has no attribute '", callee.name, "'"));
     if (!r.ok()) return Error(e.pos, r.status().message());
     return r;
   }
@@ -380,7 +417,8 @@ Result<Value> Interpreter::EvalCall(const Expr& e) {
   return Call(fn, args, kwargs, e.pos);
 }
 
-Result<Value> Interpreter::Call(const Value& fn, const std::vector<Value>& args, const Kwargs& kwargs, Pos pos) {
+Result<Value> Interpreter::Call(const Value& fn, const std::vector<Value>& args,
+                                const Kwargs& kwargs, Pos pos) {
   if (!fn.is_callable()) return Error(pos, StrCat("'", PyTypeName(fn), "' object is not callable"));
   if (auto* b = dynamic_cast<BuiltinFunction*>(fn.callable().get())) {
     Result<Value> r = CallGlobal(*this, b->name, args, kwargs);
@@ -392,7 +430,8 @@ Result<Value> Interpreter::Call(const Value& fn, const std::vector<Value>& args,
   if (!m) return Error(pos, "object is not callable");
   const Stmt& def = *m->def;
   if (args.size() > def.params.size()) {
-    return Error(pos, StrCat("macro '", def.targets[0], "' takes not more than ", def.params.size(), " argument(s)"));
+    return Error(pos, StrCat("macro '", def.targets[0], "' takes not more than ", def.params.size(),
+                             " argument(s)"));
   }
   if (++call_depth_ > kMaxCallDepth) return Error(pos, "maximum macro recursion depth exceeded");
   Scope scope;
@@ -425,134 +464,25 @@ Result<Value> Interpreter::Call(const Value& fn, const std::vector<Value>& args,
   return Value(std::move(r).value());
 }
 
-Result<Value> Interpreter::ApplyFilter(std::string_view name, const Value& v, const std::vector<Value>& args,
-                                       const Kwargs& kwargs, Pos pos) {
+Result<Value> Interpreter::ApplyFilter(std::string_view name, const Value& v,
+                                       const std::vector<Value>& args, const Kwargs& kwargs,
+                                       Pos pos) {
   bool found = true;
   Result<Value> r = BuiltinFilter(*this, name, v, args, kwargs, &found);
   if (!found) return Error(pos, StrCat("no filter named '", name, "'"));
-  if (!r.ok() && r.status().message().rfind("jinja: ", 0) != 0) return Error(pos, r.status().message());
+  if (!r.ok() && r.status().message().rfind("jinja: ", 0) != 0)
+    return Error(pos, r.status().message());
   return r;
 }
 
-Result<bool> Interpreter::ApplyTest(std::string_view name, const Value& v, const std::vector<Value>& args, Pos pos) {
+Result<bool> Interpreter::ApplyTest(std::string_view name, const Value& v,
+                                    const std::vector<Value>& args, Pos pos) {
   bool found = true;
   Result<bool> r = BuiltinTest(*this, name, v, args, &found);
   if (!found) return Error(pos, StrCat("no test named '", name, "'"));
-  if (!r.ok() && r.status().message().rfind("jinja: ", 0) != 0) return Error(pos, r.status().message());
+  if (!r.ok() && r.status().message().rfind("jinja: ", 0) != 0)
+    return Error(pos, r.status().message());
   return r;
-}
-
-Result<Value> Interpreter::EvalBinary(const Expr& e) {
-  const std::string& op = e.name;
-  OLLA_ASSIGN_OR_RETURN(Value a, Eval(*e.items[0]));
-  if (op == "and") return Truthy(a) ? Eval(*e.items[1]) : Result<Value>(a);
-  if (op == "or") return Truthy(a) ? Result<Value>(a) : Eval(*e.items[1]);
-  OLLA_ASSIGN_OR_RETURN(Value b, Eval(*e.items[1]));
-  if (op == "~") {
-    MarkedString s = ToMarked(a);
-    s.Append(ToMarked(b));
-    return Value(std::move(s));
-  }
-  if (op == "==") return Value(PyEquals(a, b));
-  if (op == "!=") return Value(!PyEquals(a, b));
-  if (op == "in" || op == "not in") {
-    bool found = false;
-    if (b.is_string()) {
-      if (!a.is_string()) return Error(e.pos, StrCat("'in <string>' requires string as left operand, not ", PyTypeName(a)));
-      found = b.str().str().find(a.str().str()) != std::string::npos;
-    } else if (b.is_list()) {
-      for (const Value& x : b.list()) found = found || PyEquals(a, x);
-    } else if (b.is_map()) {
-      found = a.is_string() && b.map().Find(a.str().str()) != nullptr;
-    } else if (!b.is_undefined()) {
-      return Error(e.pos, StrCat("argument of type '", PyTypeName(b), "' is not iterable"));
-    }
-    return Value(found != (op == "not in"));
-  }
-  if (op == "<" || op == "<=" || op == ">" || op == ">=") {
-    Result<int> c = PyCompare(a, b);
-    if (!c.ok()) return Error(e.pos, c.status().message());
-    int r = *c;
-    return Value(op == "<" ? r < 0 : op == "<=" ? r <= 0 : op == ">" ? r > 0 : r >= 0);
-  }
-  auto type_error = [&] {
-    return Error(e.pos, StrCat("unsupported operand type(s) for ", op, ": '", PyTypeName(a), "' and '", PyTypeName(b), "'"));
-  };
-  if (a.is_undefined() || b.is_undefined()) {
-    return Error(e.pos, StrCat("'", ExprName(*e.items[a.is_undefined() ? 0 : 1]), "' is undefined"));
-  }
-  if (op == "+") {
-    if (a.is_string() && b.is_string()) {
-      MarkedString s = a.str();
-      s.Append(b.str());
-      return Value(std::move(s));
-    }
-    if (a.is_list() && b.is_list()) {
-      std::vector<Value> items = a.list();
-      items.insert(items.end(), b.list().begin(), b.list().end());
-      return Value::List(std::move(items));
-    }
-  }
-  if (op == "*" && (((a.is_string() || a.is_list()) && b.is_int()) || ((b.is_string() || b.is_list()) && a.is_int()))) {
-    const Value& seq = a.is_int() ? b : a;
-    int64_t n = std::max<int64_t>(0, a.is_int() ? a.int_value() : b.int_value());
-    size_t unit = seq.is_string() ? seq.str().size() : seq.list().size();
-    if (unit > 0 && static_cast<uint64_t>(n) * unit > kMaxOutput) return Error(e.pos, "repetition too large");
-    if (seq.is_string()) {
-      MarkedString s;
-      for (int64_t i = 0; i < n; ++i) s.Append(seq.str());
-      return Value(std::move(s));
-    }
-    std::vector<Value> items;
-    for (int64_t i = 0; i < n; ++i) items.insert(items.end(), seq.list().begin(), seq.list().end());
-    return Value::List(std::move(items));
-  }
-  Value x = a.is_bool() ? Value(static_cast<int64_t>(a.bool_value())) : a;
-  Value y = b.is_bool() ? Value(static_cast<int64_t>(b.bool_value())) : b;
-  if (!x.is_number() || !y.is_number()) return type_error();
-  bool ints = x.is_int() && y.is_int();
-  int64_t xi = ints ? x.int_value() : 0, yi = ints ? y.int_value() : 0, ri = 0;
-  double xd = x.number_value(), yd = y.number_value();
-  if (op == "+") {
-    if (ints && !__builtin_add_overflow(xi, yi, &ri)) return Value(ri);
-    return Value(xd + yd);
-  }
-  if (op == "-") {
-    if (ints && !__builtin_sub_overflow(xi, yi, &ri)) return Value(ri);
-    return Value(xd - yd);
-  }
-  if (op == "*") {
-    if (ints && !MulOverflow(xi, yi, &ri)) return Value(ri);
-    return Value(xd * yd);
-  }
-  if (op == "/") {
-    if (yd == 0) return Error(e.pos, "division by zero");
-    return Value(xd / yd);
-  }
-  if (op == "//" || op == "%") {
-    if (yd == 0) return Error(e.pos, "integer division or modulo by zero");
-    if (ints && !(xi == INT64_MIN && yi == -1)) {
-      int64_t q = xi / yi, m = xi % yi;
-      if (m != 0 && ((m < 0) != (yi < 0))) --q, m += yi;  // Python floors
-      return op == "//" ? Value(q) : Value(m);
-    }
-    double q = std::floor(xd / yd);
-    return op == "//" ? Value(q) : Value(xd - q * yd);
-  }
-  if (op == "**") {
-    if (ints && yi >= 0) {  // exponentiation by squaring; falls back to float on overflow
-      int64_t r = 1, base = xi, exp = yi;
-      bool overflow = false;
-      while (exp > 0 && !overflow) {
-        if (exp & 1) overflow = MulOverflow(r, base, &r);
-        exp >>= 1;
-        if (exp > 0 && !overflow) overflow = MulOverflow(base, base, &base);
-      }
-      if (!overflow) return Value(r);
-    }
-    return Value(std::pow(xd, yd));
-  }
-  return type_error();
 }
 
 }  // namespace olla::chat::jinja

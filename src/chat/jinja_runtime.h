@@ -26,6 +26,8 @@ Result<int> PyCompare(const Value& a, const Value& b);
 // str(v) with input marking: strings keep theirs; containers are input if they hold input.
 MarkedString ToMarked(const Value& v);
 bool HasInput(const Value& v);
+// A readable name for an expression in error messages ("messages", "m.role", "value").
+std::string ExprName(const Expr& e);
 // Python type name for error messages ("str", "int", "list", "dict", "NoneType", "Undefined").
 std::string PyTypeName(const Value& v);
 // The items a for loop visits: list elements, dict keys, string characters; Undefined is empty.
@@ -47,6 +49,7 @@ class Macro : public Callable {
 
 struct RenderLimits {
   int64_t now_unix = -1;  // strftime_now's clock; -1: the system clock
+  int64_t max_steps = 1'000'000;
 };
 
 class Interpreter {
@@ -56,10 +59,12 @@ class Interpreter {
   Result<MarkedString> Render(const Body& body);
 
   // Used by builtins.
-  Result<Value> Call(const Value& fn, const std::vector<Value>& args, const Kwargs& kwargs, Pos pos);
+  Result<Value> Call(const Value& fn, const std::vector<Value>& args, const Kwargs& kwargs,
+                     Pos pos);
   Result<Value> ApplyFilter(std::string_view name, const Value& v, const std::vector<Value>& args,
                             const Kwargs& kwargs, Pos pos);
-  Result<bool> ApplyTest(std::string_view name, const Value& v, const std::vector<Value>& args, Pos pos);
+  Result<bool> ApplyTest(std::string_view name, const Value& v, const std::vector<Value>& args,
+                         Pos pos);
   const RenderLimits& limits() const { return limits_; }
 
  private:
@@ -89,10 +94,10 @@ class Interpreter {
 };
 
 // Builtins (jinja_builtins.cc). `found` is set to false when there is no such builtin.
-Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value& v, const std::vector<Value>& args,
-                            const Kwargs& kwargs, bool* found);
-Result<bool> BuiltinTest(Interpreter& in, std::string_view name, const Value& v, const std::vector<Value>& args,
-                         bool* found);
+Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value& v,
+                            const std::vector<Value>& args, const Kwargs& kwargs, bool* found);
+Result<bool> BuiltinTest(Interpreter& in, std::string_view name, const Value& v,
+                         const std::vector<Value>& args, bool* found);
 Result<Value> CallMethod(const Value& obj, std::string_view name, const std::vector<Value>& args,
                          const Kwargs& kwargs, bool* found);
 Result<Value> CallGlobal(Interpreter& in, std::string_view name, const std::vector<Value>& args,

@@ -16,9 +16,11 @@ Result<JinjaTemplate> JinjaTemplate::Parse(std::string_view source, const JinjaO
   return t;
 }
 
-Result<RenderedPrompt> JinjaTemplate::Render(const Value& context, const JinjaRenderOptions& opts) const {
+Result<RenderedPrompt> JinjaTemplate::Render(const Value& context,
+                                             const JinjaRenderOptions& opts) const {
   jinja::RenderLimits limits;
   limits.now_unix = opts.now_unix;
+  limits.max_steps = opts.max_steps;
   jinja::Interpreter interp(context, limits);
   OLLA_ASSIGN_OR_RETURN(MarkedString out, interp.Render(*body_));
   RenderedPrompt prompt;

@@ -42,6 +42,8 @@ struct JinjaOptions {
 
 struct JinjaRenderOptions {
   int64_t now_unix = -1;  // strftime_now's time (local zone); -1: the clock
+  // Execution budget: statements run plus loop iterations; exceeding it is an error.
+  int64_t max_steps = 1'000'000;
 };
 
 class JinjaTemplate {

@@ -22,18 +22,21 @@ const Value* Kwarg(const Kwargs& kwargs, std::string_view name) {
 }
 
 // Positional argument i, else keyword `name`, else nullptr.
-const Value* Arg(const std::vector<Value>& args, const Kwargs& kwargs, size_t i, std::string_view name) {
+const Value* Arg(const std::vector<Value>& args, const Kwargs& kwargs, size_t i,
+                 std::string_view name) {
   if (i < args.size()) return &args[i];
   return Kwarg(kwargs, name);
 }
 
 Status NeedString(const Value* v, std::string_view what) {
-  if (!v || !v->is_string()) return Status::InvalidArgument(StrCat(what, " requires a string argument"));
+  if (!v || !v->is_string())
+    return Status::InvalidArgument(StrCat(what, " requires a string argument"));
   return Status::Ok();
 }
 
 MarkedString Strip(const MarkedString& s, const Value* chars, bool left, bool right) {
-  std::string_view set = chars && chars->is_string() ? std::string_view(chars->str().str()) : kPyWhitespace;
+  std::string_view set =
+      chars && chars->is_string() ? std::string_view(chars->str().str()) : kPyWhitespace;
   const std::string& t = s.str();
   size_t b = 0, e = t.size();
   if (left) {
@@ -69,7 +72,8 @@ Value Split(const MarkedString& s, const Value* sep, int64_t maxsplit) {
   const std::string& d = sep->str().str();
   size_t i = 0;
   while (true) {
-    size_t j = (maxsplit >= 0 && static_cast<int64_t>(parts.size()) >= maxsplit) ? std::string::npos : t.find(d, i);
+    size_t j = (maxsplit >= 0 && static_cast<int64_t>(parts.size()) >= maxsplit) ? std::string::npos
+                                                                                 : t.find(d, i);
     if (j == std::string::npos) {
       parts.push_back(Value(s.Substr(i)));
       break;
@@ -95,7 +99,8 @@ std::string CaseMap(const std::string& s, int mode) {  // 0 lower, 1 upper, 2 ti
   return out;
 }
 
-Value Replace(const MarkedString& s, const MarkedString& old, const MarkedString& repl, int64_t count) {
+Value Replace(const MarkedString& s, const MarkedString& old, const MarkedString& repl,
+              int64_t count) {
   const std::string& t = s.str();
   MarkedString out;
   size_t i = 0;
@@ -135,7 +140,8 @@ bool MatchesAffix(const std::string& s, const Value& affix, bool prefix) {
     if (!a.is_string()) return false;
     const std::string& x = a.str().str();
     if (x.size() > s.size()) return false;
-    return prefix ? s.compare(0, x.size(), x) == 0 : s.compare(s.size() - x.size(), x.size(), x) == 0;
+    return prefix ? s.compare(0, x.size(), x) == 0
+                  : s.compare(s.size() - x.size(), x.size(), x) == 0;
   };
   if (affix.is_list()) return std::any_of(affix.list().begin(), affix.list().end(), one);
   return one(affix);
@@ -145,23 +151,34 @@ bool MatchesAffix(const std::string& s, const Value& affix, bool prefix) {
 
 bool Truthy(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::kBool: return v.bool_value();
-    case Value::Kind::kInt: return v.int_value() != 0;
-    case Value::Kind::kFloat: return v.float_value() != 0;
-    case Value::Kind::kString: return !v.str().empty();
-    case Value::Kind::kList: return !v.list().empty();
-    case Value::Kind::kMap: return !v.map().entries.empty() || v.map().is_namespace;
-    case Value::Kind::kCallable: return true;
-    default: return false;
+    case Value::Kind::kBool:
+      return v.bool_value();
+    case Value::Kind::kInt:
+      return v.int_value() != 0;
+    case Value::Kind::kFloat:
+      return v.float_value() != 0;
+    case Value::Kind::kString:
+      return !v.str().empty();
+    case Value::Kind::kList:
+      return !v.list().empty();
+    case Value::Kind::kMap:
+      return !v.map().entries.empty() || v.map().is_namespace;
+    case Value::Kind::kCallable:
+      return true;
+    default:
+      return false;
   }
 }
 
 bool PyEquals(const Value& a, const Value& b) {
   auto numeric = [](const Value& v) { return v.is_number() || v.is_bool(); };
   if (numeric(a) && numeric(b)) {
-    auto num = [](const Value& v) { return v.is_bool() ? static_cast<double>(v.bool_value()) : v.number_value(); };
+    auto num = [](const Value& v) {
+      return v.is_bool() ? static_cast<double>(v.bool_value()) : v.number_value();
+    };
     if ((a.is_int() || a.is_bool()) && (b.is_int() || b.is_bool())) {
-      int64_t x = a.is_bool() ? a.bool_value() : a.int_value(), y = b.is_bool() ? b.bool_value() : b.int_value();
+      int64_t x = a.is_bool() ? a.bool_value() : a.int_value(),
+              y = b.is_bool() ? b.bool_value() : b.int_value();
       return x == y;
     }
     return num(a) == num(b);
@@ -169,8 +186,10 @@ bool PyEquals(const Value& a, const Value& b) {
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
     case Value::Kind::kUndefined:
-    case Value::Kind::kNone: return true;
-    case Value::Kind::kString: return a.str().str() == b.str().str();
+    case Value::Kind::kNone:
+      return true;
+    case Value::Kind::kString:
+      return a.str().str() == b.str().str();
     case Value::Kind::kList: {
       if (a.list().size() != b.list().size()) return false;
       for (size_t i = 0; i < a.list().size(); ++i) {
@@ -186,15 +205,18 @@ bool PyEquals(const Value& a, const Value& b) {
       }
       return true;
     }
-    case Value::Kind::kCallable: return a.callable() == b.callable();
-    default: return false;
+    case Value::Kind::kCallable:
+      return a.callable() == b.callable();
+    default:
+      return false;
   }
 }
 
 Result<int> PyCompare(const Value& a, const Value& b) {
   auto numeric = [](const Value& v) { return v.is_number() || v.is_bool(); };
   if (numeric(a) && numeric(b)) {
-    double x = a.is_bool() ? a.bool_value() : a.number_value(), y = b.is_bool() ? b.bool_value() : b.number_value();
+    double x = a.is_bool() ? a.bool_value() : a.number_value(),
+           y = b.is_bool() ? b.bool_value() : b.number_value();
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (a.is_string() && b.is_string()) {
@@ -208,15 +230,16 @@ Result<int> PyCompare(const Value& a, const Value& b) {
     }
     return a.list().size() < b.list().size() ? -1 : a.list().size() > b.list().size() ? 1 : 0;
   }
-  return Status::InvalidArgument(
-      StrCat("'<' not supported between instances of '", PyTypeName(a), "' and '", PyTypeName(b), "'"));
+  return Status::InvalidArgument(StrCat("'<' not supported between instances of '", PyTypeName(a),
+                                        "' and '", PyTypeName(b), "'"));
 }
 
 bool HasInput(const Value& v) {
   if (v.is_string()) return v.str().has_input();
   if (v.is_list()) return std::any_of(v.list().begin(), v.list().end(), HasInput);
   if (v.is_map()) {
-    return std::any_of(v.map().entries.begin(), v.map().entries.end(), [](const auto& e) { return HasInput(e.second); });
+    return std::any_of(v.map().entries.begin(), v.map().entries.end(),
+                       [](const auto& e) { return HasInput(e.second); });
   }
   return false;
 }
@@ -228,15 +251,24 @@ MarkedString ToMarked(const Value& v) {
 
 std::string PyTypeName(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::kUndefined: return "Undefined";
-    case Value::Kind::kNone: return "NoneType";
-    case Value::Kind::kBool: return "bool";
-    case Value::Kind::kInt: return "int";
-    case Value::Kind::kFloat: return "float";
-    case Value::Kind::kString: return "str";
-    case Value::Kind::kList: return "list";
-    case Value::Kind::kMap: return v.map().is_namespace ? "Namespace" : "dict";
-    case Value::Kind::kCallable: return "function";
+    case Value::Kind::kUndefined:
+      return "Undefined";
+    case Value::Kind::kNone:
+      return "NoneType";
+    case Value::Kind::kBool:
+      return "bool";
+    case Value::Kind::kInt:
+      return "int";
+    case Value::Kind::kFloat:
+      return "float";
+    case Value::Kind::kString:
+      return "str";
+    case Value::Kind::kList:
+      return "list";
+    case Value::Kind::kMap:
+      return v.map().is_namespace ? "Namespace" : "dict";
+    case Value::Kind::kCallable:
+      return "function";
   }
   return "object";
 }
@@ -274,7 +306,8 @@ Result<Value> CallMethod(const Value& obj, std::string_view name, const std::vec
       const Value* sep = Arg(args, kwargs, 0, "sep");
       const Value* maxsplit = Arg(args, kwargs, 1, "maxsplit");
       if (sep && !sep->is_none()) OLLA_RETURN_IF_ERROR(NeedString(sep, "split"));
-      if (sep && sep->is_string() && sep->str().empty()) return Status::InvalidArgument("empty separator");
+      if (sep && sep->is_string() && sep->str().empty())
+        return Status::InvalidArgument("empty separator");
       return Split(s, sep, maxsplit && maxsplit->is_int() ? maxsplit->int_value() : -1);
     }
     if (name == "splitlines") {
@@ -305,7 +338,8 @@ Result<Value> CallMethod(const Value& obj, std::string_view name, const std::vec
       const Value* count = Arg(args, kwargs, 2, "count");
       OLLA_RETURN_IF_ERROR(NeedString(old, "replace"));
       OLLA_RETURN_IF_ERROR(NeedString(repl, "replace"));
-      return Replace(s, old->str(), repl->str(), count && count->is_int() ? count->int_value() : -1);
+      return Replace(s, old->str(), repl->str(),
+                     count && count->is_int() ? count->int_value() : -1);
     }
     if (name == "find" || name == "rfind" || name == "count" || name == "index") {
       const Value* sub = Arg(args, kwargs, 0, "sub");
@@ -319,7 +353,8 @@ Result<Value> CallMethod(const Value& obj, std::string_view name, const std::vec
         return Value(n);
       }
       size_t p = name == "rfind" ? t.rfind(x) : t.find(x);
-      if (p == std::string::npos && name == "index") return Status::InvalidArgument("substring not found");
+      if (p == std::string::npos && name == "index")
+        return Status::InvalidArgument("substring not found");
       return Value(p == std::string::npos ? int64_t{-1} : static_cast<int64_t>(p));
     }
     if (name == "join") {
@@ -328,7 +363,8 @@ Result<Value> CallMethod(const Value& obj, std::string_view name, const std::vec
       OLLA_ASSIGN_OR_RETURN(std::vector<Value> parts, Iterate(*items));
       MarkedString out;
       for (size_t i = 0; i < parts.size(); ++i) {
-        if (!parts[i].is_string()) return Status::InvalidArgument("sequence item: expected str instance");
+        if (!parts[i].is_string())
+          return Status::InvalidArgument("sequence item: expected str instance");
         if (i > 0) out.Append(s);
         out.Append(parts[i].str());
       }
@@ -343,14 +379,18 @@ Result<Value> CallMethod(const Value& obj, std::string_view name, const std::vec
     }
     auto all_of = [&](int (*pred)(int)) {
       const std::string& t = s.str();
-      return Value(!t.empty() && std::all_of(t.begin(), t.end(), [pred](char c) { return pred(static_cast<unsigned char>(c)) != 0; }));
+      return Value(!t.empty() && std::all_of(t.begin(), t.end(), [pred](char c) {
+        return pred(static_cast<unsigned char>(c)) != 0;
+      }));
     };
     if (name == "isdigit" || name == "isnumeric" || name == "isdecimal") return all_of(::isdigit);
     if (name == "isalpha") return all_of(::isalpha);
     if (name == "isalnum") return all_of(::isalnum);
     if (name == "isspace") return all_of(::isspace);
-    if (name == "islower") return Value(s.str() == CaseMap(s.str(), 0) && s.str() != CaseMap(s.str(), 1));
-    if (name == "isupper") return Value(s.str() == CaseMap(s.str(), 1) && s.str() != CaseMap(s.str(), 0));
+    if (name == "islower")
+      return Value(s.str() == CaseMap(s.str(), 0) && s.str() != CaseMap(s.str(), 1));
+    if (name == "isupper")
+      return Value(s.str() == CaseMap(s.str(), 1) && s.str() != CaseMap(s.str(), 0));
   } else if (obj.is_map()) {
     const MapData& m = obj.map();
     bool input = HasInput(obj);
@@ -358,8 +398,10 @@ Result<Value> CallMethod(const Value& obj, std::string_view name, const std::vec
       std::vector<Value> out;
       for (const auto* e : m.Iteration()) {
         Value k = Value::Str(e->first, input);
-        if (name == "items") out.push_back(Value::List({k, e->second}));
-        else out.push_back(name == "keys" ? k : e->second);
+        if (name == "items")
+          out.push_back(Value::List({k, e->second}));
+        else
+          out.push_back(name == "keys" ? k : e->second);
       }
       return Value::List(std::move(out));
     }
@@ -372,7 +414,8 @@ Result<Value> CallMethod(const Value& obj, std::string_view name, const std::vec
     }
   } else if (obj.is_list()) {
     if (name == "index" || name == "count") {
-      if (args.empty()) return Status::InvalidArgument(StrCat(name, "() takes exactly one argument"));
+      if (args.empty())
+        return Status::InvalidArgument(StrCat(name, "() takes exactly one argument"));
       int64_t n = 0;
       for (size_t i = 0; i < obj.list().size(); ++i) {
         if (!PyEquals(obj.list()[i], args[0])) continue;
@@ -382,8 +425,10 @@ Result<Value> CallMethod(const Value& obj, std::string_view name, const std::vec
       if (name == "index") return Status::InvalidArgument("value is not in list");
       return Value(n);
     }
-    if (name == "append" || name == "extend" || name == "pop" || name == "insert" || name == "remove") {
-      return Status::InvalidArgument(StrCat("access to attribute '", name, "' of 'list' object is unsafe"));
+    if (name == "append" || name == "extend" || name == "pop" || name == "insert" ||
+        name == "remove") {
+      return Status::InvalidArgument(
+          StrCat("access to attribute '", name, "' of 'list' object is unsafe"));
     }
   }
   *found = false;

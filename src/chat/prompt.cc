@@ -22,8 +22,9 @@ void SetThink(MapData& root, const ThinkSetting& think) {
   root.Set("IsThinkSet", Value(think.is_set));
 }
 
-Result<RenderedPrompt> RenderTurn(const GoTemplate& tmpl, const std::string& system, const std::string& prompt,
-                                  const std::string& response, const ThinkSetting& think, const GoExecOptions& opts) {
+Result<RenderedPrompt> RenderTurn(const GoTemplate& tmpl, const std::string& system,
+                                  const std::string& prompt, const std::string& response,
+                                  const ThinkSetting& think, const GoExecOptions& opts) {
   auto root = Root();
   root->Set("System", Value::Str(system, true));
   root->Set("Prompt", Value::Str(prompt, true));
@@ -38,7 +39,8 @@ Result<RenderedPrompt> RenderLegacy(const GoTemplate& tmpl, const std::vector<Me
   RenderedPrompt out;
   std::string system, prompt, response;
   auto flush = [&]() -> Status {
-    OLLA_ASSIGN_OR_RETURN(RenderedPrompt turn, RenderTurn(tmpl, system, prompt, response, think, opts));
+    OLLA_ASSIGN_OR_RETURN(RenderedPrompt turn,
+                          RenderTurn(tmpl, system, prompt, response, think, opts));
     out.Append(turn);
     system.clear();
     prompt.clear();
@@ -56,21 +58,25 @@ Result<RenderedPrompt> RenderLegacy(const GoTemplate& tmpl, const std::vector<Me
       response = m.content;
     }
   }
-  OLLA_ASSIGN_OR_RETURN(RenderedPrompt last,
-                        RenderTurn(tmpl.TruncatedAfterResponse(), system, prompt, response, think, opts));
+  OLLA_ASSIGN_OR_RETURN(RenderedPrompt last, RenderTurn(tmpl.TruncatedAfterResponse(), system,
+                                                        prompt, response, think, opts));
   out.Append(last);
   return out;
 }
 
 Result<Value> JsonArgs(const ToolCall& tc) {
-  Json args = Json::parse(tc.arguments_json.empty() ? std::string("{}") : tc.arguments_json, nullptr, false);
+  Json args = Json::parse(tc.arguments_json.empty() ? std::string("{}") : tc.arguments_json,
+                          nullptr, false);
   if (args.is_discarded() || !args.is_object()) {
-    return Status::InvalidArgument(StrCat("tool call '", tc.name, "': arguments are not a JSON object"));
+    return Status::InvalidArgument(
+        StrCat("tool call '", tc.name, "': arguments are not a JSON object"));
   }
   return ValueFromJson(args, true);
 }
 
-bool Contains(std::string_view s, std::string_view x) { return s.find(x) != std::string_view::npos; }
+bool Contains(std::string_view s, std::string_view x) {
+  return s.find(x) != std::string_view::npos;
+}
 
 }  // namespace
 
@@ -87,6 +93,41 @@ Collated CollateMessages(const std::vector<Message>& messages) {
   }
   for (size_t i = 0; i < systems.size(); ++i) out.system += (i > 0 ? "\n\n" : "") + systems[i];
   return out;
+}
+
+std::vector<Message> AssembleChatMessages(const std::string& model_system,
+                                          const std::vector<Message>& model_messages,
+                                          const std::vector<Message>& request_messages) {
+  std::vector<Message> out;
+  bool first_is_system = !request_messages.empty() && request_messages.front().role == "system";
+  if (!first_is_system && !model_system.empty())
+    out.push_back(Message{.role = "system", .content = model_system});
+  out.insert(out.end(), model_messages.begin(), model_messages.end());
+  out.insert(out.end(), request_messages.begin(), request_messages.end());
+  return out;
+}
+
+void StripOldThinking(std::vector<Message>& messages) {
+  size_t last_user = messages.size();
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (messages[i].role == "user") last_user = i;
+  }
+  for (size_t i = 0; i < last_user && last_user < messages.size(); ++i) {
+    if (messages[i].role != "assistant") continue;
+    std::string& c = messages[i].content;
+    std::string out;
+    size_t pos = 0;
+    while (true) {
+      size_t open = c.find("<think>", pos);
+      size_t close = open == std::string::npos ? std::string::npos : c.find("</think>", open + 7);
+      if (close == std::string::npos) break;
+      out.append(c, pos, open - pos);
+      pos = close + 8;
+      while (pos < c.size() && c[pos] == '\n') ++pos;
+    }
+    out.append(c, pos, std::string::npos);
+    c = std::move(out);
+  }
 }
 
 int AddImageMarkers(std::vector<Message>& messages, int first_id) {
@@ -107,9 +148,11 @@ int AddImageMarkers(std::vector<Message>& messages, int first_id) {
   return id - first_id;
 }
 
-Result<RenderedPrompt> RenderGoChat(const GoTemplate& tmpl, const GoChatInput& in, const GoExecOptions& opts) {
+Result<RenderedPrompt> RenderGoChat(const GoTemplate& tmpl, const GoChatInput& in,
+                                    const GoExecOptions& opts) {
   Collated c = CollateMessages(in.messages);
-  if (!tmpl.HasVar("messages") && !tmpl.HasVar("document")) return RenderLegacy(tmpl, c.messages, in.think, opts);
+  if (!tmpl.HasVar("messages") && !tmpl.HasVar("document"))
+    return RenderLegacy(tmpl, c.messages, in.think, opts);
   std::vector<Value> msgs;
   for (const Message& m : c.messages) {
     OLLA_ASSIGN_OR_RETURN(Value v, GoMessageValue(m));
@@ -139,7 +182,8 @@ std::vector<Message> GenerateMessages(const GenerateInput& in) {
   return msgs;
 }
 
-Result<RenderedPrompt> RenderGoGenerate(const GoTemplate& tmpl, const GenerateInput& in, const GoExecOptions& opts) {
+Result<RenderedPrompt> RenderGoGenerate(const GoTemplate& tmpl, const GenerateInput& in,
+                                        const GoExecOptions& opts) {
   if (!in.suffix.empty()) {
     if (in.prompt.empty()) return RenderGoChat(tmpl, GoChatInput{{}, "", in.think}, opts);
     auto root = Root();
@@ -216,7 +260,8 @@ TemplateCaps GoTemplateCaps(const GoTemplate& tmpl) {
   caps.tools = tmpl.HasVar("tools");
   ThinkingTags tags = tmpl.InferThinkingTags();
   caps.thinking = !tags.open.empty() && !tags.close.empty();
-  caps.tool_results = tmpl.HasVar("toolname") || tmpl.HasVar("toolcallid") || Contains(tmpl.source(), "\"tool\"");
+  caps.tool_results =
+      tmpl.HasVar("toolname") || tmpl.HasVar("toolcallid") || Contains(tmpl.source(), "\"tool\"");
   return caps;
 }
 
@@ -224,20 +269,23 @@ TemplateCaps JinjaTemplateCaps(std::string_view jinja) {
   TemplateCaps caps;
   caps.tools = Contains(jinja, "tools") || Contains(jinja, "tool_call");
   caps.thinking = Contains(jinja, "<think>") && Contains(jinja, "</think>");
-  caps.tool_results = Contains(jinja, "'tool'") || Contains(jinja, "\"tool\"") || Contains(jinja, "ipython") ||
-                      Contains(jinja, "tool_response") || Contains(jinja, "tool_results");
+  caps.tool_results = Contains(jinja, "'tool'") || Contains(jinja, "\"tool\"") ||
+                      Contains(jinja, "ipython") || Contains(jinja, "tool_response") ||
+                      Contains(jinja, "tool_results");
   return caps;
 }
 
 TemplateMode SelectTemplateMode(const TemplateSelectInput& in) {
   if (!in.renderer.empty()) return TemplateMode::kRenderer;
   if ((in.family == "gptoss" || in.family == "gpt-oss") && in.go_template &&
-      Contains(in.go_template->source(), "<|start|>") && Contains(in.go_template->source(), "<|end|>")) {
+      Contains(in.go_template->source(), "<|start|>") &&
+      Contains(in.go_template->source(), "<|end|>")) {
     return TemplateMode::kRenderer;
   }
   bool go_enabled = in.go_template_env.value_or(true);
   if (in.go_template && go_enabled) {
-    if (in.go_template_env.has_value() || in.jinja_template.empty()) return TemplateMode::kGoTemplate;
+    if (in.go_template_env.has_value() || in.jinja_template.empty())
+      return TemplateMode::kGoTemplate;
     // "Prefer chat template": the Jinja template wins if it yields more capabilities, or the
     // same tool capability plus a tool-result round trip the Go template lacks.
     TemplateCaps go = GoTemplateCaps(*in.go_template);

@@ -32,20 +32,33 @@ struct Collated {
 };
 Collated CollateMessages(const std::vector<Message>& messages);
 
+// /api/chat message assembly (§3.5 step 5): the model's MESSAGE history, then the request's
+// messages; if the first request message is not a system message and the model has a SYSTEM,
+// that system message goes first.
+std::vector<Message> AssembleChatMessages(const std::string& model_system,
+                                          const std::vector<Message>& model_messages,
+                                          const std::vector<Message>& request_messages);
+
+// For the qwen3 family and deepseek-r1 (§3.5 step 5): removes "<think>...</think>" blocks (and
+// the newlines after them) from assistant messages that precede the last user message.
+void StripOldThinking(std::vector<Message>& messages);
+
 // Image markers for Go-template models (§9.2): each image of each message, numbered from
 // `first_id` in order, replaces the next "[img]" in its content or, if there is none, is prefixed
 // as "[img-N]". Returns the number of images.
 int AddImageMarkers(std::vector<Message>& messages, int first_id = 0);
 
 struct GoChatInput {
-  std::vector<Message> messages;  // already with MESSAGE history and model SYSTEM (§3.5 step 5)
+  // After AssembleChatMessages (and StripOldThinking where it applies) and AddImageMarkers.
+  std::vector<Message> messages;
   std::string tools_json;         // JSON array of tool definitions, or ""
   ThinkSetting think;
 };
 
 // /api/chat with a Go template: messages mode if the template references .Messages (or
 // .Document), else legacy mode.
-Result<RenderedPrompt> RenderGoChat(const GoTemplate& tmpl, const GoChatInput& in, const GoExecOptions& opts = {});
+Result<RenderedPrompt> RenderGoChat(const GoTemplate& tmpl, const GoChatInput& in,
+                                    const GoExecOptions& opts = {});
 
 struct GenerateInput {
   std::string prompt;
@@ -109,8 +122,8 @@ enum class TemplateMode {
 };
 
 struct TemplateSelectInput {
-  std::string renderer;                 // RENDERER from the config; "" if none
-  std::string family;                   // model family
+  std::string renderer;  // RENDERER from the config; "" if none
+  std::string family;    // model family
   const GoTemplate* go_template = nullptr;
   std::string_view jinja_template;      // GGUF tokenizer.chat_template; "" if none
   std::optional<bool> go_template_env;  // OLLAMA_GO_TEMPLATE when set (default: true)

@@ -1,11 +1,10 @@
 #include "chat/value.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "base/utf8.h"
 
@@ -50,7 +49,9 @@ MarkedString MarkedString::Substr(size_t pos, size_t n) const {
   return out;
 }
 
-MarkedString MarkedString::Derive(std::string text) const { return MarkedString(std::move(text), has_input()); }
+MarkedString MarkedString::Derive(std::string text) const {
+  return MarkedString(std::move(text), has_input());
+}
 
 // ---- MapData / Value ----
 
@@ -69,6 +70,7 @@ Value* MapData::Find(std::string_view key) {
 }
 
 void MapData::Set(std::string key, Value v) {
+  depth = std::max(depth, v.depth() + 1);
   if (Value* existing = Find(key)) {
     *existing = std::move(v);
   } else {
@@ -89,11 +91,15 @@ std::vector<const std::pair<std::string, Value>*> MapData::Iteration() const {
 Value Value::List(std::vector<Value> items, GoTraits go) {
   Value v;
   v.kind_ = Kind::kList;
-  v.v_ = std::make_shared<ListData>(ListData{std::move(items), std::move(go)});
+  uint32_t depth = 1;
+  for (const Value& item : items) depth = std::max(depth, item.depth() + 1);
+  v.v_ = std::make_shared<ListData>(ListData{std::move(items), std::move(go), depth});
   return v;
 }
 
 Value Value::Map(std::shared_ptr<MapData> map) {
+  map->depth = 1;
+  for (const auto& e : map->entries) map->depth = std::max(map->depth, e.second.depth() + 1);
   Value v;
   v.kind_ = Kind::kMap;
   v.v_ = std::move(map);
@@ -118,6 +124,12 @@ const GoTraits& Value::go() const {
   if (is_list()) return list_data().go;
   if (is_map()) return map().go;
   return kNone;
+}
+
+uint32_t Value::depth() const {
+  if (is_list()) return list_data().depth;
+  if (is_map()) return map().depth;
+  return 0;
 }
 
 const Value* Value::Get(std::string_view key) const { return is_map() ? map().Find(key) : nullptr; }
@@ -156,7 +168,8 @@ Value FromJson(const nlohmann::ordered_json& j, bool input, bool ordered_objects
     case nlohmann::ordered_json::value_t::object: {
       auto m = std::make_shared<MapData>();
       m->ordered = ordered_objects;
-      for (const auto& [k, e] : j.items()) m->entries.emplace_back(k, FromJson(e, input, ordered_objects, depth + 1));
+      for (const auto& [k, e] : j.items())
+        m->entries.emplace_back(k, FromJson(e, input, ordered_objects, depth + 1));
       return Value::Map(std::move(m));
     }
     default:
@@ -220,14 +233,32 @@ void AppendGoJsonString(std::string& out, std::string_view s) {
     if (c < 0x80) {
       ++pos;
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '<': case '>': case '&': AppendU4(out, c); break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '<':
+        case '>':
+        case '&':
+          AppendU4(out, c);
+          break;
         default:
           if (c < 0x20) {
             AppendU4(out, c);
@@ -257,10 +288,18 @@ void AppendGoJson(std::string& out, const Value& v) {
     return;
   }
   switch (v.kind()) {
-    case Value::Kind::kBool: out += v.bool_value() ? "true" : "false"; break;
-    case Value::Kind::kInt: out += std::to_string(v.int_value()); break;
-    case Value::Kind::kFloat: AppendGoFloat(out, v.float_value()); break;
-    case Value::Kind::kString: AppendGoJsonString(out, v.str().str()); break;
+    case Value::Kind::kBool:
+      out += v.bool_value() ? "true" : "false";
+      break;
+    case Value::Kind::kInt:
+      out += std::to_string(v.int_value());
+      break;
+    case Value::Kind::kFloat:
+      AppendGoFloat(out, v.float_value());
+      break;
+    case Value::Kind::kString:
+      AppendGoJsonString(out, v.str().str());
+      break;
     case Value::Kind::kList: {
       out += '[';
       bool first = true;
@@ -285,7 +324,9 @@ void AppendGoJson(std::string& out, const Value& v) {
       out += '}';
       break;
     }
-    default: out += "null"; break;
+    default:
+      out += "null";
+      break;
   }
 }
 
@@ -312,13 +353,27 @@ void AppendPyJsonString(std::string& out, std::string_view s) {
   for (char ch : s) {
     unsigned char c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           AppendU4(out, c);
@@ -339,14 +394,22 @@ void AppendNewline(std::string& out, int indent, int depth) {
 
 void AppendPyJson(std::string& out, const Value& v, int indent, int depth) {
   switch (v.kind()) {
-    case Value::Kind::kBool: out += v.bool_value() ? "true" : "false"; break;
-    case Value::Kind::kInt: out += std::to_string(v.int_value()); break;
+    case Value::Kind::kBool:
+      out += v.bool_value() ? "true" : "false";
+      break;
+    case Value::Kind::kInt:
+      out += std::to_string(v.int_value());
+      break;
     case Value::Kind::kFloat: {
       double d = v.float_value();
-      out += std::isnan(d) ? "NaN" : std::isinf(d) ? (d < 0 ? "-Infinity" : "Infinity") : PyFloat(d);
+      out += std::isnan(d)   ? "NaN"
+             : std::isinf(d) ? (d < 0 ? "-Infinity" : "Infinity")
+                             : PyFloat(d);
       break;
     }
-    case Value::Kind::kString: AppendPyJsonString(out, v.str().str()); break;
+    case Value::Kind::kString:
+      AppendPyJsonString(out, v.str().str());
+      break;
     case Value::Kind::kList: {
       const auto& items = v.list();
       out += '[';
@@ -373,7 +436,9 @@ void AppendPyJson(std::string& out, const Value& v, int indent, int depth) {
       out += '}';
       break;
     }
-    default: out += "null"; break;
+    default:
+      out += "null";
+      break;
   }
 }
 
@@ -407,12 +472,18 @@ std::string PyRepr(const Value& v) {
 
 std::string PyStr(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::kUndefined: return "";
-    case Value::Kind::kNone: return "None";
-    case Value::Kind::kBool: return v.bool_value() ? "True" : "False";
-    case Value::Kind::kInt: return std::to_string(v.int_value());
-    case Value::Kind::kFloat: return PyFloat(v.float_value());
-    case Value::Kind::kString: return v.str().str();
+    case Value::Kind::kUndefined:
+      return "";
+    case Value::Kind::kNone:
+      return "None";
+    case Value::Kind::kBool:
+      return v.bool_value() ? "True" : "False";
+    case Value::Kind::kInt:
+      return std::to_string(v.int_value());
+    case Value::Kind::kFloat:
+      return PyFloat(v.float_value());
+    case Value::Kind::kString:
+      return v.str().str();
     case Value::Kind::kList: {
       std::string out = "[";
       bool first = true;
@@ -435,7 +506,8 @@ std::string PyStr(const Value& v) {
       }
       return out + (v.map().is_namespace ? "}>" : "}");
     }
-    case Value::Kind::kCallable: return "<macro>";
+    case Value::Kind::kCallable:
+      return "<macro>";
   }
   return "";
 }

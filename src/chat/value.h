@@ -9,10 +9,9 @@
 // Lists and maps are shared, immutable once built; the only mutation is Jinja's
 // `{% set ns.attr = v %}` on a namespace() map, which has Python reference semantics.
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -75,6 +74,7 @@ struct GoTraits {
 struct ListData {
   std::vector<Value> items;
   GoTraits go;
+  uint32_t depth = 1;  // nesting depth: 1 + the deepest child container
 };
 
 struct MapData {
@@ -83,6 +83,7 @@ struct MapData {
   bool ordered = true;
   bool is_namespace = false;  // Jinja namespace(): attributes may be assigned
   GoTraits go;
+  uint32_t depth = 1;  // nesting depth; kept by Value::Map() and Set()
 
   const Value* Find(std::string_view key) const;
   Value* Find(std::string_view key);
@@ -99,7 +100,17 @@ class Callable {
 
 class Value {
  public:
-  enum class Kind : uint8_t { kUndefined, kNone, kBool, kInt, kFloat, kString, kList, kMap, kCallable };
+  enum class Kind : uint8_t {
+    kUndefined,
+    kNone,
+    kBool,
+    kInt,
+    kFloat,
+    kString,
+    kList,
+    kMap,
+    kCallable
+  };
 
   Value() = default;  // None (Go nil)
   explicit Value(bool b) : kind_(Kind::kBool), v_(b) {}
@@ -107,8 +118,14 @@ class Value {
   explicit Value(int i) : kind_(Kind::kInt), v_(static_cast<int64_t>(i)) {}
   explicit Value(double d) : kind_(Kind::kFloat), v_(d) {}
   explicit Value(MarkedString s) : kind_(Kind::kString), v_(std::move(s)) {}
-  static Value Undefined() { Value v; v.kind_ = Kind::kUndefined; return v; }
-  static Value Str(std::string s, bool input = false) { return Value(MarkedString(std::move(s), input)); }
+  static Value Undefined() {
+    Value v;
+    v.kind_ = Kind::kUndefined;
+    return v;
+  }
+  static Value Str(std::string s, bool input = false) {
+    return Value(MarkedString(std::move(s), input));
+  }
   static Value List(std::vector<Value> items, GoTraits go = {});
   static Value Map(std::shared_ptr<MapData> map);
   static Value EmptyMap(bool ordered = true);
@@ -130,18 +147,24 @@ class Value {
   bool bool_value() const { return std::get<bool>(v_); }
   int64_t int_value() const { return std::get<int64_t>(v_); }
   double float_value() const { return std::get<double>(v_); }
-  double number_value() const { return is_int() ? static_cast<double>(int_value()) : float_value(); }
+  double number_value() const {
+    return is_int() ? static_cast<double>(int_value()) : float_value();
+  }
   const MarkedString& str() const { return std::get<MarkedString>(v_); }
   const std::vector<Value>& list() const { return std::get<std::shared_ptr<ListData>>(v_)->items; }
   const ListData& list_data() const { return *std::get<std::shared_ptr<ListData>>(v_); }
   const MapData& map() const { return *std::get<std::shared_ptr<MapData>>(v_); }
   MapData& mutable_map() const { return *std::get<std::shared_ptr<MapData>>(v_); }
-  const std::shared_ptr<Callable>& callable() const { return std::get<std::shared_ptr<Callable>>(v_); }
+  const std::shared_ptr<Callable>& callable() const {
+    return std::get<std::shared_ptr<Callable>>(v_);
+  }
   // The Go traits of a list or map; empty traits for other kinds.
   const GoTraits& go() const;
 
   // Map lookup; nullptr if not a map or no such key.
   const Value* Get(std::string_view key) const;
+  // Nesting depth of a list or map (1 = no nested containers); 0 for scalars.
+  uint32_t depth() const;
   // True if both share the same list/map storage (Python `is` for containers).
   bool SameObject(const Value& o) const;
 

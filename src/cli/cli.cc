@@ -14,6 +14,7 @@ int Main(int argc, char** argv) {
   app.add_flag("-v,--version", show_version, "Show version information");
   int exit_code = 0;
   RegisterServe(app, &exit_code);
+  RegisterCreate(app, &exit_code);
   RegisterRun(app, &exit_code);
   RegisterShow(app, &exit_code);
   RegisterModelCommands(app, &exit_code);

@@ -30,6 +30,7 @@ struct BenchOpts {
   size_t n_prompt = 512, n_gen = 128;
   int reps = 3;
   bool json = false;
+  size_t bandwidth_mib = 0;  // 0: max(1 GiB, 4 x the last-level cache)
 };
 
 struct Stat {
@@ -94,8 +95,8 @@ Result<ThreadResult> BenchThreads(const engine::Model& model, const BenchOpts& o
   ThreadResult res;
   res.threads = n_threads;
   ThreadPool pool(n_threads);
-  const size_t llc = kernels::LastLevelCacheBytes();
-  const size_t bw_bytes = std::max<size_t>(size_t{1} << 30, 4 * llc);
+  const size_t bw_bytes = o.bandwidth_mib > 0 ? o.bandwidth_mib << 20
+                                             : std::max<size_t>(size_t{1} << 30, 4 * kernels::LastLevelCacheBytes());
   engine::ContextParams params;
   params.n_ctx = std::max<size_t>(o.n_prompt, o.n_gen) + 1;
   params.n_batch = std::max<size_t>(o.n_prompt, 1);
@@ -235,6 +236,7 @@ void RegisterBench(CLI::App& app, int* exit_code) {
   cmd->add_option("-t,--threads", o->threads, "Thread counts: N, N,M,... or N-M (default: physical cores)");
   cmd->add_option("--kv-type", o->kv_type, "KV cache type: f16 (default) or f32");
   cmd->add_flag("--json", o->json, "Print one JSON object instead of the table");
+  cmd->add_option("--bandwidth-mib", o->bandwidth_mib, "Buffer of the bandwidth measurement (default: max(1 GiB, 4 x LLC))");
   cmd->callback([o, exit_code] { *exit_code = ReportStatus(RunBench(*o)); });
 }
 

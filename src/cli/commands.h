@@ -13,6 +13,7 @@ void RegisterShow(CLI::App& app, int* exit_code);
 void RegisterDebug(CLI::App& app, int* exit_code);
 void RegisterRun(CLI::App& app, int* exit_code);
 void RegisterServe(CLI::App& app, int* exit_code);
+void RegisterCreate(CLI::App& app, int* exit_code);
 void RegisterModelCommands(CLI::App& app, int* exit_code);  // list, ps, stop, cp, rm
 void RegisterBench(CLI::App& app, int* exit_code);
 // Adds `debug synth`; call after RegisterDebug.

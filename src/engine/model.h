@@ -9,6 +9,7 @@
 #include "engine/model_config.h"
 #include "engine/weights.h"
 #include "gguf/reader.h"
+#include "kernels/pack.h"
 
 namespace olla::engine {
 
@@ -28,6 +29,7 @@ class Model {
   gguf::File file_;
   ModelConfig cfg_;
   ModelWeights weights_;
+  kernels::WeightPacks packs_;  // the matrices repacked for this CPU's kernels, if it has any
 };
 
 }  // namespace olla::engine

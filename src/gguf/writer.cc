@@ -106,19 +106,23 @@ Result<uint64_t> TensorBytes(const TensorToWrite& t) {
 
 }  // namespace
 
-Result<std::string> Serialize(const Metadata& metadata, const std::vector<TensorToWrite>& tensors,
-                              uint32_t version) {
+Result<uint64_t> DataAlignment(const Metadata& metadata) {
+  const Value* a = metadata.Find("general.alignment");
+  if (!a) return uint64_t{kDefaultAlignment};
+  if (a->type() != ValueType::kUint32)
+    return Status::InvalidArgument(
+        StrCat("gguf: general.alignment must be uint32, found ", ValueTypeName(a->type())));
+  const uint64_t alignment = std::get<uint32_t>(a->storage());
+  if (alignment == 0 || (alignment & (alignment - 1)) != 0 || alignment > kMaxAlignment)
+    return Status::InvalidArgument(StrCat("gguf: bad general.alignment ", alignment));
+  return alignment;
+}
+
+Result<std::string> SerializeHeader(const Metadata& metadata,
+                                    const std::vector<TensorToWrite>& tensors, uint32_t version) {
   if (version != 2 && version != 3)
     return Status::InvalidArgument(StrCat("gguf: cannot write version ", version));
-  uint64_t alignment = kDefaultAlignment;
-  if (const Value* a = metadata.Find("general.alignment")) {
-    if (a->type() != ValueType::kUint32)
-      return Status::InvalidArgument(
-          StrCat("gguf: general.alignment must be uint32, found ", ValueTypeName(a->type())));
-    alignment = std::get<uint32_t>(a->storage());
-    if (alignment == 0 || (alignment & (alignment - 1)) != 0 || alignment > kMaxAlignment)
-      return Status::InvalidArgument(StrCat("gguf: bad general.alignment ", alignment));
-  }
+  OLLA_ASSIGN_OR_RETURN(const uint64_t alignment, DataAlignment(metadata));
   for (const auto& [key, value] : metadata.entries())
     OLLA_RETURN_IF_ERROR(CheckArray(key, value, 1));
   std::set<std::string_view> names;
@@ -129,12 +133,11 @@ Result<std::string> Serialize(const Metadata& metadata, const std::vector<Tensor
     if (!names.insert(t.name).second)
       return Status::InvalidArgument(StrCat("gguf: duplicate tensor '", t.name, "'"));
     OLLA_ASSIGN_OR_RETURN(uint64_t bytes, TensorBytes(t));
-    if (bytes != t.data.size())
-      return Status::InvalidArgument(StrCat("gguf: tensor '", t.name, "' has ", t.data.size(),
-                                            " bytes of data, its shape and type need ", bytes));
     offsets.push_back(offset);
-    offset +=
-        (bytes + alignment - 1) / alignment * alignment;  // bytes is the size of a span in memory
+    uint64_t padded = 0;
+    if (__builtin_add_overflow(bytes, alignment - 1, &padded) ||
+        __builtin_add_overflow(offset, padded / alignment * alignment, &offset))
+      return Status::InvalidArgument(StrCat("gguf: tensor '", t.name, "' offset overflows"));
   }
 
   std::string out;
@@ -159,9 +162,22 @@ Result<std::string> Serialize(const Metadata& metadata, const std::vector<Tensor
   // Without tensors there is no data section and so no padding: gguf-py writes vocab-only files
   // this way, and every reader accepts both. With tensors, ggml and gguf-py pad the start of the
   // data section and the end of every tensor, including the last.
+  if (!tensors.empty()) sink.PadTo(alignment);
+  return out;
+}
+
+Result<std::string> Serialize(const Metadata& metadata, const std::vector<TensorToWrite>& tensors,
+                              uint32_t version) {
+  for (const auto& t : tensors) {
+    OLLA_ASSIGN_OR_RETURN(uint64_t bytes, TensorBytes(t));
+    if (bytes != t.data.size())
+      return Status::InvalidArgument(StrCat("gguf: tensor '", t.name, "' has ", t.data.size(),
+                                            " bytes of data, its shape and type need ", bytes));
+  }
+  OLLA_ASSIGN_OR_RETURN(std::string out, SerializeHeader(metadata, tensors, version));
   if (tensors.empty()) return out;
-  sink.PadTo(alignment);
-  out.reserve(out.size() + offset);
+  OLLA_ASSIGN_OR_RETURN(const uint64_t alignment, DataAlignment(metadata));
+  Sink sink(out);
   for (const auto& t : tensors) {
     out.append(reinterpret_cast<const char*>(t.data.data()), t.data.size());
     sink.PadTo(alignment);

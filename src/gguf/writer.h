@@ -33,6 +33,18 @@ struct TensorToWrite {
 Result<std::string> Serialize(const Metadata& metadata, const std::vector<TensorToWrite>& tensors,
                               uint32_t version = 3);
 
+// For writers that stream tensor data (re-quantization of multi-GB models): the bytes of the file
+// up to its data section, i.e. header, metadata, tensor infos and, if there are tensors, the
+// padding to the alignment. Each tensor's size comes from its shape and type; `data` is ignored.
+// The data section that follows must hold each tensor's bytes, in the order given, each padded
+// with zeros to DataAlignment(metadata): Serialize() is exactly SerializeHeader() plus that.
+// Fails as Serialize() does, except that data sizes are not checked.
+Result<std::string> SerializeHeader(const Metadata& metadata,
+                                    const std::vector<TensorToWrite>& tensors, uint32_t version = 3);
+// general.alignment (a uint32 power of two up to kMaxAlignment) or kDefaultAlignment when absent;
+// kInvalidArgument for any other value.
+Result<uint64_t> DataAlignment(const Metadata& metadata);
+
 // Serializes and writes `path` atomically (temporary file + rename).
 Status WriteFile(const std::string& path, const Metadata& metadata,
                  const std::vector<TensorToWrite>& tensors, uint32_t version = 3);

@@ -106,6 +106,23 @@ TEST(WriterTest, ReproducesEveryTestdataFileByteForByte) {
   }
 }
 
+TEST(WriterTest, SerializeHeaderIsTheFileUpToItsData) {
+  for (const std::string& path : TestdataGgufFiles()) {
+    SCOPED_TRACE(path);
+    auto f = File::Open(path);
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    auto header = SerializeHeader(f->metadata(), ToWrite(*f), f->version());
+    ASSERT_TRUE(header.ok()) << header.status().ToString();
+    const size_t want = f->tensors().empty() ? f->bytes().size() : f->data_offset();
+    ASSERT_EQ(header->size(), want);
+    EXPECT_EQ(std::memcmp(header->data(), f->bytes().data(), want), 0);
+  }
+  Metadata bad;
+  bad.Set("general.alignment", Value(uint32_t{3}));
+  EXPECT_FALSE(DataAlignment(bad).ok());
+  EXPECT_EQ(DataAlignment(Metadata()).value(), kDefaultAlignment);
+}
+
 TEST(WriterTest, WriteFileThenOpenRoundTrips) {
   auto f = File::Open(testing::TestdataPath("models/stories260K.gguf"));
   ASSERT_TRUE(f.ok()) << f.status().ToString();

@@ -1,63 +1,50 @@
+// Dispatch and scheduling of the fused attention (bodies in attention-inl.h).
+
 #include "kernels/attention.h"
 
-#include <cmath>
-#include <limits>
-#include <vector>
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/attention.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "kernels/attention-inl.h"
 
-#include "kernels/ops.h"
-#include "tensor/half.h"
+#if HWY_ONCE
+#include <algorithm>
+#include <atomic>
 
 namespace olla::kernels {
-
-using tensor::F16ToF32;
-using tensor::F32ToF16;
+HWY_EXPORT(AttendJob);
+HWY_EXPORT(AttnLanes);
+HWY_EXPORT(AttnScratchFloats);
 
 void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& kv, const AttentionParams& p,
                float* out, ThreadPool& pool) {
-  const bool f16 = kv.type == tensor::DType::kF16;
-  const size_t elem = f16 ? 2 : 4;
-  const size_t k_row = p.n_head_kv * p.head_dim, v_row = p.n_head_kv * p.head_dim_v;
+  // A job is up to `lanes` queries that read one KV head: whole query groups of several tokens,
+  // or, when a group is wider than the vector, part of one token's group.
+  const size_t lanes = HWY_DYNAMIC_DISPATCH(AttnLanes)();
   const size_t group = p.n_head / p.n_head_kv;
-  const size_t n_jobs = n_tok * p.n_head;
-  pool.ParallelFor(n_jobs, [&](size_t begin, size_t end, size_t) {
-    std::vector<float> scores(kv.n_kv), qv(p.head_dim), acc(p.head_dim_v);
-    for (size_t job = begin; job < end; ++job) {
-      const size_t t = job / p.n_head, h = job % p.n_head, kvh = h / group;
-      const float* qh = q + (t * p.n_head + h) * p.head_dim;
-      for (size_t d = 0; d < p.head_dim; ++d) qv[d] = f16 ? F16ToF32(F32ToF16(qh[d])) : qh[d];
-      const size_t last = static_cast<size_t>(pos[t]);
-      const size_t n = !p.causal ? kv.n_kv : last + 1 < kv.n_kv ? last + 1 : kv.n_kv;
-      for (size_t j = 0; j < n; ++j) {
-        float s = 0;
-        if (f16) {
-          const auto* kr = reinterpret_cast<const uint16_t*>(kv.k + (j * k_row + kvh * p.head_dim) * elem);
-          for (size_t d = 0; d < p.head_dim; ++d) s += F16ToF32(kr[d]) * qv[d];
-        } else {
-          const auto* kr = reinterpret_cast<const float*>(kv.k) + j * k_row + kvh * p.head_dim;
-          for (size_t d = 0; d < p.head_dim; ++d) s += kr[d] * qv[d];
-        }
-        s *= p.scale;
-        if (p.softcap > 0) s = p.softcap * std::tanh(s / p.softcap);
-        if (p.window > 0 && j <= last && last - j >= p.window) s = -std::numeric_limits<float>::infinity();
-        scores[j] = s;
-      }
-      SoftmaxInPlace(scores.data(), n);
-      std::fill(acc.begin(), acc.end(), 0.0f);
-      for (size_t j = 0; j < n; ++j) {
-        const float w = f16 ? F16ToF32(F32ToF16(scores[j])) : scores[j];
-        if (w == 0.0f) continue;
-        if (f16) {
-          const auto* vr = reinterpret_cast<const uint16_t*>(kv.v + (j * v_row + kvh * p.head_dim_v) * elem);
-          for (size_t d = 0; d < p.head_dim_v; ++d) acc[d] += w * F16ToF32(vr[d]);
-        } else {
-          const auto* vr = reinterpret_cast<const float*>(kv.v) + j * v_row + kvh * p.head_dim_v;
-          for (size_t d = 0; d < p.head_dim_v; ++d) acc[d] += w * vr[d];
-        }
-      }
-      float* o = out + (t * p.n_head + h) * p.head_dim_v;
-      for (size_t d = 0; d < p.head_dim_v; ++d) o[d] = acc[d];
+  const size_t heads_per_job = std::min(group, lanes);
+  const size_t head_chunks = (group + heads_per_job - 1) / heads_per_job;
+  const size_t tokens_per_job = std::max<size_t>(1, lanes / heads_per_job);
+  const size_t token_blocks = (n_tok + tokens_per_job - 1) / tokens_per_job;
+  const size_t per_block = p.n_head_kv * head_chunks;
+  const size_t n_jobs = token_blocks * per_block;
+  const size_t scratch_bytes = HWY_DYNAMIC_DISPATCH(AttnScratchFloats)(p.head_dim, p.head_dim_v) * sizeof(float);
+  // Later tokens see more keys: hand out jobs from the last token block down, first come first
+  // served, so the threads finish together.
+  std::atomic<size_t> next{0};
+  pool.Run([&](size_t tid) {
+    float* scratch = reinterpret_cast<float*>(pool.Scratch(tid, scratch_bytes));
+    for (size_t job = next.fetch_add(1, std::memory_order_relaxed); job < n_jobs;
+         job = next.fetch_add(1, std::memory_order_relaxed)) {
+      const size_t block = token_blocks - 1 - job / per_block, rest = job % per_block;
+      const size_t kvh = rest / head_chunks, chunk = rest % head_chunks;
+      const size_t t0 = block * tokens_per_job, nt = std::min(tokens_per_job, n_tok - t0);
+      const size_t h0 = chunk * heads_per_job, nh = std::min(heads_per_job, group - h0);
+      HWY_DYNAMIC_DISPATCH(AttendJob)(q, pos, kv, p, kvh, t0, nt, h0, nh, out, scratch);
     }
   });
 }
 
 }  // namespace olla::kernels
+#endif  // HWY_ONCE

@@ -50,13 +50,18 @@ CpuFeatures Detect() {
 CpuFeatures Detect() { return CpuFeatures{}; }
 #endif
 
+// OLLA_CPU caps the kernels used (benchmarks, and tests of each path in one binary):
+//   amx, vnni: at most that x86 path;  highway: Highway's best target only;
+//   avx2, emu128, scalar: Highway limited to that target (others disabled).
 CpuPath Capped(CpuPath best) {
   const char* env = std::getenv("OLLA_CPU");
   if (env == nullptr) return best;
   const std::string v = env;
   CpuPath cap = best;
-  if (v == "highway") cap = CpuPath::kHighway;
   if (v == "vnni") cap = CpuPath::kAvx512Vnni;
+  if (v == "highway" || v == "avx2" || v == "emu128" || v == "scalar") cap = CpuPath::kHighway;
+  if (v == "avx2") hwy::DisableTargets(HWY_AVX3 | HWY_AVX3_DL);
+  if (v == "emu128" || v == "scalar") hwy::DisableTargets(HWY_AVX3 | HWY_AVX3_DL | HWY_AVX2 | HWY_NEON);
   return static_cast<int>(cap) < static_cast<int>(best) ? cap : best;
 }
 

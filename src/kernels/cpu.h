@@ -22,8 +22,10 @@ struct CpuFeatures {
 // What this CPU (and OS) supports. Thread-safe; computed on first use.
 const CpuFeatures& DetectedCpu();
 
-// The path MatMul uses: DetectedCpu().best, capped by the environment variable
-// OLLA_CPU=highway|vnni|amx if set (for benchmarks and tests; never raises it). Thread-safe.
+// The path MatMul uses: DetectedCpu().best, capped by the environment variable OLLA_CPU if set
+// (for benchmarks and tests; it never raises the path): amx, vnni, highway, or avx2 / emu128 /
+// scalar, which also restrict Highway to that target. Read once; call it before any kernel runs
+// (Model::Load does, by packing) so that all kernels see the same choice. Thread-safe.
 CpuPath ActiveCpuPath();
 
 std::string_view CpuPathName(CpuPath path);  // "highway", "avx512-vnni", "amx"

@@ -14,6 +14,9 @@
 #include "kernels/cpu.h"
 #include "kernels/internal.h"
 #include "kernels/ops.h"
+#include "kernels/pack.h"
+#include "kernels/x86_amx.h"
+#include "kernels/x86_vnni.h"
 #include "tensor/blocks.h"
 #include "tensor/half.h"
 
@@ -147,7 +150,8 @@ RowsKernel HighwayKernel(DType type) {
 // stay in a core's L2 (>= 1 MiB on the CPUs we target).
 constexpr size_t kWeightBlockBytes = 512 << 10;
 constexpr size_t kActChunkBytes = 256 << 10;
-constexpr size_t kRowAlign = 16;  // a thread's first row: 16 floats of y are one cache line
+constexpr size_t kRowAlign = 16;
+constexpr size_t kAmxTokens = 16;  // rows of an AMX activation tile
 
 size_t ActBytesPerToken(ActKind kind, size_t n_cols) {
   return kind == ActKind::kF32 || kind == ActKind::kF16 || kind == ActKind::kBF16 ? n_cols * sizeof(float)
@@ -158,15 +162,15 @@ size_t ActBytesPerToken(ActKind kind, size_t n_cols) {
 
 namespace internal {
 
-// The kernel MatMul uses for `type` on `path` (tests call this for each path the CPU has).
-RowsKernel SelectKernel(DType type, CpuPath path) {
-  (void)path;
-  return HighwayKernel(type);
-}
-
-void MatMulWith(RowsKernel kernel, const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool) {
+void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool) {
   const DotTraits* traits = FindDotTraits(w.type);
-  OLLA_CHECK(traits != nullptr && kernel != nullptr);
+  OLLA_CHECK(traits != nullptr);  // the engine validates weight types at load
+  PackedKernel packed = nullptr, amx = nullptr;
+  if (w.packed != nullptr && path != CpuPath::kHighway) packed = VnniPackedKernel(w.packed->format);
+  if (packed != nullptr && path == CpuPath::kAmx && n_tok >= kAmxTokens) amx = AmxPackedKernel(w.packed->format);
+  const RowsKernel rows_kernel = packed ? nullptr : HighwayKernel(w.type);
+  OLLA_CHECK(packed != nullptr || rows_kernel != nullptr);
+
   const ActKind kind = ActKindOf(traits->act_type);
   const ActsLayout layout = LayoutFor(kind, n_tok, w.n_cols);
   uint8_t* buf = pool.Scratch(pool.size(), layout.total);
@@ -179,23 +183,37 @@ void MatMulWith(RowsKernel kernel, const QMatrix& w, const float* x, size_t n_to
     });
   }
 
+  // Work is split in units of 16 rows (a packed group; 16 floats of y are one cache line).
+  const size_t n_units = (w.n_rows + kRowAlign - 1) / kRowAlign;
+  const size_t n_threads = std::min(pool.size(), n_units);
+  const size_t unit_bytes = packed ? w.packed->group_bytes : kRowAlign * w.row_bytes;
+  const size_t units_per_block = std::max<size_t>(1, kWeightBlockBytes / std::max<size_t>(unit_bytes, 1));
+  const size_t tok_chunk = std::max<size_t>(kAmxTokens, kActChunkBytes / ActBytesPerToken(kind, w.n_cols) / kAmxTokens * kAmxTokens);
   const WeightRows rows{w.data, w.row_bytes, w.n_cols};
-  const size_t n_threads = std::min(pool.size(), (w.n_rows + kRowAlign - 1) / kRowAlign);
-  const size_t per_thread = ((w.n_rows + n_threads - 1) / n_threads + kRowAlign - 1) / kRowAlign * kRowAlign;
-  const size_t row_block = std::max(kRowAlign, kWeightBlockBytes / std::max<size_t>(w.row_bytes, 1) / kRowAlign * kRowAlign);
-  const size_t tok_chunk = std::max<size_t>(4, kActChunkBytes / ActBytesPerToken(kind, w.n_cols) / 4 * 4);
+  auto run = [&](size_t ub, size_t ue, const Acts& a, float* ya) {
+    if (amx && a.n_tok >= kAmxTokens) {  // AMX for whole tiles of tokens, VNNI for the rest
+      const size_t n_amx = a.n_tok / kAmxTokens * kAmxTokens;
+      amx(*w.packed, ub, ue, TokenRange(a, 0, n_amx), ya, w.n_rows);
+      if (n_amx < a.n_tok) packed(*w.packed, ub, ue, TokenRange(a, n_amx, a.n_tok - n_amx), ya + n_amx * w.n_rows, w.n_rows);
+    } else if (packed) {
+      packed(*w.packed, ub, ue, a, ya, w.n_rows);
+    } else {
+      rows_kernel(rows, ub * kRowAlign, std::min(w.n_rows, ue * kRowAlign), a, ya, w.n_rows);
+    }
+  };
   pool.Run([&](size_t tid) {
     if (tid >= n_threads) return;
-    const size_t r_begin = tid * per_thread, r_end = std::min(w.n_rows, r_begin + per_thread);
+    const size_t u_begin = n_units * tid / n_threads, u_end = n_units * (tid + 1) / n_threads;
     if (n_tok == 1) {
-      if (r_begin < r_end) kernel(rows, r_begin, r_end, acts, y, w.n_rows);
+      run(u_begin, u_end, acts, y);
       return;
     }
-    for (size_t rb = r_begin; rb < r_end; rb += row_block) {
-      const size_t re = std::min(r_end, rb + row_block);
+    // A block of weights stays in L2 while chunks of tokens stream past it.
+    for (size_t ub = u_begin; ub < u_end; ub += units_per_block) {
+      const size_t ue = std::min(u_end, ub + units_per_block);
       for (size_t t0 = 0; t0 < n_tok; t0 += tok_chunk) {
         const size_t nt = std::min(tok_chunk, n_tok - t0);
-        kernel(rows, rb, re, TokenRange(acts, t0, nt), y + t0 * w.n_rows, w.n_rows);
+        run(ub, ue, TokenRange(acts, t0, nt), y + t0 * w.n_rows);
       }
     }
   });
@@ -204,7 +222,7 @@ void MatMulWith(RowsKernel kernel, const QMatrix& w, const float* x, size_t n_to
 }  // namespace internal
 
 void MatMul(const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool) {
-  internal::MatMulWith(internal::SelectKernel(w.type, ActiveCpuPath()), w, x, n_tok, y, pool);
+  internal::MatMulOnPath(ActiveCpuPath(), w, x, n_tok, y, pool);
 }
 
 // ---- DotTraits: one row against one activation row in the standard block format ---------------

@@ -2,10 +2,8 @@
 // CPU supports and on each hand-written x86 path (VNNI, AMX) it has.
 //
 // Budgets:
-//   * legacy and k-quant types on Highway targets: exact. Block integer sums are exact and the
-//     floats are combined in ref::Dot*'s order, so the results are bit-identical.
-//   * legacy and k-quant types on the VNNI/AMX paths: |Δ| ≤ 1e-5 · Σ|w·a| per output. The
-//     integer sums are still exact; only the float sum over blocks is reordered.
+//   * legacy and k-quant types, on every path (Highway targets, VNNI, AMX): exact. Block integer
+//     sums are exact and the floats are combined in ref::Dot*'s order, so results are identical.
 //   * F32/F16/BF16: |Δ| ≤ 2e-6 · Σ|w·a| (products of F16/BF16-rounded values are exact in F32;
 //     the sum is reordered into vector lanes). Measured worst cases are ~10x below.
 
@@ -15,10 +13,12 @@
 #include <random>
 #include <vector>
 
+#include "base/str_cat.h"
 #include "hwy/targets.h"
 #include "kernels/cpu.h"
 #include "kernels/internal.h"
 #include "kernels/ops.h"
+#include "kernels/pack.h"
 #include "kernels/ref/dot_ref.h"
 #include "tensor/blocks.h"
 #include "tensor/dequantize.h"
@@ -52,7 +52,6 @@ const TypeCase kTypes[] = {
 };
 
 constexpr double kFloatBudget = 2e-6;
-constexpr double kReorderedBudget = 1e-5;
 
 // Runs `fn` once for each Highway target that is compiled in and supported by this CPU.
 template <typename Fn>
@@ -131,7 +130,7 @@ TEST(MatMulTest, EveryTypeMatchesReferenceOnEveryHighwayTarget) {
         Problem p = MakeProblem(tc, 19, 512, n_tok, 7);
         std::vector<float> y(n_tok * p.rows);
         ThreadPool pool(2);
-        internal::MatMulWith(internal::SelectKernel(tc.type, CpuPath::kHighway), p.m, p.x.data(), n_tok, y.data(), pool);
+        internal::MatMulOnPath(CpuPath::kHighway, p.m, p.x.data(), n_tok, y.data(), pool);
         ExpectMatches(p, y, tc.exact_on_highway, kFloatBudget, target);
       }
     }
@@ -150,21 +149,23 @@ TEST(MatMulTest, DotTraitsMatchReferenceOnEveryHighwayTarget) {
   });
 }
 
-// Odd shapes on every path: rows that are not a multiple of any tile, 1..17 tokens, 1..3 threads.
+// Odd shapes on every path (packed where the path packs the type): rows that are not a multiple
+// of any tile, 1..40 tokens (AMX takes whole tiles of 16, VNNI the rest), 1 and 3 threads.
 TEST(MatMulTest, OddShapesOnEveryCpuPath) {
   for (CpuPath path : PathsToTest()) {
     for (const TypeCase& tc : kTypes) {
-      internal::RowsKernel kernel = internal::SelectKernel(tc.type, path);
-      ASSERT_NE(kernel, nullptr);
-      const bool exact = tc.exact_on_highway && path == CpuPath::kHighway;
-      const double budget = tc.exact_on_highway ? kReorderedBudget : kFloatBudget;
-      for (size_t n_tok = 1; n_tok <= 17; n_tok += (n_tok < 5 ? 1 : 4)) {
+      for (size_t n_tok : {1, 2, 3, 4, 5, 9, 13, 16, 17, 40}) {
         Problem p = MakeProblem(tc, 37, 768, n_tok, static_cast<uint32_t>(100 + n_tok));
         for (size_t threads : {1, 3}) {
-          std::vector<float> y(n_tok * p.rows);
           ThreadPool pool(threads);
-          internal::MatMulWith(kernel, p.m, p.x.data(), n_tok, y.data(), pool);
-          ExpectMatches(p, y, exact, budget, std::string(CpuPathName(path)));
+          QMatrix m = p.m;
+          std::unique_ptr<PackedMatrix> packed = PackMatrix(m, path, pool);
+          EXPECT_EQ(packed != nullptr, HasPackedKernel(tc.type, path));
+          m.packed = packed.get();
+          std::vector<float> y(n_tok * p.rows);
+          internal::MatMulOnPath(path, m, p.x.data(), n_tok, y.data(), pool);
+          ExpectMatches(p, y, tc.exact_on_highway, kFloatBudget,
+                        StrCat(CpuPathName(path), packed ? " packed" : "", " n_tok=", n_tok, " threads=", threads));
         }
       }
     }

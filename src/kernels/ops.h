@@ -14,13 +14,18 @@
 
 namespace olla::kernels {
 
+struct PackedMatrix;  // kernels/pack.h
+
 // A weight matrix [n_rows, n_cols] of any supported type; row r starts at data + r * row_bytes.
+// `packed`, if set (by WeightPacks, kernels/pack.h), is the same matrix rearranged for this CPU's
+// fastest kernels; MatMul then reads it instead of `data`.
 struct QMatrix {
   tensor::DType type = tensor::DType::kF32;
   const uint8_t* data = nullptr;
   size_t n_rows = 0;
   size_t n_cols = 0;
   size_t row_bytes = 0;
+  const PackedMatrix* packed = nullptr;
 };
 
 // How a weight type is multiplied: activations are first converted to `act_type` (Q8_0 for Q4_0,

@@ -95,6 +95,22 @@ TEST(OpsTest, RopeRotatesPairsByPositionAngle) {
   EXPECT_NEAR(y[3], std::sin(0.1f), 1e-6);
 }
 
+// The vectorized SwiGlu against its scalar formula: Highway's exp is within 1 ulp, so a few ulp
+// after the division and product; the extremes give 0 and x * up, never NaN.
+TEST(OpsTest, SwiGluMatchesScalarFormula) {
+  std::vector<float> g, up;
+  for (float v = -200.0f; v < 200.0f; v += 0.37f) {
+    g.push_back(v);
+    up.push_back(0.5f + std::fabs(std::sin(v)));
+  }
+  std::vector<float> out(g.size());
+  SwiGlu(g.data(), up.data(), out.data(), g.size());
+  for (size_t i = 0; i < g.size(); ++i) {
+    const float want = g[i] / (1.0f + std::exp(-g[i])) * up[i];
+    EXPECT_NEAR(out[i], want, 4e-7f * std::fabs(want) + 1e-30f) << g[i];
+  }
+}
+
 // ggml's CPU GELU: 0 below -10, identity above 10, else an F16 table of the F16-rounded input.
 TEST(OpsTest, GeluFollowsGgmlF16Table) {
   std::vector<float> x = {-11.0f, 11.0f, 0.5f, -0.3337f, 2.71828f};

@@ -1,46 +1,85 @@
 #include "server/prompt.h"
 
+#include <nlohmann/json.hpp>
+
 #include "base/str_cat.h"
+#include "chat/go_template.h"
+#include "chat/jinja_template.h"
+#include "chat/prompt.h"
 
 namespace olla::server {
 
 namespace {
-// Until the Go-template engine (src/chat) is wired in, the server renders the templates that
-// need no control flow: "{{ .Prompt }}", optionally with "{{ .System }}" substitutions.
-Result<RenderedPrompt> RenderSimple(const std::string& tmpl, const PromptInput& in) {
-  RenderedPrompt out;
-  size_t pos = 0;
-  while (pos < tmpl.size()) {
-    size_t open = tmpl.find("{{", pos);
-    if (open == std::string::npos) {
-      out.push_back({tmpl.substr(pos), true});
-      break;
-    }
-    if (open > pos) out.push_back({tmpl.substr(pos, open - pos), true});
-    size_t close = tmpl.find("}}", open);
-    if (close == std::string::npos) return Status::InvalidArgument("template: unclosed action");
-    std::string action = tmpl.substr(open + 2, close - open - 2);
-    size_t b = action.find_first_not_of(" -"), e = action.find_last_not_of(" -");
-    action = b == std::string::npos ? "" : action.substr(b, e - b + 1);
-    if (action == ".Prompt") {
-      out.push_back({in.prompt, false});
-    } else if (action == ".System") {
-      out.push_back({in.system, false});
-    } else if (action == ".Response" || action == ".Suffix") {
-      if (action == ".Suffix") out.push_back({in.suffix, false});
-    } else {
-      return Status::Unsupported(StrCat("template action {{ ", action, " }} is not supported yet"));
-    }
-    pos = close + 2;
+
+std::vector<chat::Message> MessagesFromJson(const nlohmann::json* arr) {
+  std::vector<chat::Message> out;
+  if (!arr || !arr->is_array()) return out;
+  for (const auto& m : *arr) {
+    if (!m.is_object()) continue;
+    chat::Message msg;
+    msg.role = m.value("role", "");
+    msg.content = m.value("content", "");
+    out.push_back(std::move(msg));
   }
   return out;
 }
+
+std::string Special(const tokenizer::Tokenizer& tok, int32_t id) {
+  return id >= 0 && tok.vocab().IsValid(id) ? tok.vocab().Text(id) : "";
+}
+
+// The Jinja chat template of the GGUF, when there is no Go TEMPLATE layer.
+std::string JinjaTemplateOf(const gguf::Metadata& md) { return md.GetStringOr("tokenizer.chat_template", "").value(); }
+
 }  // namespace
 
-Result<RenderedPrompt> RenderGeneratePrompt(const PromptInput& in) {
-  if (in.raw) return RenderedPrompt{{in.prompt, false}};
-  std::string tmpl = in.template_text.empty() ? "{{ .Prompt }}" : in.template_text;
-  return RenderSimple(tmpl, in);
+Result<RenderedPrompt> RenderGeneratePrompt(const PromptInput& in, const gguf::Metadata& md, const tokenizer::Tokenizer& tok) {
+  if (in.raw) return chat::RenderRaw(in.prompt);
+  chat::GenerateInput g;
+  g.prompt = in.prompt;
+  g.suffix = in.suffix;
+  g.system = in.system;
+  g.model_system = in.model_system;
+  g.model_messages = MessagesFromJson(in.model_messages);
+  g.has_context = in.has_context;
+  if (!in.template_text.empty()) {
+    auto t = chat::GoTemplate::Parse(in.template_text);
+    if (!t.ok()) return Status::Internal(StrCat("template: ", t.status().message()));
+    return chat::RenderGoGenerate(*t, g);
+  }
+  const std::string jinja = JinjaTemplateOf(md);
+  if (!jinja.empty() && in.suffix.empty()) {
+    auto t = chat::JinjaTemplate::Parse(jinja);
+    if (t.ok()) {
+      chat::JinjaChatInput j;
+      j.messages = chat::GenerateMessages(g);
+      j.bos_token = Special(tok, tok.vocab().bos());
+      j.eos_token = Special(tok, tok.vocab().eos());
+      return chat::RenderJinjaChat(*t, j);
+    }
+  }
+  return chat::RenderGoGenerate(chat::GoTemplate::Default(), g);
+}
+
+Result<RenderedPrompt> RenderChatPrompt(const ChatInput& in, const gguf::Metadata& md, const tokenizer::Tokenizer& tok) {
+  if (!in.template_text.empty()) {
+    auto t = chat::GoTemplate::Parse(in.template_text);
+    if (!t.ok()) return Status::Internal(StrCat("template: ", t.status().message()));
+    chat::GoChatInput g{in.messages, in.tools_json, {}};
+    return chat::RenderGoChat(*t, g);
+  }
+  const std::string jinja = JinjaTemplateOf(md);
+  if (!jinja.empty()) {
+    OLLA_ASSIGN_OR_RETURN(chat::JinjaTemplate t, chat::JinjaTemplate::Parse(jinja));
+    chat::JinjaChatInput j;
+    j.messages = in.messages;
+    j.tools_json = in.tools_json;
+    j.bos_token = Special(tok, tok.vocab().bos());
+    j.eos_token = Special(tok, tok.vocab().eos());
+    return chat::RenderJinjaChat(t, j);
+  }
+  chat::GoChatInput g{in.messages, in.tools_json, {}};
+  return chat::RenderGoChat(chat::GoTemplate::Default(), g);
 }
 
 namespace {
@@ -55,29 +94,23 @@ bool ContainsSpecialText(const tokenizer::Tokenizer& tok, std::string_view text)
 
 std::vector<int32_t> TokenizePrompt(const tokenizer::Tokenizer& tok, const RenderedPrompt& prompt, bool add_bos) {
   std::vector<int32_t> ids;
-  if (add_bos && tok.vocab().add_bos() && tok.vocab().bos() >= 0) ids.push_back(tok.vocab().bos());
   // The whole text is tokenized in one call, as Ollama does, so that merges and SPM's space
   // prefix see it whole. Special-token texts are parsed only if none occurs in user text;
   // otherwise each piece is tokenized on its own with its own permission.
   bool user_has_special = false;
-  for (const auto& piece : prompt)
+  for (const auto& piece : prompt.pieces)
     if (!piece.allow_special && ContainsSpecialText(tok, piece.text)) user_has_special = true;
   if (!user_has_special) {
-    auto all = tok.Tokenize(PromptText(prompt), false, true);
-    ids.insert(ids.end(), all.begin(), all.end());
-    return ids;
+    ids = tok.Tokenize(prompt.text, false, true);
+  } else {
+    for (const auto& piece : prompt.pieces) {
+      auto part = tok.Tokenize(piece.text, false, piece.allow_special);
+      ids.insert(ids.end(), part.begin(), part.end());
+    }
   }
-  for (const auto& piece : prompt) {
-    auto part = tok.Tokenize(piece.text, false, piece.allow_special);
-    ids.insert(ids.end(), part.begin(), part.end());
-  }
+  const int32_t bos = tok.vocab().bos();
+  if (add_bos && tok.vocab().add_bos() && bos >= 0 && (ids.empty() || ids.front() != bos)) ids.insert(ids.begin(), bos);
   return ids;
-}
-
-std::string PromptText(const RenderedPrompt& prompt) {
-  std::string s;
-  for (const auto& p : prompt) s += p.text;
-  return s;
 }
 
 }  // namespace olla::server

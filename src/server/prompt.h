@@ -1,34 +1,45 @@
 #pragma once
-// Prompt assembly for generate and chat: the model's (or request's) template rendered with the
-// request's data. Template text may contain special tokens; user-provided text never becomes a
-// special token (DESIGN.md C12), so the rendering is kept as marked pieces until tokenized.
+// Prompt assembly for generate and chat through the chat-template engines (src/chat): the
+// model's (or request's) Go TEMPLATE, else the GGUF's Jinja chat template, else {{ .Prompt }}
+// (spec §9.4). Template text may contain special tokens; user-provided text never becomes a
+// special token (DESIGN.md C12), so renderings stay marked pieces until tokenized.
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "chat/messages.h"
+#include "chat/rendered.h"
+#include "gguf/metadata.h"
 #include "tokenizer/tokenizer.h"
 
 namespace olla::server {
 
-struct PromptPiece {
-  std::string text;
-  bool allow_special = false;  // true for template text
-};
-using RenderedPrompt = std::vector<PromptPiece>;
+using RenderedPrompt = chat::RenderedPrompt;
 
 struct PromptInput {
   bool raw = false;
-  std::string prompt, suffix, system;
-  std::string template_text;  // empty: "{{ .Prompt }}"
+  std::string prompt, suffix;
+  std::string system;        // request system ("" = the model's)
+  std::string model_system;
+  std::string template_text;  // Go template in effect ("" = none)
+  nlohmann::json* model_messages = nullptr;  // MESSAGE history (array) or null
+  bool has_context = false;
 };
 
-Result<RenderedPrompt> RenderGeneratePrompt(const PromptInput& in);
+Result<RenderedPrompt> RenderGeneratePrompt(const PromptInput& in, const gguf::Metadata& gguf,
+                                            const tokenizer::Tokenizer& tok);
 
-// Token ids of the pieces, with BOS in front when `add_bos` and the model's metadata asks for it.
+struct ChatInput {
+  std::vector<chat::Message> messages;  // with the model's history and SYSTEM already applied
+  std::string template_text;            // Go template in effect ("" = none)
+  std::string tools_json;               // JSON array or ""
+};
+Result<RenderedPrompt> RenderChatPrompt(const ChatInput& in, const gguf::Metadata& gguf, const tokenizer::Tokenizer& tok);
+
+// Token ids of the pieces, with BOS in front when `add_bos` and the model's metadata asks for it
+// (unless the rendered text already starts with it).
 std::vector<int32_t> TokenizePrompt(const tokenizer::Tokenizer& tok, const RenderedPrompt& prompt, bool add_bos);
-
-// The concatenated text (for _debug_render_only and logs).
-std::string PromptText(const RenderedPrompt& prompt);
 
 }  // namespace olla::server

@@ -4,6 +4,7 @@
 // `llama-quantize` run picks.
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "base/str_cat.h"
@@ -52,6 +53,12 @@ constexpr QuantizeTarget kTargets[] = {
 };
 
 bool Contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+
+// Metadata lookups where a missing or mistyped key means "not set".
+std::string MetaString(const gguf::Metadata& md, std::string_view key) {
+  auto v = md.GetStringOr(key, "");
+  return v.ok() ? *v : "";
+}
 
 std::string Upper(std::string_view s) {
   std::string out(s);
@@ -227,7 +234,9 @@ DType ArchOverride(const QuantizeHparams& hp, const std::string& name, DType typ
 }
 
 // llama.cpp's fallback when the row length is not a multiple of the chosen type's block size.
-Result<DType> Fallback(const gguf::TensorInfo& t, DType type, std::string_view target) {
+// Where llama-quantize gives up ("Unsupported tensor size encountered": a legacy type such as
+// Q4_0 or Q8_0 with rows of 172 values) the tensor becomes F16, llama.cpp's last resort.
+DType Fallback(const gguf::TensorInfo& t, DType type) {
   if (RowFits(type, t.row_len())) return type;
   DType fallback;
   switch (type) {
@@ -237,10 +246,7 @@ Result<DType> Fallback(const gguf::TensorInfo& t, DType type, std::string_view t
     case DType::kQ4_K: fallback = DType::kQ5_0; break;
     case DType::kQ5_K: fallback = DType::kQ5_1; break;
     case DType::kQ6_K: fallback = DType::kQ8_0; break;
-    default:
-      return Status::InvalidArgument(StrCat("cannot quantize tensor ", t.name, " to ", target, ": its rows of ",
-                                            t.row_len(), " values are not a multiple of the ",
-                                            tensor::Name(type), " block size"));
+    default: return DType::kF16;
   }
   return RowFits(fallback, t.row_len()) ? fallback : DType::kF16;
 }
@@ -296,7 +302,7 @@ Result<uint32_t> QuantizableFileType(const gguf::File& src) {
 
 QuantizeHparams HparamsFromMetadata(const gguf::Metadata& md) {
   QuantizeHparams hp;
-  hp.arch = md.GetStringOr("general.architecture", "").value_or("");
+  hp.arch = MetaString(md, "general.architecture");
   hp.n_layer = MetadataU32(md, hp.arch + ".block_count", 0);
   hp.n_head = MetadataU32(md, hp.arch + ".attention.head_count", 0);
   hp.n_head_kv = MetadataU32(md, hp.arch + ".attention.head_count_kv", hp.n_head);
@@ -341,7 +347,7 @@ Result<std::vector<DType>> ChooseTensorTypes(const QuantizeHparams& hparams,
       if (mixed) {
         OLLA_ASSIGN_OR_RETURN(type, MixedType(qs, t, type));
         if (IsKQuantFileType(target.file_type)) type = ArchOverride(hparams, t.name, type);
-        OLLA_ASSIGN_OR_RETURN(type, Fallback(t, type, target.name));
+        type = Fallback(t, type);
       }
     }
     types[idx] = type;

@@ -66,8 +66,7 @@ QuantizeHparams HparamsFromMetadata(const gguf::Metadata& md);
 std::vector<size_t> QuantizeOrder(const std::vector<gguf::TensorInfo>& tensors);
 
 // The output type of every tensor (indexed like `tensors`; unquantized tensors keep their type).
-// kInvalidArgument if a tensor's row length fits neither its type nor a fallback (legacy types
-// have none, as in llama.cpp).
+// kInvalidArgument only for expert tensors whose layer cannot be read from their name.
 Result<std::vector<tensor::DType>> ChooseTensorTypes(const QuantizeHparams& hparams,
                                                      const std::vector<gguf::TensorInfo>& tensors,
                                                      const QuantizeTarget& target);
@@ -97,11 +96,10 @@ class GgufQuantizer {
     tensor::DType type = tensor::DType::kF32;
     uint64_t out_bytes = 0;
   };
-  GgufQuantizer(const gguf::File& src, size_t n_threads) : src_(src), pool_(n_threads) {}
+  explicit GgufQuantizer(size_t n_threads) : pool_(n_threads) {}
   // Appends the next chunk of the current tensor (and its padding when it ends) to pending_.
   Status ProduceChunk();
 
-  const gguf::File& src_;
   ThreadPool pool_;
   std::vector<Item> items_;
   std::vector<std::pair<std::string, tensor::DType>> planned_;

@@ -15,6 +15,9 @@ void RegisterMiscRoutes(httplib::Server& http, ServerContext& ctx);      // /, v
 void RegisterGenerateRoutes(httplib::Server& http, ServerContext& ctx);  // generate, chat
 void RegisterModelRoutes(httplib::Server& http, ServerContext& ctx);     // show, copy, delete
 void RegisterEmbedRoutes(httplib::Server& http, ServerContext& ctx);     // embed, embeddings
+void RegisterChatRoutes(httplib::Server& http, ServerContext& ctx);      // chat
+void RegisterCreateRoutes(httplib::Server& http, ServerContext& ctx);    // create, blobs
+void RegisterRegistryRoutes(httplib::Server& http, ServerContext& ctx);  // pull, push
 
 // Writes {"error": message} with the status mapped from `status`.
 void ReplyError(httplib::Response& res, const Status& status);

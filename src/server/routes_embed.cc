@@ -55,6 +55,7 @@ void HandleEmbed(ServerContext& ctx, const httplib::Request& req, httplib::Respo
   json request_options = f.Raw("options") ? *f.Raw("options") : json(nullptr);
   auto opts = ResolveOptions(model->params, request_options, ctx.config.default_num_ctx);
   if (!opts.ok()) return ReplyError(res, opts.status());
+  opts->load.kv_type = ctx.config.kv_type;
   opts->load.num_batch = std::min<size_t>(2048, opts->load.num_ctx);  // a whole input in one batch
   auto keep_alive = ParseKeepAlive(f.Raw("keep_alive"));
   if (!keep_alive.ok()) return ReplyError(res, keep_alive.status());
@@ -108,6 +109,7 @@ void HandleEmbeddings(ServerContext& ctx, const httplib::Request& req, httplib::
   json request_options = f.Raw("options") ? *f.Raw("options") : json(nullptr);
   auto opts = ResolveOptions(model->params, request_options, ctx.config.default_num_ctx);
   if (!opts.ok()) return ReplyError(res, opts.status());
+  opts->load.kv_type = ctx.config.kv_type;
   opts->load.num_batch = std::min<size_t>(2048, opts->load.num_ctx);
   auto keep_alive = ParseKeepAlive(f.Raw("keep_alive"));
   if (!keep_alive.ok()) return ReplyError(res, keep_alive.status());

@@ -107,6 +107,7 @@ void HandleGenerate(ServerContext& ctx, const httplib::Request& req, httplib::Re
   if (model->model_path.empty()) return ReplyError(res, 400, StrCat("\"", r.model, "\" does not support generate"));
   auto opts = ResolveOptions(model->params, r.options, ctx.config.default_num_ctx);
   if (!opts.ok()) return ReplyError(res, opts.status());
+  opts->load.kv_type = ctx.config.kv_type;
   auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, r.keep_alive);
   if (!lease.ok()) return ReplyError(res, lease.status());
   if (r.prompt.empty() && r.suffix.empty()) return ReplyJson(res, DoneObject(r.model, "load"));
@@ -115,9 +116,12 @@ void HandleGenerate(ServerContext& ctx, const httplib::Request& req, httplib::Re
   in.raw = r.raw;
   in.prompt = r.prompt;
   in.suffix = r.suffix;
-  in.system = r.has_system ? r.system : model->system;
+  in.system = r.system;
+  in.model_system = model->system;
   in.template_text = r.has_template ? r.template_text : model->template_text;
-  auto rendered = RenderGeneratePrompt(in);
+  in.model_messages = &model->messages;
+  in.has_context = !r.context.empty();
+  auto rendered = RenderGeneratePrompt(in, lease->model().file().metadata(), lease->tokenizer());
   if (!rendered.ok()) return ReplyError(res, 500, rendered.status().message());
   // The rendered prompt: template text may hold special tokens, user text may not.
   std::vector<int32_t> tokens = TokenizePrompt(lease->tokenizer(), *rendered, /*add_bos=*/r.context.empty());

@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "base/str_cat.h"
 #include "server/routes.h"
+#include "server/security.h"
 #include "server/status_http.h"
 
 namespace olla::server {
@@ -29,10 +30,14 @@ Server::Server(ServerConfig config, store::Store store)
     : ctx_{std::move(config), std::move(store), nullptr}, http_(std::make_unique<httplib::Server>()) {
   ctx_.scheduler = std::make_unique<runtime::Scheduler>(ctx_.config.scheduler);
   http_->set_payload_max_length(1ull << 34);
+  InstallSecurity();
   RegisterMiscRoutes(*http_, ctx_);
   RegisterGenerateRoutes(*http_, ctx_);
   RegisterModelRoutes(*http_, ctx_);
   RegisterEmbedRoutes(*http_, ctx_);
+  RegisterChatRoutes(*http_, ctx_);
+  RegisterCreateRoutes(*http_, ctx_);
+  RegisterRegistryRoutes(*http_, ctx_);
   http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) res.set_content("404 page not found", "text/plain; charset=utf-8");
   });
@@ -50,6 +55,38 @@ Server::Server(ServerConfig config, store::Store store)
 }
 
 Server::~Server() { Stop(); }
+
+void Server::InstallSecurity() {
+  auto origins = std::make_shared<std::vector<std::string>>(AllowedOrigins(ctx_.config.origins));
+  const bool guard_host = IsLoopbackBind(ctx_.config.host);
+  http_->set_pre_routing_handler([origins, guard_host](const httplib::Request& req, httplib::Response& res) {
+    // DNS-rebinding guard: a page on evil.example resolving to 127.0.0.1 must not reach the API.
+    if (guard_host && !HostAllowed(req.get_header_value("Host"))) {
+      res.status = 403;
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    const std::string origin = req.get_header_value("Origin");
+    if (!origin.empty()) {
+      if (!OriginAllowed(origin, *origins)) {
+        res.status = 403;
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      res.set_header("Access-Control-Allow-Origin", origin);
+      res.set_header("Vary", "Origin");
+    }
+    if (req.method == "OPTIONS") {
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
+      res.set_header("Access-Control-Allow-Headers",
+                     "Authorization, Content-Type, User-Agent, Accept, X-Requested-With, OpenAI-Beta, "
+                     "x-stainless-arch, x-stainless-async, x-stainless-custom-poll-interval, x-stainless-helper-method, "
+                     "x-stainless-lang, x-stainless-os, x-stainless-package-version, x-stainless-poll-helper, "
+                     "x-stainless-retry-count, x-stainless-runtime, x-stainless-runtime-version, x-stainless-timeout");
+      res.status = 204;
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+}
 
 Status Server::Bind() {
   if (ctx_.config.port == 0) {
@@ -127,10 +164,21 @@ Result<ServerConfig> ServerConfigFromEnv() {
       // A bare number is seconds here (Ollama accepts both forms for the variable).
       char* end = nullptr;
       double secs = std::strtod(ka.c_str(), &end);
-      if (*end != '\0') return d.status();
-      d = std::chrono::nanoseconds(static_cast<int64_t>(secs * 1e9));
+      if (*end == '\0') d = std::chrono::nanoseconds(static_cast<int64_t>(secs * 1e9));
     }
-    c.scheduler.default_keep_alive = d->count() < 0 ? runtime::kForever : *d;
+    if (d.ok()) {
+      c.scheduler.default_keep_alive = d->count() < 0 ? runtime::kForever : *d;
+    } else {
+      LogWarn(StrCat("invalid OLLAMA_KEEP_ALIVE '", ka, "', using 5m"));  // Ollama falls back too
+    }
+  }
+  if (std::string kv = env("OLLAMA_KV_CACHE_TYPE"); !kv.empty()) {
+    auto t = tensor::ParseDType(kv);
+    if (t && (*t == tensor::DType::kF16 || *t == tensor::DType::kF32)) {
+      c.kv_type = *t;
+    } else {
+      LogWarn(StrCat("OLLAMA_KV_CACHE_TYPE '", kv, "' is not supported (f16, f32); using f16"));
+    }
   }
   std::string origins = env("OLLAMA_ORIGINS");
   for (size_t pos = 0; pos < origins.size();) {

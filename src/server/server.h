@@ -24,6 +24,7 @@ struct ServerConfig {
   runtime::SchedulerConfig scheduler;
   bool noprune = false;               // OLLAMA_NOPRUNE
   std::string version = "0.0.0";
+  tensor::DType kv_type = tensor::DType::kF16;  // OLLAMA_KV_CACHE_TYPE
 };
 
 // Shared by all routes.
@@ -46,6 +47,8 @@ class Server {
   void Stop();
 
  private:
+  void InstallSecurity();
+
   ServerContext ctx_;
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;

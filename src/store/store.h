@@ -138,7 +138,8 @@ class Store {
   Result<PruneReport> RemoveUnreferencedBlobs(const std::vector<Digest>& candidates,
                                               bool noprune = false);
   // Startup garbage collection (§6.5): for files in blobs/ older than `grace`, deletes those
-  // whose name is not a blob name (temp files, partial downloads) and unreferenced blobs; then
+  // whose name is not a blob name (temp files) and unreferenced blobs, but keeps partial
+  // downloads ("sha256-<hex>-partial[-N]", registry/download.h) so pulls resume; then
   // removes stale temp files and empty directories under manifests/. Skipped entirely if any
   // manifest is corrupt, with the warning Ollama logs.
   Result<PruneReport> Prune(const PruneOptions& options = {});

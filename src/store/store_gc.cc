@@ -25,6 +25,23 @@ constexpr std::string_view kCorruptWarning =
 
 bool IsTempName(std::string_view name) { return name.substr(0, 5) == ".tmp-"; }
 
+// A resumable download's files (registry/download.h): "sha256-<hex>-partial" (data) and
+// "sha256-<hex>-partial-<N>" (part state). Prune keeps them, so that an interrupted pull
+// resumes after a restart instead of starting over (user-needs §3).
+bool IsPartialDownloadName(std::string_view name) {
+  constexpr size_t kBlobName = 7 + 64;  // "sha256-" + hex
+  constexpr std::string_view kSuffix = "-partial";
+  if (name.size() < kBlobName + kSuffix.size() ||
+      !Digest::FromBlobFileName(name.substr(0, kBlobName)).ok() ||
+      name.substr(kBlobName, kSuffix.size()) != kSuffix) {
+    return false;
+  }
+  std::string_view rest = name.substr(kBlobName + kSuffix.size());
+  if (rest.empty()) return true;
+  if (rest.size() < 2 || rest.size() > 6 || rest[0] != '-') return false;
+  return rest.substr(1).find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 }  // namespace
 
 Result<std::vector<Store::ScannedManifest>> Store::ScanManifests() const {
@@ -194,6 +211,7 @@ Result<PruneReport> Store::Prune(const PruneOptions& options) {
     if (e.type != EntryType::kFile) continue;
     ++report.total_blobs;
     if (e.mtime > cutoff) continue;  // in use by a running upload/download, or just written
+    if (IsPartialDownloadName(e.name)) continue;
     Result<Digest> d = Digest::FromBlobFileName(e.name);
     if (d.ok() && referenced.count(*d) != 0) continue;
     if (::unlink(StrCat(blobs_dir(), "/", e.name).c_str()) == 0) {

@@ -185,6 +185,53 @@ TEST_F(ServerApiTest, EmbedMatchesReferenceAndNormalizes) {
   EXPECT_TRUE(json::parse(Post("/api/embed", {{"model", "bert"}, {"input", json::array()}})->body)["embeddings"].empty());
 }
 
+TEST_F(ServerApiTest, ChatRendersTemplateAndStreams) {
+  // A template whose rendering is plain text for stories260K: the reply continues the story.
+  testing::InstallModel(server_.models_dir(), "storychat", testing::TestdataPath("models/stories260K.gguf"),
+                        "{{ range .Messages }}{{ .Content }}{{ end }}", R"({"num_predict":8,"temperature":0})");
+  auto r = Post("/api/chat", {{"model", "storychat"}, {"stream", false},
+                              {"messages", {{{"role", "user"}, {"content", "Once upon a time"}}}}});
+  ASSERT_EQ(r->status, 200) << r->body;
+  json j = json::parse(r->body);
+  EXPECT_EQ(j["message"]["role"], "assistant");
+  EXPECT_EQ(j["message"]["content"].get<std::string>().rfind(", there was a", 0), 0u) << j;
+  EXPECT_EQ(j["done_reason"], "length");
+  EXPECT_EQ(j["eval_count"], 8);
+  EXPECT_FALSE(j.contains("context"));
+  auto streamed = Post("/api/chat", {{"model", "storychat"}, {"messages", {{{"role", "USER"}, {"content", "Once upon a time"}}}}});
+  ASSERT_EQ(streamed->status, 200);
+  std::istringstream lines(streamed->body);
+  std::string line, text;
+  json last;
+  while (std::getline(lines, line)) {
+    last = json::parse(line);
+    text += last["message"]["content"].get<std::string>();
+  }
+  EXPECT_TRUE(last["done"].get<bool>());
+  EXPECT_EQ(text, j["message"]["content"].get<std::string>());
+  auto load = Post("/api/chat", {{"model", "storychat"}, {"messages", json::array()}});
+  EXPECT_EQ(json::parse(load->body)["done_reason"], "load");
+  auto unload = Post("/api/chat", {{"model", "storychat"}, {"messages", json::array()}, {"keep_alive", 0}});
+  EXPECT_EQ(json::parse(unload->body)["done_reason"], "unload");
+  EXPECT_EQ(json::parse(Post("/api/chat", {{"messages", json::array()}})->body)["error"], "model is required");
+  EXPECT_EQ(Post("/api/chat", {{"model", "nope"}, {"messages", json::array()}})->status, 404);
+  EXPECT_EQ(Post("/api/chat", {{"model", "storychat"}, {"messages", "hi"}})->status, 400);
+}
+
+TEST_F(ServerApiTest, CorsAndHostProtection) {
+  httplib::Headers evil{{"Origin", "https://evil.example"}};
+  auto bad_origin = client_->Get("/api/version", evil);
+  EXPECT_EQ(bad_origin->status, 403);
+  httplib::Headers local{{"Origin", "http://localhost:3000"}};
+  auto ok_origin = client_->Get("/api/version", local);
+  EXPECT_EQ(ok_origin->status, 200);
+  EXPECT_EQ(ok_origin->get_header_value("Access-Control-Allow-Origin"), "http://localhost:3000");
+  httplib::Headers rebinding{{"Host", "attacker.example:11434"}};
+  EXPECT_EQ(client_->Get("/api/version", rebinding)->status, 403);
+  httplib::Headers lan{{"Host", "192.168.1.5:11434"}};
+  EXPECT_EQ(client_->Get("/api/version", lan)->status, 200);
+}
+
 TEST_F(ServerApiTest, StopsCleanlyOnSigterm) { EXPECT_EQ(server_.Stop(), 0); }
 
 }  // namespace

@@ -1,0 +1,153 @@
+// Fused attention (flash-attention style): one pass over the keys in blocks, with an online
+// softmax, so no [n_query, n_kv] score matrix exists. Vector lanes are queries: a job holds up to
+// Lanes(float) (token, head) pairs that read the same KV head, so scores, the running max and sum
+// and the output accumulators are all lane-wise, and each key and value element is broadcast
+// once to all of them. With an F16 cache, queries are rounded to F16 first (as ggml rounds them
+// for its F16 x F16 products); everything else is F32.
+
+#if defined(OLLA_KERNELS_ATTENTION_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef OLLA_KERNELS_ATTENTION_INL_H_
+#undef OLLA_KERNELS_ATTENTION_INL_H_
+#else
+#define OLLA_KERNELS_ATTENTION_INL_H_
+#endif
+
+#include <cmath>
+#include <limits>
+
+#include "hwy/contrib/math/math-inl.h"
+#include "hwy/highway.h"
+#include "kernels/attention.h"
+#include "tensor/half.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace olla {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Keys per block of the online softmax. The same on every target, so that every target rounds
+// alike and a model's logits do not depend on the CPU (AVX2's 16 registers then spill some).
+constexpr size_t kKeyBlock = 16;  // score vectors held in registers
+
+// Rows [j0, j0 + n) of one KV head (row stride `stride` elements) widened to F32: out[n][dim].
+template <class DF>
+HWY_INLINE void WidenRows(DF df, const KvView& kv, const uint8_t* base, size_t stride, size_t j0, size_t n, size_t dim,
+                          float* out) {
+  const size_t lanes = hn::Lanes(df);
+  for (size_t j = 0; j < n; ++j) {
+    float* o = out + j * dim;
+    if (kv.type == tensor::DType::kF16) {
+      const auto* src = reinterpret_cast<const uint16_t*>(base) + (j0 + j) * stride;
+      size_t d = 0;
+      for (; d + lanes <= dim; d += lanes)
+        hn::StoreU(hn::PromoteTo(df, hn::LoadU(hn::Rebind<hwy::float16_t, DF>(), reinterpret_cast<const hwy::float16_t*>(src + d))), df, o + d);
+      for (; d < dim; ++d) o[d] = tensor::F16ToF32(src[d]);
+    } else {
+      const auto* src = reinterpret_cast<const float*>(base) + (j0 + j) * stride;
+      for (size_t d = 0; d < dim; ++d) o[d] = src[d];
+    }
+  }
+}
+
+// Queries per job (lanes), and the floats of scratch a job needs.
+HWY_NOINLINE size_t AttnLanes() { return hn::Lanes(hn::ScalableTag<float>()); }
+HWY_NOINLINE size_t AttnScratchFloats(size_t head_dim, size_t head_dim_v) {
+  const size_t n = hn::Lanes(hn::ScalableTag<float>());
+  return n * (head_dim + head_dim_v + kKeyBlock) + kKeyBlock * (head_dim + head_dim_v);
+}
+
+// Queries: tokens [t0, t0 + nt) x heads [h0, h0 + nh) of KV head kvh; lane = (t - t0) * nh + (h - h0).
+HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv, const AttentionParams& p, size_t kvh,
+                            size_t t0, size_t nt, size_t h0, size_t nh, float* out, float* scratch) {
+  const hn::ScalableTag<float> df;
+  using V = hn::Vec<decltype(df)>;
+  const size_t n_lanes = hn::Lanes(df), nq = nt * nh;
+  const size_t hd = p.head_dim, hdv = p.head_dim_v;
+  const bool f16 = kv.type == tensor::DType::kF16;
+  const size_t elem = f16 ? 2 : 4;
+  const size_t k_stride = p.n_head_kv * hd, v_stride = p.n_head_kv * hdv;
+  const uint8_t* k_base = kv.k + kvh * hd * elem;
+  const uint8_t* v_base = kv.v + kvh * hdv * elem;
+  float* qt = scratch;                  // [hd][lanes]
+  float* ot = qt + hd * n_lanes;        // [hdv][lanes]
+  float* st = ot + hdv * n_lanes;       // [kKeyBlock][lanes]
+  float* kb = st + kKeyBlock * n_lanes;  // [kKeyBlock][hd]
+  float* vb = kb + kKeyBlock * hd;       // [kKeyBlock][hdv]
+
+  // Transposed queries; unused lanes repeat query 0 and are never stored.
+  int32_t last[64];  // per lane: the query's position
+  size_t k_end = 0, k_begin = kv.n_kv;
+  for (size_t lane = 0; lane < n_lanes; ++lane) {
+    const size_t l = lane < nq ? lane : 0;
+    const size_t t = t0 + l / nh, h = h0 + l % nh + kvh * (p.n_head / p.n_head_kv);
+    const float* qh = q + (t * p.n_head + h) * hd;
+    for (size_t d = 0; d < hd; ++d) qt[d * n_lanes + lane] = f16 ? tensor::F16ToF32(tensor::F32ToF16(qh[d])) : qh[d];
+    last[lane] = pos[t];
+    const size_t end = !p.causal ? kv.n_kv : std::min<size_t>(kv.n_kv, static_cast<size_t>(pos[t]) + 1);
+    k_end = std::max(k_end, end);
+    size_t begin = 0;
+    if (p.window > 0 && static_cast<size_t>(pos[t]) + 1 > p.window) begin = static_cast<size_t>(pos[t]) + 1 - p.window;
+    k_begin = std::min(k_begin, begin);
+  }
+  const auto last_v = hn::ConvertTo(df, hn::LoadU(hn::RebindToSigned<decltype(df)>(), last));
+  for (size_t d = 0; d < hdv; ++d) hn::Store(hn::Zero(df), df, ot + d * n_lanes);
+  const V neg_inf = hn::Set(df, -std::numeric_limits<float>::infinity());
+  V m = neg_inf, l = hn::Zero(df);
+
+  for (size_t j0 = k_begin; j0 < k_end; j0 += kKeyBlock) {
+    const size_t nk = std::min(kKeyBlock, k_end - j0);
+    WidenRows(df, kv, k_base, k_stride, j0, nk, hd, kb);
+    WidenRows(df, kv, v_base, v_stride, j0, nk, hdv, vb);
+    // Scores s[j] = scale * <q, k_j>, capped and masked.
+    V blk_max = neg_inf;
+    for (size_t j = 0; j < nk; ++j) {
+      V s0 = hn::Zero(df), s1 = hn::Zero(df);
+      size_t d = 0;
+      for (; d + 1 < hd; d += 2) {
+        s0 = hn::MulAdd(hn::Load(df, qt + d * n_lanes), hn::Set(df, kb[j * hd + d]), s0);
+        s1 = hn::MulAdd(hn::Load(df, qt + (d + 1) * n_lanes), hn::Set(df, kb[j * hd + d + 1]), s1);
+      }
+      if (d < hd) s0 = hn::MulAdd(hn::Load(df, qt + d * n_lanes), hn::Set(df, kb[j * hd + d]), s0);
+      V s = hn::Mul(hn::Add(s0, s1), hn::Set(df, p.scale));
+      if (p.softcap > 0)
+        s = hn::Mul(hn::Set(df, p.softcap), hn::Tanh(df, hn::Div(s, hn::Set(df, p.softcap))));
+      const auto key = hn::Set(df, static_cast<float>(j0 + j));
+      auto masked = hn::FirstN(df, 0);
+      if (p.causal) masked = hn::Or(masked, hn::Gt(key, last_v));
+      if (p.window > 0)
+        masked = hn::Or(masked, hn::And(hn::Le(key, last_v), hn::Ge(hn::Sub(last_v, key), hn::Set(df, static_cast<float>(p.window)))));
+      s = hn::IfThenElse(masked, neg_inf, s);
+      hn::Store(s, df, st + j * n_lanes);
+      blk_max = hn::Max(blk_max, s);
+    }
+    // Online softmax: rescale what was accumulated to the new running max.
+    const V m_new = hn::Max(m, blk_max);
+    const V c = hn::Exp(df, hn::Sub(m, m_new));  // 0 while nothing was visible (NaN -> 0)
+    m = m_new;
+    l = hn::Mul(l, c);
+    V pj[kKeyBlock];
+    for (size_t j = 0; j < nk; ++j) {
+      pj[j] = hn::Exp(df, hn::Sub(hn::Load(df, st + j * n_lanes), m_new));
+      l = hn::Add(l, pj[j]);
+    }
+    for (size_t d = 0; d < hdv; ++d) {
+      V o = hn::Mul(hn::Load(df, ot + d * n_lanes), c);
+      for (size_t j = 0; j < nk; ++j) o = hn::MulAdd(pj[j], hn::Set(df, vb[j * hdv + d]), o);
+      hn::Store(o, df, ot + d * n_lanes);
+    }
+  }
+  hn::Store(hn::Div(hn::Set(df, 1.0f), l), df, st);
+  for (size_t lane = 0; lane < nq; ++lane) {
+    const size_t t = t0 + lane / nh, h = h0 + lane % nh + kvh * (p.n_head / p.n_head_kv);
+    float* o = out + (t * p.n_head + h) * hdv;
+    for (size_t d = 0; d < hdv; ++d) o[d] = ot[d * n_lanes + lane] * st[lane];
+  }
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace olla
+HWY_AFTER_NAMESPACE();
+
+#endif  // include guard

@@ -1,0 +1,96 @@
+// The fused attention against the two-pass scalar reference (ref/attention_ref.h) on every
+// Highway target. Outputs are convex combinations of value rows, so budgets are relative to
+// max |v|:
+//   F32 cache: 2e-6 (exp is within 1 ulp; only the order of sums differs);
+//   F16 cache: 2^-10 (the reference rounds each probability to F16 before weighting the values,
+//              as ggml's non-fused path does; the fused kernel keeps them in F32).
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "hwy/targets.h"
+#include "kernels/attention.h"
+#include "kernels/ref/attention_ref.h"
+#include "tensor/half.h"
+
+namespace olla::kernels {
+namespace {
+
+using tensor::DType;
+
+std::vector<float> RandomVector(size_t n, std::mt19937& rng, float scale) {
+  std::normal_distribution<float> dist(0.0f, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(rng);
+  return v;
+}
+
+struct Case {
+  size_t n_head, n_head_kv, head_dim, n_tok, n_past;
+  bool causal;
+  size_t window;
+  float softcap;
+};
+
+void CheckCase(const Case& c, DType kv_type) {
+  std::mt19937 rng(static_cast<uint32_t>(c.n_head * 131 + c.head_dim * 7 + c.n_tok));
+  const size_t n_kv = c.n_past + c.n_tok;
+  const size_t kv_dim = c.n_head_kv * c.head_dim;
+  std::vector<float> q = RandomVector(c.n_tok * c.n_head * c.head_dim, rng, 1.0f);
+  std::vector<float> k = RandomVector(n_kv * kv_dim, rng, 1.0f), v = RandomVector(n_kv * kv_dim, rng, 1.0f);
+  std::vector<uint16_t> k16(k.size()), v16(v.size());
+  float vmax = 0;
+  for (size_t i = 0; i < k.size(); ++i) {
+    k16[i] = tensor::F32ToF16(k[i]);
+    v16[i] = tensor::F32ToF16(v[i]);
+    vmax = std::max(vmax, std::fabs(v[i]));
+  }
+  const bool f16 = kv_type == DType::kF16;
+  KvView kv{.type = kv_type,
+            .k = f16 ? reinterpret_cast<const uint8_t*>(k16.data()) : reinterpret_cast<const uint8_t*>(k.data()),
+            .v = f16 ? reinterpret_cast<const uint8_t*>(v16.data()) : reinterpret_cast<const uint8_t*>(v.data()),
+            .n_kv = n_kv};
+  AttentionParams p{.n_head = c.n_head, .n_head_kv = c.n_head_kv, .head_dim = c.head_dim, .head_dim_v = c.head_dim,
+                    .scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim)), .softcap = c.softcap,
+                    .window = c.window, .causal = c.causal};
+  std::vector<int32_t> pos(c.n_tok);
+  for (size_t t = 0; t < c.n_tok; ++t) pos[t] = static_cast<int32_t>(c.n_past + t);
+  std::vector<float> want(c.n_tok * c.n_head * c.head_dim), got(want.size());
+  ref::Attention(q.data(), c.n_tok, pos.data(), kv, p, want.data());
+  ThreadPool pool(3);
+  Attention(q.data(), c.n_tok, pos.data(), kv, p, got.data(), pool);
+  const double budget = (f16 ? std::ldexp(1.0, -10) : 2e-6) * vmax;
+  size_t bad = 0;
+  for (size_t i = 0; i < got.size() && bad < 3; ++i) {
+    if (!(std::fabs(got[i] - want[i]) <= budget)) {
+      ++bad;
+      ADD_FAILURE() << tensor::Name(kv_type) << " heads " << c.n_head << "/" << c.n_head_kv << " dim " << c.head_dim
+                    << " n_tok " << c.n_tok << " past " << c.n_past << " causal " << c.causal << " window " << c.window
+                    << " softcap " << c.softcap << ": out " << i << " = " << got[i] << ", want " << want[i];
+    }
+  }
+}
+
+TEST(AttentionTest, FusedMatchesReferenceOnEveryHighwayTarget) {
+  const Case cases[] = {
+      {1, 1, 8, 5, 0, true, 0, 0.0f},     {4, 1, 64, 7, 3, true, 0, 0.0f},   {8, 2, 64, 17, 9, true, 0, 0.0f},
+      {32, 8, 64, 1, 40, true, 0, 0.0f},  {32, 8, 64, 33, 0, true, 0, 0.0f}, {6, 3, 80, 9, 4, true, 0, 0.0f},
+      {32, 1, 16, 3, 5, true, 0, 0.0f},   {4, 4, 32, 12, 0, false, 0, 0.0f}, {4, 2, 32, 10, 20, true, 6, 0.0f},
+      {8, 4, 256, 5, 11, true, 0, 50.0f}, {2, 1, 64, 4, 2, false, 3, 0.0f},
+  };
+  for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    SCOPED_TRACE(hwy::TargetName(target));
+    for (const Case& c : cases) {
+      CheckCase(c, DType::kF32);
+      CheckCase(c, DType::kF16);
+    }
+  }
+  hwy::SetSupportedTargetsForTest(0);
+}
+
+}  // namespace
+}  // namespace olla::kernels

@@ -1,0 +1,219 @@
+#include "registry/auth.h"
+
+#include <nlohmann/json.hpp>
+
+#include "base/str_cat.h"
+#include "registry/url.h"
+
+namespace olla::registry {
+
+namespace {
+
+constexpr size_t kMaxHeader = 8 << 10;
+constexpr size_t kMaxChallenges = 16;
+constexpr size_t kMaxParams = 32;
+constexpr size_t kMaxToken = 16 << 10;
+
+// RFC 7230 tchar.
+bool IsTchar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
+    case '.': case '^': case '_': case '`': case '|': case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+class Cursor {
+ public:
+  explicit Cursor(std::string_view s) : s_(s) {}
+  bool done() const { return pos_ >= s_.size(); }
+  char peek() const { return done() ? '\0' : s_[pos_]; }
+  void SkipSpace() {
+    while (!done() && (s_[pos_] == ' ' || s_[pos_] == '\t')) ++pos_;
+  }
+  void SkipSpaceAndCommas() {
+    while (!done() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == ',')) ++pos_;
+  }
+  std::string_view Token() {
+    size_t start = pos_;
+    while (!done() && IsTchar(s_[pos_])) ++pos_;
+    return s_.substr(start, pos_ - start);
+  }
+  // After the opening quote; backslash escapes one character.
+  Result<std::string> Quoted() {
+    std::string out;
+    ++pos_;
+    while (!done()) {
+      char c = s_[pos_++];
+      if (c == '"') return out;
+      if (c == '\\') {
+        if (done()) break;
+        c = s_[pos_++];
+      }
+      if (static_cast<unsigned char>(c) < 0x20 && c != '\t') {
+        return Status::Corrupt("WWW-Authenticate: control character in a quoted string");
+      }
+      out.push_back(c);
+    }
+    return Status::Corrupt("WWW-Authenticate: unterminated quoted string");
+  }
+  size_t pos() const { return pos_; }
+  void set_pos(size_t p) { pos_ = p; }
+
+ private:
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+Result<std::vector<Challenge>> ParseWwwAuthenticate(std::string_view header) {
+  if (header.size() > kMaxHeader) return Status::Corrupt("WWW-Authenticate header too long");
+  std::vector<Challenge> out;
+  Cursor cur(header);
+  cur.SkipSpaceAndCommas();
+  while (!cur.done()) {
+    std::string_view scheme = cur.Token();
+    if (scheme.empty()) return Status::Corrupt("WWW-Authenticate: expected an auth scheme");
+    if (out.size() == kMaxChallenges) return Status::Corrupt("WWW-Authenticate: too many challenges");
+    Challenge ch;
+    ch.scheme = Lower(scheme);
+    while (true) {
+      cur.SkipSpaceAndCommas();
+      if (cur.done()) break;
+      size_t start = cur.pos();
+      std::string_view name = cur.Token();
+      if (name.empty()) return Status::Corrupt("WWW-Authenticate: expected a parameter");
+      cur.SkipSpace();
+      if (cur.peek() != '=') {  // not "name=": the scheme of the next challenge
+        cur.set_pos(start);
+        break;
+      }
+      cur.set_pos(cur.pos() + 1);
+      cur.SkipSpace();
+      std::string value;
+      if (cur.peek() == '"') {
+        OLLA_ASSIGN_OR_RETURN(value, cur.Quoted());
+      } else {
+        value = std::string(cur.Token());
+      }
+      if (ch.params.size() == kMaxParams) return Status::Corrupt("WWW-Authenticate: too many parameters");
+      ch.params[Lower(name)] = std::move(value);
+      cur.SkipSpace();
+      if (!cur.done() && cur.peek() != ',') {
+        return Status::Corrupt("WWW-Authenticate: expected ',' between parameters");
+      }
+    }
+    out.push_back(std::move(ch));
+  }
+  if (out.empty()) return Status::Corrupt("WWW-Authenticate: no challenge");
+  return out;
+}
+
+Result<std::string> TokenRequestUrl(const Challenge& challenge) {
+  std::string realm = challenge.Param("realm");
+  if (realm.empty()) return Status::InvalidArgument("authentication challenge has no realm");
+  OLLA_ASSIGN_OR_RETURN(Url url, ParseUrl(realm));
+  std::string out = url.full;
+  if (std::string service = challenge.Param("service"); !service.empty()) {
+    out = AddQuery(out, "service", service);
+  }
+  std::string scopes = challenge.Param("scope");
+  size_t pos = 0;
+  while (pos < scopes.size()) {
+    size_t sp = scopes.find(' ', pos);
+    if (sp == std::string::npos) sp = scopes.size();
+    if (sp > pos) out = AddQuery(out, "scope", std::string_view(scopes).substr(pos, sp - pos));
+    pos = sp + 1;
+  }
+  return out;
+}
+
+Result<std::string> ParseTokenResponse(std::string_view body) {
+  nlohmann::json root = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
+  if (root.is_discarded() || !root.is_object()) {
+    return Status::Corrupt("token response is not a JSON object");
+  }
+  std::string token;
+  for (const char* key : {"token", "access_token"}) {
+    auto it = root.find(key);
+    if (it != root.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
+      token = it->get<std::string>();
+      break;
+    }
+  }
+  if (token.empty()) return Status::Corrupt("token response has no token");
+  if (token.size() > kMaxToken) return Status::Corrupt("token is too long");
+  for (char c : token) {
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+      return Status::Corrupt("token has characters not allowed in a header");
+    }
+  }
+  return token;
+}
+
+std::string Base64Encode(std::string_view data) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  size_t i = 0;
+  auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(data[k])); };
+  for (; i + 3 <= data.size(); i += 3) {
+    uint32_t v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
+    for (int shift : {18, 12, 6, 0}) out.push_back(kAlphabet[(v >> shift) & 63]);
+  }
+  size_t rest = data.size() - i;
+  if (rest > 0) {
+    uint32_t v = byte(i) << 16 | (rest == 2 ? byte(i + 1) << 8 : 0);
+    out.push_back(kAlphabet[(v >> 18) & 63]);
+    out.push_back(kAlphabet[(v >> 12) & 63]);
+    out.push_back(rest == 2 ? kAlphabet[(v >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+Result<std::string> Base64Decode(std::string_view text) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v = value(c);
+    if (v < 0) return Status::InvalidArgument("invalid base64");
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  if (bits >= 6) return Status::InvalidArgument("invalid base64 length");
+  return out;
+}
+
+std::string BasicAuthorization(std::string_view user, std::string_view password) {
+  return StrCat("Basic ", Base64Encode(StrCat(user, ":", password)));
+}
+
+}  // namespace olla::registry
