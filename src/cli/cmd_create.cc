@@ -31,6 +31,7 @@ struct CreateOpts {
   std::string model;
   std::string file = "Modelfile";
   std::string quantize;
+  std::string draft_quantize;
 };
 
 // A typed PARAMETER value as JSON: floats keep their float32 shortest form ("0.6", not
@@ -44,7 +45,8 @@ json ParamJson(const modelfile::ParamValue& v) {
 
 bool LooksLikeFile(const std::string& arg) {
   for (std::string_view ext : {".gguf", ".bin", ".safetensors"})
-    if (arg.size() > ext.size() && arg.compare(arg.size() - ext.size(), ext.size(), ext) == 0) return true;
+    if (arg.size() > ext.size() && arg.compare(arg.size() - ext.size(), ext.size(), ext) == 0)
+      return true;
   return false;
 }
 
@@ -100,12 +102,13 @@ Status UploadFiles(api::Client& c, const modelfile::CreateRequest& r, ProgressDi
       OLLA_ASSIGN_OR_RETURN(int head, c.Head(url));
       if (head == 200) continue;
       auto last = std::chrono::steady_clock::now();
-      progress.Spinner(StrCat("copying file ", digest, " 0%"));
+      const std::string key = StrCat("copying file ", digest);
+      progress.Spinner(key + " 0%", key);
       OLLA_RETURN_IF_ERROR(c.PostFile(url, path, [&](uint64_t sent, uint64_t total) {
         const auto now = std::chrono::steady_clock::now();
         if (sent < total && now - last < std::chrono::milliseconds(60)) return;
         last = now;
-        progress.Spinner(StrCat("copying file ", digest, " ", total ? sent * 100 / total : 100, "%"));
+        progress.Spinner(StrCat(key, " ", total ? sent * 100 / total : 100, "%"), key);
       }));
     }
   }
@@ -114,7 +117,8 @@ Status UploadFiles(api::Client& c, const modelfile::CreateRequest& r, ProgressDi
 
 Status Create(const CreateOpts& o) {
   OLLA_ASSIGN_OR_RETURN(api::Client c, ConnectToServer());
-  if (!store::ModelName::Parse(o.model).ok()) return Status::InvalidArgument(StrCat("invalid model name: ", o.model));
+  if (!store::ModelName::Parse(o.model).ok())
+    return Status::InvalidArgument(StrCat("invalid model name: ", o.model));
   // A missing Modelfile (given or default) silently means "FROM ." (upstream quirk, kept).
   const fs::path modelfile_path = fs::absolute(o.file);
   std::string text = "FROM .\n";
@@ -127,13 +131,22 @@ Status Create(const CreateOpts& o) {
   progress.Spinner("gathering model components");
   const std::string base_dir = modelfile_path.parent_path().string();
   OLLA_RETURN_IF_ERROR(CheckMissingFrom(mf, base_dir));
-  OLLA_ASSIGN_OR_RETURN(modelfile::CreateRequest req, modelfile::BuildCreateRequest(mf, MakeFileResolver(base_dir)));
+  OLLA_ASSIGN_OR_RETURN(modelfile::CreateRequest req,
+                        modelfile::BuildCreateRequest(mf, MakeFileResolver(base_dir)));
   for (const std::string& w : req.warnings) std::cerr << w << "\n";
+  if (!o.draft_quantize.empty() && req.draft_files.empty())
+    return Status::InvalidArgument("--draft-quantize requires a DRAFT model");
+  // TODO(#7): speculative-decoding drafts (an optional feature, spec §3.10) are not supported.
+  if (!req.draft_files.empty()) return Status::Unsupported("DRAFT models are not supported");
   OLLA_RETURN_IF_ERROR(UploadFiles(c, req, progress));
 
   return c.Stream("/api/create", RequestJson(o, req), [&](const json& j) {
-    auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
-    auto num = [&](const char* k) { return j.contains(k) && j[k].is_number() ? j[k].get<int64_t>() : int64_t{0}; };
+    auto str = [&](const char* k) {
+      return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
+    };
+    auto num = [&](const char* k) {
+      return j.contains(k) && j[k].is_number() ? j[k].get<int64_t>() : int64_t{0};
+    };
     progress.Update(str("status"), str("digest"), num("total"), num("completed"));
     return true;
   });
@@ -147,6 +160,7 @@ void RegisterCreate(CLI::App& app, int* exit_code) {
   cmd->add_option("MODEL", o->model, "Name of the model to create")->required();
   cmd->add_option("-f,--file", o->file, "Name of the Modelfile (default \"Modelfile\")");
   cmd->add_option("-q,--quantize", o->quantize, "Quantize model to this level (e.g. q4_K_M)");
+  cmd->add_option("--draft-quantize", o->draft_quantize, "Quantize the draft model to this level");
   cmd->callback([o, exit_code] { *exit_code = ReportStatus(Create(*o)); });
 }
 

@@ -32,8 +32,10 @@ TEST(ExpandModelfilePathTest, HomeRelativeAndAbsolute) {
   EXPECT_EQ(ExpandModelfilePath("./d/../x.gguf", "/base").value(), "/base/x.gguf");
   EXPECT_EQ(ExpandModelfilePath(".", "/base").value(), "/base");
   if (!home.empty()) {
-    EXPECT_EQ(ExpandModelfilePath("~/m.gguf", "/base").value(), fs::path(home + "/m.gguf").lexically_normal().string());
-    EXPECT_EQ(ExpandModelfilePath("~", "/base").value(), fs::path(home).lexically_normal().string());
+    EXPECT_EQ(ExpandModelfilePath("~/m.gguf", "/base").value(),
+              fs::path(home + "/m.gguf").lexically_normal().string());
+    EXPECT_EQ(ExpandModelfilePath("~", "/base").value(),
+              fs::path(home).lexically_normal().string());
   }
   EXPECT_EQ(ExpandModelfilePath("~root/m.gguf", "/base").value(), "/root/m.gguf");
   EXPECT_FALSE(ExpandModelfilePath("~no-such-user-olla/m", "/base").ok());
@@ -61,10 +63,11 @@ TEST(DiscoverModelFilesTest, SafetensorsComeWithTheirConfiguration) {
   Write(dir.Join("chat_template.jinja"), "{{ x }}");
   auto files = DiscoverModelFiles(dir.path());
   ASSERT_TRUE(files.ok()) << files.status().ToString();
-  EXPECT_EQ(*files, (std::vector<std::string>{dir.Join("chat_template.jinja"), dir.Join("config.json"),
-                                              dir.Join("model-00001-of-00002.safetensors"),
-                                              dir.Join("model-00002-of-00002.safetensors"), dir.Join("sub/extra.json"),
-                                              dir.Join("sub/tokenizer.model")}));
+  EXPECT_EQ(*files, (std::vector<std::string>{
+                        dir.Join("chat_template.jinja"), dir.Join("config.json"),
+                        dir.Join("model-00001-of-00002.safetensors"),
+                        dir.Join("model-00002-of-00002.safetensors"), dir.Join("sub/extra.json"),
+                        dir.Join("sub/tokenizer.model")}));
 }
 
 TEST(DiscoverModelFilesTest, ErrorsForEmptyDirectoriesAndEscapingSymlinks) {
@@ -94,7 +97,8 @@ TEST(MakeFileResolverTest, HashesFilesAndReportsMissingPaths) {
   auto missing = resolve("nope.gguf");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(missing.status().message(), "stat " + dir.Join("nope.gguf") + ": no such file or directory");
+  EXPECT_EQ(missing.status().message(),
+            "stat " + dir.Join("nope.gguf") + ": no such file or directory");
 }
 
 TEST(RelativeFileNamesTest, CommonParentOrBaseName) {
@@ -124,7 +128,8 @@ TEST(ProgressDisplayTest, PlainOutputPrintsEachStatusOnce) {
 }
 
 TEST(ProgressDisplayTest, BarRendering) {
-  EXPECT_EQ(RenderBar("pulling", 50, 100), "pulling  50% ▕" + std::string() + "████████████" + std::string(13, ' ') + "▏ 50 B/100 B");
+  EXPECT_EQ(RenderBar("pulling", 50, 100), "pulling  50% ▕" + std::string() + "████████████" +
+                                               std::string(13, ' ') + "▏ 50 B/100 B");
   EXPECT_EQ(RenderBar("x", 0, 0).rfind("x   0% ▕", 0), 0u);
 }
 

@@ -46,20 +46,23 @@ bool LooksBinary(const fs::path& p) {
 bool LooksZip(const fs::path& p) { return Head(p, 4) == std::string("PK\x03\x04", 4); }
 
 bool Matches(const std::string& name, std::string_view prefix, std::string_view suffix) {
-  return name.size() >= prefix.size() + suffix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+  return name.size() >= prefix.size() + suffix.size() &&
+         name.compare(0, prefix.size(), prefix) == 0 &&
          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Regular files (symlinks followed) of `dir` matching prefix*suffix, and of its subdirectories
 // when `nested`; sorted.
-std::vector<fs::path> Glob(const fs::path& dir, std::string_view prefix, std::string_view suffix, bool nested) {
+std::vector<fs::path> Glob(const fs::path& dir, std::string_view prefix, std::string_view suffix,
+                           bool nested) {
   std::vector<fs::path> out;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     if (nested) {
       if (!e.is_directory(ec)) continue;
       for (const auto& sub : fs::directory_iterator(e.path(), ec))
-        if (sub.is_regular_file(ec) && Matches(sub.path().filename().string(), prefix, suffix)) out.push_back(sub.path());
+        if (sub.is_regular_file(ec) && Matches(sub.path().filename().string(), prefix, suffix))
+          out.push_back(sub.path());
     } else if (e.is_regular_file(ec) && Matches(e.path().filename().string(), prefix, suffix)) {
       out.push_back(e.path());
     }
@@ -80,7 +83,8 @@ Result<std::string> ExpandModelfilePath(std::string_view arg, const std::string&
   std::string path(arg);
   if (!path.empty() && path[0] == '~') {
     const size_t slash = path.find('/');
-    const std::string user = path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
+    const std::string user =
+        path.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
     const std::string home = HomeOf(user.empty() ? nullptr : user.c_str());
     if (home.empty()) return Status::NotFound(StrCat("user: unknown user ", user));
     path = home + (slash == std::string::npos ? "" : path.substr(slash));
@@ -102,7 +106,7 @@ Result<std::vector<std::string>> DiscoverModelFiles(const std::string& dir) {
   const bool gguf = weights.empty();
   if (weights.empty()) weights = Filter(Glob(root, "", ".gguf", false), LooksBinary);
   if (weights.empty()) weights = Filter(Glob(root, "", ".bin", false), LooksBinary);
-  if (weights.empty()) return Status::NotFound("no Modelfile or safetensors files found");
+  if (weights.empty()) return Status::InvalidArgument("no Modelfile or safetensors files found");
 
   std::vector<fs::path> files = weights;
   if (!gguf) {  // configuration that safetensors/PyTorch conversion needs
@@ -135,28 +139,31 @@ Result<std::vector<std::string>> DiscoverModelFiles(const std::string& dir) {
 }
 
 modelfile::ResolveFilesFn MakeFileResolver(std::string base_dir) {
-  return [base_dir = std::move(base_dir)](std::string_view arg) -> Result<modelfile::ResolvedFiles> {
-    OLLA_ASSIGN_OR_RETURN(std::string path, ExpandModelfilePath(arg, base_dir));
-    std::error_code ec;
-    const fs::file_status st = fs::status(path, ec);
-    if (ec || !fs::exists(st)) return Status::NotFound(StrCat("stat ", path, ": no such file or directory"));
-    modelfile::ResolvedFiles out;
-    out.canonical_path = fs::weakly_canonical(path, ec).string();
-    std::vector<std::string> files;
-    if (fs::is_directory(st)) {
-      OLLA_ASSIGN_OR_RETURN(files, DiscoverModelFiles(path));
-    } else {
-      files.push_back(fs::absolute(path).lexically_normal().string());
-    }
-    std::vector<std::future<Result<std::string>>> hashes;  // in parallel (§8.4)
-    for (const std::string& f : files) hashes.push_back(std::async(std::launch::async, [f] { return Sha256File(f); }));
-    for (size_t i = 0; i < files.size(); ++i) {
-      Result<std::string> hex = hashes[i].get();
-      if (!hex.ok()) return hex.status();
-      out.files[files[i]] = "sha256:" + *hex;
-    }
-    return out;
-  };
+  return
+      [base_dir = std::move(base_dir)](std::string_view arg) -> Result<modelfile::ResolvedFiles> {
+        OLLA_ASSIGN_OR_RETURN(std::string path, ExpandModelfilePath(arg, base_dir));
+        std::error_code ec;
+        const fs::file_status st = fs::status(path, ec);
+        if (ec || !fs::exists(st))
+          return Status::NotFound(StrCat("stat ", path, ": no such file or directory"));
+        modelfile::ResolvedFiles out;
+        out.canonical_path = fs::weakly_canonical(path, ec).string();
+        std::vector<std::string> files;
+        if (fs::is_directory(st)) {
+          OLLA_ASSIGN_OR_RETURN(files, DiscoverModelFiles(path));
+        } else {
+          files.push_back(fs::absolute(path).lexically_normal().string());
+        }
+        std::vector<std::future<Result<std::string>>> hashes;  // in parallel (§8.4)
+        for (const std::string& f : files)
+          hashes.push_back(std::async(std::launch::async, [f] { return Sha256File(f); }));
+        for (size_t i = 0; i < files.size(); ++i) {
+          Result<std::string> hex = hashes[i].get();
+          if (!hex.ok()) return hex.status();
+          out.files[files[i]] = "sha256:" + *hex;
+        }
+        return out;
+      };
 }
 
 modelfile::FileDigests RelativeFileNames(const modelfile::FileDigests& by_path) {
@@ -181,7 +188,8 @@ modelfile::FileDigests RelativeFileNames(const modelfile::FileDigests& by_path) 
   }
   fs::path base;
   for (const std::string& c : common) base /= c;
-  for (const auto& [path, digest] : by_path) out[fs::path(path).lexically_relative(base).generic_string()] = digest;
+  for (const auto& [path, digest] : by_path)
+    out[fs::path(path).lexically_relative(base).generic_string()] = digest;
   return out;
 }
 

@@ -20,7 +20,8 @@ Result<std::string> ExpandModelfilePath(std::string_view arg, const std::string&
 // The model files of a directory (§8.4), absolute and sorted. Weights by the first rule that
 // matches: model*.safetensors (also one level down), consolidated*.safetensors,
 // pytorch_model*.bin (zip), consolidated*.pth (zip), *.gguf (binary), *.bin (binary); none →
-// kNotFound `no Modelfile or safetensors files found`. Safetensors and PyTorch weights come with
+// kInvalidArgument `no Modelfile or safetensors files found` (not kNotFound, which would make
+// the FROM argument a model name). Safetensors and PyTorch weights come with
 // *.json and */*.json (text), chat_template.jinja and tokenizer.model (top level, else one
 // level down); GGUF files are self-contained and come alone. A symlink resolving outside the
 // directory → kInvalidArgument `insecure path: <rel>`.

@@ -27,9 +27,10 @@ std::string RenderBar(const std::string& label, int64_t completed, int64_t total
 
 ProgressDisplay::ProgressDisplay(FILE* out) : out_(out), tty_(isatty(fileno(out)) != 0) {}
 
-void ProgressDisplay::Draw(const std::string& key, const std::string& line, bool bar) {
+void ProgressDisplay::Draw(const std::string& key, const std::string& text, const std::string& line,
+                           bool bar) {
   if (!tty_) {  // each distinct status once, as plain lines
-    if (key != current_) std::fprintf(out_, "%s\n", key.c_str());
+    if (key != current_) std::fprintf(out_, "%s\n", text.c_str());
     current_ = key;
     std::fflush(out_);
     return;
@@ -38,19 +39,20 @@ void ProgressDisplay::Draw(const std::string& key, const std::string& line, bool
     Stop();
   }
   current_ = key;
+  text_ = text;
   bar_ = bar;
   std::fprintf(out_, "\r\033[K%s", line.c_str());
   open_ = true;
   std::fflush(out_);
 }
 
-void ProgressDisplay::Spinner(const std::string& text) {
+void ProgressDisplay::Spinner(const std::string& text, const std::string& key) {
   frame_ = (frame_ + 1) % std::size(kSpinnerFrames);
-  Draw(text, StrCat(text, " ", kSpinnerFrames[frame_]), /*bar=*/false);
+  Draw(key.empty() ? text : key, text, StrCat(text, " ", kSpinnerFrames[frame_]), /*bar=*/false);
 }
 
 void ProgressDisplay::Bar(const std::string& label, int64_t completed, int64_t total) {
-  Draw(label, RenderBar(label, completed, total), /*bar=*/true);
+  Draw(label, label, RenderBar(label, completed, total), /*bar=*/true);
 }
 
 void ProgressDisplay::Update(const std::string& status, const std::string& digest, int64_t total,
@@ -66,7 +68,7 @@ void ProgressDisplay::Stop() {
   if (!tty_ || !open_) return;
   // Leave the finished line without its spinner frame.
   if (!bar_) {
-    std::fprintf(out_, "\r\033[K%s", current_.c_str());
+    std::fprintf(out_, "\r\033[K%s", text_.c_str());
   }
   std::fprintf(out_, "\n");
   open_ = false;

@@ -20,21 +20,26 @@ class ProgressDisplay {
   ProgressDisplay(const ProgressDisplay&) = delete;
   ProgressDisplay& operator=(const ProgressDisplay&) = delete;
 
-  // Shows a spinner line with `text` (a new line when the text changes).
-  void Spinner(const std::string& text);
+  // Shows a spinner line with `text`; a new line starts when `key` (default: the text) changes,
+  // so "copying file <digest> 42%" can update one line (key "copying file <digest>").
+  void Spinner(const std::string& text, const std::string& key = "");
   // Shows a bar for `label`: completed of total bytes.
   void Bar(const std::string& label, int64_t completed, int64_t total);
-  // Renders a status object of a create/pull/push stream: {"status", "digest", "total", "completed"}.
-  void Update(const std::string& status, const std::string& digest, int64_t total, int64_t completed);
+  // Renders a status object of a create/pull/push stream: {"status", "digest", "total",
+  // "completed"}.
+  void Update(const std::string& status, const std::string& digest, int64_t total,
+              int64_t completed);
   // Ends the current line.
   void Stop();
 
  private:
-  void Draw(const std::string& key, const std::string& line, bool bar);
+  // `key` identifies the line, `text` is its plain form, `line` what a terminal shows.
+  void Draw(const std::string& key, const std::string& text, const std::string& line, bool bar);
 
   FILE* out_;
   bool tty_;
   std::string current_;  // key of the line being shown
+  std::string text_;     // plain text of the current line
   bool open_ = false;    // a line is drawn without its newline yet
   bool bar_ = false;     // the current line is a bar (kept as drawn when it ends)
   size_t frame_ = 0;

@@ -57,6 +57,20 @@ HWY_NOINLINE size_t AttnScratchFloats(size_t head_dim, size_t head_dim_v) {
   return n * (head_dim + head_dim_v + kKeyBlock) + kKeyBlock * (head_dim + head_dim_v);
 }
 
+// y[i] = x[i] rounded to F16 and widened back (round to nearest even, as tensor::F32ToF16).
+template <class DF>
+HWY_INLINE void RoundToF16(DF df, const float* x, size_t n, float* y) {
+  size_t i = 0;
+#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_NEON
+  const hn::Rebind<hwy::float16_t, DF> dh;
+  for (; i + hn::Lanes(df) <= n; i += hn::Lanes(df))
+    hn::StoreU(hn::PromoteTo(df, hn::DemoteTo(dh, hn::LoadU(df, x + i))), df, y + i);
+#else
+  (void)df;
+#endif
+  for (; i < n; ++i) y[i] = tensor::F16ToF32(tensor::F32ToF16(x[i]));
+}
+
 // Queries: tokens [t0, t0 + nt) x heads [h0, h0 + nh) of KV head kvh; lane = (t - t0) * nh + (h - h0).
 HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv, const AttentionParams& p, size_t kvh,
                             size_t t0, size_t nt, size_t h0, size_t nh, float* out, float* scratch) {
@@ -82,7 +96,12 @@ HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv
     const size_t l = lane < nq ? lane : 0;
     const size_t t = t0 + l / nh, h = h0 + l % nh + kvh * (p.n_head / p.n_head_kv);
     const float* qh = q + (t * p.n_head + h) * hd;
-    for (size_t d = 0; d < hd; ++d) qt[d * n_lanes + lane] = f16 ? tensor::F16ToF32(tensor::F32ToF16(qh[d])) : qh[d];
+    if (f16) {
+      RoundToF16(df, qh, hd, kb);  // kb is free until the key loop
+      for (size_t d = 0; d < hd; ++d) qt[d * n_lanes + lane] = kb[d];
+    } else {
+      for (size_t d = 0; d < hd; ++d) qt[d * n_lanes + lane] = qh[d];
+    }
     last[lane] = pos[t];
     const size_t end = !p.causal ? kv.n_kv : std::min<size_t>(kv.n_kv, static_cast<size_t>(pos[t]) + 1);
     k_end = std::max(k_end, end);
@@ -99,19 +118,11 @@ HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv
     const size_t nk = std::min(kKeyBlock, k_end - j0);
     WidenRows(df, kv, k_base, k_stride, j0, nk, hd, kb);
     WidenRows(df, kv, v_base, v_stride, j0, nk, hdv, vb);
-    // Scores s[j] = scale * <q, k_j>, capped and masked.
+    // Scores s[j] = scale * <q, k_j>, capped and masked; four keys share each query load.
     V blk_max = neg_inf;
-    for (size_t j = 0; j < nk; ++j) {
-      V s0 = hn::Zero(df), s1 = hn::Zero(df);
-      size_t d = 0;
-      for (; d + 1 < hd; d += 2) {
-        s0 = hn::MulAdd(hn::Load(df, qt + d * n_lanes), hn::Set(df, kb[j * hd + d]), s0);
-        s1 = hn::MulAdd(hn::Load(df, qt + (d + 1) * n_lanes), hn::Set(df, kb[j * hd + d + 1]), s1);
-      }
-      if (d < hd) s0 = hn::MulAdd(hn::Load(df, qt + d * n_lanes), hn::Set(df, kb[j * hd + d]), s0);
-      V s = hn::Mul(hn::Add(s0, s1), hn::Set(df, p.scale));
-      if (p.softcap > 0)
-        s = hn::Mul(hn::Set(df, p.softcap), hn::Tanh(df, hn::Div(s, hn::Set(df, p.softcap))));
+    auto finish = [&](size_t j, V s) {
+      s = hn::Mul(s, hn::Set(df, p.scale));
+      if (p.softcap > 0) s = hn::Mul(hn::Set(df, p.softcap), hn::Tanh(df, hn::Div(s, hn::Set(df, p.softcap))));
       const auto key = hn::Set(df, static_cast<float>(j0 + j));
       auto masked = hn::FirstN(df, 0);
       if (p.causal) masked = hn::Or(masked, hn::Gt(key, last_v));
@@ -120,6 +131,27 @@ HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv
       s = hn::IfThenElse(masked, neg_inf, s);
       hn::Store(s, df, st + j * n_lanes);
       blk_max = hn::Max(blk_max, s);
+    };
+    size_t j = 0;
+    for (; j + 4 <= nk; j += 4) {
+      const float* k0 = kb + j * hd;
+      V s0 = hn::Zero(df), s1 = hn::Zero(df), s2 = hn::Zero(df), s3 = hn::Zero(df);
+      for (size_t d = 0; d < hd; ++d) {
+        const V qv = hn::Load(df, qt + d * n_lanes);
+        s0 = hn::MulAdd(qv, hn::Set(df, k0[d]), s0);
+        s1 = hn::MulAdd(qv, hn::Set(df, k0[hd + d]), s1);
+        s2 = hn::MulAdd(qv, hn::Set(df, k0[2 * hd + d]), s2);
+        s3 = hn::MulAdd(qv, hn::Set(df, k0[3 * hd + d]), s3);
+      }
+      finish(j, s0);
+      finish(j + 1, s1);
+      finish(j + 2, s2);
+      finish(j + 3, s3);
+    }
+    for (; j < nk; ++j) {
+      V s0 = hn::Zero(df);
+      for (size_t d = 0; d < hd; ++d) s0 = hn::MulAdd(hn::Load(df, qt + d * n_lanes), hn::Set(df, kb[j * hd + d]), s0);
+      finish(j, s0);
     }
     // Online softmax: rescale what was accumulated to the new running max.
     const V m_new = hn::Max(m, blk_max);
@@ -127,14 +159,23 @@ HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv
     m = m_new;
     l = hn::Mul(l, c);
     V pj[kKeyBlock];
-    for (size_t j = 0; j < nk; ++j) {
-      pj[j] = hn::Exp(df, hn::Sub(hn::Load(df, st + j * n_lanes), m_new));
-      l = hn::Add(l, pj[j]);
+    for (size_t jj = 0; jj < nk; ++jj) {
+      pj[jj] = hn::Exp(df, hn::Sub(hn::Load(df, st + jj * n_lanes), m_new));
+      l = hn::Add(l, pj[jj]);
     }
-    for (size_t d = 0; d < hdv; ++d) {
-      V o = hn::Mul(hn::Load(df, ot + d * n_lanes), c);
-      for (size_t j = 0; j < nk; ++j) o = hn::MulAdd(pj[j], hn::Set(df, vb[j * hdv + d]), o);
-      hn::Store(o, df, ot + d * n_lanes);
+    if (nk == kKeyBlock) {  // the common case, unrolled so that pj stays in registers
+      for (size_t d = 0; d < hdv; ++d) {
+        V o = hn::Mul(hn::Load(df, ot + d * n_lanes), c);
+#pragma GCC unroll 16
+        for (size_t jj = 0; jj < kKeyBlock; ++jj) o = hn::MulAdd(pj[jj], hn::Set(df, vb[jj * hdv + d]), o);
+        hn::Store(o, df, ot + d * n_lanes);
+      }
+    } else {
+      for (size_t d = 0; d < hdv; ++d) {
+        V o = hn::Mul(hn::Load(df, ot + d * n_lanes), c);
+        for (size_t jj = 0; jj < nk; ++jj) o = hn::MulAdd(pj[jj], hn::Set(df, vb[jj * hdv + d]), o);
+        hn::Store(o, df, ot + d * n_lanes);
+      }
     }
   }
   hn::Store(hn::Div(hn::Set(df, 1.0f), l), df, st);

@@ -58,16 +58,23 @@ HWY_INLINE void FloatTile(const internal::WeightRows& w, size_t r, size_t r_end,
   for (size_t i = 0; i < kR; ++i)
     wr[i] = reinterpret_cast<const WT*>(w.data + std::min(r + i, r_end - 1) * w.row_bytes);
   for (size_t j = 0; j < kT; ++j) ar[j] = a.f + std::min(t + j, a.n_tok - 1) * n;
+  // Four named weight vectors and one activation at a time: GCC keeps all of them and the
+  // kR x kT sums in registers (an array of activation vectors went through the stack).
+  static_assert(kR == 4);
   hn::Vec<decltype(df)> acc[kR][kT];
-  for (size_t i = 0; i < kR; ++i)
-    for (size_t j = 0; j < kT; ++j) acc[i][j] = hn::Zero(df);
+#pragma GCC unroll 8
+  for (size_t j = 0; j < kT; ++j) acc[0][j] = acc[1][j] = acc[2][j] = acc[3][j] = hn::Zero(df);
   size_t k = 0;
   for (; k + lanes <= n; k += lanes) {
-    hn::Vec<decltype(df)> av[kT];
-    for (size_t j = 0; j < kT; ++j) av[j] = hn::LoadU(df, ar[j] + k);
-    for (size_t i = 0; i < kR; ++i) {
-      const auto wv = LoadWeights(df, wr[i] + k);
-      for (size_t j = 0; j < kT; ++j) acc[i][j] = hn::MulAdd(wv, av[j], acc[i][j]);
+    const auto w0 = LoadWeights(df, wr[0] + k), w1 = LoadWeights(df, wr[1] + k);
+    const auto w2 = LoadWeights(df, wr[2] + k), w3 = LoadWeights(df, wr[3] + k);
+#pragma GCC unroll 8
+    for (size_t j = 0; j < kT; ++j) {
+      const auto av = hn::LoadU(df, ar[j] + k);
+      acc[0][j] = hn::MulAdd(w0, av, acc[0][j]);
+      acc[1][j] = hn::MulAdd(w1, av, acc[1][j]);
+      acc[2][j] = hn::MulAdd(w2, av, acc[2][j]);
+      acc[3][j] = hn::MulAdd(w3, av, acc[3][j]);
     }
   }
   for (size_t i = 0; i < kR && r + i < r_end; ++i) {
@@ -80,7 +87,7 @@ HWY_INLINE void FloatTile(const internal::WeightRows& w, size_t r, size_t r_end,
 }
 
 // AVX2 has 16 vector registers: a 4x3 tile keeps its 12 sums, 3 activations and a weight in them.
-constexpr size_t kFloatTileT = HWY_TARGET == HWY_AVX2 ? 3 : 4;
+constexpr size_t kFloatTileT = HWY_TARGET == HWY_AVX2 ? 3 : HWY_TARGET == HWY_AVX3 ? 6 : 4;
 
 template <class WT>
 HWY_INLINE void FloatRows(const internal::WeightRows& w, size_t r_begin, size_t r_end, const internal::Acts& a,

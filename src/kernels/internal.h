@@ -45,8 +45,8 @@ RowsKernel HighwayFloatRowsKernel(tensor::DType type);   // F32, F16, BF16
 RowsKernel HighwayLegacyRowsKernel(tensor::DType type);  // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL
 RowsKernel HighwayKRowsKernel(tensor::DType type);       // Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS
 
-// MatMul on a given CPU path (one the CPU supports): w.packed is used if the path has a kernel
-// for it, else the Highway kernel of w.type on the file layout. Tests run every path.
+// MatMul on a given CPU path (capped at DetectedCpu().best): w.packed is used if the path has a
+// kernel for it, else the Highway kernel of w.type on the file layout. Tests run every path.
 void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool);
 
 // Highway-dispatched row converters, bit-identical to the tensor/ reference quantizers. `n` is a

@@ -150,6 +150,7 @@ RowsKernel HighwayKernel(DType type) {
 // stay in a core's L2 (>= 1 MiB on the CPUs we target).
 constexpr size_t kWeightBlockBytes = 512 << 10;
 constexpr size_t kActChunkBytes = 256 << 10;
+constexpr size_t kAmxActChunkBytes = 1 << 20;
 constexpr size_t kRowAlign = 16;
 constexpr size_t kAmxTokens = 16;  // rows of an AMX activation tile
 
@@ -165,7 +166,10 @@ namespace internal {
 void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool) {
   const DotTraits* traits = FindDotTraits(w.type);
   OLLA_CHECK(traits != nullptr);  // the engine validates weight types at load
-  PackedKernel packed = nullptr, amx = nullptr;
+  // Never beyond what this CPU and OS allow (AMX also needs the tile-data permission).
+  if (static_cast<int>(path) > static_cast<int>(DetectedCpu().best)) path = DetectedCpu().best;
+  PackedKernel packed = nullptr;
+  AmxKernel amx = nullptr;
   if (w.packed != nullptr && path != CpuPath::kHighway) packed = VnniPackedKernel(w.packed->format);
   if (packed != nullptr && path == CpuPath::kAmx && n_tok >= kAmxTokens) amx = AmxPackedKernel(w.packed->format);
   const RowsKernel rows_kernel = packed ? nullptr : HighwayKernel(w.type);
@@ -188,12 +192,15 @@ void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, 
   const size_t n_threads = std::min(pool.size(), n_units);
   const size_t unit_bytes = packed ? w.packed->group_bytes : kRowAlign * w.row_bytes;
   const size_t units_per_block = std::max<size_t>(1, kWeightBlockBytes / std::max<size_t>(unit_bytes, 1));
-  const size_t tok_chunk = std::max<size_t>(kAmxTokens, kActChunkBytes / ActBytesPerToken(kind, w.n_cols) / kAmxTokens * kAmxTokens);
+  // AMX expands each group's weights into a panel once per chunk: give it longer chunks.
+  const size_t act_chunk_bytes = amx ? kAmxActChunkBytes : kActChunkBytes;
+  const size_t tok_chunk =
+      std::max<size_t>(kAmxTokens, act_chunk_bytes / ActBytesPerToken(kind, w.n_cols) / kAmxTokens * kAmxTokens);
   const WeightRows rows{w.data, w.row_bytes, w.n_cols};
-  auto run = [&](size_t ub, size_t ue, const Acts& a, float* ya) {
+  auto run = [&](size_t tid, size_t ub, size_t ue, const Acts& a, float* ya) {
     if (amx && a.n_tok >= kAmxTokens) {  // AMX for whole tiles of tokens, VNNI for the rest
       const size_t n_amx = a.n_tok / kAmxTokens * kAmxTokens;
-      amx(*w.packed, ub, ue, TokenRange(a, 0, n_amx), ya, w.n_rows);
+      amx(*w.packed, ub, ue, TokenRange(a, 0, n_amx), ya, w.n_rows, pool.Scratch(tid, AmxScratchBytes(*w.packed)));
       if (n_amx < a.n_tok) packed(*w.packed, ub, ue, TokenRange(a, n_amx, a.n_tok - n_amx), ya + n_amx * w.n_rows, w.n_rows);
     } else if (packed) {
       packed(*w.packed, ub, ue, a, ya, w.n_rows);
@@ -205,7 +212,7 @@ void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, 
     if (tid >= n_threads) return;
     const size_t u_begin = n_units * tid / n_threads, u_end = n_units * (tid + 1) / n_threads;
     if (n_tok == 1) {
-      run(u_begin, u_end, acts, y);
+      run(tid, u_begin, u_end, acts, y);
       return;
     }
     // A block of weights stays in L2 while chunks of tokens stream past it.
@@ -213,7 +220,7 @@ void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, 
       const size_t ue = std::min(u_end, ub + units_per_block);
       for (size_t t0 = 0; t0 < n_tok; t0 += tok_chunk) {
         const size_t nt = std::min(tok_chunk, n_tok - t0);
-        run(ub, ue, TokenRange(acts, t0, nt), y + t0 * w.n_rows);
+        run(tid, ub, ue, TokenRange(acts, t0, nt), y + t0 * w.n_rows);
       }
     }
   });

@@ -7,8 +7,13 @@
 
 namespace olla::kernels::internal {
 
-// The AMX kernel for p.format, or nullptr (other formats; non-x86 builds). It handles tokens in
-// tiles of 16: a.n_tok must be a multiple of 16 (MatMul runs the rest on the VNNI kernel).
-PackedKernel AmxPackedKernel(PackedFormat format);
+// As PackedKernel, for a.n_tok a multiple of 16 (MatMul runs the rest on the VNNI kernel), with
+// `scratch`: AmxScratchBytes(p) bytes, 64-byte aligned, private to the calling thread.
+using AmxKernel = void (*)(const PackedMatrix& p, size_t g_begin, size_t g_end, const Acts& a, float* y,
+                           size_t y_stride, uint8_t* scratch);
+
+// The AMX kernel for p.format, or nullptr (other formats; non-x86 builds).
+AmxKernel AmxPackedKernel(PackedFormat format);
+size_t AmxScratchBytes(const PackedMatrix& p);
 
 }  // namespace olla::kernels::internal

@@ -59,11 +59,13 @@ OLLA_VNNI void LegacyTile(const PackedMatrix& p, size_t g, const Acts& a, size_t
                           __mmask16 mask) {
   const size_t nb = p.n_blocks, nc = a.n_cols;
   __m512 acc[T];
+  #pragma GCC unroll 16
   for (int j = 0; j < T; ++j) acc[j] = _mm512_setzero_ps();
   for (size_t b = 0; b < nb; ++b) {
     __m512i q[8];
     F::Decode(p.vecs(g, b), q);
     const __m512 dw = LoadF16x16(p.meta(g, b));
+    #pragma GCC unroll 16
     for (int j = 0; j < T; ++j) {
       const size_t t = t0 + j, ab = t * nb + b;
       const int8_t* aq = a.qs + t * nc + 32 * b;
@@ -78,6 +80,7 @@ OLLA_VNNI void LegacyTile(const PackedMatrix& p, size_t g, const Acts& a, size_t
       acc[j] = _mm512_add_ps(acc[j], _mm512_mul_ps(isum, _mm512_mul_ps(dw, _mm512_set1_ps(a.d[ab]))));
     }
   }
+  #pragma GCC unroll 16
   for (int j = 0; j < T; ++j) _mm512_mask_storeu_ps(y + (t0 + j) * ys, mask, acc[j]);
 }
 
@@ -88,11 +91,13 @@ OLLA_VNNI void Q4_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t
   const size_t nsb = p.n_blocks, nc = a.n_cols;
   const __m512i m4 = _mm512_set1_epi8(0x0F);
   __m512 acc[T];
+  #pragma GCC unroll 16
   for (int j = 0; j < T; ++j) acc[j] = _mm512_setzero_ps();
   for (size_t sb = 0; sb < nsb; ++sb) {
     const uint8_t* v = p.vecs(g, sb);
     const uint8_t* m = p.meta(g, sb);
     __m512i isum[T];
+    #pragma GCC unroll 16
     for (int j = 0; j < T; ++j) isum[j] = _mm512_setzero_si512();
     for (int s = 0; s < 8; ++s) {
       __m512i q[8];
@@ -102,6 +107,7 @@ OLLA_VNNI void Q4_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t
         q[k] = (s & 1) ? _mm512_and_si512(_mm512_srli_epi16(x, 4), m4) : _mm512_and_si512(x, m4);
       }
       const __m512i sc = _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 16 * s)));
+      #pragma GCC unroll 16
       for (int j = 0; j < T; ++j) {
         const int8_t* aq = a.qs + (t0 + j) * nc + 256 * sb + 32 * s;
         __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
@@ -113,6 +119,7 @@ OLLA_VNNI void Q4_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t
       }
     }
     const __m512 d = LoadF16x16(m + 384), dmin = LoadF16x16(m + 416);
+    #pragma GCC unroll 16
     for (int j = 0; j < T; ++j) {
       const size_t t = t0 + j;
       const int16_t* bs = a.bsums + t * nsb * 16 + 16 * sb;
@@ -129,6 +136,7 @@ OLLA_VNNI void Q4_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t
       acc[j] = _mm512_add_ps(acc[j], _mm512_sub_ps(pos, neg));
     }
   }
+  #pragma GCC unroll 16
   for (int j = 0; j < T; ++j) _mm512_mask_storeu_ps(y + (t0 + j) * ys, mask, acc[j]);
 }
 
@@ -140,11 +148,13 @@ OLLA_VNNI void Q6_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t
   const __m512i m4 = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
   const __m512 zero = _mm512_setzero_ps();
   __m512 acc[T];
+  #pragma GCC unroll 16
   for (int j = 0; j < T; ++j) acc[j] = _mm512_setzero_ps();
   for (size_t sb = 0; sb < nsb; ++sb) {
     const uint8_t* v = p.vecs(g, sb);
     const uint8_t* m = p.meta(g, sb);
     __m512i isum[T];
+    #pragma GCC unroll 16
     for (int j = 0; j < T; ++j) isum[j] = _mm512_setzero_si512();
     for (int h = 0; h < 2; ++h) {
       for (int part = 0; part < 4; ++part) {  // elements 128h + 32 part + [0, 32)
@@ -165,6 +175,7 @@ OLLA_VNNI void Q6_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t
         const int sub = h * 8 + 2 * part;
         const __m512i sc0 = _mm512_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 16 * sub)));
         const __m512i sc1 = _mm512_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 16 * (sub + 1))));
+        #pragma GCC unroll 16
         for (int j = 0; j < T; ++j) {
           const size_t t = t0 + j;
           const int16_t* bs = a.bsums + t * nsb * 16 + 16 * sb;
@@ -179,6 +190,7 @@ OLLA_VNNI void Q6_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t
       }
     }
     const __m512 d = LoadF16x16(m + 256);
+    #pragma GCC unroll 16
     for (int j = 0; j < T; ++j) {
       // ref: sum += d * yd * float(isum) - dmin * yd * float(imin), with dmin = 0 and imin = 0
       const __m512 yd = _mm512_set1_ps(a.d[(t0 + j) * nsb + sb]);
@@ -186,6 +198,7 @@ OLLA_VNNI void Q6_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t
       acc[j] = _mm512_add_ps(acc[j], _mm512_sub_ps(pos, _mm512_mul_ps(_mm512_mul_ps(zero, yd), zero)));
     }
   }
+  #pragma GCC unroll 16
   for (int j = 0; j < T; ++j) _mm512_mask_storeu_ps(y + (t0 + j) * ys, mask, acc[j]);
 }
 

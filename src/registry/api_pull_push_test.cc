@@ -60,7 +60,8 @@ TEST_F(ApiPullPushTest, PushDeletePullStreamsOllamasStatuses) {
   EXPECT_EQ(lines[lines.size() - 2], json({{"status", "pushing manifest"}}));
   EXPECT_EQ(lines.back(), json({{"status", "success"}}));
 
-  res = client_->Delete("/api/delete", json({{"model", Model("ns/stories")}}).dump(), "application/json");
+  res = client_->Delete("/api/delete", json({{"model", Model("ns/stories")}}).dump(),
+                        "application/json");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
 
@@ -96,8 +97,9 @@ TEST_F(ApiPullPushTest, ErrorsAreOllamas) {
   auto res = Post("/api/pull", {{"model", missing}, {"insecure", true}});
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
-  EXPECT_EQ(Lines(res->body), (std::vector<json>{{{"status", "pulling manifest"}},
-                                                 {{"error", "pull model manifest: file does not exist"}}}));
+  EXPECT_EQ(Lines(res->body),
+            (std::vector<json>{{{"status", "pulling manifest"}},
+                               {{"error", "pull model manifest: file does not exist"}}}));
 
   res = Post("/api/pull", {{"model", missing}, {"insecure", true}, {"stream", false}});
   ASSERT_TRUE(res);

@@ -18,8 +18,21 @@ constexpr size_t kMaxToken = 16 << 10;
 bool IsTchar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -86,7 +99,8 @@ Result<std::vector<Challenge>> ParseWwwAuthenticate(std::string_view header) {
   while (!cur.done()) {
     std::string_view scheme = cur.Token();
     if (scheme.empty()) return Status::Corrupt("WWW-Authenticate: expected an auth scheme");
-    if (out.size() == kMaxChallenges) return Status::Corrupt("WWW-Authenticate: too many challenges");
+    if (out.size() == kMaxChallenges)
+      return Status::Corrupt("WWW-Authenticate: too many challenges");
     Challenge ch;
     ch.scheme = Lower(scheme);
     while (true) {
@@ -108,7 +122,8 @@ Result<std::vector<Challenge>> ParseWwwAuthenticate(std::string_view header) {
       } else {
         value = std::string(cur.Token());
       }
-      if (ch.params.size() == kMaxParams) return Status::Corrupt("WWW-Authenticate: too many parameters");
+      if (ch.params.size() == kMaxParams)
+        return Status::Corrupt("WWW-Authenticate: too many parameters");
       ch.params[Lower(name)] = std::move(value);
       cur.SkipSpace();
       if (!cur.done() && cur.peek() != ',') {

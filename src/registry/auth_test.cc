@@ -75,7 +75,8 @@ TEST(AuthTest, ParsesTokenResponses) {
 TEST(AuthTest, Base64RoundTrips) {
   const struct {
     std::string plain, encoded;
-  } cases[] = {{"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"user:pa ss", "dXNlcjpwYSBzcw=="}};
+  } cases[] = {
+      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"user:pa ss", "dXNlcjpwYSBzcw=="}};
   for (const auto& c : cases) {
     EXPECT_EQ(Base64Encode(c.plain), c.encoded);
     EXPECT_EQ(*Base64Decode(c.encoded), c.plain);

@@ -90,8 +90,8 @@ Status Downloads::Fetch(store::Store& store, const Client& client, const store::
       lock.lock();
     }
   }
-  Status s = internal::BlobDownload(store, client, layer, options, entry->completed, progress, stop)
-                 .Run();
+  Status s =
+      internal::BlobDownload(store, client, layer, options, entry->completed, progress, stop).Run();
   {
     std::lock_guard<std::mutex> lock(mu_);
     active_.erase(layer.digest);
@@ -165,7 +165,8 @@ Status BlobDownload::Prepare(bool fresh) {
   if (BlobPresent(store_, layer_)) {
     // Finished by another process while we waited. Remove the data file we may have created
     // after its rename, but never the blob itself (the same inode if we opened it before).
-    struct stat ours {}, blob {};
+    struct stat ours {
+    }, blob{};
     if (::fstat(fd_, &ours) == 0 && ::stat(store_.BlobPath(layer_.digest).c_str(), &blob) == 0 &&
         ours.st_ino != blob.st_ino) {
       ::unlink(data_path_.c_str());
@@ -242,9 +243,8 @@ Status BlobDownload::Reserve() {
   if (::fallocate(fd_, 0, 0, layer_.size) == 0) return Status::Ok();
   int err = errno;
   if (err == ENOSPC || err == EDQUOT || err == EFBIG) {
-    return Status::ResourceExhausted(
-        StrCat("not enough free disk space to download ", layer_.digest.String(), " (",
-               layer_.size, " bytes)"));
+    return Status::ResourceExhausted(StrCat("not enough free disk space to download ",
+                                            layer_.digest.String(), " (", layer_.size, " bytes)"));
   }
   if (::ftruncate(fd_, layer_.size) != 0) return Errno("extend", layer_.digest, errno);
   return Status::Ok();

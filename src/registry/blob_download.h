@@ -59,8 +59,9 @@ class BlobDownload {
   Status AttemptWhole(std::stop_token stop);
   // Retry loop shared by parts and the whole stream: calls attempt() until it succeeds, fails
   // for good, or runs out of retries; progress() says how far it got.
-  Status WithRetries(const std::function<Status()>& attempt, const std::function<int64_t()>& progress,
-                     std::string_view what, std::stop_token stop);
+  Status WithRetries(const std::function<Status()>& attempt,
+                     const std::function<int64_t()>& progress, std::string_view what,
+                     std::stop_token stop);
 
   store::Store& store_;
   Client client_;
@@ -72,8 +73,8 @@ class BlobDownload {
 
   std::string data_path_;
   int fd_ = -1;
-  bool present_ = false;   // the blob is in the store (someone else finished it)
-  bool resumed_ = false;   // bytes were taken from an earlier attempt's files
+  bool present_ = false;  // the blob is in the store (someone else finished it)
+  bool resumed_ = false;  // bytes were taken from an earlier attempt's files
   std::vector<Part> parts_;
   std::unique_ptr<std::atomic<int64_t>[]> done_;  // completed bytes per part
 };

@@ -25,7 +25,8 @@ bool IsRangeIgnored(const Status& s) {
 
 }  // namespace
 
-void BlobDownload::RunWorkers(size_t n_workers, const std::function<void(std::stop_source&)>& work) {
+void BlobDownload::RunWorkers(size_t n_workers,
+                              const std::function<void(std::stop_source&)>& work) {
   std::stop_source phase;  // stops this phase's workers; linked to the caller's stop
   std::stop_callback link(stop_, [&phase] { phase.request_stop(); });
   std::mutex mu;
@@ -129,8 +130,8 @@ Status BlobDownload::AttemptPart(size_t i, std::stop_token stop) {
   auto state_written = std::chrono::steady_clock::now();
   req.on_body = [&](std::string_view chunk, const HttpResponse& head) -> Status {
     if (pos < 0) {
-      OLLA_ASSIGN_OR_RETURN(pos, BodyOffset(head.status, head.headers.Get("Content-Range"), cur,
-                                            last, layer_.size));
+      OLLA_ASSIGN_OR_RETURN(
+          pos, BodyOffset(head.status, head.headers.Get("Content-Range"), cur, last, layer_.size));
       // A 200 carries the whole blob: useless for a part, unless the part is the whole blob.
       if (head.status == 200 && !(whole_blob && cur == 0)) {
         return Status::Unsupported(std::string(kRangeIgnored));
@@ -146,11 +147,11 @@ Status BlobDownload::AttemptPart(size_t i, std::stop_token stop) {
       done_[i].store(cur - part.offset);
     }
     if (pos > last + 1) {
-      return Status::Corrupt(whole_blob ? StrCat("blob ", layer_.digest.String(),
-                                                 " is larger than its manifest size of ",
-                                                 layer_.size, " bytes")
-                                        : StrCat("registry sent more bytes than requested for ",
-                                                 layer_.digest.String()));
+      return Status::Corrupt(
+          whole_blob
+              ? StrCat("blob ", layer_.digest.String(), " is larger than its manifest size of ",
+                       layer_.size, " bytes")
+              : StrCat("registry sent more bytes than requested for ", layer_.digest.String()));
     }
     if (auto now = std::chrono::steady_clock::now(); now - state_written >= kStateInterval) {
       state_written = now;
@@ -171,8 +172,8 @@ Status BlobDownload::AttemptPart(size_t i, std::stop_token stop) {
 }
 
 Status BlobDownload::StreamWhole() {
-  LogInfo(StrCat(kRangeIgnored, "; fetching ", layer_.digest.hex().substr(0, 12),
-                 " as one stream"));
+  LogInfo(
+      StrCat(kRangeIgnored, "; fetching ", layer_.digest.hex().substr(0, 12), " as one stream"));
   Status result;
   RunWorkers(1, [&](std::stop_source& phase) {
     std::stop_token stop = phase.get_token();
@@ -190,7 +191,7 @@ Status BlobDownload::AttemptWhole(std::stop_token stop) {
   int64_t pos = -1;
   size_t first_open = 0;  // parts before this one are complete
   auto state_written = std::chrono::steady_clock::now();
-  auto credit = [&] {     // every part gets max(its count, the bytes streamed over it)
+  auto credit = [&] {  // every part gets max(its count, the bytes streamed over it)
     for (size_t j = first_open; j < parts_.size() && parts_[j].offset < pos; ++j) {
       int64_t have = std::min(parts_[j].size, pos - parts_[j].offset);
       if (have > done_[j].load()) done_[j].store(have);

@@ -40,8 +40,8 @@ bool IsRedirect(long status) {
 struct Client::Shared {
   std::mutex mu;
   Url base;
-  bool probing = false;        // insecure and not yet known whether the registry speaks TLS
-  std::string authorization;   // "Bearer <token>" or "Basic <...>", for the registry origin only
+  bool probing = false;       // insecure and not yet known whether the registry speaks TLS
+  std::string authorization;  // "Bearer <token>" or "Basic <...>", for the registry origin only
 };
 
 std::chrono::milliseconds RetryPolicy::Backoff(int failures) const {
@@ -121,8 +121,8 @@ Result<HttpResponse> Client::Send(HttpRequest req) const {
       std::lock_guard<std::mutex> lock(shared_->mu);
       if (to_registry && shared_->probing && resp.status().code() != StatusCode::kCancelled) {
         // --insecure: no TLS here; this registry speaks plain HTTP.
-        LogDebug(StrCat("registry ", base.Authority(), ": https failed (",
-                        resp.status().message(), "), using http"));
+        LogDebug(StrCat("registry ", base.Authority(), ": https failed (", resp.status().message(),
+                        "), using http"));
         shared_->probing = false;
         shared_->base.scheme = "http";
         shared_->base.port = base.port == 443 ? 80 : base.port;
@@ -148,17 +148,17 @@ Result<HttpResponse> Client::Send(HttpRequest req) const {
 
 Result<HttpResponse> Client::SendFollow(HttpRequest req) const {
   for (int hop = 0;; ++hop) {
-    Url from = base();
+    OLLA_ASSIGN_OR_RETURN(HttpResponse resp, Send(req));
+    if (!IsRedirect(resp.status)) return resp;
+    Url from = base();  // after Send: it may have settled the registry's scheme
     if (!req.url.empty() && req.url[0] == '/') {
       OLLA_ASSIGN_OR_RETURN(from, ParseUrl(StrCat(from.scheme, "://", from.Authority(), req.url)));
     } else {
       OLLA_ASSIGN_OR_RETURN(from, ParseUrl(req.url));
     }
-    OLLA_ASSIGN_OR_RETURN(HttpResponse resp, Send(req));
-    if (!IsRedirect(resp.status)) return resp;
     if (hop == kMaxRedirects) return Status::Corrupt(StrCat("stopped after ", hop, " redirects"));
-    OLLA_ASSIGN_OR_RETURN(Url to, CheckRedirect(from, resp.headers.Get("Location").value_or(""),
-                                                options_.insecure));
+    OLLA_ASSIGN_OR_RETURN(
+        Url to, CheckRedirect(from, resp.headers.Get("Location").value_or(""), options_.insecure));
     req.url = to.full;
     if (resp.status == 303) {
       req.method = "GET";

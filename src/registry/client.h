@@ -40,7 +40,7 @@ struct Credentials {
 using CredentialsFn = std::function<std::optional<Credentials>(std::string_view host)>;
 
 struct RetryPolicy {
-  int max_attempts = 6;                         // failed attempts in a row before giving up
+  int max_attempts = 6;                             // failed attempts in a row before giving up
   std::chrono::milliseconds initial_backoff{1000};  // doubled after each failure: 1, 2, 4 ... s
   std::chrono::milliseconds max_backoff{32000};
   // The pause before retry number `failures` (1-based).

@@ -31,18 +31,22 @@ std::string NormalizeHost(std::string_view key) {
 
 Result<std::optional<Credentials>> FindCredentials(std::string_view config_json,
                                                    std::string_view host) {
-  if (config_json.size() > kMaxConfigBytes) return Status::InvalidArgument("credentials file too large");
-  nlohmann::json root = nlohmann::json::parse(config_json.begin(), config_json.end(), nullptr, false);
+  if (config_json.size() > kMaxConfigBytes)
+    return Status::InvalidArgument("credentials file too large");
+  nlohmann::json root =
+      nlohmann::json::parse(config_json.begin(), config_json.end(), nullptr, false);
   if (root.is_discarded() || !root.is_object()) {
     return Status::InvalidArgument("credentials file is not a JSON object");
   }
   auto auths = root.find("auths");
   if (auths == root.end() || auths->is_null()) return std::optional<Credentials>();
-  if (!auths->is_object()) return Status::InvalidArgument("credentials file: \"auths\" is not an object");
+  if (!auths->is_object())
+    return Status::InvalidArgument("credentials file: \"auths\" is not an object");
   const std::string want = NormalizeHost(host);
   for (const auto& [key, entry] : auths->items()) {
     if (NormalizeHost(key) != want) continue;
-    if (!entry.is_object()) return Status::InvalidArgument("credentials file: entry is not an object");
+    if (!entry.is_object())
+      return Status::InvalidArgument("credentials file: entry is not an object");
     auto text = [&](const char* field) -> std::string {
       auto it = entry.find(field);
       return it != entry.end() && it->is_string() ? it->get<std::string>() : std::string();

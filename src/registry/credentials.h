@@ -22,7 +22,8 @@ namespace olla::registry {
 
 // Parses a config file's bytes and returns the credentials for `host` (matched ignoring ASCII
 // case), or nullopt. Malformed files → kInvalidArgument naming the problem (never the secrets).
-Result<std::optional<Credentials>> FindCredentials(std::string_view config_json, std::string_view host);
+Result<std::optional<Credentials>> FindCredentials(std::string_view config_json,
+                                                   std::string_view host);
 
 // The config file olla reads: $OLLA_REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, else
 // $HOME/.docker/config.json.

@@ -2,6 +2,8 @@
 // of §7.5) on 127.0.0.1, over plain HTTP (--insecure), started and stopped by each test.
 // Skipped when /usr/bin/docker-registry is not installed (scripts/setup.sh installs it).
 
+#include "registry/testing/docker_registry.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,7 +15,6 @@
 #include "registry/download.h"
 #include "registry/pull.h"
 #include "registry/push.h"
-#include "registry/testing/docker_registry.h"
 #include "registry/testing/tcp_proxy.h"
 #include "support/server_fixture.h"
 #include "support/testdata.h"
@@ -69,7 +70,8 @@ class DockerRegistryTest : public ::testing::Test {
   }
   Status DoPull(store::Store& store, const store::ModelName& name, std::stop_token stop = {}) {
     events_.clear();
-    return Pull(store, downloads_, name, pull_, [&](const Progress& p) { events_.push_back(p); }, stop);
+    return Pull(
+        store, downloads_, name, pull_, [&](const Progress& p) { events_.push_back(p); }, stop);
   }
   Status DoPush(const store::ModelName& name) {
     events_.clear();
@@ -113,7 +115,8 @@ TEST_F(DockerRegistryTest, PushThenPullBackGivesIdenticalBlobs) {
   Status s = DoPush(name);
   ASSERT_TRUE(s.ok()) << s.ToString() << "\n" << registry_->Log();
   std::vector<std::string> want = {"retrieving manifest"};
-  for (const auto& l : original->manifest.layers) want.push_back("pushing " + l.digest.hex().substr(0, 12));
+  for (const auto& l : original->manifest.layers)
+    want.push_back("pushing " + l.digest.hex().substr(0, 12));
   want.push_back("pushing " + original->manifest.config.digest.hex().substr(0, 12));
   want.push_back("pushing manifest");
   want.push_back("success");
@@ -150,7 +153,8 @@ TEST_F(DockerRegistryTest, PushThenPullBackGivesIdenticalBlobs) {
 }
 
 TEST_F(DockerRegistryTest, MissingModelIsOllamasError) {
-  EXPECT_EQ(DoPull(*dst_, Name("ns/nothing")).message(), "pull model manifest: file does not exist");
+  EXPECT_EQ(DoPull(*dst_, Name("ns/nothing")).message(),
+            "pull model manifest: file does not exist");
 }
 
 TEST_F(DockerRegistryTest, InterruptedPullResumesWithTheRemainder) {
@@ -204,13 +208,14 @@ TEST_F(DockerRegistryTest, CancelledPullResumesLater) {
   proxy.SetRate(4 << 20);  // 4 MB/s per connection: the pull takes about a second
   std::stop_source stop;
   events_.clear();
-  Status s = Pull(*dst_, downloads_, Name("ns/big", proxy.port()), pull_,
-                  [&](const Progress& p) {
-                    if (p.digest == m.layers[0].digest.String() && p.completed >= (2 << 20)) {
-                      stop.request_stop();
-                    }
-                  },
-                  stop.get_token());
+  Status s = Pull(
+      *dst_, downloads_, Name("ns/big", proxy.port()), pull_,
+      [&](const Progress& p) {
+        if (p.digest == m.layers[0].digest.String() && p.completed >= (2 << 20)) {
+          stop.request_stop();
+        }
+      },
+      stop.get_token());
   EXPECT_EQ(s.code(), StatusCode::kCancelled) << s.ToString();
   const int64_t have = PartialBytes(*dst_, m.layers[0].digest);
   EXPECT_GE(have, 2 << 20);
@@ -230,7 +235,9 @@ TEST_F(DockerRegistryTest, CorruptBlobOnTheRegistryIsNotInstalled) {
   std::ofstream(data_path, std::ios::binary | std::ios::trunc) << RandomBytes(kBigSize, 43);
 
   Status s = DoPull(*dst_, Name("ns/big"));
-  EXPECT_EQ(s.message().rfind("digest mismatch, file must be downloaded again: want " + digest.String(), 0), 0u)
+  EXPECT_EQ(s.message().rfind(
+                "digest mismatch, file must be downloaded again: want " + digest.String(), 0),
+            0u)
       << s.ToString();
   EXPECT_FALSE(dst_->HasBlob(digest));
   EXPECT_FALSE(dst_->ReadManifest(Name("ns/big")).ok());

@@ -28,8 +28,8 @@ bool EqualsFold(std::string_view a, std::string_view b) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return s;
@@ -59,10 +59,10 @@ struct SlistDeleter {
 struct Transfer {
   const HttpRequest* req = nullptr;
   HttpResponse resp;
-  Status sink_status;           // why on_body or a limit aborted the transfer
-  size_t header_bytes = 0;      // of the current response
+  Status sink_status;       // why on_body or a limit aborted the transfer
+  size_t header_bytes = 0;  // of the current response
   size_t header_lines = 0;
-  int64_t upload_pos = 0;       // bytes of the request body handed to curl
+  int64_t upload_pos = 0;  // bytes of the request body handed to curl
   int64_t upload_size = 0;
 };
 
@@ -75,7 +75,8 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
     t->header_bytes = 0;
     t->header_lines = 0;
     size_t sp = line.find(' ');
-    t->resp.status = sp == std::string_view::npos ? 0 : std::strtol(line.data() + sp + 1, nullptr, 10);
+    t->resp.status =
+        sp == std::string_view::npos ? 0 : std::strtol(line.data() + sp + 1, nullptr, 10);
   }
   t->header_bytes += len;
   ++t->header_lines;
@@ -114,8 +115,7 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
   }
   if (t->resp.body.size() + len > t->req->limits.max_body) {
     t->sink_status = Status::Corrupt(StrCat("response from ", UrlForMessage(t->req->url),
-                                            " is larger than ", t->req->limits.max_body,
-                                            " bytes"));
+                                            " is larger than ", t->req->limits.max_body, " bytes"));
     return 0;
   }
   t->resp.body.append(data, len);

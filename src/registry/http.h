@@ -75,11 +75,11 @@ struct HttpRequest {
   // Called with the bytes of the request body sent so far (uploads).
   std::function<void(int64_t sent)> on_upload;
   HttpLimits limits;
-  bool tls_insecure = false;                             // skip certificate verification
-  std::chrono::seconds connect_timeout{30};              // TCP + TLS handshake
-  std::chrono::seconds stall_timeout{30};                // no byte in either direction
-  std::chrono::seconds total_timeout{0};                 // 0: none (big blobs take long)
-  std::stop_token stop;                                  // requested → kCancelled
+  bool tls_insecure = false;                 // skip certificate verification
+  std::chrono::seconds connect_timeout{30};  // TCP + TLS handshake
+  std::chrono::seconds stall_timeout{30};    // no byte in either direction
+  std::chrono::seconds total_timeout{0};     // 0: none (big blobs take long)
+  std::stop_token stop;                      // requested → kCancelled
 };
 
 // Performs `req`. See the file comment for the error contract.

@@ -39,7 +39,8 @@ Status CheckBlobRef(const json& obj, const std::string& where, const ManifestLim
   if (digest == obj.end() || !digest->is_string()) {
     return Status::Corrupt(StrCat("manifest: ", where, " has no digest"));
   }
-  if (Result<store::Digest> d = store::Digest::Parse(digest->get_ref<const std::string&>()); !d.ok()) {
+  if (Result<store::Digest> d = store::Digest::Parse(digest->get_ref<const std::string&>());
+      !d.ok()) {
     return Status::Corrupt(StrCat("manifest: ", where, " has an invalid digest \"",
                                   store::EscapeForMessage(digest->get_ref<const std::string&>()),
                                   "\""));
@@ -111,8 +112,8 @@ bool IsValidMediaType(std::string_view media_type) {
 
 Result<store::Manifest> CheckRemoteManifest(std::string_view raw, const ManifestLimits& limits) {
   if (raw.size() > limits.max_bytes) {
-    return Status::Corrupt(StrCat("manifest: ", raw.size(), " bytes, more than the limit of ",
-                                  limits.max_bytes));
+    return Status::Corrupt(
+        StrCat("manifest: ", raw.size(), " bytes, more than the limit of ", limits.max_bytes));
   }
   json root = json::parse(raw.begin(), raw.end(), nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return Status::Corrupt("manifest: invalid JSON");

@@ -27,6 +27,7 @@ bool IsValidMediaType(std::string_view media_type);
 // the manifest media type, if given, a Docker v2 or OCI image manifest (an image index or
 // manifest list → kUnsupported). Every other failure → kCorrupt naming the field; hostile text is
 // escaped before it reaches a message.
-Result<store::Manifest> CheckRemoteManifest(std::string_view raw, const ManifestLimits& limits = {});
+Result<store::Manifest> CheckRemoteManifest(std::string_view raw,
+                                            const ManifestLimits& limits = {});
 
 }  // namespace olla::registry

@@ -10,16 +10,19 @@ namespace {
 const std::string kHex(64, 'a');
 const std::string kDigest = "sha256:" + kHex;
 
-std::string Manifest(const std::string& layer_digest, const std::string& media = "application/vnd.ollama.image.model",
+std::string Manifest(const std::string& layer_digest,
+                     const std::string& media = "application/vnd.ollama.image.model",
                      const std::string& extra = "") {
-  return StrCat(R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",)",
-                R"("config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":")",
-                kDigest, R"(","size":10},"layers":[{"mediaType":")", media, R"(","digest":")",
-                layer_digest, R"(","size":20)", extra, "}]}");
+  return StrCat(
+      R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",)",
+      R"("config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":")",
+      kDigest, R"(","size":10},"layers":[{"mediaType":")", media, R"(","digest":")", layer_digest,
+      R"(","size":20)", extra, "}]}");
 }
 
 TEST(ManifestCheckTest, AcceptsAValidManifest) {
-  auto m = CheckRemoteManifest(Manifest("sha256:" + std::string(64, 'b'), "application/vnd.ollama.image.model",
+  auto m = CheckRemoteManifest(Manifest("sha256:" + std::string(64, 'b'),
+                                        "application/vnd.ollama.image.model",
                                         R"(,"from":"library/llama3")"));
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   ASSERT_EQ(m->layers.size(), 1u);
@@ -31,8 +34,9 @@ TEST(ManifestCheckTest, RefusesDigestsThatCouldNameOtherFiles) {
   for (std::string bad :
        {std::string("sha256:../../x"), "sha256-" + kHex, "sha256:" + std::string(64, 'A'),
         "sha256:" + kHex + "0", "sha256:" + kHex.substr(1), "sha512:" + kHex,
-        "sha256:" + kHex.substr(0, 60) + "/../", std::string("sha256:") + std::string(63, 'a') + "\\",
-        std::string("../../../../tmp/pwn"), std::string("")}) {
+        "sha256:" + kHex.substr(0, 60) + "/../",
+        std::string("sha256:") + std::string(63, 'a') + "\\", std::string("../../../../tmp/pwn"),
+        std::string("")}) {
     auto m = CheckRemoteManifest(Manifest(bad));
     EXPECT_FALSE(m.ok()) << bad;
     if (!m.ok()) {
@@ -75,14 +79,16 @@ TEST(ManifestCheckTest, CapsSizeLayersAndBlobSizes) {
 }
 
 TEST(ManifestCheckTest, RefusesOtherShapes) {
-  const std::string cfg = StrCat(R"("config":{"mediaType":"a/b","digest":")", kDigest, R"(","size":1})");
-  for (std::string bad : {std::string("[]"), std::string("{"), std::string("{}"),
-                          StrCat(R"({"schemaVersion":1,)", cfg, R"(,"layers":[]})"),
-                          StrCat(R"({"schemaVersion":2,)", cfg, "}"),
-                          StrCat(R"({"schemaVersion":2,)", cfg, R"(,"layers":{}})"),
-                          StrCat(R"({"schemaVersion":2,)", cfg, R"(,"layers":[5]})"),
-                          StrCat(R"({"schemaVersion":2,"mediaType":"text/html",)", cfg, R"(,"layers":[]})"),
-                          Manifest(kDigest, "a/b", R"(,"from":"x\u0000y")")}) {
+  const std::string cfg =
+      StrCat(R"("config":{"mediaType":"a/b","digest":")", kDigest, R"(","size":1})");
+  for (std::string bad :
+       {std::string("[]"), std::string("{"), std::string("{}"),
+        StrCat(R"({"schemaVersion":1,)", cfg, R"(,"layers":[]})"),
+        StrCat(R"({"schemaVersion":2,)", cfg, "}"),
+        StrCat(R"({"schemaVersion":2,)", cfg, R"(,"layers":{}})"),
+        StrCat(R"({"schemaVersion":2,)", cfg, R"(,"layers":[5]})"),
+        StrCat(R"({"schemaVersion":2,"mediaType":"text/html",)", cfg, R"(,"layers":[]})"),
+        Manifest(kDigest, "a/b", R"(,"from":"x\u0000y")")}) {
     EXPECT_FALSE(CheckRemoteManifest(bad).ok()) << bad;
   }
   auto index = CheckRemoteManifest(

@@ -51,9 +51,10 @@ Result<Part> ParsePartState(std::string_view json) {
   nlohmann::json root = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
   if (root.is_discarded() || !root.is_object()) return Status::Corrupt("part state is not JSON");
   Part part;
-  const std::pair<const char*, int64_t*> fields[] = {
-      {"N", &part.index}, {"Offset", &part.offset}, {"Size", &part.size},
-      {"Completed", &part.completed}};
+  const std::pair<const char*, int64_t*> fields[] = {{"N", &part.index},
+                                                     {"Offset", &part.offset},
+                                                     {"Size", &part.size},
+                                                     {"Completed", &part.completed}};
   for (const auto& [key, out] : fields) {
     auto it = root.find(key);
     if (it == root.end() || !it->is_number_integer()) {
@@ -75,7 +76,8 @@ Status CheckTiling(const std::vector<Part>& parts, int64_t total) {
   for (size_t i = 0; i < parts.size(); ++i) {
     const Part& p = parts[i];
     if (p.index != static_cast<int64_t>(i)) return Status::Corrupt("part indices are not 0..n-1");
-    if (p.offset != next) return Status::Corrupt(StrCat("part ", i, " does not start where the previous ends"));
+    if (p.offset != next)
+      return Status::Corrupt(StrCat("part ", i, " does not start where the previous ends"));
     if (p.size <= 0 || p.completed < 0 || p.completed > p.size) {
       return Status::Corrupt(StrCat("part ", i, " has a bad size"));
     }
@@ -93,7 +95,8 @@ Result<ContentRange> ParseContentRange(std::string_view value) {
   if (value.size() > 100 || value.substr(0, 6) != "bytes ") return bad();
   value = TrimSpace(value.substr(6));
   size_t dash = value.find('-'), slash = value.find('/');
-  if (dash == std::string_view::npos || slash == std::string_view::npos || dash > slash) return bad();
+  if (dash == std::string_view::npos || slash == std::string_view::npos || dash > slash)
+    return bad();
   std::optional<int64_t> first = ParseInt(value.substr(0, dash));
   std::optional<int64_t> last = ParseInt(value.substr(dash + 1, slash - dash - 1));
   std::string_view total_text = value.substr(slash + 1);
@@ -110,12 +113,13 @@ Result<ContentRange> ParseContentRange(std::string_view value) {
 Result<int64_t> BodyOffset(long status, const std::optional<std::string>& content_range,
                            int64_t first, int64_t last, int64_t total) {
   if (status == 200) return int64_t{0};
-  if (status != 206) return Status::Corrupt(StrCat("unexpected status ", status, " for a range request"));
+  if (status != 206)
+    return Status::Corrupt(StrCat("unexpected status ", status, " for a range request"));
   if (!content_range) return Status::Corrupt("206 response without Content-Range");
   OLLA_ASSIGN_OR_RETURN(ContentRange cr, ParseContentRange(*content_range));
   if (cr.total >= 0 && cr.total != total) {
-    return Status::Corrupt(StrCat("registry reports a blob of ", cr.total, " bytes, the manifest ",
-                                  total));
+    return Status::Corrupt(
+        StrCat("registry reports a blob of ", cr.total, " bytes, the manifest ", total));
   }
   if (cr.first > first || cr.last < first || cr.last >= total) {
     return Status::Corrupt(StrCat("Content-Range ", cr.first, "-", cr.last,

@@ -24,7 +24,7 @@ struct Part {
 
 struct PartSizing {
   int64_t target_parts = 16;
-  int64_t min_size = 100'000'000;    // decimal MB, as Ollama
+  int64_t min_size = 100'000'000;  // decimal MB, as Ollama
   int64_t max_size = 1'000'000'000;
 };
 

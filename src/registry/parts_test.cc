@@ -76,11 +76,11 @@ TEST(PartsTest, BodyOffsetChecksTheAnswerToARangeRequest) {
       {206, "bytes 100-150/1000", 100, 199, 1000, true, 100},  // shorter: resumed later
       {206, "bytes 0-199/1000", 100, 199, 1000, true, 0},      // earlier start: skip bytes
       {206, "bytes 100-199/*", 100, 199, 1000, true, 100},
-      {200, none, 100, 199, 1000, true, 0},                    // Range ignored: whole blob
+      {200, none, 100, 199, 1000, true, 0},  // Range ignored: whole blob
       {206, none, 100, 199, 1000, false, 0},
-      {206, "bytes 101-199/1000", 100, 199, 1000, false, 0},   // would leave a hole
-      {206, "bytes 100-199/2000", 100, 199, 1000, false, 0},   // not the manifest's blob
-      {206, "bytes 0-50/1000", 100, 199, 1000, false, 0},      // ends before what we need
+      {206, "bytes 101-199/1000", 100, 199, 1000, false, 0},  // would leave a hole
+      {206, "bytes 100-199/2000", 100, 199, 1000, false, 0},  // not the manifest's blob
+      {206, "bytes 0-50/1000", 100, 199, 1000, false, 0},     // ends before what we need
       {416, none, 100, 199, 1000, false, 0},
   };
   for (const auto& c : cases) {

@@ -48,7 +48,8 @@ class PullFakeTest : public ::testing::Test {
         {{"application/vnd.ollama.image.model", blob_digest_, kBlobSize}});
     fake_.SetManifest("ns/m", "latest", raw_manifest_);
     options_.client.insecure = true;
-    options_.client.retry = RetryPolicy{3, std::chrono::milliseconds(1), std::chrono::milliseconds(5)};
+    options_.client.retry =
+        RetryPolicy{3, std::chrono::milliseconds(1), std::chrono::milliseconds(5)};
     options_.client.stall_timeout = std::chrono::seconds(5);
     options_.transfer.parts = PartSizing{4, 1 << 20, 1 << 20};  // 4 parts of 1 MiB
     options_.transfer.max_parallel = 3;
@@ -59,7 +60,8 @@ class PullFakeTest : public ::testing::Test {
   }
   Status DoPull(const store::ModelName& name) {
     events_.clear();
-    return Pull(*store_, downloads_, name, options_, [&](const Progress& p) { events_.push_back(p); });
+    return Pull(*store_, downloads_, name, options_,
+                [&](const Progress& p) { events_.push_back(p); });
   }
   Status DoPull() { return DoPull(Name()); }
   store::Digest BlobDigest() const { return *store::Digest::Parse(blob_digest_); }
@@ -75,7 +77,8 @@ class PullFakeTest : public ::testing::Test {
   std::vector<std::string> BlobRanges() const {
     std::vector<std::string> out;
     for (const auto& r : fake_.requests()) {
-      if (r.path.find(blob_digest_) != std::string::npos && r.method == "GET") out.push_back(r.range);
+      if (r.path.find(blob_digest_) != std::string::npos && r.method == "GET")
+        out.push_back(r.range);
     }
     return out;
   }
@@ -206,9 +209,8 @@ TEST_F(PullFakeTest, TokenRealmOnAnotherHostIsRefused) {
   FakeRegistry other;
   fake_.behavior().require_token = "t0k";
   fake_.behavior().realm = other.url() + "/token";
-  EXPECT_EQ(DoPull().message(),
-            StrCat("pull model manifest: realm host \"", other.host(),
-                   "\" does not match original host \"", fake_.host(), "\""));
+  EXPECT_EQ(DoPull().message(), StrCat("pull model manifest: realm host \"", other.host(),
+                                       "\" does not match original host \"", fake_.host(), "\""));
   EXPECT_TRUE(other.token_queries().empty());  // nothing was sent there
 }
 
@@ -254,19 +256,24 @@ TEST_F(PullFakeTest, CorruptBlobNeverBecomesVisible) {
   fake_.AddBlobAs(blob_digest_, RandomBytes(kBlobSize, 8));  // same size, other bytes
   Status s = DoPull();
   EXPECT_EQ(s.code(), StatusCode::kCorrupt);
-  EXPECT_EQ(s.message().rfind("digest mismatch, file must be downloaded again: want " + blob_digest_, 0), 0u)
+  EXPECT_EQ(
+      s.message().rfind("digest mismatch, file must be downloaded again: want " + blob_digest_, 0),
+      0u)
       << s.message();
   EXPECT_FALSE(store_->HasBlob(BlobDigest()));
   EXPECT_FALSE(store_->ReadManifest(Name()).ok());
-  for (const std::string& f : BlobFiles()) EXPECT_EQ(f.find(BlobDigest().hex()), std::string::npos) << f;
+  for (const std::string& f : BlobFiles())
+    EXPECT_EQ(f.find(BlobDigest().hex()), std::string::npos) << f;
 }
 
 TEST_F(PullFakeTest, HostileManifestsAreRefusedBeforeAnyFileIsNamed) {
-  const std::string cfg = StrCat(R"({"mediaType":"application/vnd.docker.container.image.v1+json","digest":")",
-                                 config_digest_, R"(","size":)", config_.size(), "}");
+  const std::string cfg =
+      StrCat(R"({"mediaType":"application/vnd.docker.container.image.v1+json","digest":")",
+             config_digest_, R"(","size":)", config_.size(), "}");
   const std::string cases[] = {
-      StrCat(R"({"schemaVersion":2,"config":)", cfg,
-             R"(,"layers":[{"mediaType":"application/vnd.ollama.image.model","digest":"sha256:../../x","size":1}]})"),
+      StrCat(
+          R"({"schemaVersion":2,"config":)", cfg,
+          R"(,"layers":[{"mediaType":"application/vnd.ollama.image.model","digest":"sha256:../../x","size":1}]})"),
       StrCat(R"({"schemaVersion":2,"config":)", cfg,
              R"(,"layers":[{"mediaType":"../../etc","digest":")", blob_digest_, R"(","size":1}]})"),
       std::string(5 << 20, ' '),  // larger than the manifest cap
@@ -296,11 +303,12 @@ TEST_F(PullFakeTest, OversizedHeadersAreRefused) {
 }
 
 // Writes the partial files of an interrupted download: each part's first `have` bytes.
-void WriteInterrupted(const store::Store& store, const store::Digest& digest, const std::string& data,
-                      int64_t have, const std::string& corrupt_with = "") {
+void WriteInterrupted(const store::Store& store, const store::Digest& digest,
+                      const std::string& data, int64_t have, const std::string& corrupt_with = "") {
   std::string path = PartialPath(store, digest);
   std::string content(data.size(), '\0');
-  std::vector<Part> parts = PlanParts(static_cast<int64_t>(data.size()), PartSizing{4, 1 << 20, 1 << 20});
+  std::vector<Part> parts =
+      PlanParts(static_cast<int64_t>(data.size()), PartSizing{4, 1 << 20, 1 << 20});
   for (Part& p : parts) {
     p.completed = std::min(have, p.size);
     const std::string& src = corrupt_with.empty() ? data : corrupt_with;
@@ -325,10 +333,9 @@ TEST_F(PullFakeTest, ResumesFromPartStateAndPrunePreservesIt) {
   std::vector<std::string> ranges = BlobRanges();
   std::sort(ranges.begin(), ranges.end());
   const int64_t mib = 1 << 20;
-  EXPECT_EQ(ranges, (std::vector<std::string>{
-                        StrCat("bytes=", mib + 300'000, "-", 2 * mib - 1),
-                        StrCat("bytes=", 2 * mib + 300'000, "-", 3 * mib - 1),
-                        StrCat("bytes=", 300'000, "-", mib - 1)}))
+  EXPECT_EQ(ranges, (std::vector<std::string>{StrCat("bytes=", mib + 300'000, "-", 2 * mib - 1),
+                                              StrCat("bytes=", 2 * mib + 300'000, "-", 3 * mib - 1),
+                                              StrCat("bytes=", 300'000, "-", mib - 1)}))
       << "only the missing bytes are requested (the 123-byte last part is complete)";
 }
 
@@ -363,7 +370,10 @@ TEST_F(PullFakeTest, NotEnoughSpaceIsAClearError) {
   store::Layer huge{"application/vnd.ollama.image.model", BlobDigest(), int64_t{1} << 60, "", ""};
   Status s = CheckFreeSpace(*store_, Name(), {huge});
   EXPECT_EQ(s.code(), StatusCode::kResourceExhausted);
-  EXPECT_EQ(s.message().rfind(StrCat("not enough free disk space to pull ", fake_.host(), "/ns/m:latest: need "), 0), 0u)
+  EXPECT_EQ(
+      s.message().rfind(
+          StrCat("not enough free disk space to pull ", fake_.host(), "/ns/m:latest: need "), 0),
+      0u)
       << s.message();
   EXPECT_TRUE(CheckFreeSpace(*store_, Name(), {}).ok());
 }

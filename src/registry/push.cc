@@ -50,9 +50,8 @@ class BlobUpload {
                                     " bytes, the manifest says ", layer_.size));
     }
     bool exists = false;
-    OLLA_RETURN_IF_ERROR(RetryTransient(client_.options().retry, stop_, [&] {
-      return Exists(&exists);
-    }));
+    OLLA_RETURN_IF_ERROR(
+        RetryTransient(client_.options().retry, stop_, [&] { return Exists(&exists); }));
     if (!exists) {
       OLLA_RETURN_IF_ERROR(RetryTransient(client_.options().retry, stop_, [&] {
         Report(0, true);
@@ -72,7 +71,9 @@ class BlobUpload {
     Emit(progress_, event_);
   }
 
-  std::string BlobPath() const { return client_.RepoPath(StrCat("blobs/", layer_.digest.String())); }
+  std::string BlobPath() const {
+    return client_.RepoPath(StrCat("blobs/", layer_.digest.String()));
+  }
 
   Status Exists(bool* exists) {
     HttpRequest req;
@@ -155,9 +156,9 @@ class BlobUpload {
     if (resp.status == 307) {
       // The registry hands this part to object storage: PUT it there; the next part goes to the
       // upload location the registry named.
-      OLLA_ASSIGN_OR_RETURN(Url target, CheckRedirect(sent_to, resp.headers.Get("Location")
-                                                                  .value_or(""),
-                                                      client_.options().insecure));
+      OLLA_ASSIGN_OR_RETURN(Url target,
+                            CheckRedirect(sent_to, resp.headers.Get("Location").value_or(""),
+                                          client_.options().insecure));
       HttpRequest put = req;
       put.method = "PUT";
       put.url = target.full;
@@ -165,7 +166,8 @@ class BlobUpload {
       OLLA_ASSIGN_OR_RETURN(HttpResponse stored, client_.Send(std::move(put)));
       if (!Is2xx(stored.status)) return Client::StatusError(stored);
       std::optional<std::string> next = resp.headers.Get("Docker-Upload-Location");
-      if (!next || next->empty()) return Status::Corrupt("redirected upload without a next location");
+      if (!next || next->empty())
+        return Status::Corrupt("redirected upload without a next location");
       OLLA_ASSIGN_OR_RETURN(Url next_url, ResolveUrl(sent_to, *next));
       return next_url.full;
     }

@@ -54,7 +54,8 @@ bool HasGgufMagic(const std::string& path) {
 }
 
 bool IsGgufMediaType(std::string_view t) {
-  return t == store::kMediaTypeModel || t == store::kMediaTypeProjector || t == store::kMediaTypeAdapter;
+  return t == store::kMediaTypeModel || t == store::kMediaTypeProjector ||
+         t == store::kMediaTypeAdapter;
 }
 
 // §3.10 rule 1: adapter, projector or model, from the GGUF metadata.
@@ -63,8 +64,8 @@ std::string_view ClassifyGguf(const gguf::Metadata& md) {
   if (type == "adapter") return store::kMediaTypeAdapter;
   if (type == "projector" || type == "mmproj") return store::kMediaTypeProjector;
   const std::string arch = MetaString(md, "general.architecture");
-  if (arch == "clip" && (MetaBool(md, "clip.has_vision_encoder") ||
-                         MetaBool(md, "clip.has_audio_encoder"))) {
+  if (arch == "clip" &&
+      (MetaBool(md, "clip.has_vision_encoder") || MetaBool(md, "clip.has_audio_encoder"))) {
     return store::kMediaTypeProjector;
   }
   if (!md.Contains(arch + ".block_count") &&
@@ -98,7 +99,8 @@ struct PendingLayer {
 
 class Creator {
  public:
-  Creator(store::Store& st, const CreateModelRequest& req, const CreateOptions& opts, const CreateProgressFn& progress)
+  Creator(store::Store& st, const CreateModelRequest& req, const CreateOptions& opts,
+          const CreateProgressFn& progress)
       : store_(st), req_(req), opts_(opts), progress_(progress) {}
 
   Status Run();
@@ -185,22 +187,27 @@ Status Creator::BaseFromFiles(const std::map<std::string, store::Digest>& files,
     safetensors = safetensors || EndsWith(name, ".safetensors");
     gguf = gguf || EndsWith(name, ".gguf") || HasGgufMagic(store_.BlobPath(digest));
   }
-  if (safetensors) return Status::Unsupported("importing safetensors models is not supported; convert the model to GGUF first");
+  if (safetensors)
+    return Status::Unsupported(
+        "importing safetensors models is not supported; convert the model to GGUF first");
   if (!gguf) return Status::InvalidArgument("unknown type");
-  if (adapters && files.size() > 1) return Status::InvalidArgument("only one adapter is currently supported");
+  if (adapters && files.size() > 1)
+    return Status::InvalidArgument("only one adapter is currently supported");
 
   std::vector<PendingLayer> parsed;
   for (const auto& [name, digest] : files) {
     Emit({{"status", "parsing GGUF"}});
     const std::string path = store_.BlobPath(digest);
-    if (!store_.HasBlob(digest)) return Status::NotFound(StrCat("blob \"", digest.String(), "\" not found"));
+    if (!store_.HasBlob(digest))
+      return Status::NotFound(StrCat("blob \"", digest.String(), "\" not found"));
     if (!HasGgufMagic(path)) return Status::InvalidArgument("supplied file was not in GGUF format");
     auto f = gguf::File::Open(path);
     if (!f.ok()) return f.status().WithPrefix(StrCat("invalid GGUF file ", name));
     if (auto split = f->metadata().GetUintOr("split.count", 1); split.ok() && *split > 1)
       return Status::Unsupported(StrCat("split GGUF files are not supported: ", name));
     PendingLayer p;
-    p.layer.media_type = std::string(adapters ? store::kMediaTypeAdapter : ClassifyGguf(f->metadata()));
+    p.layer.media_type =
+        std::string(adapters ? store::kMediaTypeAdapter : ClassifyGguf(f->metadata()));
     p.layer.digest = digest;
     p.layer.size = static_cast<int64_t>(f->bytes().size());
     p.layer.from = name;
@@ -208,14 +215,16 @@ Status Creator::BaseFromFiles(const std::map<std::string, store::Digest>& files,
     parsed.push_back(std::move(p));
   }
   // Model files first, then projectors and adapters; each followed by its detected template.
-  std::stable_partition(parsed.begin(), parsed.end(),
-                        [](const PendingLayer& l) { return l.layer.media_type == store::kMediaTypeModel; });
+  std::stable_partition(parsed.begin(), parsed.end(), [](const PendingLayer& l) {
+    return l.layer.media_type == store::kMediaTypeModel;
+  });
   for (PendingLayer& p : parsed) {
     const gguf::Metadata& md = p.gguf->metadata();
     const std::string chat_template = MetaString(md, "tokenizer.chat_template");
     if (p.layer.media_type == store::kMediaTypeModel) {
       const std::string arch = MetaString(md, "general.architecture");
-      if (Status s = engine::FindArch(arch).status(); !s.ok()) return Status::InvalidArgument(s.message());
+      if (Status s = engine::FindArch(arch).status(); !s.ok())
+        return Status::InvalidArgument(s.message());
     }
     layers_.push_back(std::move(p));
     if (chat_template.empty() || adapters) continue;
@@ -233,15 +242,20 @@ Status Creator::Quantize(PendingLayer& layer) {
   OLLA_ASSIGN_OR_RETURN(const QuantizeTarget target, ParseQuantizeTarget(req_.quantize));
   OLLA_ASSIGN_OR_RETURN(const uint32_t ft, QuantizableFileType(*layer.gguf));
   if (ft == target.file_type) return Status::Ok();  // already of the requested type
-  const std::string status = StrCat("quantizing ", store::FileTypeLabel(ft), " model to ", Upper(req_.quantize));
-  OLLA_ASSIGN_OR_RETURN(
-      store::BlobWriteResult blob,
-      Remember(QuantizeModelToStore(
-          *layer.gguf, target, store_,
-          [&](int64_t completed, int64_t total) {
-            Emit({{"status", status}, {"digest", "0000000000000000000"}, {"total", total}, {"completed", completed}});
-          },
-          [&] { Emit({{"status", "verifying conversion"}}); })));
+  const std::string status =
+      StrCat("quantizing ", store::FileTypeLabel(ft), " model to ", Upper(req_.quantize));
+  OLLA_ASSIGN_OR_RETURN(store::BlobWriteResult blob,
+                        Remember(QuantizeModelToStore(
+                            *layer.gguf, target, store_,
+                            [&](int64_t completed, int64_t total) {
+                              Emit({{"status", status},
+                                    {"digest", "0000000000000000000"},
+                                    {"total", total},
+                                    {"completed", completed}});
+                            },
+                            [&] {
+                              Emit({{"status", "verifying conversion"}});
+                            })));
   OLLA_ASSIGN_OR_RETURN(gguf::File f, gguf::File::Open(store_.BlobPath(blob.digest)));
   layer.layer.digest = blob.digest;
   layer.layer.size = blob.size;
@@ -273,7 +287,8 @@ Status Creator::ApplyRequest() {
     }
     json existing = json::parse(text, nullptr, false);
     if (existing.is_discarded() || !existing.is_object())
-      return Status::Corrupt(StrCat("params layer ", l.layer.digest.String(), " is not a JSON object"));
+      return Status::Corrupt(
+          StrCat("params layer ", l.layer.digest.String(), " is not a JSON object"));
     params = MergeParameters(params, existing);
   }
   if (!params.empty()) {
@@ -303,7 +318,8 @@ Status Creator::Finish() {
     }
     manifest.layers.push_back(l.layer);
   }
-  OLLA_ASSIGN_OR_RETURN(store::BlobWriteResult cfg, Remember(store_.WriteBlob(store::EncodeModelConfig(config_))));
+  OLLA_ASSIGN_OR_RETURN(store::BlobWriteResult cfg,
+                        Remember(store_.WriteBlob(store::EncodeModelConfig(config_))));
   manifest.config = {std::string(store::kMediaTypeConfig), cfg.digest, cfg.size, "", ""};
   for (const PendingLayer& l : layers_) Emit({{"status", l.status}});
 
@@ -312,7 +328,8 @@ Status Creator::Finish() {
   Emit({{"status", "writing manifest"}});
   OLLA_RETURN_IF_ERROR(store_.WriteManifest(target, manifest).status());
   created_.clear();  // referenced now
-  if (old.ok() && !opts_.noprune) (void)store_.RemoveUnreferencedBlobs(old->manifest.ReferencedDigests());
+  if (old.ok() && !opts_.noprune)
+    (void)store_.RemoveUnreferencedBlobs(old->manifest.ReferencedDigests());
   return Status::Ok();
 }
 
@@ -335,9 +352,11 @@ Status Creator::Run() {
   }
   if (req_.info.is_object()) {
     const json& info = req_.info;
-    for (const auto& c : info.value("capabilities", json::array())) config_.capabilities.push_back(c.get<std::string>());
+    for (const auto& c : info.value("capabilities", json::array()))
+      config_.capabilities.push_back(c.get<std::string>());
     config_.model_family = info.value("model_family", "");
-    if (!config_.model_family.empty()) config_.model_families = std::vector<std::string>{config_.model_family};
+    if (!config_.model_family.empty())
+      config_.model_families = std::vector<std::string>{config_.model_family};
     config_.base_name = info.value("base_name", "");
     config_.file_type = info.value("quantization_level", "");
     config_.model_type = info.value("parameter_size", "");
@@ -346,7 +365,8 @@ Status Creator::Run() {
   }
   for (PendingLayer& l : layers_) {
     if (!l.gguf) continue;
-    if (!req_.quantize.empty() && l.layer.media_type == store::kMediaTypeModel) OLLA_RETURN_IF_ERROR(Quantize(l));
+    if (!req_.quantize.empty() && l.layer.media_type == store::kMediaTypeModel)
+      OLLA_RETURN_IF_ERROR(Quantize(l));
     const gguf::File& f = *l.gguf;
     const std::string arch = MetaString(f.metadata(), "general.architecture");
     if (config_.model_format.empty()) config_.model_format = "gguf";
@@ -367,8 +387,10 @@ Status Creator::Run() {
 std::string ParameterSizeLabel(uint64_t n) {
   const double v = static_cast<double>(n);
   auto whole = [](double x) { return x == std::floor(x); };
-  if (n >= 1000000000ULL) return whole(v / 1e9) ? StrFormat("%.0fB", v / 1e9) : StrFormat("%.1fB", v / 1e9);
-  if (n >= 1000000ULL) return whole(v / 1e6) ? StrFormat("%.0fM", v / 1e6) : StrFormat("%.2fM", v / 1e6);
+  if (n >= 1000000000ULL)
+    return whole(v / 1e9) ? StrFormat("%.0fB", v / 1e9) : StrFormat("%.1fB", v / 1e9);
+  if (n >= 1000000ULL)
+    return whole(v / 1e6) ? StrFormat("%.0fM", v / 1e6) : StrFormat("%.2fM", v / 1e6);
   if (n >= 1000ULL) return StrFormat("%.0fK", v / 1e3);
   return StrCat(n);
 }

@@ -35,7 +35,7 @@ namespace olla::server {
 
 struct CreateModelRequest {
   std::optional<store::ModelName> name;  // the target (always set by ParseCreateRequest)
-  std::string from;       // existing model to derive from ("" = none)
+  std::string from;                      // existing model to derive from ("" = none)
   bool has_files = false, has_adapters = false;
   std::map<std::string, store::Digest> files, adapters;  // relative file name → blob digest
   std::string template_text;                             // "" = keep

@@ -37,13 +37,17 @@ TEST(ParseCreateRequestTest, RejectsBadInputWithOllamasMessages) {
       {{{"model", "m"}, {"adapters", {{"x.gguf", ""}}}}, "invalid digest format"},
       {{{"model", "bad name!"}, {"from", "x"}}, "invalid model name"},
       {{{"from", "x"}}, "invalid model name"},
-      {{{"model", "m"}, {"from", "x"}, {"draft_quantize", "q8_0"}}, "--draft-quantize requires a DRAFT model"},
-      {{{"model", "m"}, {"from", "x"}, {"info", {{"model_family", 1}}}}, "info field \"model_family\" must be a string"},
-      {{{"model", "m"}, {"from", "x"}, {"info", {{"context_length", "x"}}}}, "info field \"context_length\" must be a number"},
+      {{{"model", "m"}, {"from", "x"}, {"draft_quantize", "q8_0"}},
+       "--draft-quantize requires a DRAFT model"},
+      {{{"model", "m"}, {"from", "x"}, {"info", {{"model_family", 1}}}},
+       "info field \"model_family\" must be a string"},
+      {{{"model", "m"}, {"from", "x"}, {"info", {{"context_length", "x"}}}},
+       "info field \"context_length\" must be a number"},
       {{{"model", "m"}, {"from", "x"}, {"info", {{"context_length", -1}}}},
        "info field \"context_length\" must be a non-negative integer"},
       {{{"model", "m"}, {"from", "x"}, {"parameters", "x"}},
-       "json: cannot unmarshal string into Go struct field CreateRequest.parameters of type map[string]interface {}"},
+       "json: cannot unmarshal string into Go struct field CreateRequest.parameters of type "
+       "map[string]interface {}"},
   };
   for (const auto& c : cases) {
     auto r = ParseCreateRequest(c.body.dump());
@@ -56,11 +60,16 @@ TEST(ParseCreateRequestTest, RejectsBadInputWithOllamasMessages) {
 
 TEST(ParseCreateRequestTest, ReadsAllFields) {
   const std::string d = "sha256-" + std::string(64, 'A');
-  auto r = ParseCreateRequest(json{{"name", "Ns/M:T"}, {"files", {{"dir/a.gguf", d}}}, {"template", "t"},
-                                   {"system", "s"}, {"license", "MIT"}, {"parameters", {{"top_k", 1}}},
-                                   {"messages", {{{"role", "user"}, {"content", "hi"}}}}, {"quantization", "q8_0"},
-                                   {"stream", false}}
-                                  .dump());
+  auto r = ParseCreateRequest(json{
+      {"name", "Ns/M:T"},
+      {"files", {{"dir/a.gguf", d}}},
+      {"template", "t"},
+      {"system", "s"},
+      {"license", "MIT"},
+      {"parameters", {{"top_k", 1}}},
+      {"messages", {{{"role", "user"}, {"content", "hi"}}}},
+      {"quantization", "q8_0"},
+      {"stream", false}}.dump());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->name->DisplayShortest(), "Ns/M:T");
   ASSERT_EQ(r->files.size(), 1u);
@@ -74,8 +83,9 @@ TEST(ParseCreateRequestTest, ReadsAllFields) {
 TEST(MergeParametersTest, RequestWinsAndArraysAreReplaced) {
   json base = {{"temperature", 1}, {"top_k", 10}, {"stop", {"USER:", "ASSISTANT:"}}};
   json merged = MergeParameters({{"temperature", 0.6}, {"top_p", 0.7}}, base);
-  EXPECT_EQ(store::EncodeParamsLayer(merged).value(),
-            "{\"stop\":[\"USER:\",\"ASSISTANT:\"],\"temperature\":0.6,\"top_k\":10,\"top_p\":0.7}\n");
+  EXPECT_EQ(
+      store::EncodeParamsLayer(merged).value(),
+      "{\"stop\":[\"USER:\",\"ASSISTANT:\"],\"temperature\":0.6,\"top_k\":10,\"top_p\":0.7}\n");
   EXPECT_EQ(MergeParameters({{"stop", {"x"}}}, base)["stop"], json({"x"}));
   EXPECT_EQ(MergeParameters(nullptr, nullptr), json::object());
 }
@@ -95,7 +105,9 @@ class CreateModelTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r->digest;
   }
-  store::Digest AddModel(const std::string& file) { return AddFile(testing::TestdataPath("models/" + file)); }
+  store::Digest AddModel(const std::string& file) {
+    return AddFile(testing::TestdataPath("models/" + file));
+  }
   Status Create(const json& body) {
     statuses_.clear();
     auto req = ParseCreateRequest(body.dump());
@@ -126,7 +138,8 @@ class CreateModelTest : public ::testing::Test {
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir_.path())) {
       if (!e.is_regular_file()) continue;
       std::string entry = e.path().string() + " " + std::to_string(e.file_size());
-      if (e.path().string().find("/manifests/") != std::string::npos) entry += " " + testing::ReadFileOrFail(e.path());
+      if (e.path().string().find("/manifests/") != std::string::npos)
+        entry += " " + testing::ReadFileOrFail(e.path());
       out.insert(entry);
     }
     return out;
@@ -137,7 +150,8 @@ class CreateModelTest : public ::testing::Test {
       std::ofstream(path, std::ios::binary) << got;
       return;
     }
-    EXPECT_EQ(got, testing::ReadFileOrFail(path)) << "golden " << path << " (OLLA_UPDATE_GOLDEN=1 rewrites it)";
+    EXPECT_EQ(got, testing::ReadFileOrFail(path))
+        << "golden " << path << " (OLLA_UPDATE_GOLDEN=1 rewrites it)";
   }
 
   testing::TempDir dir_;
@@ -147,13 +161,15 @@ class CreateModelTest : public ::testing::Test {
 
 TEST_F(CreateModelTest, ImportsGgufWithMetadataLayers) {
   const store::Digest model = AddModel("stories260K.gguf");
-  const json body = {{"model", "stories"},
-                     {"files", {{"stories260K.gguf", model.String()}}},
-                     {"template", "{{ .System }} {{ .Prompt }}"},
-                     {"system", "You are a storyteller."},
-                     {"license", {"MIT <3 & more", "Second license"}},
-                     {"parameters", {{"temperature", 0.6}, {"stop", {"<|end|>", "User:"}}, {"num_ctx", 128}}},
-                     {"messages", {{{"role", "user"}, {"content", "Hi"}}, {{"role", "assistant"}, {"content", "Hello!"}}}}};
+  const json body = {
+      {"model", "stories"},
+      {"files", {{"stories260K.gguf", model.String()}}},
+      {"template", "{{ .System }} {{ .Prompt }}"},
+      {"system", "You are a storyteller."},
+      {"license", {"MIT <3 & more", "Second license"}},
+      {"parameters", {{"temperature", 0.6}, {"stop", {"<|end|>", "User:"}}, {"num_ctx", 128}}},
+      {"messages",
+       {{{"role", "user"}, {"content", "Hi"}}, {{"role", "assistant"}, {"content", "Hello!"}}}}};
   ASSERT_TRUE(Create(body).ok());
   const auto m = Manifest("stories");
   ExpectGolden("import_manifest.json", m.raw);
@@ -163,9 +179,11 @@ TEST_F(CreateModelTest, ImportsGgufWithMetadataLayers) {
   want.insert(want.end(), {"writing manifest", "success"});
   EXPECT_EQ(StatusTexts(), want);
   EXPECT_EQ(m.manifest.layers[0].from, "stories260K.gguf");
-  EXPECT_EQ(Layer(m, store::kMediaTypeParams), "{\"num_ctx\":128,\"stop\":[\"\\u003c|end|\\u003e\",\"User:\"],\"temperature\":0.6}\n");
-  EXPECT_EQ(Layer(m, store::kMediaTypeMessages),
-            "[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":\"Hello!\"}]\n");
+  EXPECT_EQ(Layer(m, store::kMediaTypeParams),
+            "{\"num_ctx\":128,\"stop\":[\"\\u003c|end|\\u003e\",\"User:\"],\"temperature\":0.6}\n");
+  EXPECT_EQ(
+      Layer(m, store::kMediaTypeMessages),
+      "[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":\"Hello!\"}]\n");
   EXPECT_EQ(Layer(m, store::kMediaTypeSystem), "You are a storyteller.");
   auto config = store::ParseModelConfig(st().ReadBlob(m.manifest.config.digest).value());
   ASSERT_TRUE(config.ok());
@@ -183,15 +201,22 @@ TEST_F(CreateModelTest, ImportsGgufWithMetadataLayers) {
 
 TEST_F(CreateModelTest, DerivesFromAModelMergingParameters) {
   const store::Digest model = AddModel("stories260K.gguf");
-  ASSERT_TRUE(Create({{"model", "base"}, {"files", {{"s.gguf", model.String()}}}, {"system", "base system"},
-                      {"parameters", {{"temperature", 1}, {"top_k", 10}, {"stop", {"USER:", "ASSISTANT:"}}}}})
+  ASSERT_TRUE(Create({{"model", "base"},
+                      {"files", {{"s.gguf", model.String()}}},
+                      {"system", "base system"},
+                      {"parameters",
+                       {{"temperature", 1}, {"top_k", 10}, {"stop", {"USER:", "ASSISTANT:"}}}}})
                   .ok());
-  ASSERT_TRUE(Create({{"model", "derived"}, {"from", "base"}, {"parameters", {{"temperature", 0.6}, {"top_p", 0.7}}},
+  ASSERT_TRUE(Create({{"model", "derived"},
+                      {"from", "base"},
+                      {"parameters", {{"temperature", 0.6}, {"top_p", 0.7}}},
                       {"template", "{{ .Prompt }}!"}})
                   .ok());
   const auto m = Manifest("derived");
   ExpectGolden("derived_manifest.json", m.raw);
-  EXPECT_EQ(Layer(m, store::kMediaTypeParams), "{\"stop\":[\"USER:\",\"ASSISTANT:\"],\"temperature\":0.6,\"top_k\":10,\"top_p\":0.7}\n");
+  EXPECT_EQ(
+      Layer(m, store::kMediaTypeParams),
+      "{\"stop\":[\"USER:\",\"ASSISTANT:\"],\"temperature\":0.6,\"top_k\":10,\"top_p\":0.7}\n");
   EXPECT_EQ(Layer(m, store::kMediaTypeSystem), "base system");  // inherited
   EXPECT_EQ(m.manifest.layers[0].from, "base:latest");
   EXPECT_EQ(m.manifest.layers[0].digest, model);
@@ -200,7 +225,9 @@ TEST_F(CreateModelTest, DerivesFromAModelMergingParameters) {
 
 TEST_F(CreateModelTest, RecreatingFromFilesDropsTheOldSystemLayerAndItsBlob) {
   const store::Digest model = AddModel("stories260K.gguf");
-  ASSERT_TRUE(Create({{"model", "m"}, {"files", {{"s.gguf", model.String()}}}, {"system", "old system"}}).ok());
+  ASSERT_TRUE(
+      Create({{"model", "m"}, {"files", {{"s.gguf", model.String()}}}, {"system", "old system"}})
+          .ok());
   const store::Digest system = Manifest("m").manifest.layers.back().digest;
   ASSERT_TRUE(st().HasBlob(system));
   ASSERT_TRUE(Create({{"model", "m"}, {"files", {{"s.gguf", model.String()}}}}).ok());
@@ -209,11 +236,23 @@ TEST_F(CreateModelTest, RecreatingFromFilesDropsTheOldSystemLayerAndItsBlob) {
   EXPECT_TRUE(st().HasBlob(model));
 }
 
+TEST_F(CreateModelTest, NamesDifferingOnlyByCaseShareOneManifest) {
+  const store::Digest model = AddModel("stories260K.gguf");
+  ASSERT_TRUE(Create({{"model", "Team/Story:V1"}, {"files", {{"s.gguf", model.String()}}}}).ok());
+  ASSERT_TRUE(Create({{"model", "team/story:v1"}, {"from", "TEAM/STORY:V1"}, {"system", "s"}}).ok());
+  auto models = st().ListModels();
+  ASSERT_TRUE(models.ok());
+  ASSERT_EQ(models->size(), 1u);
+  EXPECT_EQ((*models)[0].name.DisplayShortest(), "Team/Story:V1");
+  EXPECT_EQ(Layer(Manifest("team/story:v1"), store::kMediaTypeSystem), "s");
+}
+
 TEST_F(CreateModelTest, AutodetectsTheChatTemplate) {
   auto src = gguf::File::Open(testing::TestdataPath("models/stories260K.gguf"));
   ASSERT_TRUE(src.ok());
   gguf::Metadata md = src->metadata();
-  md.Set("tokenizer.chat_template", gguf::Value(std::string(chat::internal::kJinjaVariants[0].jinja)));
+  md.Set("tokenizer.chat_template",
+         gguf::Value(std::string(chat::internal::kJinjaVariants[0].jinja)));
   std::vector<gguf::TensorToWrite> tensors;
   for (const auto& t : src->tensors()) tensors.push_back({t.name, t.ne, t.type, t.data});
   auto bytes = gguf::Serialize(md, tensors);
@@ -221,7 +260,8 @@ TEST_F(CreateModelTest, AutodetectsTheChatTemplate) {
   const store::Digest model = st().WriteBlob(*bytes)->digest;
   ASSERT_TRUE(Create({{"model", "chat"}, {"files", {{"chat.gguf", model.String()}}}}).ok());
   const auto m = Manifest("chat");
-  const chat::NamedTemplate* chatml = chat::FindNamedTemplate(chat::internal::kJinjaVariants[0].name);
+  const chat::NamedTemplate* chatml =
+      chat::FindNamedTemplate(chat::internal::kJinjaVariants[0].name);
   ASSERT_NE(chatml, nullptr);
   EXPECT_EQ(StatusTexts()[2], StrCat("using autodetected template ", chatml->name));
   EXPECT_EQ(Layer(m, store::kMediaTypeTemplate), chatml->go_template);
@@ -230,12 +270,16 @@ TEST_F(CreateModelTest, AutodetectsTheChatTemplate) {
 
 TEST_F(CreateModelTest, QuantizesTheModelLayer) {
   const store::Digest model = AddModel("tiny-llama-q-F32.gguf");
-  ASSERT_TRUE(Create({{"model", "q"}, {"files", {{"t.gguf", model.String()}}}, {"quantize", "q4_K_M"}}).ok());
+  ASSERT_TRUE(
+      Create({{"model", "q"}, {"files", {{"t.gguf", model.String()}}}, {"quantize", "q4_K_M"}})
+          .ok());
   const auto m = Manifest("q");
-  const std::string want = testing::ReadFileOrFail(testing::TestdataPath("models/tiny-llama-q-Q4_K_M.gguf"));
+  const std::string want =
+      testing::ReadFileOrFail(testing::TestdataPath("models/tiny-llama-q-Q4_K_M.gguf"));
   EXPECT_EQ(m.manifest.layers[0].digest, store::Digest::Of(want));  // llama-quantize's bytes
   EXPECT_EQ(m.manifest.layers[0].from, "t.gguf");
-  EXPECT_EQ(store::ParseModelConfig(st().ReadBlob(m.manifest.config.digest).value())->file_type, "Q4_K_M");
+  EXPECT_EQ(store::ParseModelConfig(st().ReadBlob(m.manifest.config.digest).value())->file_type,
+            "Q4_K_M");
   bool progress = false;
   for (const auto& j : statuses_) {
     if (j.value("status", "") != "quantizing F32 model to Q4_K_M") continue;
@@ -247,36 +291,59 @@ TEST_F(CreateModelTest, QuantizesTheModelLayer) {
   EXPECT_EQ(statuses_.back()["status"], "success");
   const auto texts = StatusTexts();
   EXPECT_NE(std::find(texts.begin(), texts.end(), "verifying conversion"), texts.end());
+  // From a model: its model layer is quantized, its origin kept.
+  ASSERT_TRUE(Create({{"model", "f32"}, {"files", {{"t.gguf", model.String()}}}}).ok());
+  ASSERT_TRUE(Create({{"model", "q8"}, {"from", "f32"}, {"quantize", "q8_0"}}).ok());
+  const auto q8 = Manifest("q8");
+  EXPECT_EQ(q8.manifest.layers[0].from, "f32:latest");
+  auto f = gguf::File::Open(st().BlobPath(q8.manifest.layers[0].digest));
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->FindTensor("blk.0.attn_q.weight")->type, tensor::DType::kQ8_0);
   // The type it already has: nothing to do.
-  ASSERT_TRUE(Create({{"model", "same"}, {"files", {{"t.gguf", model.String()}}}, {"quantize", "F32"}}).ok());
+  ASSERT_TRUE(
+      Create({{"model", "same"}, {"files", {{"t.gguf", model.String()}}}, {"quantize", "F32"}})
+          .ok());
   EXPECT_EQ(Manifest("same").manifest.layers[0].digest, model);
 }
 
 TEST_F(CreateModelTest, BadInputLeavesTheStoreUnchanged) {
   const store::Digest f32 = AddModel("stories260K.gguf");
   const store::Digest q8 = AddModel("tiny-llama-q-Q8_0.gguf");
-  const std::string full = testing::ReadFileOrFail(testing::TestdataPath("models/stories260K.gguf"));
+  const std::string full =
+      testing::ReadFileOrFail(testing::TestdataPath("models/stories260K.gguf"));
   const store::Digest truncated = st().WriteBlob(full.substr(0, full.size() / 2))->digest;
   const store::Digest text = st().WriteBlob("not a model")->digest;
-  ASSERT_TRUE(Create({{"model", "existing"}, {"files", {{"s.gguf", f32.String()}}}, {"system", "keep me"}}).ok());
+  ASSERT_TRUE(
+      Create({{"model", "existing"}, {"files", {{"s.gguf", f32.String()}}}, {"system", "keep me"}})
+          .ok());
   const auto before = Snapshot();
   const struct {
     json body;
     std::string want;
   } cases[] = {
       {{{"model", "existing"}}, "neither 'from' or 'files' was specified"},
-      {{{"model", "existing"}, {"from", "missing"}}, "model \"missing\" not found, try pulling it first"},
-      {{{"model", "existing"}, {"files", {{"s.gguf", f32.String()}}}, {"template", "{{ .Prompt"}}, "template error: "},
+      {{{"model", "existing"}, {"from", "missing"}},
+       "model \"missing\" not found, try pulling it first"},
+      {{{"model", "existing"}, {"files", {{"s.gguf", f32.String()}}}, {"template", "{{ .Prompt"}},
+       "template error: "},
       {{{"model", "existing"}, {"files", {{"s.gguf", f32.String()}}}, {"quantize", "q9_0"}},
        "unsupported quantization type Q9_0"},
-      {{{"model", "existing"}, {"files", {{"q.gguf", q8.String()}}}, {"quantize", "q4_K_M"}, {"system", "x"}},
+      {{{"model", "existing"},
+        {"files", {{"q.gguf", q8.String()}}},
+        {"quantize", "q4_K_M"},
+        {"system", "x"}},
        "quantization is only supported for F16, BF16 and F32 models"},
-      {{{"model", "existing"}, {"files", {{"t.gguf", truncated.String()}}}, {"system", "new"}}, "invalid GGUF file t.gguf: "},
-      {{{"model", "existing"}, {"files", {{"x.gguf", text.String()}}}}, "supplied file was not in GGUF format"},
+      {{{"model", "existing"}, {"files", {{"t.gguf", truncated.String()}}}, {"system", "new"}},
+       "invalid GGUF file t.gguf: "},
+      {{{"model", "existing"}, {"files", {{"x.gguf", text.String()}}}},
+       "supplied file was not in GGUF format"},
       {{{"model", "existing"}, {"files", {{"x.txt", text.String()}}}}, "unknown type"},
-      {{{"model", "existing"}, {"files", {{"s.gguf", f32.String()}}}, {"adapters", {{"a.gguf", f32.String()}, {"b.gguf", q8.String()}}}},
+      {{{"model", "existing"},
+        {"files", {{"s.gguf", f32.String()}}},
+        {"adapters", {{"a.gguf", f32.String()}, {"b.gguf", q8.String()}}}},
        "only one adapter is currently supported"},
-      {{{"model", "existing"}, {"files", {{"s.gguf", store::Digest::Of("absent").String()}}}}, "blob \"sha256:"},
+      {{{"model", "existing"}, {"files", {{"s.gguf", store::Digest::Of("absent").String()}}}},
+       "blob \"sha256:"},
   };
   for (const auto& c : cases) {
     Status s = Create(c.body);
@@ -284,6 +351,22 @@ TEST_F(CreateModelTest, BadInputLeavesTheStoreUnchanged) {
     EXPECT_EQ(s.message().rfind(c.want, 0), 0u) << c.body.dump() << " → " << s.message();
     EXPECT_EQ(Snapshot(), before) << c.body.dump();
   }
+}
+
+// A store write that fails (here the manifest directory cannot be made; read-only and full
+// disks fail the same way) is reported, and the blobs written before it are removed again.
+TEST_F(CreateModelTest, StoreWriteFailureLeavesNoTrace) {
+  const store::Digest model = AddModel("stories260K.gguf");
+  std::filesystem::create_directories(dir_.Join("manifests/registry.ollama.ai"));
+  std::ofstream(dir_.Join("manifests/registry.ollama.ai/blocked")) << "not a directory";
+  const auto before = Snapshot();
+  Status s = Create({{"model", "blocked/m"},
+                     {"files", {{"s.gguf", model.String()}}},
+                     {"system", "a new system prompt"},
+                     {"license", "a new license"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("blocked"), std::string::npos) << s.message();
+  EXPECT_EQ(Snapshot(), before);
 }
 
 }  // namespace

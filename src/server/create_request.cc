@@ -29,8 +29,8 @@ bool IsValidFsPath(std::string_view name) {
   }
 }
 
-Result<std::map<std::string, store::Digest>> ParseFileMap(const api::Fields& f, std::string_view key,
-                                                          bool* present) {
+Result<std::map<std::string, store::Digest>> ParseFileMap(const api::Fields& f,
+                                                          std::string_view key, bool* present) {
   std::map<std::string, store::Digest> out;
   const json* v = f.Raw(key);
   *present = v != nullptr;
@@ -54,13 +54,13 @@ Result<std::vector<std::string>> ParseLicense(const json* v) {
     return out;
   }
   if (!v->is_array()) {
-    return Status::InvalidArgument(
-        StrCat("json: cannot unmarshal ", api::JsonKindName(*v), " into Go value of type []string"));
+    return Status::InvalidArgument(StrCat("json: cannot unmarshal ", api::JsonKindName(*v),
+                                          " into Go value of type []string"));
   }
   for (const json& item : *v) {
     if (!item.is_string()) {
-      return Status::InvalidArgument(
-          StrCat("json: cannot unmarshal ", api::JsonKindName(item), " into Go value of type string"));
+      return Status::InvalidArgument(StrCat("json: cannot unmarshal ", api::JsonKindName(item),
+                                            " into Go value of type string"));
     }
     out.push_back(item.get<std::string>());
   }
@@ -70,14 +70,16 @@ Result<std::vector<std::string>> ParseLicense(const json* v) {
 Status CheckMessages(const json& messages) {
   for (const json& m : messages) {
     if (!m.is_object()) {
-      return Status::InvalidArgument(StrCat("json: cannot unmarshal ", api::JsonKindName(m),
-                                            " into Go struct field CreateRequest.messages of type api.Message"));
+      return Status::InvalidArgument(
+          StrCat("json: cannot unmarshal ", api::JsonKindName(m),
+                 " into Go struct field CreateRequest.messages of type api.Message"));
     }
     for (const char* key : {"role", "content", "thinking", "tool_name", "tool_call_id"}) {
       auto it = m.find(key);
       if (it != m.end() && !it->is_null() && !it->is_string()) {
         return Status::InvalidArgument(StrCat("json: cannot unmarshal ", api::JsonKindName(*it),
-                                              " into Go struct field Message.messages.", key, " of type string"));
+                                              " into Go struct field Message.messages.", key,
+                                              " of type string"));
       }
     }
   }
@@ -89,15 +91,20 @@ Status CheckInfo(const json& info) {
     if (key == "capabilities") {
       bool ok = value.is_array();
       for (const json& c : ok ? value : json::array()) ok = ok && c.is_string();
-      if (!ok) return Status::InvalidArgument(StrCat("info field \"", key, "\" must be a list of strings"));
+      if (!ok)
+        return Status::InvalidArgument(
+            StrCat("info field \"", key, "\" must be a list of strings"));
     } else if (key == "model_family" || key == "base_name" || key == "quantization_level" ||
                key == "parameter_size") {
-      if (!value.is_string()) return Status::InvalidArgument(StrCat("info field \"", key, "\" must be a string"));
+      if (!value.is_string())
+        return Status::InvalidArgument(StrCat("info field \"", key, "\" must be a string"));
     } else if (key == "context_length" || key == "embedding_length") {
-      if (!value.is_number()) return Status::InvalidArgument(StrCat("info field \"", key, "\" must be a number"));
+      if (!value.is_number())
+        return Status::InvalidArgument(StrCat("info field \"", key, "\" must be a number"));
       const double d = value.get<double>();
       if (d < 0 || d != std::floor(d))
-        return Status::InvalidArgument(StrCat("info field \"", key, "\" must be a non-negative integer"));
+        return Status::InvalidArgument(
+            StrCat("info field \"", key, "\" must be a non-negative integer"));
     }
   }
   return Status::Ok();
@@ -126,13 +133,15 @@ Result<CreateModelRequest> ParseCreateRequest(std::string_view body) {
     return Status::InvalidArgument("--draft-quantize requires a DRAFT model");
   if (!draft_files.empty()) return Status::Unsupported("DRAFT models are not supported");
   OLLA_ASSIGN_OR_RETURN(auto remote_host, f.String("remote_host"));
-  if (!remote_host.value_or("").empty()) return Status::Unsupported("remote models are not supported");
+  if (!remote_host.value_or("").empty())
+    return Status::Unsupported("remote models are not supported");
 
   struct {
     const char* key;
     std::string* out;
-  } strings[] = {{"from", &r.from},         {"template", &r.template_text}, {"system", &r.system},
-                 {"renderer", &r.renderer}, {"parser", &r.parser},          {"requires", &r.requires_version}};
+  } strings[] = {{"from", &r.from},     {"template", &r.template_text},
+                 {"system", &r.system}, {"renderer", &r.renderer},
+                 {"parser", &r.parser}, {"requires", &r.requires_version}};
   for (const auto& s : strings) {
     OLLA_ASSIGN_OR_RETURN(auto v, f.String(s.key));
     *s.out = v.value_or("");

@@ -3,12 +3,13 @@
 // support, without an importance matrix, so that `create --quantize` picks the types Ollama's
 // `llama-quantize` run picks.
 
+#include "server/quantize_model.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 
 #include "base/str_cat.h"
-#include "server/quantize_model.h"
 
 namespace olla::server {
 
@@ -52,7 +53,9 @@ constexpr QuantizeTarget kTargets[] = {
     {"IQ4_XS", kIQ4_XS, DType::kIQ4_XS},
 };
 
-bool Contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+bool Contains(std::string_view s, std::string_view part) {
+  return s.find(part) != std::string_view::npos;
+}
 
 // Metadata lookups where a missing or mistyped key means "not set".
 std::string MetaString(const gguf::Metadata& md, std::string_view key) {
@@ -80,14 +83,29 @@ bool ShouldQuantize(const gguf::TensorInfo& t) {
   const std::string_view name = t.name;
   if (name.size() < 6 || name.substr(name.size() - 6) != "weight") return false;
   if (t.ne.size() < 2) return false;
-  for (std::string_view skip :
-       {"_norm.weight", "ffn_gate_inp.weight", "altup", "laurel", "per_layer_model_proj",
-        "ssm_conv1d.weight", "shortconv.conv.weight", "time_mix_first.weight",
-        "time_mix_w0.weight", "time_mix_w1.weight", "time_mix_w2.weight", "time_mix_v0.weight",
-        "time_mix_v1.weight", "time_mix_v2.weight", "time_mix_a0.weight", "time_mix_a1.weight",
-        "time_mix_a2.weight", "time_mix_g1.weight", "time_mix_g2.weight",
-        "time_mix_decay_w1.weight", "time_mix_decay_w2.weight", "time_mix_lerp_fused.weight",
-        "attn_rel_b.weight"}) {
+  for (std::string_view skip : {"_norm.weight",
+                                "ffn_gate_inp.weight",
+                                "altup",
+                                "laurel",
+                                "per_layer_model_proj",
+                                "ssm_conv1d.weight",
+                                "shortconv.conv.weight",
+                                "time_mix_first.weight",
+                                "time_mix_w0.weight",
+                                "time_mix_w1.weight",
+                                "time_mix_w2.weight",
+                                "time_mix_v0.weight",
+                                "time_mix_v1.weight",
+                                "time_mix_v2.weight",
+                                "time_mix_a0.weight",
+                                "time_mix_a1.weight",
+                                "time_mix_a2.weight",
+                                "time_mix_g1.weight",
+                                "time_mix_g2.weight",
+                                "time_mix_decay_w1.weight",
+                                "time_mix_decay_w2.weight",
+                                "time_mix_lerp_fused.weight",
+                                "attn_rel_b.weight"}) {
     if (Contains(name, skip)) return false;
   }
   return name != "position_embd.weight" && name != "token_types.weight";
@@ -147,7 +165,8 @@ Result<DType> MixedType(TypeState& qs, const gguf::TensorInfo& t, DType new_type
     } else if (ft == kQ4_K_S && qs.i_attention_wv < 4) {
       new_type = DType::kQ5_K;
     }
-    if (qs.is_70b() && (new_type == DType::kQ3_K || new_type == DType::kQ4_K)) new_type = DType::kQ5_K;
+    if (qs.is_70b() && (new_type == DType::kQ3_K || new_type == DType::kQ4_K))
+      new_type = DType::kQ5_K;
     if (eight_experts) new_type = DType::kQ8_0;
     ++qs.i_attention_wv;
   } else if (Contains(name, "attn_k.weight")) {
@@ -160,9 +179,9 @@ Result<DType> MixedType(TypeState& qs, const gguf::TensorInfo& t, DType new_type
     if (ft == kQ2_K) {
       new_type = DType::kQ3_K;
     } else if (ft == kQ3_K_M) {
-      new_type = i_layer < n_layer / 16                              ? DType::kQ5_K
+      new_type = i_layer < n_layer / 16                          ? DType::kQ5_K
                  : !qs.falcon() || UseMoreBits(i_layer, n_layer) ? DType::kQ4_K
-                                                                     : DType::kQ3_K;
+                                                                 : DType::kQ3_K;
     } else if (ft == kQ3_K_L) {
       new_type = qs.falcon() ? DType::kQ4_K : DType::kQ5_K;
     } else if (ft == kQ4_K_M) {
@@ -228,7 +247,8 @@ DType ArchOverride(const QuantizeHparams& hp, const std::string& name, DType typ
     for (std::string_view part : {"attn_k_b", "attn_q_a", "attn_q_b", "attn_v_b", "attn_kv_a_mqa"})
       if (Contains(name, part) && Contains(name, "weight")) return DType::kQ8_0;
   }
-  if ((arch == "glmocr" || arch == "glm4") && (name == "token_embd.weight" || name == "output.weight"))
+  if ((arch == "glmocr" || arch == "glm4") &&
+      (name == "token_embd.weight" || name == "output.weight"))
     return DType::kF16;
   return type;
 }
@@ -242,11 +262,20 @@ DType Fallback(const gguf::TensorInfo& t, DType type) {
   switch (type) {
     case DType::kQ2_K:
     case DType::kQ3_K:
-    case DType::kIQ4_XS: fallback = DType::kIQ4_NL; break;
-    case DType::kQ4_K: fallback = DType::kQ5_0; break;
-    case DType::kQ5_K: fallback = DType::kQ5_1; break;
-    case DType::kQ6_K: fallback = DType::kQ8_0; break;
-    default: return DType::kF16;
+    case DType::kIQ4_XS:
+      fallback = DType::kIQ4_NL;
+      break;
+    case DType::kQ4_K:
+      fallback = DType::kQ5_0;
+      break;
+    case DType::kQ5_K:
+      fallback = DType::kQ5_1;
+      break;
+    case DType::kQ6_K:
+      fallback = DType::kQ8_0;
+      break;
+    default:
+      return DType::kF16;
   }
   return RowFits(fallback, t.row_len()) ? fallback : DType::kF16;
 }

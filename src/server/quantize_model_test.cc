@@ -27,24 +27,27 @@ gguf::TensorInfo T(std::string name, std::vector<uint64_t> ne, DType type = DTyp
 }
 
 // The tensors of a llama model with `n_layer` layers, n_embd, n_ff as given.
-std::vector<gguf::TensorInfo> Llama(int n_layer, uint64_t n_embd, uint64_t n_ff, uint64_t n_kv, bool tied = false) {
-  std::vector<gguf::TensorInfo> ts = {T("token_embd.weight", {n_embd, 512}), T("output_norm.weight", {n_embd})};
+std::vector<gguf::TensorInfo> Llama(int n_layer, uint64_t n_embd, uint64_t n_ff, uint64_t n_kv,
+                                    bool tied = false) {
+  std::vector<gguf::TensorInfo> ts = {T("token_embd.weight", {n_embd, 512}),
+                                      T("output_norm.weight", {n_embd})};
   if (!tied) ts.push_back(T("output.weight", {n_embd, 512}));
   for (int l = 0; l < n_layer; ++l) {
     const std::string p = "blk." + std::to_string(l) + ".";
-    for (auto& t : {T(p + "attn_norm.weight", {n_embd}), T(p + "attn_q.weight", {n_embd, n_embd}),
-                    T(p + "attn_k.weight", {n_embd, n_kv}), T(p + "attn_v.weight", {n_embd, n_kv}),
-                    T(p + "attn_output.weight", {n_embd, n_embd}), T(p + "ffn_norm.weight", {n_embd}),
-                    T(p + "ffn_gate.weight", {n_embd, n_ff}), T(p + "ffn_up.weight", {n_embd, n_ff}),
-                    T(p + "ffn_down.weight", {n_ff, n_embd})}) {
+    for (auto& t :
+         {T(p + "attn_norm.weight", {n_embd}), T(p + "attn_q.weight", {n_embd, n_embd}),
+          T(p + "attn_k.weight", {n_embd, n_kv}), T(p + "attn_v.weight", {n_embd, n_kv}),
+          T(p + "attn_output.weight", {n_embd, n_embd}), T(p + "ffn_norm.weight", {n_embd}),
+          T(p + "ffn_gate.weight", {n_embd, n_ff}), T(p + "ffn_up.weight", {n_embd, n_ff}),
+          T(p + "ffn_down.weight", {n_ff, n_embd})}) {
       ts.push_back(t);
     }
   }
   return ts;
 }
 
-std::map<std::string, DType> Choose(const std::vector<gguf::TensorInfo>& ts, const QuantizeHparams& hp,
-                                    std::string_view target) {
+std::map<std::string, DType> Choose(const std::vector<gguf::TensorInfo>& ts,
+                                    const QuantizeHparams& hp, std::string_view target) {
   auto t = ParseQuantizeTarget(target);
   EXPECT_TRUE(t.ok()) << target;
   auto types = ChooseTensorTypes(hp, ts, *t);
@@ -58,9 +61,10 @@ TEST(QuantizeTargetTest, ParsesNamesCaseInsensitivelyWithAliases) {
   const struct {
     std::string_view in, name;
     uint32_t file_type;
-  } cases[] = {{"q4_K_M", "Q4_K_M", 15}, {"Q4_K", "Q4_K_M", 15}, {"q4_k_s", "Q4_K_S", 14}, {"q8_0", "Q8_0", 7},
-               {"f16", "F16", 1},        {"F32", "F32", 0},       {"bf16", "BF16", 32},     {"q5_k", "Q5_K_M", 17},
-               {"q3_K_M", "Q3_K_M", 12}, {"q2_K", "Q2_K", 10},    {"q6_K", "Q6_K", 18},     {"Q4_0", "Q4_0", 2},
+  } cases[] = {{"q4_K_M", "Q4_K_M", 15}, {"Q4_K", "Q4_K_M", 15},  {"q4_k_s", "Q4_K_S", 14},
+               {"q8_0", "Q8_0", 7},      {"f16", "F16", 1},       {"F32", "F32", 0},
+               {"bf16", "BF16", 32},     {"q5_k", "Q5_K_M", 17},  {"q3_K_M", "Q3_K_M", 12},
+               {"q2_K", "Q2_K", 10},     {"q6_K", "Q6_K", 18},    {"Q4_0", "Q4_0", 2},
                {"q5_1", "Q5_1", 9},      {"iq4_xs", "IQ4_XS", 30}};
   for (const auto& c : cases) {
     auto t = ParseQuantizeTarget(c.in);
@@ -71,7 +75,9 @@ TEST(QuantizeTargetTest, ParsesNamesCaseInsensitivelyWithAliases) {
   auto bad = ParseQuantizeTarget("q9_z");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(bad.status().message().rfind("unsupported quantization type Q9_Z - supported types are F32, F16, BF16, Q4_0", 0), 0u)
+  EXPECT_EQ(bad.status().message().rfind(
+                "unsupported quantization type Q9_Z - supported types are F32, F16, BF16, Q4_0", 0),
+            0u)
       << bad.status().message();
 }
 
@@ -89,23 +95,37 @@ TEST(ChooseTensorTypesTest, MatchesLlamaQuantizeMixes) {
       {"q4_0", {{"output.weight", DType::kQ6_K}}, DType::kQ4_0},
       {"q5_1", {{"output.weight", DType::kQ6_K}}, DType::kQ5_1},
       {"q4_K_M",
-       {{"output.weight", DType::kQ6_K}, {"blk.1.attn_v.weight", DType::kQ6_K}, {"blk.1.ffn_down.weight", DType::kQ6_K}},
+       {{"output.weight", DType::kQ6_K},
+        {"blk.1.attn_v.weight", DType::kQ6_K},
+        {"blk.1.ffn_down.weight", DType::kQ6_K}},
        DType::kQ4_K},
       {"q5_K_M",
-       {{"output.weight", DType::kQ6_K}, {"blk.1.attn_v.weight", DType::kQ6_K}, {"blk.1.ffn_down.weight", DType::kQ6_K}},
+       {{"output.weight", DType::kQ6_K},
+        {"blk.1.attn_v.weight", DType::kQ6_K},
+        {"blk.1.ffn_down.weight", DType::kQ6_K}},
        DType::kQ5_K},
       {"q3_K_M",
-       {{"output.weight", DType::kQ6_K}, {"blk.0.attn_v.weight", DType::kQ5_K}, {"blk.1.attn_v.weight", DType::kQ5_K},
-        {"blk.0.attn_output.weight", DType::kQ4_K}, {"blk.1.attn_output.weight", DType::kQ4_K},
-        {"blk.0.ffn_down.weight", DType::kQ4_K}, {"blk.1.ffn_down.weight", DType::kQ4_K}},
+       {{"output.weight", DType::kQ6_K},
+        {"blk.0.attn_v.weight", DType::kQ5_K},
+        {"blk.1.attn_v.weight", DType::kQ5_K},
+        {"blk.0.attn_output.weight", DType::kQ4_K},
+        {"blk.1.attn_output.weight", DType::kQ4_K},
+        {"blk.0.ffn_down.weight", DType::kQ4_K},
+        {"blk.1.ffn_down.weight", DType::kQ4_K}},
        DType::kQ3_K},
       {"q2_K",
-       {{"output.weight", DType::kQ6_K}, {"blk.0.attn_v.weight", DType::kQ3_K}, {"blk.1.attn_v.weight", DType::kQ3_K},
-        {"blk.0.attn_output.weight", DType::kQ3_K}, {"blk.1.attn_output.weight", DType::kQ3_K},
-        {"blk.0.ffn_down.weight", DType::kQ3_K}, {"blk.1.ffn_down.weight", DType::kQ3_K}},
+       {{"output.weight", DType::kQ6_K},
+        {"blk.0.attn_v.weight", DType::kQ3_K},
+        {"blk.1.attn_v.weight", DType::kQ3_K},
+        {"blk.0.attn_output.weight", DType::kQ3_K},
+        {"blk.1.attn_output.weight", DType::kQ3_K},
+        {"blk.0.ffn_down.weight", DType::kQ3_K},
+        {"blk.1.ffn_down.weight", DType::kQ3_K}},
        DType::kQ2_K},
       {"q4_K_S",
-       {{"output.weight", DType::kQ6_K}, {"blk.0.attn_v.weight", DType::kQ5_K}, {"blk.1.attn_v.weight", DType::kQ5_K}},
+       {{"output.weight", DType::kQ6_K},
+        {"blk.0.attn_v.weight", DType::kQ5_K},
+        {"blk.1.attn_v.weight", DType::kQ5_K}},
        DType::kQ4_K},
       {"f16", {}, DType::kF16},
   };
@@ -158,36 +178,47 @@ TEST(ChooseTensorTypesTest, FallbacksForRowsThatDoNotFitTheBlock) {
 }
 
 TEST(ChooseTensorTypesTest, ArchitectureOverrides) {
-  std::vector<gguf::TensorInfo> ts = {T("token_embd.weight", {256, 512}), T("output.weight", {256, 512}),
+  std::vector<gguf::TensorInfo> ts = {T("token_embd.weight", {256, 512}),
+                                      T("output.weight", {256, 512}),
                                       T("blk.0.attn_q.weight", {256, 256})};
   const auto glm = Choose(ts, {"glm4", 1, 4, 4, 0}, "q4_K_M");
   EXPECT_EQ(glm.at("token_embd.weight"), DType::kF16);
   EXPECT_EQ(glm.at("output.weight"), DType::kF16);
-  EXPECT_EQ(Choose(ts, {"glm4", 1, 4, 4, 0}, "q4_0").at("output.weight"), DType::kQ6_K);  // K-quants only
+  EXPECT_EQ(Choose(ts, {"glm4", 1, 4, 4, 0}, "q4_0").at("output.weight"),
+            DType::kQ6_K);  // K-quants only
   ts.push_back(T("blk.0.attn_k_b.weight", {256, 256}));
-  EXPECT_EQ(Choose(ts, {"deepseek2", 1, 4, 4, 0}, "q4_K_M").at("blk.0.attn_k_b.weight"), DType::kQ8_0);
+  EXPECT_EQ(Choose(ts, {"deepseek2", 1, 4, 4, 0}, "q4_K_M").at("blk.0.attn_k_b.weight"),
+            DType::kQ8_0);
   ts.push_back(T("per_layer_token_embd.weight", {256, 512}));
-  EXPECT_EQ(Choose(ts, {"gemma3n", 1, 4, 4, 0}, "q4_K_M").at("per_layer_token_embd.weight"), DType::kF16);
+  EXPECT_EQ(Choose(ts, {"gemma3n", 1, 4, 4, 0}, "q4_K_M").at("per_layer_token_embd.weight"),
+            DType::kF16);
 }
 
 TEST(QuantizeOrderTest, NonLayerTensorsThenLayersByNumber) {
-  std::vector<gguf::TensorInfo> ts = {T("blk.10.b", {1}), T("token_embd.weight", {1}), T("blk.2.a", {1}),
-                                      T("blk.2.Z", {1}), T("output.weight", {1})};
+  std::vector<gguf::TensorInfo> ts = {T("blk.10.b", {1}), T("token_embd.weight", {1}),
+                                      T("blk.2.a", {1}), T("blk.2.Z", {1}),
+                                      T("output.weight", {1})};
   std::vector<std::string> names;
   for (size_t i : QuantizeOrder(ts)) names.push_back(ts[i].name);
-  EXPECT_EQ(names, (std::vector<std::string>{"output.weight", "token_embd.weight", "blk.2.Z", "blk.2.a", "blk.10.b"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"output.weight", "token_embd.weight", "blk.2.Z",
+                                             "blk.2.a", "blk.10.b"}));
 }
 
 TEST(QuantizableFileTypeTest, OnlyFloatModels) {
-  for (const auto& [file, want] : std::vector<std::pair<std::string, int>>{
-           {"tiny-llama-q-F32.gguf", 0}, {"tiny-llama-q-F16.gguf", 1}, {"tiny-llama-q-BF16.gguf", 32},
-           {"stories260K.gguf", 0}, {"tiny-llama-q-Q8_0.gguf", -1}, {"tiny-llama-q-Q4_K_M.gguf", -1}}) {
+  for (const auto& [file, want] :
+       std::vector<std::pair<std::string, int>>{{"tiny-llama-q-F32.gguf", 0},
+                                                {"tiny-llama-q-F16.gguf", 1},
+                                                {"tiny-llama-q-BF16.gguf", 32},
+                                                {"stories260K.gguf", 0},
+                                                {"tiny-llama-q-Q8_0.gguf", -1},
+                                                {"tiny-llama-q-Q4_K_M.gguf", -1}}) {
     auto f = gguf::File::Open(testing::TestdataPath("models/" + file));
     ASSERT_TRUE(f.ok()) << file;
     auto ft = QuantizableFileType(*f);
     if (want < 0) {
       ASSERT_FALSE(ft.ok()) << file;
-      EXPECT_EQ(ft.status().message(), "quantization is only supported for F16, BF16 and F32 models");
+      EXPECT_EQ(ft.status().message(),
+                "quantization is only supported for F16, BF16 and F32 models");
     } else {
       ASSERT_TRUE(ft.ok()) << file << ": " << ft.status().ToString();
       EXPECT_EQ(*ft, static_cast<uint32_t>(want)) << file;
@@ -205,8 +236,10 @@ Result<std::string> QuantizeToString(const gguf::File& src, std::string_view tar
     if (n == 0) break;
     out.append(buf, n);
   }
-  if (out.size() != q->output_size()) return Status::Internal("output_size differs from the output");
-  if (q->source_bytes_done() != q->source_bytes()) return Status::Internal("progress did not reach the end");
+  if (out.size() != q->output_size())
+    return Status::Internal("output_size differs from the output");
+  if (q->source_bytes_done() != q->source_bytes())
+    return Status::Internal("progress did not reach the end");
   return out;
 }
 
@@ -215,11 +248,12 @@ Result<std::string> QuantizeToString(const gguf::File& src, std::string_view tar
 TEST(GgufQuantizerTest, ReproducesLlamaQuantizeByteForByte) {
   auto src = gguf::File::Open(testing::TestdataPath("models/tiny-llama-q-F32.gguf"));
   ASSERT_TRUE(src.ok());
-  for (std::string_view type : {"F16", "BF16", "Q8_0", "Q6_K", "Q5_K_M", "Q5_0", "Q5_1", "Q4_K_M", "Q4_0", "Q4_1",
-                                "Q3_K_M", "Q2_K", "IQ4_NL", "IQ4_XS"}) {
+  for (std::string_view type : {"F16", "BF16", "Q8_0", "Q6_K", "Q5_K_M", "Q5_0", "Q5_1", "Q4_K_M",
+                                "Q4_0", "Q4_1", "Q3_K_M", "Q2_K", "IQ4_NL", "IQ4_XS"}) {
     auto got = QuantizeToString(*src, type);
     ASSERT_TRUE(got.ok()) << type << ": " << got.status().ToString();
-    const std::string want = testing::ReadFileOrFail(testing::TestdataPath(StrCat("models/tiny-llama-q-", type, ".gguf")));
+    const std::string want = testing::ReadFileOrFail(
+        testing::TestdataPath(StrCat("models/tiny-llama-q-", type, ".gguf")));
     ASSERT_EQ(got->size(), want.size()) << type;
     size_t first_diff = 0;
     while (first_diff < want.size() && (*got)[first_diff] == want[first_diff]) ++first_diff;

@@ -20,15 +20,18 @@ namespace {
 constexpr uint64_t kChunkElems = uint64_t{1} << 22;  // 16 MiB of floats per chunk
 constexpr uint32_t kQuantizationVersion = 2;         // ggml's GGML_QNT_VERSION
 
-uint64_t PadTo(uint64_t n, uint64_t alignment) { return (n + alignment - 1) / alignment * alignment; }
+uint64_t PadTo(uint64_t n, uint64_t alignment) {
+  return (n + alignment - 1) / alignment * alignment;
+}
 
 }  // namespace
 
 Result<std::unique_ptr<GgufQuantizer>> GgufQuantizer::Create(const gguf::File& src,
                                                              const QuantizeTarget& target,
                                                              size_t n_threads) {
-  OLLA_ASSIGN_OR_RETURN(std::vector<DType> types,
-                        ChooseTensorTypes(HparamsFromMetadata(src.metadata()), src.tensors(), target));
+  OLLA_ASSIGN_OR_RETURN(
+      std::vector<DType> types,
+      ChooseTensorTypes(HparamsFromMetadata(src.metadata()), src.tensors(), target));
   std::unique_ptr<GgufQuantizer> q(new GgufQuantizer(std::max<size_t>(n_threads, 1)));
   gguf::Metadata md = src.metadata();
   for (const char* key : {"general.quantization_version", "general.file_type", "split.no",
@@ -43,9 +46,10 @@ Result<std::unique_ptr<GgufQuantizer>> GgufQuantizer::Create(const gguf::File& s
   for (size_t idx : QuantizeOrder(src.tensors())) {
     const gguf::TensorInfo& t = src.tensors()[idx];
     const DType type = types[idx];
-    if (type != t.type && (!tensor::DequantizeRowFunction(t.type) || !tensor::QuantizeRowFunction(type))) {
-      return Status::Unsupported(StrCat("cannot convert tensor ", t.name, " from ", tensor::Name(t.type),
-                                        " to ", tensor::Name(type)));
+    if (type != t.type &&
+        (!tensor::DequantizeRowFunction(t.type) || !tensor::QuantizeRowFunction(type))) {
+      return Status::Unsupported(StrCat("cannot convert tensor ", t.name, " from ",
+                                        tensor::Name(t.type), " to ", tensor::Name(type)));
     }
     OLLA_ASSIGN_OR_RETURN(uint64_t row_bytes, tensor::RowBytes(type, t.row_len()));
     uint64_t bytes = 0;
@@ -74,7 +78,8 @@ Status GgufQuantizer::ProduceChunk() {
     if (next_row_ < t.n_bytes) return Status::Ok();
   } else if (next_row_ < rows) {
     const uint64_t row_len = t.row_len();
-    const uint64_t n_rows = std::min(rows - next_row_, std::max<uint64_t>(1, kChunkElems / row_len));
+    const uint64_t n_rows =
+        std::min(rows - next_row_, std::max<uint64_t>(1, kChunkElems / row_len));
     OLLA_ASSIGN_OR_RETURN(const uint64_t in_row_bytes, tensor::RowBytes(t.type, row_len));
     OLLA_ASSIGN_OR_RETURN(const uint64_t out_row_bytes, tensor::RowBytes(item.type, row_len));
     f32_.resize(n_rows * row_len);
@@ -125,10 +130,11 @@ Result<store::BlobWriteResult> QuantizeModelToStore(const gguf::File& src,
   const uint64_t source_total = std::max<uint64_t>(q->source_bytes(), 1);
   int64_t reported = -1;
   auto report = [&] {
-    const int64_t completed = static_cast<int64_t>(
-        static_cast<double>(q->source_bytes_done()) / static_cast<double>(source_total) * total);
+    const int64_t completed = static_cast<int64_t>(static_cast<double>(q->source_bytes_done()) /
+                                                   static_cast<double>(source_total) * total);
     // At most one object per percent of progress, plus the final one.
-    if (progress && (completed == total || completed - reported >= std::max<int64_t>(total / 100, 1))) {
+    if (progress &&
+        (completed == total || completed - reported >= std::max<int64_t>(total / 100, 1))) {
       progress(completed, total);
       reported = completed;
     }

@@ -36,7 +36,8 @@ class CreateJob {
       std::lock_guard<std::mutex> lock(serialize);  // one create at a time: GC stays consistent
       CreateOptions options;
       options.noprune = ctx.config.noprune;
-      // TODO(#7): pull a missing `from` model once the server has a pull route (registry::Pull).
+      // TODO(#7): set options.pull to registry::Pull (routes_registry.cc owns the Downloads) so a
+      // missing `from` model is pulled, as upstream does.
       Status s = CreateModel(ctx.store, req, options, [this](const json& j) { Push({j, 0}); });
       if (!s.ok()) {
         LogWarn(StrCat("create ", req.name->DisplayShortest(), ": ", s.message()));
@@ -77,7 +78,8 @@ class CreateJob {
   std::thread worker_;  // last: started after the members it uses exist
 };
 
-void HandleCreate(ServerContext& ctx, std::mutex& serialize, const httplib::Request& req, httplib::Response& res) {
+void HandleCreate(ServerContext& ctx, std::mutex& serialize, const httplib::Request& req,
+                  httplib::Response& res) {
   auto parsed = ParseCreateRequest(req.body);
   if (!parsed.ok()) return ReplyError(res, parsed.status());
   const bool stream = parsed->stream;
@@ -85,7 +87,8 @@ void HandleCreate(ServerContext& ctx, std::mutex& serialize, const httplib::Requ
   if (!stream) {  // the last progress object, normally {"status":"success"}
     json last = json::object();
     while (auto e = job->Next()) {
-      if (e->http_status > 0) return ReplyError(res, e->http_status, e->body["error"].get<std::string>());
+      if (e->http_status > 0)
+        return ReplyError(res, e->http_status, e->body["error"].get<std::string>());
       last = std::move(e->body);
     }
     return ReplyJson(res, last, 200, "application/json");
@@ -93,7 +96,8 @@ void HandleCreate(ServerContext& ctx, std::mutex& serialize, const httplib::Requ
   // An error before any progress is a plain HTTP error (§3.1).
   std::optional<CreateJob::Event> first = job->Next();
   if (!first) return ReplyJson(res, json::object(), 200, "application/json");
-  if (first->http_status > 0) return ReplyError(res, first->http_status, first->body["error"].get<std::string>());
+  if (first->http_status > 0)
+    return ReplyError(res, first->http_status, first->body["error"].get<std::string>());
   StreamNdjson(res, [job, first = std::move(first->body)](NdjsonWriter& w) {
     if (!w.Write(first)) return;
     while (auto e = job->Next()) {
@@ -185,25 +189,32 @@ void HandleUploadBlob(ServerContext& ctx, const httplib::Request& req, httplib::
                       const httplib::ContentReader& content_reader) {
   auto digest = BlobDigest(req, res);
   if (!digest) return;
-  if (ctx.store.HasBlob(*digest)) {  // the body is not read; the connection cannot be reused
-    res.set_header("Connection", "close");
+  if (ctx.store.HasBlob(*digest)) {
+    // Upstream answers without reading the body. httplib would then reset the connection under a
+    // client still sending it, so the body is drained (not hashed, not stored) first.
+    content_reader([](const char*, size_t) { return true; });
     res.status = 200;
     return;
   }
   BodyPipe pipe;
   Result<store::BlobWriteResult> written = Status::Internal("upload not stored");
   std::thread writer([&] {
-    written = ctx.store.WriteBlobFromReader([&](char* buf, size_t cap) { return pipe.Read(buf, cap); }, *digest);
+    written = ctx.store.WriteBlobFromReader(
+        [&](char* buf, size_t cap) { return pipe.Read(buf, cap); }, *digest);
     pipe.ReaderDone();
   });
-  const bool complete = content_reader([&](const char* data, size_t n) { return pipe.Push(data, n); });
+  const bool complete =
+      content_reader([&](const char* data, size_t n) { return pipe.Push(data, n); });
   pipe.Close(complete);
   writer.join();
   if (!written.ok()) {
     const std::string& msg = written.status().message();
     const size_t got = msg.find(", got ");
-    if (msg.rfind("digest mismatch", 0) == 0 && got != std::string::npos) {  // echo the digest as given
-      return ReplyError(res, 400, StrCat("digest mismatch, expected \"", std::string(req.matches[1]), "\"", msg.substr(got)));
+    if (msg.rfind("digest mismatch", 0) == 0 &&
+        got != std::string::npos) {  // echo the digest as given
+      return ReplyError(res, 400,
+                        StrCat("digest mismatch, expected \"", std::string(req.matches[1]), "\"",
+                               msg.substr(got)));
     }
     return ReplyError(res, written.status());
   }
@@ -218,15 +229,22 @@ void RegisterCreateRoutes(httplib::Server& http, ServerContext& ctx) {
     HandleCreate(ctx, *serialize, req, res);
   });
   const char* blob_path = R"(/api/blobs/([^/]*))";
-  http.Get(blob_path, [&ctx](const httplib::Request& req, httplib::Response& res) { HandleHeadBlob(ctx, req, res); });
-  http.Post(blob_path, [&ctx](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+  http.Get(blob_path, [&ctx](const httplib::Request& req, httplib::Response& res) {
+    HandleHeadBlob(ctx, req, res);
+  });
+  http.Post(blob_path, [&ctx](const httplib::Request& req, httplib::Response& res,
+                              const httplib::ContentReader& reader) {
     HandleUploadBlob(ctx, req, res, reader);
   });
   // httplib routes a request without a body (the empty blob) to the plain handlers only.
   http.Post(blob_path, [&ctx](const httplib::Request& req, httplib::Response& res) {
-    HandleUploadBlob(ctx, req, res, httplib::ContentReader(
-        [&](httplib::ContentReceiver receiver) { return req.body.empty() || receiver(req.body.data(), req.body.size()); },
-        [](httplib::MultipartContentHeader, httplib::ContentReceiver) { return false; }));
+    HandleUploadBlob(
+        ctx, req, res,
+        httplib::ContentReader(
+            [&](httplib::ContentReceiver receiver) {
+              return req.body.empty() || receiver(req.body.data(), req.body.size());
+            },
+            [](httplib::MultipartContentHeader, httplib::ContentReceiver) { return false; }));
   });
 }
 

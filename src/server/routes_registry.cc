@@ -47,8 +47,11 @@ class TransferJob {
 
   explicit TransferJob(Work work) {
     worker_ = std::thread([this, work = std::move(work)] {
-      Status s = work([this](const registry::Progress& p) { Add({ProgressJson(p), false}); },
-                      stop_.get_token());
+      Status s = work(
+          [this](const registry::Progress& p) {
+            Add({ProgressJson(p), false});
+          },
+          stop_.get_token());
       if (!s.ok()) Add({json{{"error", s.message()}}, true});
       std::lock_guard<std::mutex> lock(mu_);
       done_ = true;

@@ -56,6 +56,43 @@ TEST(CliBasicTest, DebugLogitsMatchesReference) {
   EXPECT_LE(max_diff / j["max_abs"].get<double>(), 1e-3);
 }
 
+TEST(CliBasicTest, DebugTokenizeAndDetokenize) {
+  const std::string model = ShellQuote(testing::TestdataPath("models/stories260K.gguf"));
+  auto tok = RunCommand(Olla() + " debug tokenize " + model + " 'Once upon a time'");
+  ASSERT_EQ(tok.exit_code, 0) << tok.err;
+  EXPECT_EQ(tok.out, "[1, 403, 407, 261, 378]\n");
+  auto raw = RunCommand(Olla() + " debug tokenize " + model + " 'Once upon a time' --no-add-special");
+  EXPECT_EQ(raw.out, "[403, 407, 261, 378]\n");
+  auto text = RunCommand(Olla() + " debug detokenize " + model + " 403,407,261,378");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(text.out, "Once upon a time");
+  auto bad = RunCommand(Olla() + " debug detokenize " + model + " 1,x");
+  EXPECT_EQ(bad.exit_code, 1);
+}
+
+TEST(CliBasicTest, DebugEmbedIsNormalizedReference) {
+  auto r = RunCommand(Olla() + " debug embed " + ShellQuote(testing::TestdataPath("models/tiny-bert-F32.gguf")) +
+                      " 'The quick brown fox jumps over the lazy dog. Hello world!'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto got = nlohmann::json::parse(r.out).get<std::vector<double>>();
+  std::vector<float> ref = testing::ReadF32File(testing::TestdataPath("ref/tiny-bert-F32.embd-cls.bin"));
+  ASSERT_EQ(got.size(), ref.size());
+  double norm = 0, got_norm = 0;
+  for (float x : ref) norm += double(x) * x;
+  for (double x : got) got_norm += x * x;
+  EXPECT_NEAR(got_norm, 1.0, 1e-5);
+  for (size_t i = 0; i < ref.size(); ++i) EXPECT_NEAR(got[i], ref[i] / std::sqrt(norm), 1e-4) << i;
+}
+
+TEST(CliBasicTest, RunFileStreamsGreedyText) {
+  // With a prompt from stdin and arguments joined, in process, no server.
+  auto r = RunCommand("printf 'Once upon' | " + Olla() + " run " + ShellQuote(testing::TestdataPath("models/stories260K.gguf")) +
+                      " a time --verbose", 300);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(r.out.size(), 100u);
+  EXPECT_NE(r.err.find("eval rate:"), std::string::npos) << r.err;
+}
+
 TEST(CliBasicTest, DebugLogitsRejectsOutOfRangeToken) {
   testing::TempDir dir;
   auto r = RunCommand(Olla() + " debug logits " + ShellQuote(testing::TestdataPath("models/stories260K.gguf")) +

@@ -1,8 +1,8 @@
 // End-to-end tests of `olla create` and the endpoints it uses (spec §1.5, §3.10, §3.11, §11.6):
 // the olla binary against `olla serve` on 127.0.0.1 with a temporary store.
 
-#include <httplib.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -22,7 +22,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::ShellQuote;
 
-void Write(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+void Write(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
 
 class CreateTest : public ::testing::Test {
  protected:
@@ -36,7 +38,8 @@ class CreateTest : public ::testing::Test {
                                ShellQuote(testing::OllaBinary()) + " " + args);
   }
   // Writes `modelfile` into a fresh directory and runs `olla create NAME EXTRA` there.
-  testing::CommandResult Create(const std::string& name, const std::string& modelfile, const std::string& extra = "") {
+  testing::CommandResult Create(const std::string& name, const std::string& modelfile,
+                                const std::string& extra = "") {
     Write(work_.Join("Modelfile"), modelfile);
     return Olla("create " + ShellQuote(name) + " " + extra, work_.path());
   }
@@ -88,7 +91,8 @@ TEST_F(CreateTest, CreatesFromAGgufWithEveryInstruction) {
   auto r = Create("stories-test", kModelfile);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* status : {"gathering model components", "copying file sha256:", "parsing GGUF",
-                             "using existing layer sha256:", "creating new layer sha256:", "writing manifest", "success"})
+                             "using existing layer sha256:", "creating new layer sha256:",
+                             "writing manifest", "success"})
     EXPECT_NE(r.err.find(status), std::string::npos) << status << "\n" << r.err;
   EXPECT_EQ(r.err.find('\r'), std::string::npos) << "no terminal control characters when piped";
 
@@ -96,9 +100,13 @@ TEST_F(CreateTest, CreatesFromAGgufWithEveryInstruction) {
   EXPECT_EQ(show["template"], "{{ if .System }}{{ .System }} {{ end }}{{ .Prompt }}");
   EXPECT_EQ(show["system"], "You are a storyteller.");
   EXPECT_EQ(show["license"], "MIT License");
-  EXPECT_NE(show["parameters"].get<std::string>().find("temperature"), std::string::npos) << show["parameters"];
+  EXPECT_NE(show["parameters"].get<std::string>().find("temperature"), std::string::npos)
+      << show["parameters"];
   EXPECT_NE(show["parameters"].get<std::string>().find("\"ASSISTANT:\""), std::string::npos);
-  EXPECT_EQ(show["messages"], json::parse(R"([{"role":"user","content":"Hello"},{"role":"assistant","content":"Once upon a time"}])"));
+  EXPECT_EQ(
+      show["messages"],
+      json::parse(
+          R"([{"role":"user","content":"Hello"},{"role":"assistant","content":"Once upon a time"}])"));
   EXPECT_EQ(show["details"]["format"], "gguf");
   EXPECT_EQ(show["details"]["family"], "llama");
   EXPECT_EQ(show["details"]["quantization_level"], "F32");
@@ -107,7 +115,9 @@ TEST_F(CreateTest, CreatesFromAGgufWithEveryInstruction) {
   ASSERT_EQ(list.exit_code, 0) << list.err;
   EXPECT_NE(list.out.find("stories-test:latest"), std::string::npos) << list.out;
 
-  json gen = Post("/api/generate", {{"model", "stories-test"}, {"prompt", "Once upon a time"}, {"stream", false},
+  json gen = Post("/api/generate", {{"model", "stories-test"},
+                                    {"prompt", "Once upon a time"},
+                                    {"stream", false},
                                     {"options", {{"num_predict", 4}}}});
   EXPECT_TRUE(gen.value("done", false)) << gen;
 
@@ -123,7 +133,8 @@ TEST_F(CreateTest, CreatesFromAGgufWithEveryInstruction) {
   auto derived = Create("derived", "FROM stories-test\nSYSTEM Be brief.\nPARAMETER top_k 5\n");
   ASSERT_EQ(derived.exit_code, 0) << derived.err;
   const std::string model_digest = Manifest("stories-test").manifest.layers[0].digest.String();
-  EXPECT_NE(derived.err.find("using existing layer " + model_digest), std::string::npos) << derived.err;
+  EXPECT_NE(derived.err.find("using existing layer " + model_digest), std::string::npos)
+      << derived.err;
   json dshow = Show("derived");
   EXPECT_EQ(dshow["system"], "Be brief.");
   EXPECT_EQ(dshow["template"], show["template"]);
@@ -158,25 +169,32 @@ TEST_F(CreateTest, QuantizesF32Models) {
             Sha256File(testing::TestdataPath("models/tiny-llama-q-Q4_K_M.gguf")).value());
 
   for (const char* model : {"tiny-q8", "tiny-q4km"}) {
-    json gen = Post("/api/generate", {{"model", model}, {"prompt", "The quick brown fox"}, {"stream", false},
+    json gen = Post("/api/generate", {{"model", model},
+                                      {"prompt", "The quick brown fox"},
+                                      {"stream", false},
                                       {"options", {{"num_predict", 4}, {"temperature", 0}}}});
     EXPECT_TRUE(gen.value("done", false)) << model << ": " << gen;
   }
 
   const auto before = ModelNames();
-  auto bad = Create("tiny-bad", "FROM " + testing::TestdataPath("models/tiny-llama-q-Q8_0.gguf") + "\n", "-q q4_K_M");
+  auto bad =
+      Create("tiny-bad", "FROM " + testing::TestdataPath("models/tiny-llama-q-Q8_0.gguf") + "\n",
+             "-q q4_K_M");
   EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_NE(bad.err.find("Error: quantization is only supported for F16, BF16 and F32 models"), std::string::npos)
+  EXPECT_NE(bad.err.find("Error: quantization is only supported for F16, BF16 and F32 models"),
+            std::string::npos)
       << bad.err;
   EXPECT_EQ(ModelNames(), before);
 }
 
 TEST_F(CreateTest, BadInputFailsClearlyAndCreatesNothing) {
-  Write(work_.Join("broken.gguf"), testing::ReadFileOrFail(testing::TestdataPath("models/stories260K.gguf")).substr(0, 4096));
+  Write(work_.Join("broken.gguf"),
+        testing::ReadFileOrFail(testing::TestdataPath("models/stories260K.gguf")).substr(0, 4096));
   const struct {
     std::string name, modelfile, want;
   } cases[] = {
-      {"m1", "FROM ./nope.gguf\n", "Error: stat " + work_.Join("nope.gguf") + ": no such file or directory"},
+      {"m1", "FROM ./nope.gguf\n",
+       "Error: stat " + work_.Join("nope.gguf") + ": no such file or directory"},
       {"m2", "FROM ./broken.gguf\n", "Error: invalid GGUF file broken.gguf: "},
       {"bad name!", "FROM ./broken.gguf\n", "Error: invalid model name: bad name!"},
       {"m3", "FROM missing-model\n", "model \"missing-model\" not found"},
@@ -192,37 +210,50 @@ TEST_F(CreateTest, BadInputFailsClearlyAndCreatesNothing) {
   testing::TempDir empty;
   auto r = Olla("create m6", empty.path());
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("Error: no Modelfile or safetensors files found"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Error: no Modelfile or safetensors files found"), std::string::npos)
+      << r.err;
   EXPECT_TRUE(ModelNames().empty());
   EXPECT_FALSE(fs::exists(server_.models_dir() + "/manifests/registry.ollama.ai/library/m2"));
 }
 
 TEST_F(CreateTest, CreateEndpointValidation) {
   const std::string d = "sha256:" + std::string(64, '0');
-  EXPECT_EQ(Post("/api/create", {{"model", "m"}, {"files", {{"../x.gguf", d}}}}, 400)["error"], "file path must be relative");
-  EXPECT_EQ(Post("/api/create", {{"model", "m"}, {"files", {{"x.gguf", ""}}}}, 400)["error"], "invalid digest format");
-  EXPECT_EQ(Post("/api/create", {{"model", "m"}}, 400)["error"], "neither 'from' or 'files' was specified");
-  EXPECT_EQ(Post("/api/create", {{"model", "m!"}, {"from", "x"}}, 400)["error"], "invalid model name");
+  EXPECT_EQ(Post("/api/create", {{"model", "m"}, {"files", {{"../x.gguf", d}}}}, 400)["error"],
+            "file path must be relative");
+  EXPECT_EQ(Post("/api/create", {{"model", "m"}, {"files", {{"x.gguf", ""}}}}, 400)["error"],
+            "invalid digest format");
+  EXPECT_EQ(Post("/api/create", {{"model", "m"}}, 400)["error"],
+            "neither 'from' or 'files' was specified");
+  EXPECT_EQ(Post("/api/create", {{"model", "m!"}, {"from", "x"}}, 400)["error"],
+            "invalid model name");
 
   // Upload, then create with stream:false; then a bad template on top of it is a plain 400.
-  const std::string bytes = testing::ReadFileOrFail(testing::TestdataPath("models/stories260K.gguf"));
+  const std::string bytes =
+      testing::ReadFileOrFail(testing::TestdataPath("models/stories260K.gguf"));
   const std::string digest = "sha256:" + Sha256Hex(bytes);
   auto up = client_->Post(("/api/blobs/" + digest).c_str(), bytes, "application/octet-stream");
   ASSERT_TRUE(up);
   EXPECT_EQ(up->status, 201);
-  auto r = client_->Post("/api/create", json{{"model", "api"}, {"files", {{"s.gguf", digest}}}, {"stream", false}}.dump(),
-                         "application/json");
+  auto r = client_->Post(
+      "/api/create",
+      json{{"model", "api"}, {"files", {{"s.gguf", digest}}}, {"stream", false}}.dump(),
+      "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->body, "{\"status\":\"success\"}");
   EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
-  json err = Post("/api/create", {{"model", "api2"}, {"from", "api"}, {"template", "{{ .Prompt"}}, 400);
+  json err =
+      Post("/api/create", {{"model", "api2"}, {"from", "api"}, {"template", "{{ .Prompt"}}, 400);
   EXPECT_EQ(err["error"].get<std::string>().rfind("template error: ", 0), 0u) << err;
   // Streaming: NDJSON progress ending in success.
-  auto s = client_->Post("/api/create", json{{"model", "api3"}, {"from", "api"}, {"system", "hi"}}.dump(), "application/json");
+  auto s = client_->Post("/api/create",
+                         json{{"model", "api3"}, {"from", "api"}, {"system", "hi"}}.dump(),
+                         "application/json");
   ASSERT_TRUE(s);
   EXPECT_EQ(s->get_header_value("Content-Type"), "application/x-ndjson");
-  EXPECT_NE(s->body.find("{\"status\":\"writing manifest\"}\n{\"status\":\"success\"}\n"), std::string::npos) << s->body;
+  EXPECT_NE(s->body.find("{\"status\":\"writing manifest\"}\n{\"status\":\"success\"}\n"),
+            std::string::npos)
+      << s->body;
 }
 
 TEST_F(CreateTest, BlobsEndpoint) {
@@ -237,7 +268,8 @@ TEST_F(CreateTest, BlobsEndpoint) {
   auto mismatch = client_->Post(("/api/blobs/" + wrong).c_str(), body, "application/octet-stream");
   ASSERT_TRUE(mismatch);
   EXPECT_EQ(mismatch->status, 400);
-  EXPECT_EQ(json::parse(mismatch->body)["error"], "digest mismatch, expected \"" + wrong + "\", got \"" + digest + "\"");
+  EXPECT_EQ(json::parse(mismatch->body)["error"],
+            "digest mismatch, expected \"" + wrong + "\", got \"" + digest + "\"");
 
   auto ok = client_->Post(path.c_str(), body, "application/octet-stream");
   ASSERT_TRUE(ok);
@@ -248,14 +280,17 @@ TEST_F(CreateTest, BlobsEndpoint) {
   EXPECT_EQ(h->status, 200);
   EXPECT_TRUE(fs::exists(server_.models_dir() + "/blobs/sha256-" + Sha256Hex(body)));
 
-  auto again = client_->Post(path.c_str(), std::string(1 << 20, 'x'), "application/octet-stream");  // not read
+  auto again = client_->Post(path.c_str(), std::string(1 << 20, 'x'),
+                             "application/octet-stream");  // not stored
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 200);
   auto after = client_->Get("/api/version");  // the client still works afterwards
   ASSERT_TRUE(after);
   EXPECT_EQ(after->status, 200);
 
-  for (const char* bad : {"/api/blobs/sha256:abc", "/api/blobs/md5:" "0123456789abcdef0123456789abcdef"}) {
+  for (const char* bad : {"/api/blobs/sha256:abc",
+                          "/api/blobs/md5:"
+                          "0123456789abcdef0123456789abcdef"}) {
     auto p = client_->Post(bad, body, "application/octet-stream");
     ASSERT_TRUE(p);
     EXPECT_EQ(p->status, 400);

@@ -49,9 +49,9 @@ FakeRegistry::FakeRegistry() : server_(std::make_unique<httplib::Server>()) {
     }
     std::string realm = behavior_.realm.empty() ? url() + "/token" : behavior_.realm;
     res.status = 401;
-    res.set_header("WWW-Authenticate", "Bearer realm=\"" + realm +
-                                           "\",service=\"fake\",scope=\"repository:" + repo +
-                                           ":pull\"");
+    res.set_header(
+        "WWW-Authenticate",
+        "Bearer realm=\"" + realm + "\",service=\"fake\",scope=\"repository:" + repo + ":pull\"");
     res.set_content(R"({"errors":[{"code":"UNAUTHORIZED"}]})", "application/json");
     return false;
   };
@@ -107,21 +107,21 @@ FakeRegistry::FakeRegistry() : server_(std::make_unique<httplib::Server>()) {
     res.status = 200;
     res.set_content(it->second, "application/vnd.docker.distribution.manifest.v2+json");
   });
-  s.Get(R"(/v2/(.+)/blobs/([^/]+))", [=, this](const httplib::Request& req,
-                                               httplib::Response& res) {
-    log(req);
-    pad(res);
-    if (!authorized(req, res, req.matches[1])) return;
-    std::string digest = req.matches[2];
-    if (!behavior_.redirect_raw.empty() || !behavior_.redirect_blobs_to.empty()) {
-      res.status = 307;
-      res.set_header("Location", behavior_.redirect_raw.empty()
-                                     ? behavior_.redirect_blobs_to + "/blobs/" + digest
-                                     : behavior_.redirect_raw);
-      return;
-    }
-    serve_blob(req, res, digest);
-  });
+  s.Get(R"(/v2/(.+)/blobs/([^/]+))",
+        [=, this](const httplib::Request& req, httplib::Response& res) {
+          log(req);
+          pad(res);
+          if (!authorized(req, res, req.matches[1])) return;
+          std::string digest = req.matches[2];
+          if (!behavior_.redirect_raw.empty() || !behavior_.redirect_blobs_to.empty()) {
+            res.status = 307;
+            res.set_header("Location", behavior_.redirect_raw.empty()
+                                           ? behavior_.redirect_blobs_to + "/blobs/" + digest
+                                           : behavior_.redirect_raw);
+            return;
+          }
+          serve_blob(req, res, digest);
+        });
   s.Get(R"(/blobs/([^/]+))", [=](const httplib::Request& req, httplib::Response& res) {
     log(req);
     pad(res);
@@ -176,9 +176,10 @@ std::string FakeRegistry::BuildManifest(const Ref& config, const std::vector<Ref
     return "{\"mediaType\":\"" + r.media_type + "\",\"digest\":\"" + r.digest +
            "\",\"size\":" + std::to_string(r.size) + "}";
   };
-  std::string out = "{\"schemaVersion\":2,\"mediaType\":"
-                    "\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":" +
-                    ref(config) + ",\"layers\":[";
+  std::string out =
+      "{\"schemaVersion\":2,\"mediaType\":"
+      "\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":" +
+      ref(config) + ",\"layers\":[";
   for (size_t i = 0; i < layers.size(); ++i) out += (i ? "," : "") + ref(layers[i]);
   return out + "]}";
 }

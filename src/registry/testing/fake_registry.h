@@ -23,17 +23,17 @@ struct FakeRequest {
 };
 
 struct FakeBehavior {
-  std::string require_token;     // non-empty: /v2/ requests need "Bearer <token>", else 401
-  std::string realm;             // challenge realm; empty: http://<this host>/token
-  std::string issue_token;       // what /token returns; empty: require_token
-  std::string require_basic;     // an Authorization value ("Basic …") that /token needs, or,
-                                 // without require_token, every /v2/ request
-  bool honor_ranges = true;      // false: answer ranged blob GETs with 200 and the whole blob
-  std::string redirect_blobs_to; // "http://host:port": blob GETs answer 307 to <it>/blobs/<d>
-  std::string redirect_raw;      // blob GETs answer 307 with exactly this Location
-  int64_t extra_bytes = 0;       // append this many bytes to every blob body
-  int fail_blob_gets = 0;        // answer this many blob GETs with 503 first
-  size_t pad_headers = 0;        // add this many 1000-byte headers to every response
+  std::string require_token;      // non-empty: /v2/ requests need "Bearer <token>", else 401
+  std::string realm;              // challenge realm; empty: http://<this host>/token
+  std::string issue_token;        // what /token returns; empty: require_token
+  std::string require_basic;      // an Authorization value ("Basic …") that /token needs, or,
+                                  // without require_token, every /v2/ request
+  bool honor_ranges = true;       // false: answer ranged blob GETs with 200 and the whole blob
+  std::string redirect_blobs_to;  // "http://host:port": blob GETs answer 307 to <it>/blobs/<d>
+  std::string redirect_raw;       // blob GETs answer 307 with exactly this Location
+  int64_t extra_bytes = 0;        // append this many bytes to every blob body
+  int fail_blob_gets = 0;         // answer this many blob GETs with 503 first
+  size_t pad_headers = 0;         // add this many 1000-byte headers to every response
 };
 
 class FakeRegistry {
