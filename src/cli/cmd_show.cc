@@ -27,7 +27,10 @@ Status Show(const ShowOpts& o) {
     return Status::InvalidArgument(
         "only one of '--license', '--modelfile', '--parameters', '--system', or '--template' can be specified");
   nlohmann::json show;
-  if (IsRegularFile(o.model)) {
+  // A path (existing, or spelled like one) is read in place; anything else is a model name.
+  const bool looks_like_path = o.model.find('/') != std::string::npos ||
+                               (o.model.size() > 5 && o.model.compare(o.model.size() - 5, 5, ".gguf") == 0);
+  if (IsRegularFile(o.model) || looks_like_path) {
     OLLA_ASSIGN_OR_RETURN(gguf::File file, gguf::File::Open(o.model));
     show = ShowJsonForFile(file);
   } else {

@@ -239,7 +239,8 @@ TEST_F(CreateModelTest, RecreatingFromFilesDropsTheOldSystemLayerAndItsBlob) {
 TEST_F(CreateModelTest, NamesDifferingOnlyByCaseShareOneManifest) {
   const store::Digest model = AddModel("stories260K.gguf");
   ASSERT_TRUE(Create({{"model", "Team/Story:V1"}, {"files", {{"s.gguf", model.String()}}}}).ok());
-  ASSERT_TRUE(Create({{"model", "team/story:v1"}, {"from", "TEAM/STORY:V1"}, {"system", "s"}}).ok());
+  ASSERT_TRUE(
+      Create({{"model", "team/story:v1"}, {"from", "TEAM/STORY:V1"}, {"system", "s"}}).ok());
   auto models = st().ListModels();
   ASSERT_TRUE(models.ok());
   ASSERT_EQ(models->size(), 1u);

@@ -17,8 +17,9 @@ using tensor::DType;
 
 namespace {
 
-constexpr uint64_t kChunkElems = uint64_t{1} << 22;  // 16 MiB of floats per chunk
-constexpr uint32_t kQuantizationVersion = 2;         // ggml's GGML_QNT_VERSION
+constexpr uint64_t kChunkElems = uint64_t{1} << 22;   // 16 MiB of floats per chunk
+constexpr uint64_t kMaxRowElems = uint64_t{1} << 26;  // far above any real row (n_embd, n_ff)
+constexpr uint32_t kQuantizationVersion = 2;          // ggml's GGML_QNT_VERSION
 
 uint64_t PadTo(uint64_t n, uint64_t alignment) {
   return (n + alignment - 1) / alignment * alignment;
@@ -50,6 +51,10 @@ Result<std::unique_ptr<GgufQuantizer>> GgufQuantizer::Create(const gguf::File& s
         (!tensor::DequantizeRowFunction(t.type) || !tensor::QuantizeRowFunction(type))) {
       return Status::Unsupported(StrCat("cannot convert tensor ", t.name, " from ",
                                         tensor::Name(t.type), " to ", tensor::Name(type)));
+    }
+    if (type != t.type && t.row_len() > kMaxRowElems) {  // hostile shapes: bounded buffers
+      return Status::InvalidArgument(
+          StrCat("cannot quantize tensor ", t.name, ": rows of ", t.row_len(), " values"));
     }
     OLLA_ASSIGN_OR_RETURN(uint64_t row_bytes, tensor::RowBytes(type, t.row_len()));
     uint64_t bytes = 0;
