@@ -15,7 +15,8 @@ struct BandwidthResult {
 };
 
 // Allocates `bytes` (choose several times the last-level cache), has each of the pool's threads
-// stream-read its contiguous share with vector loads, `reps` times, and reports the rates.
+// read its contiguous share with vector loads, as four concurrent streams (cores get more
+// bandwidth that way than from one stream), `reps` times, and reports the rates.
 BandwidthResult MeasureReadBandwidth(ThreadPool& pool, size_t bytes, int reps);
 
 // The last-level cache size in bytes (sysconf), or 0 if unknown.

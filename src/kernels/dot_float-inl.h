@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "hwy/cache_control.h"
 #include "hwy/highway.h"
 #include "kernels/internal.h"
 #include "tensor/half.h"
@@ -46,17 +47,15 @@ HWY_INLINE float WeightToF32(hwy::bfloat16_t w) {
   return tensor::BF16ToF32(bits);
 }
 
-// A tile of kR rows x kT tokens over the whole row. Rows past r_end and tokens past n_tok are
-// computed on clamped (repeated) inputs and not stored, so one instantiation serves every edge.
+// A tile of kR rows (wr, already clamped: pointers past the valid rows repeat the last one) x
+// kT tokens over the whole row. Rows past n_valid and tokens past n_tok are computed on clamped
+// inputs and not stored, so one instantiation serves every edge. yr: y at this tile's first row.
 template <class WT, size_t kR, size_t kT>
-HWY_INLINE void FloatTile(const internal::WeightRows& w, size_t r, size_t r_end, const internal::Acts& a, size_t t,
-                          float* y, size_t y_stride) {
+HWY_INLINE void FloatTile(const WT* const* wr, size_t n_valid, size_t n, size_t row_bytes, bool prefetch_next,
+                          const internal::Acts& a, size_t t, float* yr, size_t y_stride) {
   const hn::ScalableTag<float> df;
-  const size_t lanes = hn::Lanes(df), n = w.n_cols;
-  const WT* wr[kR];
+  const size_t lanes = hn::Lanes(df);
   const float* ar[kT];
-  for (size_t i = 0; i < kR; ++i)
-    wr[i] = reinterpret_cast<const WT*>(w.data + std::min(r + i, r_end - 1) * w.row_bytes);
   for (size_t j = 0; j < kT; ++j) ar[j] = a.f + std::min(t + j, a.n_tok - 1) * n;
   // Four named weight vectors and one activation at a time: GCC keeps all of them and the
   // kR x kT sums in registers (an array of activation vectors went through the stack).
@@ -64,8 +63,14 @@ HWY_INLINE void FloatTile(const internal::WeightRows& w, size_t r, size_t r_end,
   hn::Vec<decltype(df)> acc[kR][kT];
 #pragma GCC unroll 8
   for (size_t j = 0; j < kT; ++j) acc[0][j] = acc[1][j] = acc[2][j] = acc[3][j] = hn::Zero(df);
+  const size_t line_elems = 64 / sizeof(WT);
   size_t k = 0;
   for (; k + lanes <= n; k += lanes) {
+    // Generation streams each row once; the hardware prefetchers stop at page boundaries, which
+    // a row of 2048 F16 weights spans exactly, so fetch the next tile's rows ahead in software.
+    if (prefetch_next && k % line_elems == 0) {
+      for (size_t i = 0; i < kR; ++i) hwy::Prefetch(reinterpret_cast<const uint8_t*>(wr[i] + k) + kR * row_bytes);
+    }
     const auto w0 = LoadWeights(df, wr[0] + k), w1 = LoadWeights(df, wr[1] + k);
     const auto w2 = LoadWeights(df, wr[2] + k), w3 = LoadWeights(df, wr[3] + k);
 #pragma GCC unroll 8
@@ -77,11 +82,11 @@ HWY_INLINE void FloatTile(const internal::WeightRows& w, size_t r, size_t r_end,
       acc[3][j] = hn::MulAdd(w3, av, acc[3][j]);
     }
   }
-  for (size_t i = 0; i < kR && r + i < r_end; ++i) {
+  for (size_t i = 0; i < kR && i < n_valid; ++i) {
     for (size_t j = 0; j < kT && t + j < a.n_tok; ++j) {
       float sum = hn::GetLane(hn::SumOfLanes(df, acc[i][j]));
       for (size_t kk = k; kk < n; ++kk) sum += WeightToF32(wr[i][kk]) * ar[j][kk];
-      y[(t + j) * y_stride + r + i] = sum;
+      yr[(t + j) * y_stride + i] = sum;
     }
   }
 }
@@ -92,12 +97,17 @@ constexpr size_t kFloatTileT = HWY_TARGET == HWY_AVX2 ? 3 : HWY_TARGET == HWY_AV
 template <class WT>
 HWY_INLINE void FloatRows(const internal::WeightRows& w, size_t r_begin, size_t r_end, const internal::Acts& a,
                           float* y, size_t y_stride) {
+  const size_t n = w.n_cols;
   for (size_t r = r_begin; r < r_end; r += 4) {
+    const WT* wr[4];
+    for (size_t i = 0; i < 4; ++i) wr[i] = reinterpret_cast<const WT*>(w.data + std::min(r + i, r_end - 1) * w.row_bytes);
+    const size_t n_valid = std::min<size_t>(4, r_end - r);
     if (a.n_tok == 1) {
-      FloatTile<WT, 4, 1>(w, r, r_end, a, 0, y, y_stride);
+      FloatTile<WT, 4, 1>(wr, n_valid, n, w.row_bytes, r + 8 <= r_end, a, 0, y + r, y_stride);
       continue;
     }
-    for (size_t t = 0; t < a.n_tok; t += kFloatTileT) FloatTile<WT, 4, kFloatTileT>(w, r, r_end, a, t, y, y_stride);
+    for (size_t t = 0; t < a.n_tok; t += kFloatTileT)
+      FloatTile<WT, 4, kFloatTileT>(wr, n_valid, n, w.row_bytes, false, a, t, y + r, y_stride);
   }
 }
 

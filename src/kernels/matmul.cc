@@ -153,6 +153,11 @@ constexpr size_t kActChunkBytes = 256 << 10;
 constexpr size_t kAmxActChunkBytes = 1 << 20;
 constexpr size_t kRowAlign = 16;
 constexpr size_t kAmxTokens = 16;  // rows of an AMX activation tile
+// Token chunks are multiples of the kernels' token tiles (float: 3, 4 or 6; VNNI: 8; AMX: 16), so
+// only the end of a batch has partial tiles. Float activations are 4 bytes per element: their
+// chunks stay smaller (measured: 24 rows of 8192 floats run at full speed, 96 at half).
+constexpr size_t kFloatTokenQuantum = 24;
+constexpr size_t kQuantTokenQuantum = 48;
 
 size_t ActBytesPerToken(ActKind kind, size_t n_cols) {
   return kind == ActKind::kF32 || kind == ActKind::kF16 || kind == ActKind::kBF16 ? n_cols * sizeof(float)
@@ -194,8 +199,9 @@ void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, 
   const size_t units_per_block = std::max<size_t>(1, kWeightBlockBytes / std::max<size_t>(unit_bytes, 1));
   // AMX expands each group's weights into a panel once per chunk: give it longer chunks.
   const size_t act_chunk_bytes = amx ? kAmxActChunkBytes : kActChunkBytes;
-  const size_t tok_chunk =
-      std::max<size_t>(kAmxTokens, act_chunk_bytes / ActBytesPerToken(kind, w.n_cols) / kAmxTokens * kAmxTokens);
+  const bool float_acts = kind == ActKind::kF32 || kind == ActKind::kF16 || kind == ActKind::kBF16;
+  const size_t quantum = float_acts ? kFloatTokenQuantum : kQuantTokenQuantum;
+  const size_t tok_chunk = std::max<size_t>(quantum, act_chunk_bytes / ActBytesPerToken(kind, w.n_cols) / quantum * quantum);
   const WeightRows rows{w.data, w.row_bytes, w.n_cols};
   auto run = [&](size_t tid, size_t ub, size_t ue, const Acts& a, float* ya) {
     if (amx && a.n_tok >= kAmxTokens) {  // AMX for whole tiles of tokens, VNNI for the rest
