@@ -234,7 +234,7 @@ void RegisterBench(CLI::App& app, int* exit_code) {
   cmd->add_option("-n,--n-gen", o->n_gen, "Tokens generated one by one (0: skip)")->capture_default_str();
   cmd->add_option("-r,--repetitions", o->reps, "Repetitions of each test")->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "Thread counts: N, N,M,... or N-M (default: physical cores)");
-  cmd->add_option("--kv-type", o->kv_type, "KV cache type: f16 (default) or f32");
+  cmd->add_option("--kv-type", o->kv_type, "KV cache type: f16 (default), q8_0 or f32");
   cmd->add_flag("--json", o->json, "Print one JSON object instead of the table");
   cmd->add_option("--bandwidth-mib", o->bandwidth_mib, "Buffer of the bandwidth measurement (default: max(1 GiB, 4 x LLC))");
   cmd->callback([o, exit_code] { *exit_code = ReportStatus(RunBench(*o)); });

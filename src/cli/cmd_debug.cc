@@ -112,7 +112,7 @@ void RegisterDebug(CLI::App& app, int* exit_code) {
   logits->add_option("--tokens", lo->tokens, "Comma-separated token ids")->required();
   logits->add_option("--out", lo->out, "Output file: little-endian float32 [n_tokens x n_vocab]")->required();
   logits->add_option("--threads", lo->threads, "Threads (default: physical cores)");
-  logits->add_option("--kv-type", lo->kv_type, "KV cache type: f32 (default) or f16");
+  logits->add_option("--kv-type", lo->kv_type, "KV cache type: f32 (default), f16 or q8_0");
   logits->callback([lo, exit_code] {
     *exit_code = ReportStatus(RunLogits(lo->model, lo->tokens, lo->out, lo->threads, lo->kv_type));
   });

@@ -32,8 +32,8 @@ Result<std::vector<int32_t>> ParseIdList(const std::string& text) {
 
 Result<tensor::DType> ParseKvType(const std::string& text) {
   auto t = tensor::ParseDType(text);
-  if (!t || (*t != tensor::DType::kF16 && *t != tensor::DType::kF32))
-    return Status::InvalidArgument(StrCat("unsupported KV cache type '", text, "' (use f16 or f32)"));
+  if (!t || (*t != tensor::DType::kF16 && *t != tensor::DType::kF32 && *t != tensor::DType::kQ8_0))
+    return Status::InvalidArgument(StrCat("unsupported KV cache type '", text, "' (use f16, q8_0 or f32)"));
   return *t;
 }
 

@@ -4,31 +4,50 @@
 #include <new>
 
 #include "base/str_cat.h"
+#include "tensor/blocks.h"
 #include "tensor/half.h"
+#include "tensor/quantize.h"
 
 namespace olla::engine {
 
 Result<KvCache> KvCache::Create(const ModelConfig& cfg, size_t n_ctx, tensor::DType type) {
-  if (type != tensor::DType::kF32 && type != tensor::DType::kF16)
-    return Status::InvalidArgument(StrCat("unsupported KV cache type ", tensor::Name(type), " (use f16 or f32)"));
+  if (!SupportsType(cfg, type))
+    return Status::InvalidArgument(StrCat("unsupported KV cache type ", tensor::Name(type),
+                                          type == tensor::DType::kQ8_0 ? " for head dimensions that are not multiples of 32"
+                                                                        : " (use f16, f32 or q8_0)"));
   KvCache c;
   c.n_ctx_ = n_ctx;
   c.type_ = type;
-  c.elem_ = type == tensor::DType::kF16 ? 2 : 4;
+  c.k_row_bytes_ = kernels::KvRowBytes(type, cfg.kv_dim());
+  c.v_row_bytes_ = kernels::KvRowBytes(type, cfg.v_dim());
   c.kv_dim_ = cfg.kv_dim();
   c.v_dim_ = cfg.v_dim();
   try {
-    c.k_.resize(cfg.n_layer * n_ctx * c.kv_dim_ * c.elem_);
-    c.v_.resize(cfg.n_layer * n_ctx * c.v_dim_ * c.elem_);
+    c.k_.resize(cfg.n_layer * n_ctx * c.k_row_bytes_);
+    c.v_.resize(cfg.n_layer * n_ctx * c.v_row_bytes_);
   } catch (const std::bad_alloc&) {
     return Status::ResourceExhausted(StrCat("cannot allocate a KV cache of ", n_ctx, " positions"));
   }
   return c;
 }
 
+bool KvCache::SupportsType(const ModelConfig& cfg, tensor::DType type) {
+  if (type == tensor::DType::kQ8_0) return cfg.head_dim % 32 == 0 && cfg.head_dim_v % 32 == 0;
+  return type == tensor::DType::kF32 || type == tensor::DType::kF16;
+}
+
+size_t KvCache::BytesPerPosition(const ModelConfig& cfg, tensor::DType type) {
+  return cfg.n_layer * (kernels::KvRowBytes(type, cfg.kv_dim()) + kernels::KvRowBytes(type, cfg.v_dim()));
+}
+
 void KvCache::Store(size_t layer, size_t pos, size_t n, const float* k, const float* v) {
-  uint8_t* kd = k_.data() + (layer * n_ctx_ + pos) * kv_dim_ * elem_;
-  uint8_t* vd = v_.data() + (layer * n_ctx_ + pos) * v_dim_ * elem_;
+  uint8_t* kd = k_.data() + (layer * n_ctx_ + pos) * k_row_bytes_;
+  uint8_t* vd = v_.data() + (layer * n_ctx_ + pos) * v_row_bytes_;
+  if (type_ == tensor::DType::kQ8_0) {  // rows are whole blocks: quantize them as one run
+    tensor::QuantizeRowQ8_0(k, reinterpret_cast<tensor::BlockQ8_0*>(kd), n * kv_dim_);
+    tensor::QuantizeRowQ8_0(v, reinterpret_cast<tensor::BlockQ8_0*>(vd), n * v_dim_);
+    return;
+  }
   if (type_ == tensor::DType::kF32) {
     std::memcpy(kd, k, n * kv_dim_ * 4);
     std::memcpy(vd, v, n * v_dim_ * 4);
@@ -43,8 +62,8 @@ void KvCache::Store(size_t layer, size_t pos, size_t n, const float* k, const fl
 kernels::KvView KvCache::View(size_t layer, size_t n_kv) const {
   kernels::KvView view;
   view.type = type_;
-  view.k = k_.data() + layer * n_ctx_ * kv_dim_ * elem_;
-  view.v = v_.data() + layer * n_ctx_ * v_dim_ * elem_;
+  view.k = k_.data() + layer * n_ctx_ * k_row_bytes_;
+  view.v = v_.data() + layer * n_ctx_ * v_row_bytes_;
   view.n_kv = n_kv;
   return view;
 }

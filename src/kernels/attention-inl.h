@@ -3,7 +3,7 @@
 // Lanes(float) (token, head) pairs that read the same KV head, so scores, the running max and sum
 // and the output accumulators are all lane-wise, and each key and value element is broadcast
 // once to all of them. With an F16 cache, queries are rounded to F16 first (as ggml rounds them
-// for its F16 x F16 products); everything else is F32.
+// for its F16 x F16 products); everything else is F32. A Q8_0 cache is widened block by block.
 
 #if defined(OLLA_KERNELS_ATTENTION_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef OLLA_KERNELS_ATTENTION_INL_H_
@@ -18,6 +18,7 @@
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
 #include "kernels/attention.h"
+#include "tensor/blocks.h"
 #include "tensor/half.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -30,21 +31,35 @@ namespace hn = hwy::HWY_NAMESPACE;
 // alike and a model's logits do not depend on the CPU (AVX2's 16 registers then spill some).
 constexpr size_t kKeyBlock = 16;  // score vectors held in registers
 
-// Rows [j0, j0 + n) of one KV head (row stride `stride` elements) widened to F32: out[n][dim].
+// Rows [j0, j0 + n) of one KV head (`base`: its first element in row 0; rows `row_bytes` apart)
+// widened to F32: out[n][dim].
 template <class DF>
-HWY_INLINE void WidenRows(DF df, const KvView& kv, const uint8_t* base, size_t stride, size_t j0, size_t n, size_t dim,
-                          float* out) {
+HWY_INLINE void WidenRows(DF df, const KvView& kv, const uint8_t* base, size_t row_bytes, size_t j0, size_t n,
+                          size_t dim, float* out) {
   const size_t lanes = hn::Lanes(df);
   for (size_t j = 0; j < n; ++j) {
     float* o = out + j * dim;
+    const uint8_t* row = base + (j0 + j) * row_bytes;
     if (kv.type == tensor::DType::kF16) {
-      const auto* src = reinterpret_cast<const uint16_t*>(base) + (j0 + j) * stride;
+      const auto* src = reinterpret_cast<const uint16_t*>(row);
       size_t d = 0;
       for (; d + lanes <= dim; d += lanes)
         hn::StoreU(hn::PromoteTo(df, hn::LoadU(hn::Rebind<hwy::float16_t, DF>(), reinterpret_cast<const hwy::float16_t*>(src + d))), df, o + d);
       for (; d < dim; ++d) o[d] = tensor::F16ToF32(src[d]);
+    } else if (kv.type == tensor::DType::kQ8_0) {
+      // dim is a multiple of 32: whole blocks of x = d * q.
+      const hn::Rebind<int8_t, DF> d8;
+      const hn::Rebind<int32_t, DF> d32;
+      const auto* blocks = reinterpret_cast<const tensor::BlockQ8_0*>(row);
+      for (size_t b = 0; b < dim / 32; ++b) {
+        const auto scale = hn::Set(df, tensor::F16ToF32(blocks[b].d));
+        // lanes (1 to 16 on the targets we compile) divides the block's 32.
+        for (size_t i = 0; i < 32; i += lanes)
+          hn::StoreU(hn::Mul(scale, hn::ConvertTo(df, hn::PromoteTo(d32, hn::LoadU(d8, blocks[b].qs + i)))), df,
+                     o + 32 * b + i);
+      }
     } else {
-      const auto* src = reinterpret_cast<const float*>(base) + (j0 + j) * stride;
+      const auto* src = reinterpret_cast<const float*>(row);
       for (size_t d = 0; d < dim; ++d) o[d] = src[d];
     }
   }
@@ -79,10 +94,9 @@ HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv
   const size_t n_lanes = hn::Lanes(df), nq = nt * nh;
   const size_t hd = p.head_dim, hdv = p.head_dim_v;
   const bool f16 = kv.type == tensor::DType::kF16;
-  const size_t elem = f16 ? 2 : 4;
-  const size_t k_stride = p.n_head_kv * hd, v_stride = p.n_head_kv * hdv;
-  const uint8_t* k_base = kv.k + kvh * hd * elem;
-  const uint8_t* v_base = kv.v + kvh * hdv * elem;
+  const size_t k_row_bytes = KvRowBytes(kv.type, p.n_head_kv * hd), v_row_bytes = KvRowBytes(kv.type, p.n_head_kv * hdv);
+  const uint8_t* k_base = kv.k + KvRowBytes(kv.type, kvh * hd);
+  const uint8_t* v_base = kv.v + KvRowBytes(kv.type, kvh * hdv);
   float* qt = scratch;                  // [hd][lanes]
   float* ot = qt + hd * n_lanes;        // [hdv][lanes]
   float* st = ot + hdv * n_lanes;       // [kKeyBlock][lanes]
@@ -116,8 +130,8 @@ HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv
 
   for (size_t j0 = k_begin; j0 < k_end; j0 += kKeyBlock) {
     const size_t nk = std::min(kKeyBlock, k_end - j0);
-    WidenRows(df, kv, k_base, k_stride, j0, nk, hd, kb);
-    WidenRows(df, kv, v_base, v_stride, j0, nk, hdv, vb);
+    WidenRows(df, kv, k_base, k_row_bytes, j0, nk, hd, kb);
+    WidenRows(df, kv, v_base, v_row_bytes, j0, nk, hdv, vb);
     // Scores s[j] = scale * <q, k_j>, capped and masked; four keys share each query load.
     V blk_max = neg_inf;
     auto finish = [&](size_t j, V s) {

@@ -3,7 +3,8 @@
 // max |v|:
 //   F32 cache: 2e-6 (exp is within 1 ulp; only the order of sums differs);
 //   F16 cache: 2^-10 (the reference rounds each probability to F16 before weighting the values,
-//              as ggml's non-fused path does; the fused kernel keeps them in F32).
+//              as ggml's non-fused path does; the fused kernel keeps them in F32);
+//   Q8_0 cache: 2e-6 (both read the same quantized rows; only the order of sums differs).
 
 #include <gtest/gtest.h>
 
@@ -14,7 +15,9 @@
 #include "hwy/targets.h"
 #include "kernels/attention.h"
 #include "kernels/ref/attention_ref.h"
+#include "tensor/blocks.h"
 #include "tensor/half.h"
+#include "tensor/quantize.h"
 
 namespace olla::kernels {
 namespace {
@@ -42,6 +45,12 @@ void CheckCase(const Case& c, DType kv_type) {
   std::vector<float> q = RandomVector(c.n_tok * c.n_head * c.head_dim, rng, 1.0f);
   std::vector<float> k = RandomVector(n_kv * kv_dim, rng, 1.0f), v = RandomVector(n_kv * kv_dim, rng, 1.0f);
   std::vector<uint16_t> k16(k.size()), v16(v.size());
+  std::vector<tensor::BlockQ8_0> k8(k.size() / 32), v8(v.size() / 32);
+  const bool q8 = kv_type == DType::kQ8_0;
+  if (q8) {
+    tensor::QuantizeRowQ8_0(k.data(), k8.data(), k.size());
+    tensor::QuantizeRowQ8_0(v.data(), v8.data(), v.size());
+  }
   float vmax = 0;
   for (size_t i = 0; i < k.size(); ++i) {
     k16[i] = tensor::F32ToF16(k[i]);
@@ -49,9 +58,10 @@ void CheckCase(const Case& c, DType kv_type) {
     vmax = std::max(vmax, std::fabs(v[i]));
   }
   const bool f16 = kv_type == DType::kF16;
+  auto bytes = [](const auto& vec) { return reinterpret_cast<const uint8_t*>(vec.data()); };
   KvView kv{.type = kv_type,
-            .k = f16 ? reinterpret_cast<const uint8_t*>(k16.data()) : reinterpret_cast<const uint8_t*>(k.data()),
-            .v = f16 ? reinterpret_cast<const uint8_t*>(v16.data()) : reinterpret_cast<const uint8_t*>(v.data()),
+            .k = f16 ? bytes(k16) : q8 ? bytes(k8) : bytes(k),
+            .v = f16 ? bytes(v16) : q8 ? bytes(v8) : bytes(v),
             .n_kv = n_kv};
   AttentionParams p{.n_head = c.n_head, .n_head_kv = c.n_head_kv, .head_dim = c.head_dim, .head_dim_v = c.head_dim,
                     .scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim)), .softcap = c.softcap,
@@ -87,6 +97,7 @@ TEST(AttentionTest, FusedMatchesReferenceOnEveryHighwayTarget) {
     for (const Case& c : cases) {
       CheckCase(c, DType::kF32);
       CheckCase(c, DType::kF16);
+      if (c.head_dim % 32 == 0) CheckCase(c, DType::kQ8_0);
     }
   }
   hwy::SetSupportedTargetsForTest(0);

@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "base/str_cat.h"
+#include "engine/kv_cache.h"
 
 namespace olla::runtime {
 
@@ -96,9 +97,10 @@ Result<std::shared_ptr<Runner>> Scheduler::LoadLocked(std::unique_lock<std::mute
     OLLA_ASSIGN_OR_RETURN(runner->model, engine::Model::Load(path));
     const auto& cfg = runner->model->config();
     runner->num_ctx = std::max<size_t>(4, std::min(params.num_ctx, cfg.n_ctx_train ? cfg.n_ctx_train : params.num_ctx));
-    const size_t elem = params.kv_type == tensor::DType::kF16 ? 2 : 4;
-    const uint64_t kv_bytes = static_cast<uint64_t>(cfg.n_layer) * runner->num_ctx * (cfg.kv_dim() + cfg.v_dim()) * elem *
-                              config_.num_parallel;
+    // A Q8_0 cache needs head sizes that are multiples of 32; elsewhere F16 serves, as in Ollama.
+    const tensor::DType kv_type = engine::KvCache::SupportsType(cfg, params.kv_type) ? params.kv_type : tensor::DType::kF16;
+    const uint64_t kv_bytes =
+        static_cast<uint64_t>(engine::KvCache::BytesPerPosition(cfg, kv_type)) * runner->num_ctx * config_.num_parallel;
     // The weights are mapped from the page cache; the KV cache and activations are allocated.
     const uint64_t need = kv_bytes + static_cast<uint64_t>(params.num_batch) * (cfg.n_embd * 8 + cfg.n_ff * 2) * 4;
     const uint64_t avail = AvailableMemory();
@@ -112,7 +114,7 @@ Result<std::shared_ptr<Runner>> Scheduler::LoadLocked(std::unique_lock<std::mute
     engine::ContextParams cp;
     cp.n_ctx = runner->num_ctx;
     cp.n_batch = params.num_batch;
-    cp.kv_type = params.kv_type;
+    cp.kv_type = kv_type;
     for (size_t i = 0; i < config_.num_parallel; ++i) {
       OLLA_ASSIGN_OR_RETURN(auto seq, Sequence::Create(*runner->model, *runner->tok, cp, *runner->pool));
       runner->slots.push_back(std::move(seq));

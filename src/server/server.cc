@@ -174,10 +174,10 @@ Result<ServerConfig> ServerConfigFromEnv() {
   }
   if (std::string kv = env("OLLAMA_KV_CACHE_TYPE"); !kv.empty()) {
     auto t = tensor::ParseDType(kv);
-    if (t && (*t == tensor::DType::kF16 || *t == tensor::DType::kF32)) {
+    if (t && (*t == tensor::DType::kF16 || *t == tensor::DType::kF32 || *t == tensor::DType::kQ8_0)) {
       c.kv_type = *t;
     } else {
-      LogWarn(StrCat("OLLAMA_KV_CACHE_TYPE '", kv, "' is not supported (f16, f32); using f16"));
+      LogWarn(StrCat("OLLAMA_KV_CACHE_TYPE '", kv, "' is not supported (f16, q8_0, f32); using f16"));
     }
   }
   std::string origins = env("OLLAMA_ORIGINS");
