@@ -156,7 +156,9 @@ Status Client::PostFile(const std::string& path, const std::string& file_path,
   return Status::Ok();
 }
 
-Status Client::Stream(const std::string& path, const json& body, const std::function<bool(const json&)>& on_object) {
+Status Client::Stream(const std::string& path, const json& body, const std::function<bool(const json&)>& on_object,
+                      std::stop_token stop) {
+  if (stop.stop_requested()) return Status::Cancelled("stopped");
   httplib::Headers headers{{"User-Agent", kUserAgent}, {"Accept", "application/x-ndjson"}};
   std::string buffer;
   Status stream_status;
@@ -173,6 +175,7 @@ Status Client::Stream(const std::string& path, const json& body, const std::func
     return true;
   };
   req.content_receiver = [&](const char* data, size_t len, uint64_t, uint64_t) {
+    if (stop.stop_requested()) return false;
     buffer.append(data, len);
     size_t nl;
     while ((nl = buffer.find('\n')) != std::string::npos) {
@@ -206,8 +209,14 @@ Status Client::Stream(const std::string& path, const json& body, const std::func
   };
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
-  bool ok = impl_->http.send(req, res, err);
+  bool ok = false;
+  {
+    // Shuts the socket down from the thread that requests the stop; send() then fails.
+    std::stop_callback on_stop(stop, [this] { impl_->http.stop(); });
+    ok = impl_->http.send(req, res, err);
+  }
   last_status_ = http_status;
+  if (stop.stop_requested()) return Status::Cancelled("stopped");
   if (!stream_status.ok()) return stream_status;
   if (stopped) return Status::Cancelled("stopped");
   if (!ok && err == httplib::Error::Connection) return ConnectError();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stop_token>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
@@ -30,9 +31,12 @@ class Client {
 
   // A streaming call: each NDJSON object is passed to `on_object`; return false to stop (the
   // connection is closed). Errors per spec §1.1: with status ≥ 400 "<status line>: <message>";
-  // an {"error": ...} line in a 200 stream ends it with that message.
+  // an {"error": ...} line in a 200 stream ends it with that message. A stop request on
+  // `stop` (e.g. Ctrl-C) shuts the connection at once, even while waiting for the next
+  // object. Stopping either way returns kCancelled.
   Status Stream(const std::string& path, const nlohmann::json& body,
-                const std::function<bool(const nlohmann::json&)>& on_object);
+                const std::function<bool(const nlohmann::json&)>& on_object,
+                std::stop_token stop = {});
 
   // HEAD `path`: the HTTP status (kUnavailable if the server cannot be reached).
   Result<int> Head(const std::string& path);

@@ -15,8 +15,9 @@ int Main(int argc, char** argv) {
   int exit_code = 0;
   RegisterServe(app, &exit_code);
   RegisterCreate(app, &exit_code);
-  RegisterRun(app, &exit_code);
   RegisterShow(app, &exit_code);
+  RegisterRun(app, &exit_code);
+  RegisterTransfer(app, &exit_code);
   RegisterModelCommands(app, &exit_code);
   RegisterDebug(app, &exit_code);
   RegisterSynth(app, &exit_code);

@@ -26,8 +26,9 @@ bool HasPrefixFold(const std::string& s, const std::string& prefix) {
   return true;
 }
 
-Status List(const std::string& prefix) {
-  OLLA_ASSIGN_OR_RETURN(api::Client c, ConnectToServer());
+}  // namespace
+
+Status PrintModelList(api::Client& c, const std::string& prefix) {
   OLLA_ASSIGN_OR_RETURN(json tags, c.Call("GET", "/api/tags", nullptr));
   std::vector<std::vector<std::string>> rows = {{"NAME", "ID", "SIZE", "MODIFIED"}};
   for (const auto& m : tags["models"]) {
@@ -39,6 +40,13 @@ Status List(const std::string& prefix) {
   }
   std::cout << RenderTable(rows);
   return Status::Ok();
+}
+
+namespace {
+
+Status List(const std::string& prefix) {
+  OLLA_ASSIGN_OR_RETURN(api::Client c, ConnectToServer());
+  return PrintModelList(c, prefix);
 }
 
 std::string Processor(int64_t size, int64_t vram) {

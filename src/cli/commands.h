@@ -15,6 +15,7 @@ void RegisterRun(CLI::App& app, int* exit_code);
 void RegisterServe(CLI::App& app, int* exit_code);
 void RegisterCreate(CLI::App& app, int* exit_code);
 void RegisterModelCommands(CLI::App& app, int* exit_code);  // list, ps, stop, cp, rm
+void RegisterTransfer(CLI::App& app, int* exit_code);  // pull, push
 void RegisterBench(CLI::App& app, int* exit_code);
 // Adds `debug synth`; call after RegisterDebug.
 void RegisterSynth(CLI::App& app, int* exit_code);

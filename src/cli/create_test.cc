@@ -109,29 +109,5 @@ TEST(RelativeFileNamesTest, CommonParentOrBaseName) {
             (modelfile::FileDigests{{"b/x.gguf", "d1"}, {"c/y.gguf", "d2"}}));
 }
 
-TEST(ProgressDisplayTest, PlainOutputPrintsEachStatusOnce) {
-  FILE* f = std::tmpfile();
-  ASSERT_NE(f, nullptr);
-  {
-    ProgressDisplay p(f, /*tty=*/false);
-    p.Update("parsing GGUF", "", 0, 0);
-    p.Update("quantizing F32 model to Q8_0", "0000000000000000000", 100, 10);
-    p.Update("quantizing F32 model to Q8_0", "0000000000000000000", 100, 90);
-    p.Update("verifying conversion", "", 0, 0);
-    p.Update("success", "", 0, 0);
-  }
-  std::rewind(f);
-  std::string out(4096, '\0');
-  out.resize(std::fread(out.data(), 1, out.size(), f));
-  std::fclose(f);
-  EXPECT_EQ(out, "parsing GGUF\nquantizing F32 model to Q8_0\nverifying conversion\nsuccess\n");
-}
-
-TEST(ProgressDisplayTest, BarRendering) {
-  EXPECT_EQ(RenderBar("pulling", 50, 100), "pulling  50% ▕" + std::string() + "████████████" +
-                                               std::string(13, ' ') + "▏ 50 B/100 B");
-  EXPECT_EQ(RenderBar("x", 0, 0).rfind("x   0% ▕", 0), 0u);
-}
-
 }  // namespace
 }  // namespace olla::cli

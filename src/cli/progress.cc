@@ -1,5 +1,6 @@
 #include "cli/progress.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,67 +13,99 @@ namespace olla::cli {
 
 namespace {
 constexpr const char* kSpinnerFrames[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
-constexpr int kBarCells = 25;
+constexpr int kDefaultWidth = 80;
 }  // namespace
-
-std::string RenderBar(const std::string& label, int64_t completed, int64_t total) {
-  const int64_t done = std::clamp<int64_t>(completed, 0, std::max<int64_t>(total, 0));
-  const int pct = total > 0 ? static_cast<int>(done * 100 / total) : 0;
-  const int filled = total > 0 ? static_cast<int>(done * kBarCells / total) : 0;
-  std::string bar;
-  for (int i = 0; i < kBarCells; ++i) bar += i < filled ? "█" : " ";
-  return StrFormat("%s %3d%% ▕%s▏ %s/%s", label.c_str(), pct, bar.c_str(), HumanBytes(done).c_str(),
-                   HumanBytes(total).c_str());
-}
 
 ProgressDisplay::ProgressDisplay(FILE* out) : out_(out), tty_(isatty(fileno(out)) != 0) {}
 
-void ProgressDisplay::Draw(const std::string& key, const std::string& text, const std::string& line,
-                           bool bar) {
-  if (!tty_) {  // each distinct status once, as plain lines
-    if (key != current_) std::fprintf(out_, "%s\n", text.c_str());
-    current_ = key;
-    std::fflush(out_);
-    return;
-  }
-  if (key != current_ && open_) {
-    Stop();
-  }
-  current_ = key;
-  text_ = text;
-  bar_ = bar;
+int ProgressDisplay::Width() const {
+  if (width_ > 0) return width_;
+  winsize ws{};
+  if (tty_ && ioctl(fileno(out_), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return kDefaultWidth;
+}
+
+// Off a terminal a line ends at its last visible character.
+static void PrintPlain(FILE* out, std::string line) {
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  std::fprintf(out, "%s\n", line.c_str());
+}
+
+void ProgressDisplay::DrawLine(const std::string& line) {
   std::fprintf(out_, "\r\033[K%s", line.c_str());
   open_ = true;
   std::fflush(out_);
 }
 
-void ProgressDisplay::Spinner(const std::string& text, const std::string& key) {
-  frame_ = (frame_ + 1) % std::size(kSpinnerFrames);
-  Draw(key.empty() ? text : key, text, StrCat(text, " ", kSpinnerFrames[frame_]), /*bar=*/false);
+void ProgressDisplay::Leave() {
+  if (kind_ == Kind::kBar) {
+    auto it = bars_.find(current_);
+    if (it != bars_.end()) {
+      if (tty_) {
+        DrawLine(it->second.Render(Width()));
+      } else if (!printed_) {
+        PrintPlain(out_, it->second.Render(Width()));
+      }
+    }
+  } else if (kind_ == Kind::kSpinner && tty_) {
+    DrawLine(text_);  // without its spinner frame
+  }
+  if (tty_ && open_) std::fprintf(out_, "\n");
+  open_ = false;
+  printed_ = false;
+  kind_ = Kind::kNone;
+  current_.clear();
+  std::fflush(out_);
 }
 
-void ProgressDisplay::Bar(const std::string& label, int64_t completed, int64_t total) {
-  Draw(label, label, RenderBar(label, completed, total), /*bar=*/true);
+void ProgressDisplay::Spinner(const std::string& text, const std::string& key) {
+  const std::string& k = key.empty() ? text : key;
+  if (kind_ != Kind::kSpinner || k != current_) {
+    Leave();
+    kind_ = Kind::kSpinner;
+    current_ = k;
+    if (!tty_) {
+      std::fprintf(out_, "%s\n", text.c_str());
+      std::fflush(out_);
+    }
+  }
+  text_ = text;
+  if (!tty_) return;
+  frame_ = (frame_ + 1) % std::size(kSpinnerFrames);
+  DrawLine(StrCat(text, " ", kSpinnerFrames[frame_]));
+}
+
+void ProgressDisplay::Bar(const std::string& key, const std::string& label, int64_t completed,
+                          int64_t total) {
+  const auto now = Now();
+  auto it = bars_.find(key);
+  if (it == bars_.end()) {
+    it = bars_.emplace(key, ByteBar(label, total, completed, now)).first;
+  }
+  it->second.Set(completed, now);
+  if (kind_ != Kind::kBar || key != current_) {
+    Leave();
+    kind_ = Kind::kBar;
+    current_ = key;
+  }
+  if (tty_) {
+    DrawLine(it->second.Render(Width()));
+  } else if (it->second.finished() && !printed_) {
+    PrintPlain(out_, it->second.Render(Width()));
+    printed_ = true;
+    std::fflush(out_);
+  }
 }
 
 void ProgressDisplay::Update(const std::string& status, const std::string& digest, int64_t total,
                              int64_t completed) {
   if (!digest.empty() && total > 0) {
-    Bar(status, completed, total);
+    Bar(digest, status, completed, total);
   } else if (!status.empty()) {
     Spinner(status);
   }
 }
 
-void ProgressDisplay::Stop() {
-  if (!tty_ || !open_) return;
-  // Leave the finished line without its spinner frame.
-  if (!bar_) {
-    std::fprintf(out_, "\r\033[K%s", text_.c_str());
-  }
-  std::fprintf(out_, "\n");
-  open_ = false;
-  std::fflush(out_);
-}
+void ProgressDisplay::Stop() { Leave(); }
 
 }  // namespace olla::cli

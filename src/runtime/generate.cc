@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "base/str_cat.h"
+#include "runtime/grammar_constraint.h"
+#include "sampling/logprobs.h"
 #include "sampling/sampler.h"
 #include "sampling/stop_matcher.h"
 #include "tokenizer/streaming.h"
@@ -56,6 +58,18 @@ Result<GenerateStats> Sequence::Generate(std::string_view prompt, const Generate
 
 Result<GenerateStats> Sequence::GenerateFromTokens(std::vector<TokenId> prompt, const GenerateOptions& options,
                                                    const TextCallback& on_text, std::stop_token stop) {
+  return GenerateChunks(std::move(prompt), options, [&](const Chunk& c) { return c.text.empty() || on_text(c.text); },
+                        stop);
+}
+
+namespace {
+TokenLogprob ToTokenLogprob(const tokenizer::Tokenizer& tok, const sampling::TokenLogprob& lp) {
+  return {tok.TokenToPiece(lp.id), lp.logprob};
+}
+}  // namespace
+
+Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt, const GenerateOptions& options,
+                                               const ChunkCallback& on_chunk, std::stop_token stop) {
   GenerateStats stats;
   stats.prompt_tokens = prompt.size();
   if (prompt.empty()) return Status::InvalidArgument("the prompt has no tokens");
@@ -73,6 +87,15 @@ Result<GenerateStats> Sequence::GenerateFromTokens(std::vector<TokenId> prompt, 
   const auto& cfg = model_.config();
   sampling::Sampler sampler(options.sampler, static_cast<int32_t>(cfg.n_vocab), static_cast<int32_t>(ctx_->n_ctx()));
   sampler.Accept(prompt);
+  std::unique_ptr<SequenceConstraint> grammar;
+  if (options.grammar) {
+    if (!grammar_vocab_) grammar_vocab_ = GrammarVocab::Build(tok_);
+    GrammarConstraint g(options.grammar, grammar_vocab_);
+    if (options.grammar_after_thinking.empty())
+      grammar = std::make_unique<GrammarConstraint>(std::move(g));
+    else
+      grammar = std::make_unique<ThinkingThenGrammar>(options.grammar_after_thinking, std::move(g));
+  }
   sampling::StopMatcher stops(options.stop);
   tokenizer::DetokenizeOptions detok;
   detok.strip_leading_space = false;  // the prompt came before: keep the generated text's spaces
@@ -81,11 +104,21 @@ Result<GenerateStats> Sequence::GenerateFromTokens(std::vector<TokenId> prompt, 
 
   const auto start = Clock::now();
   bool keep_going = true;
+  std::vector<Logprob> pending;  // log-probs of tokens whose text has not been released yet
+  auto deliver = [&](std::string_view text) {
+    if (text.empty() && pending.empty()) return true;
+    const bool ok = on_chunk(Chunk{text, pending});
+    pending.clear();
+    return ok;
+  };
   auto emit = [&](const std::string& text) {
     if (text.empty() || !keep_going) return;
     auto r = stops.Feed(text);
-    if (!r.text.empty() && !on_text(r.text)) keep_going = false;
-    if (r.stopped) keep_going = false;
+    if (!r.text.empty() && !deliver(r.text)) keep_going = false;
+    if (r.stopped) {
+      pending.clear();  // the tokens of the stop sequence are not part of the output
+      keep_going = false;
+    }
   };
   while (keep_going) {
     if (options.num_predict >= 0 && stats.eval_count >= static_cast<size_t>(options.num_predict)) {
@@ -96,8 +129,15 @@ Result<GenerateStats> Sequence::GenerateFromTokens(std::vector<TokenId> prompt, 
       stats.done_reason = DoneReason::kCancelled;
       break;
     }
-    TokenId next = sampler.Sample(logits);
+    TokenId next = grammar ? sampler.Sample(logits, *grammar) : sampler.Sample(logits);
     if (next == sampling::kNoToken || tok_.vocab().IsEog(next)) break;
+    if (grammar && !grammar->Accept(next)) break;  // unreachable: the sampler asked the grammar
+    if (options.logprobs) {
+      const sampling::Logprobs lp = sampling::ComputeLogprobs(logits, next, options.top_logprobs);
+      Logprob out{ToTokenLogprob(tok_, lp.token), {}};
+      for (const auto& t : lp.top) out.top.push_back(ToTokenLogprob(tok_, t));
+      pending.push_back(std::move(out));
+    }
     sampler.Accept(next);
     stats.context.push_back(next);
     ++stats.eval_count;
@@ -120,7 +160,7 @@ Result<GenerateStats> Sequence::GenerateFromTokens(std::vector<TokenId> prompt, 
   if (keep_going || !stops.stopped()) {
     emit(stream.Flush());
     std::string rest = stops.Flush();
-    if (!rest.empty() && keep_going) on_text(rest);
+    if (keep_going) deliver(rest);
   }
   return stats;
 }

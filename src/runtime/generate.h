@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -16,6 +17,8 @@
 #include "base/thread_pool.h"
 #include "engine/context.h"
 #include "engine/model.h"
+#include "grammar/grammar.h"
+#include "runtime/grammar_constraint.h"
 #include "sampling/options.h"
 #include "tokenizer/tokenizer.h"
 
@@ -29,6 +32,34 @@ struct GenerateOptions {
   int32_t num_predict = -1;       // tokens to generate; -1: until a stop or the context is full
   bool add_special = true;        // BOS etc. as the model's metadata says
   bool parse_special = false;     // true only for template-rendered text, never user content
+  // When set, only output that continues a sentence of this grammar is sampled, and generation
+  // ends (EOS) only where a sentence is complete (the request's `format`). num_predict or a stop
+  // sequence can still cut the output short, as in Ollama.
+  std::shared_ptr<const grammar::Grammar> grammar;
+  // With `grammar` on a thinking model: the thinking section stays free and the grammar applies
+  // to the content after it (spec §3.5). Empty: the grammar applies from the start.
+  ThinkingSpan grammar_after_thinking;
+  bool logprobs = false;     // report each generated token's log-probability (Chunk::logprobs)
+  int32_t top_logprobs = 0;  // and this many most likely alternatives (0-20)
+};
+
+// A token's log-probability as the API reports it: its text (bytes, possibly part of a UTF-8
+// character; control tokens as their text) and natural-log probability at temperature 1.
+struct TokenLogprob {
+  std::string token;
+  float logprob = 0.0f;
+};
+struct Logprob {
+  TokenLogprob token;             // the generated token
+  std::vector<TokenLogprob> top;  // the top_logprobs most likely tokens, best first
+};
+
+// A piece of output: text (whole UTF-8 characters; may be empty) and, when options.logprobs,
+// the log-probabilities of the tokens that produced it (a token held back, e.g. part of a
+// character or of a possible stop sequence, comes with the chunk that releases its text).
+struct Chunk {
+  std::string_view text;
+  std::span<const Logprob> logprobs;
 };
 
 // Why generation ended, as Ollama's done_reason.
@@ -48,6 +79,8 @@ struct GenerateStats {
 
 // Receives text as it is produced (always whole UTF-8 characters). Return false to stop.
 using TextCallback = std::function<bool(std::string_view text)>;
+// Receives output chunks as they are produced. Return false to stop.
+using ChunkCallback = std::function<bool(const Chunk& chunk)>;
 
 class Sequence {
  public:
@@ -64,6 +97,9 @@ class Sequence {
   // As Generate, from token ids.
   Result<GenerateStats> GenerateFromTokens(std::vector<TokenId> prompt, const GenerateOptions& options,
                                            const TextCallback& on_text, std::stop_token stop = {});
+  // As GenerateFromTokens, with log-probabilities alongside the text.
+  Result<GenerateStats> GenerateChunks(std::vector<TokenId> prompt, const GenerateOptions& options,
+                                       const ChunkCallback& on_chunk, std::stop_token stop = {});
 
   // The pooled embedding of `text` (tokenized with the model's BOS/EOS/CLS/SEP). Clears this
   // slot's cache. `truncate_to`: when > 0, longer inputs are cut to that many tokens; otherwise
@@ -83,6 +119,7 @@ class Sequence {
   const tokenizer::Tokenizer& tok_;
   std::unique_ptr<engine::Context> ctx_;
   std::vector<TokenId> cached_;  // tokens whose K/V are in the cache, in order
+  std::shared_ptr<const GrammarVocab> grammar_vocab_;  // built on the first constrained request
 };
 
 }  // namespace olla::runtime

@@ -50,6 +50,15 @@ int32_t Sampler::Sample(std::span<const float> logits, std::span<const uint8_t> 
   return Draw(candidates_, rng_);
 }
 
+int32_t Sampler::Sample(std::span<const float> logits, TokenConstraint& constraint) {
+  const int32_t first = Sample(logits);
+  if (first != kNoToken && constraint.Allows(first)) return first;
+  ++full_masks_;
+  constraint.FillMask(mask_);
+  OLLA_CHECK(mask_.size() == static_cast<size_t>(n_vocab_));
+  return Sample(logits, mask_);
+}
+
 void Sampler::Accept(int32_t token) { history_.Push(token); }
 
 void Sampler::Accept(std::span<const int32_t> tokens) {

@@ -16,8 +16,10 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "sampling/candidates.h"
+#include "sampling/constraint.h"
 #include "sampling/options.h"
 #include "sampling/rng.h"
 #include "sampling/token_history.h"
@@ -41,6 +43,12 @@ class Sampler {
   // Does not record the token: call Accept() with what is actually appended to the sequence.
   int32_t Sample(std::span<const float> logits, std::span<const uint8_t> allowed = {});
 
+  // Picks the next token among those `constraint` allows, as llama.cpp's common_sampler_sample
+  // does: the unconstrained choice is drawn first and kept if constraint.Allows() it (one cheap
+  // check, the common case); otherwise the full mask is computed and the chain runs again on
+  // the allowed tokens only. Returns kNoToken if nothing allowed has a finite logit.
+  int32_t Sample(std::span<const float> logits, TokenConstraint& constraint);
+
   // Records tokens of the sequence (prompt and generated) for the repetition penalties.
   void Accept(int32_t token);
   void Accept(std::span<const int32_t> tokens);
@@ -52,6 +60,9 @@ class Sampler {
   const SamplerOptions& options() const { return options_; }
   uint64_t seed() const { return seed_; }
   int32_t n_vocab() const { return n_vocab_; }
+  // How often Sample(logits, constraint) had to compute the full mask (its first choice was
+  // refused).
+  size_t full_masks() const { return full_masks_; }
 
  private:
   SamplerOptions options_;
@@ -60,6 +71,8 @@ class Sampler {
   Pcg32 rng_;
   TokenHistory history_;
   Candidates candidates_;  // capacity n_vocab, refilled per Sample()
+  std::vector<uint8_t> mask_;  // the constraint's mask, allocated on first use
+  size_t full_masks_ = 0;
 };
 
 }  // namespace olla::sampling

@@ -42,6 +42,7 @@ Result<RenderedPrompt> RenderGeneratePrompt(const PromptInput& in, const gguf::M
   g.model_system = in.model_system;
   g.model_messages = MessagesFromJson(in.model_messages);
   g.has_context = in.has_context;
+  g.think = in.think;
   if (!in.template_text.empty()) {
     auto t = chat::GoTemplate::Parse(in.template_text);
     if (!t.ok()) return Status::Internal(StrCat("template: ", t.status().message()));
@@ -53,6 +54,7 @@ Result<RenderedPrompt> RenderGeneratePrompt(const PromptInput& in, const gguf::M
     if (t.ok()) {
       chat::JinjaChatInput j;
       j.messages = chat::GenerateMessages(g);
+      j.think = in.think;
       j.bos_token = Special(tok, tok.vocab().bos());
       j.eos_token = Special(tok, tok.vocab().eos());
       return chat::RenderJinjaChat(*t, j);
@@ -65,7 +67,7 @@ Result<RenderedPrompt> RenderChatPrompt(const ChatInput& in, const gguf::Metadat
   if (!in.template_text.empty()) {
     auto t = chat::GoTemplate::Parse(in.template_text);
     if (!t.ok()) return Status::Internal(StrCat("template: ", t.status().message()));
-    chat::GoChatInput g{in.messages, in.tools_json, {}};
+    chat::GoChatInput g{in.messages, in.tools_json, in.think};
     return chat::RenderGoChat(*t, g);
   }
   const std::string jinja = JinjaTemplateOf(md);
@@ -74,11 +76,12 @@ Result<RenderedPrompt> RenderChatPrompt(const ChatInput& in, const gguf::Metadat
     chat::JinjaChatInput j;
     j.messages = in.messages;
     j.tools_json = in.tools_json;
+    j.think = in.think;
     j.bos_token = Special(tok, tok.vocab().bos());
     j.eos_token = Special(tok, tok.vocab().eos());
     return chat::RenderJinjaChat(t, j);
   }
-  chat::GoChatInput g{in.messages, in.tools_json, {}};
+  chat::GoChatInput g{in.messages, in.tools_json, in.think};
   return chat::RenderGoChat(chat::GoTemplate::Default(), g);
 }
 

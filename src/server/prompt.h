@@ -26,6 +26,7 @@ struct PromptInput {
   std::string template_text;  // Go template in effect ("" = none)
   nlohmann::json* model_messages = nullptr;  // MESSAGE history (array) or null
   bool has_context = false;
+  chat::ThinkSetting think;  // .Think/.ThinkLevel/.IsThinkSet, or the Jinja thinking kwargs
 };
 
 Result<RenderedPrompt> RenderGeneratePrompt(const PromptInput& in, const gguf::Metadata& gguf,
@@ -35,6 +36,7 @@ struct ChatInput {
   std::vector<chat::Message> messages;  // with the model's history and SYSTEM already applied
   std::string template_text;            // Go template in effect ("" = none)
   std::string tools_json;               // JSON array or ""
+  chat::ThinkSetting think;
 };
 Result<RenderedPrompt> RenderChatPrompt(const ChatInput& in, const gguf::Metadata& gguf, const tokenizer::Tokenizer& tok);
 

@@ -18,6 +18,7 @@ void RegisterEmbedRoutes(httplib::Server& http, ServerContext& ctx);     // embe
 void RegisterChatRoutes(httplib::Server& http, ServerContext& ctx);      // chat
 void RegisterCreateRoutes(httplib::Server& http, ServerContext& ctx);    // create, blobs
 void RegisterRegistryRoutes(httplib::Server& http, ServerContext& ctx);  // pull, push
+void RegisterOpenAiRoutes(httplib::Server& http, ServerContext& ctx);    // /v1 (OpenAI-compatible)
 
 // Writes {"error": message} with the status mapped from `status`.
 void ReplyError(httplib::Response& res, const Status& status);

@@ -7,7 +7,9 @@
 #include "base/str_cat.h"
 #include "server/keep_alive.h"
 #include "server/model_resolver.h"
+#include "server/native.h"
 #include "server/options.h"
+#include "server/output.h"
 #include "server/prompt.h"
 #include "server/routes.h"
 #include "server/stream.h"
@@ -77,43 +79,45 @@ void AddMetrics(json& j, const runtime::GenerateStats& s, runtime::Duration tota
   put("eval_duration", s.eval_duration.count());
 }
 
-void HandleChat(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+}  // namespace
+
+NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view raw_body) {
   const auto start = runtime::Clock::now();
-  auto body = api::ParseRequestBody(req.body, "ChatRequest");
-  if (!body.ok()) return ReplyError(res, body.status());
-  api::Fields f(*body, "ChatRequest");
+  api::Fields f(request, "ChatRequest");
   auto model_name = f.String("model");
   auto stream_flag = f.Bool("stream");
   auto top_logprobs = f.Int("top_logprobs");
   for (const Status& s : {model_name.status(), stream_flag.status(), top_logprobs.status()})
-    if (!s.ok()) return ReplyError(res, s);
+    if (!s.ok()) return NativeReply::Error(s);
   if (*top_logprobs && (**top_logprobs < 0 || **top_logprobs > 20))
-    return ReplyError(res, 400, "top_logprobs must be between 0 and 20");
+    return NativeReply::Error(400, "top_logprobs must be between 0 and 20");
   const std::string name = model_name->value_or("");
-  if (name.empty()) return ReplyError(res, 400, "model is required");
+  if (name.empty()) return NativeReply::Error(400, "model is required");
+  auto output = ParseOutputRequest(request, "ChatRequest", raw_body);
+  if (!output.ok()) return NativeReply::Error(output.status());
   auto messages = ParseMessages(f.Raw("messages"));
-  if (!messages.ok()) return ReplyError(res, messages.status());
+  if (!messages.ok()) return NativeReply::Error(messages.status());
   auto keep_alive = ParseKeepAlive(f.Raw("keep_alive"));
-  if (!keep_alive.ok()) return ReplyError(res, keep_alive.status());
+  if (!keep_alive.ok()) return NativeReply::Error(keep_alive.status());
   auto model = ResolveModel(ctx.store, name);
-  if (!model.ok()) return ReplyError(res, model.status());
+  if (!model.ok()) return NativeReply::Error(model.status());
   if (messages->empty() && *keep_alive && (*keep_alive)->count() == 0) {
     ctx.scheduler->Expire(model->model_path);
     json done = ChatChunk(name, "", true);
     done["done_reason"] = "unload";
-    return ReplyJson(res, done);
+    return NativeReply::Json(done);
   }
-  if (model->model_path.empty()) return ReplyError(res, 400, StrCat("\"", name, "\" does not support chat"));
+  if (model->model_path.empty()) return NativeReply::Error(400, StrCat("\"", name, "\" does not support chat"));
   const json request_options = f.Raw("options") ? *f.Raw("options") : json(nullptr);
   auto opts = ResolveOptions(model->params, request_options, ctx.config.default_num_ctx);
-  if (!opts.ok()) return ReplyError(res, opts.status());
+  if (!opts.ok()) return NativeReply::Error(opts.status());
   opts->load.kv_type = ctx.config.kv_type;
   auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, *keep_alive);
-  if (!lease.ok()) return ReplyError(res, lease.status());
+  if (!lease.ok()) return NativeReply::Error(lease.status());
   if (messages->empty()) {
     json done = ChatChunk(name, "", true);
     done["done_reason"] = "load";
-    return ReplyJson(res, done);
+    return NativeReply::Json(done);
   }
 
   // The model's MESSAGE history goes first; its SYSTEM leads unless the request has its own.
@@ -126,14 +130,21 @@ void HandleChat(ServerContext& ctx, const httplib::Request& req, httplib::Respon
   in.messages.insert(in.messages.end(), messages->begin(), messages->end());
   in.template_text = model->template_text;
   if (const json* tools = f.Raw("tools"); tools && tools->is_array() && !tools->empty()) in.tools_json = api::DumpGo(*tools);
+  const ModelOutputFormat out_format = ModelOutputFormatFor(in.template_text, lease->model().file().metadata());
+  in.think = output->think;
+  if (Status s = ResolveThink(out_format, name, in.think); !s.ok()) return NativeReply::Error(s);
+  if (!in.tools_json.empty() && !out_format.supports_tools)
+    return NativeReply::Error(400, StrCat(model->name.String(), " does not support tools"));
 
   // Truncation (§10.6): drop the oldest non-system messages until the prompt fits, keeping the last.
   const auto& md = lease->model().file().metadata();
   std::vector<int32_t> tokens;
+  bool starts_in_thinking = false;
   for (;;) {
     auto rendered = RenderChatPrompt(in, md, lease->tokenizer());
-    if (!rendered.ok()) return ReplyError(res, 500, rendered.status().message());
+    if (!rendered.ok()) return NativeReply::Error(500, rendered.status().message());
     tokens = TokenizePrompt(lease->tokenizer(), *rendered, true);
+    starts_in_thinking = in.think.enabled && chat::PromptEndsInThinking(rendered->text, out_format.thinking.open);
     if (tokens.size() < lease->num_ctx()) break;
     auto victim = std::find_if(in.messages.begin(), in.messages.end() - 1, [](const chat::Message& m) { return m.role != "system"; });
     if (victim == in.messages.end() - 1) break;  // only the last message is left: send it as is
@@ -143,37 +154,53 @@ void HandleChat(ServerContext& ctx, const httplib::Request& req, httplib::Respon
   auto shared = std::make_shared<runtime::Lease>(std::move(*lease));
   auto gen = opts->gen;
   gen.add_special = false;
-  auto finish = [start, name, shared](const runtime::GenerateStats& s, const std::string& content) {
-    json done = ChatChunk(name, content, true);
+  gen.grammar = output->grammar;
+  if (in.think.enabled && out_format.supports_thinking())  // the thinking stays free (§3.5)
+    gen.grammar_after_thinking = {out_format.thinking.open, out_format.thinking.close, starts_in_thinking};
+  gen.logprobs = output->logprobs;
+  gen.top_logprobs = output->top_logprobs;
+  const bool logprobs = output->logprobs;
+  auto shaper = std::make_shared<OutputShaper>(out_format, in.think.enabled, starts_in_thinking,
+                                               chat::ToolNames(in.tools_json));
+  auto finish = [start, name, shared, logprobs](const runtime::GenerateStats& s, const OutputPart& part) {
+    json done = ChatChunk(name, "", true);
+    PutChatPart(done, part, logprobs);
     done["done_reason"] = runtime::DoneReasonName(s.done_reason);
     AddMetrics(done, s, runtime::Clock::now() - start, shared->load_duration());
     return done;
   };
   if (!stream_flag->value_or(true)) {
-    std::string text;
-    auto stats = shared->sequence().GenerateFromTokens(tokens, gen, [&](std::string_view t) {
-      text += t;
+    OutputPart all;
+    auto stats = shared->sequence().GenerateChunks(tokens, gen, [&](const runtime::Chunk& c) {
+      all.Append(shaper->Add(c));
       return true;
     });
-    if (!stats.ok()) return ReplyError(res, stats.status());
-    return ReplyJson(res, finish(*stats, text));
+    if (!stats.ok()) return NativeReply::Error(stats.status());
+    all.Append(shaper->Flush());
+    return NativeReply::Json(finish(*stats, all));
   }
-  StreamNdjson(res, [shared, tokens, gen, name, finish](NdjsonWriter& w) {
-    auto stats = shared->sequence().GenerateFromTokens(tokens, gen, [&](std::string_view t) {
-      return w.Write(ChatChunk(name, std::string(t), false));
+  return NativeReply::Stream([shared, tokens, gen, name, finish, shaper, logprobs](ChunkWriter& w) {
+    auto stats = shared->sequence().GenerateChunks(tokens, gen, [&](const runtime::Chunk& c) {
+      const OutputPart part = shaper->Add(c);
+      if (part.empty()) return true;
+      json chunk = ChatChunk(name, "", false);
+      PutChatPart(chunk, part, logprobs);
+      return w.Write(chunk);
     }, w.stop_token());
     if (!stats.ok()) {
       w.Write({{"error", stats.status().message()}});
       return;
     }
-    w.Write(finish(*stats, ""));
+    w.Write(finish(*stats, shaper->Flush()));
   });
 }
 
-}  // namespace
-
 void RegisterChatRoutes(httplib::Server& http, ServerContext& ctx) {
-  http.Post("/api/chat", [&ctx](const httplib::Request& req, httplib::Response& res) { HandleChat(ctx, req, res); });
+  http.Post("/api/chat", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    auto body = api::ParseRequestBody(req.body, "ChatRequest");
+    if (!body.ok()) return ReplyError(res, body.status());
+    SendNative(res, RunChat(ctx, *body, req.body));
+  });
 }
 
 }  // namespace olla::server

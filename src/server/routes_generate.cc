@@ -10,7 +10,9 @@
 #include "base/str_cat.h"
 #include "server/keep_alive.h"
 #include "server/model_resolver.h"
+#include "server/native.h"
 #include "server/options.h"
+#include "server/output.h"
 #include "server/prompt.h"
 #include "server/routes.h"
 #include "server/status_http.h"
@@ -33,8 +35,7 @@ struct GenerateRequest {
   bool keep_alive_present = false;
 };
 
-Result<GenerateRequest> ParseGenerate(const std::string& body) {
-  OLLA_ASSIGN_OR_RETURN(json j, api::ParseRequestBody(body, "GenerateRequest"));
+Result<GenerateRequest> ParseGenerate(const json& j) {
   api::Fields f(j, "GenerateRequest");
   GenerateRequest r;
   OLLA_ASSIGN_OR_RETURN(auto model, f.String("model"));
@@ -89,28 +90,32 @@ void AddMetrics(json& j, const runtime::GenerateStats& s, runtime::Duration tota
   put("eval_duration", s.eval_duration.count());
 }
 
-void HandleGenerate(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+}  // namespace
+
+NativeReply RunGenerate(ServerContext& ctx, const json& request, std::string_view raw_body) {
   const auto start = runtime::Clock::now();
-  auto parsed = ParseGenerate(req.body);
-  if (!parsed.ok()) return ReplyError(res, parsed.status());
+  auto parsed = ParseGenerate(request);
+  if (!parsed.ok()) return NativeReply::Error(parsed.status());
   GenerateRequest r = std::move(*parsed);
-  if (r.model.empty()) return ReplyError(res, 404, "model '' not found");
+  auto output = ParseOutputRequest(request, "GenerateRequest", raw_body);
+  if (!output.ok()) return NativeReply::Error(output.status());
+  if (r.model.empty()) return NativeReply::Error(404, "model '' not found");
   auto model = ResolveModel(ctx.store, r.model);
-  if (!model.ok()) return ReplyError(res, model.status());
+  if (!model.ok()) return NativeReply::Error(model.status());
   // Unload request: empty prompt with keep_alive 0.
   if (r.prompt.empty() && r.keep_alive && r.keep_alive->count() == 0) {
     ctx.scheduler->Expire(model->model_path);
-    return ReplyJson(res, DoneObject(r.model, "unload"));
+    return NativeReply::Json(DoneObject(r.model, "unload"));
   }
   if (r.raw && (r.has_template || r.has_system || !r.context.empty()))
-    return ReplyError(res, 400, "raw mode does not support template, system, or context");
-  if (model->model_path.empty()) return ReplyError(res, 400, StrCat("\"", r.model, "\" does not support generate"));
+    return NativeReply::Error(400, "raw mode does not support template, system, or context");
+  if (model->model_path.empty()) return NativeReply::Error(400, StrCat("\"", r.model, "\" does not support generate"));
   auto opts = ResolveOptions(model->params, r.options, ctx.config.default_num_ctx);
-  if (!opts.ok()) return ReplyError(res, opts.status());
+  if (!opts.ok()) return NativeReply::Error(opts.status());
   opts->load.kv_type = ctx.config.kv_type;
   auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, r.keep_alive);
-  if (!lease.ok()) return ReplyError(res, lease.status());
-  if (r.prompt.empty() && r.suffix.empty()) return ReplyJson(res, DoneObject(r.model, "load"));
+  if (!lease.ok()) return NativeReply::Error(lease.status());
+  if (r.prompt.empty() && r.suffix.empty()) return NativeReply::Json(DoneObject(r.model, "load"));
 
   PromptInput in;
   in.raw = r.raw;
@@ -121,8 +126,11 @@ void HandleGenerate(ServerContext& ctx, const httplib::Request& req, httplib::Re
   in.template_text = r.has_template ? r.template_text : model->template_text;
   in.model_messages = &model->messages;
   in.has_context = !r.context.empty();
+  const ModelOutputFormat out_format = ModelOutputFormatFor(in.template_text, lease->model().file().metadata());
+  in.think = output->think;
+  if (Status s = ResolveThink(out_format, r.model, in.think); !s.ok()) return NativeReply::Error(s);
   auto rendered = RenderGeneratePrompt(in, lease->model().file().metadata(), lease->tokenizer());
-  if (!rendered.ok()) return ReplyError(res, 500, rendered.status().message());
+  if (!rendered.ok()) return NativeReply::Error(500, rendered.status().message());
   // The rendered prompt: template text may hold special tokens, user text may not.
   std::vector<int32_t> tokens = TokenizePrompt(lease->tokenizer(), *rendered, /*add_bos=*/r.context.empty());
   if (!r.context.empty()) tokens.insert(tokens.begin(), r.context.begin(), r.context.end());
@@ -130,6 +138,13 @@ void HandleGenerate(ServerContext& ctx, const httplib::Request& req, httplib::Re
   auto shared = std::make_shared<runtime::Lease>(std::move(*lease));
   auto gen = opts->gen;
   gen.add_special = false;  // BOS was added by TokenizePrompt
+  gen.grammar = output->grammar;
+  gen.logprobs = output->logprobs;
+  gen.top_logprobs = output->top_logprobs;
+  const bool logprobs = output->logprobs, thinking = in.think.enabled && !r.raw;
+  auto shaper = std::make_shared<OutputShaper>(
+      out_format, thinking, thinking && chat::PromptEndsInThinking(rendered->text, out_format.thinking.open),
+      std::vector<std::string>{});
   const std::string model_name = r.model;
   const bool raw = r.raw;
   auto finish = [start, model_name, raw, shared](const runtime::GenerateStats& s) {
@@ -139,33 +154,41 @@ void HandleGenerate(ServerContext& ctx, const httplib::Request& req, httplib::Re
     return done;
   };
   if (!r.stream) {
-    std::string text;
-    auto stats = shared->sequence().GenerateFromTokens(tokens, gen, [&](std::string_view t) {
-      text += t;
+    OutputPart all;
+    auto stats = shared->sequence().GenerateChunks(tokens, gen, [&](const runtime::Chunk& c) {
+      all.Append(shaper->Add(c));
       return true;
     });
-    if (!stats.ok()) return ReplyError(res, stats.status());
+    if (!stats.ok()) return NativeReply::Error(stats.status());
+    all.Append(shaper->Flush());
     json done = finish(*stats);
-    done["response"] = text;
-    return ReplyJson(res, done);
+    PutGeneratePart(done, all, logprobs);
+    return NativeReply::Json(done);
   }
-  StreamNdjson(res, [shared, tokens, gen, model_name, finish](NdjsonWriter& w) {
-    auto stats = shared->sequence().GenerateFromTokens(tokens, gen, [&](std::string_view t) {
-      return w.Write({{"model", model_name}, {"created_at", api::FormatRfc3339Nano(SysClock::now())},
-                      {"response", std::string(t)}, {"done", false}});
+  return NativeReply::Stream([shared, tokens, gen, model_name, finish, shaper, logprobs](ChunkWriter& w) {
+    auto stats = shared->sequence().GenerateChunks(tokens, gen, [&](const runtime::Chunk& c) {
+      const OutputPart part = shaper->Add(c);
+      if (part.empty()) return true;
+      json chunk = {{"model", model_name}, {"created_at", api::FormatRfc3339Nano(SysClock::now())}, {"done", false}};
+      PutGeneratePart(chunk, part, logprobs);
+      return w.Write(chunk);
     }, w.stop_token());
     if (!stats.ok()) {
       w.Write({{"error", stats.status().message()}});
       return;
     }
-    w.Write(finish(*stats));
+    json done = finish(*stats);
+    PutGeneratePart(done, shaper->Flush(), logprobs);
+    w.Write(done);
   });
 }
 
-}  // namespace
-
 void RegisterGenerateRoutes(httplib::Server& http, ServerContext& ctx) {
-  http.Post("/api/generate", [&ctx](const httplib::Request& req, httplib::Response& res) { HandleGenerate(ctx, req, res); });
+  http.Post("/api/generate", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    auto body = api::ParseRequestBody(req.body, "GenerateRequest");
+    if (!body.ok()) return ReplyError(res, body.status());
+    SendNative(res, RunGenerate(ctx, *body, req.body));
+  });
 }
 
 }  // namespace olla::server

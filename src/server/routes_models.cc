@@ -9,6 +9,7 @@
 #include "gguf/reader.h"
 #include "server/model_info.h"
 #include "server/model_resolver.h"
+#include "server/output.h"
 #include "server/routes.h"
 
 namespace olla::server {
@@ -59,8 +60,10 @@ void HandleShow(ServerContext& ctx, const httplib::Request& req, httplib::Respon
     if (file.ok()) {
       out["model_info"] = ModelInfoJson(*file, verbose->value_or(false));
       out["tensors"] = TensorsJson(*file);
-      if (file->metadata().Contains(StrCat(file->metadata().GetStringOr("general.architecture", "").value(), ".pooling_type")))
-        out["capabilities"] = json::array({"embedding"});
+      const bool embedding =
+          file->metadata().Contains(StrCat(file->metadata().GetStringOr("general.architecture", "").value(), ".pooling_type"));
+      out["capabilities"] = TemplateCapabilities(m->has_template ? m->template_text : "", file->metadata(),
+                                                 embedding ? "embedding" : "completion");
     } else {
       LogWarn(StrCat("show ", n, ": ", file.status().message()));
     }

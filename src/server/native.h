@@ -1,0 +1,42 @@
+#pragma once
+// The native generate, chat and embed handlers as functions of the parsed request object, so
+// that the /v1 routes (routes_openai.cc) translate a request, run exactly the native code path
+// and translate its answer (spec §4.1, DESIGN.md C11). The native routes send the reply as is.
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "base/status.h"
+#include "server/server.h"
+#include "server/stream.h"
+
+namespace olla::server {
+
+// A native handler's answer: one object with its HTTP status (an error is {"error": message}),
+// or, when `stream` is set, a stream of objects that `stream` writes (errors after the start are
+// written as an {"error": message} object).
+struct NativeReply {
+  int status = 200;
+  nlohmann::json body;
+  StreamProducer stream;
+
+  static NativeReply Json(nlohmann::json body) { return {200, std::move(body), nullptr}; }
+  static NativeReply Error(int http_status, std::string_view message);
+  static NativeReply Error(const Status& status);
+  static NativeReply Stream(StreamProducer producer) { return {200, nullptr, std::move(producer)}; }
+  bool ok() const { return status == 200; }
+};
+
+// `request` is the decoded body (a JSON object) of POST /api/generate, /api/chat, /api/embed.
+// `raw_body`, when given, is the request text the object was decoded from: a `format` schema then
+// keeps the client's property order (server/format.h).
+NativeReply RunGenerate(ServerContext& ctx, const nlohmann::json& request, std::string_view raw_body = {});
+NativeReply RunChat(ServerContext& ctx, const nlohmann::json& request, std::string_view raw_body = {});
+NativeReply RunEmbed(ServerContext& ctx, const nlohmann::json& request);
+
+// Sends `reply` as the native endpoints do: NDJSON when streaming, else the JSON with its status.
+void SendNative(httplib::Response& res, NativeReply reply);
+
+}  // namespace olla::server
