@@ -15,6 +15,12 @@ for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
+# node and npm run the client-library tests (tests/clients). Debian's packages are `nodejs` (18) and
+# `npm`; a node from elsewhere that brings its own npm (NodeSource) is used as it is.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
+
 if ((${#missing[@]})); then
   SUDO=""
   if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
@@ -22,4 +28,4 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -q
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-echo "setup: all ${#PACKAGES[@]} packages present"
+echo "setup: all ${#PACKAGES[@]} packages present, and node $(node --version)"

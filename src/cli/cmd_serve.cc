@@ -9,13 +9,28 @@
 #include "base/str_cat.h"
 #include "cli/commands.h"
 #include "cli/parse_util.h"
+#include "registry/key_auth.h"
 #include "server/server.h"
 #include "store/store.h"
 
 namespace olla::cli {
 namespace {
 
+// Ollama's key check before listening (spec §1.3): ~/.ollama/id_ed25519 is created when missing.
+Status EnsureKey() {
+  OLLA_ASSIGN_OR_RETURN(std::string path, registry::DefaultKeyPath());
+  OLLA_ASSIGN_OR_RETURN(registry::EnsuredKey key, registry::EnsureKeyPair(path));
+  if (key.created) {
+    std::cout << "Couldn't find '" << path << "'. Generating new private key.\n"
+              << "Your new public key is: \n\n"
+              << key.public_line << "\n\n"
+              << std::flush;
+  }
+  return Status::Ok();
+}
+
 Status Serve() {
+  OLLA_RETURN_IF_ERROR(EnsureKey());
   // Signals are taken synchronously by one dedicated thread, which stops the server cleanly.
   // They are blocked first, so that every thread created afterwards inherits the mask.
   sigset_t set;

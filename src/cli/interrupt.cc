@@ -1,6 +1,5 @@
 #include "cli/interrupt.h"
 
-#include <atomic>
 #include <chrono>
 
 namespace olla::cli {
@@ -10,15 +9,23 @@ volatile std::sig_atomic_t g_interrupted = 0;
 extern "C" void OnSigint(int) { g_interrupted = 1; }
 }  // namespace
 
-InterruptScope::InterruptScope() {
-  g_interrupted = 0;
+SigintToFlag::SigintToFlag() {
   struct sigaction sa {};
   sa.sa_handler = OnSigint;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &previous_);
+}
+
+SigintToFlag::~SigintToFlag() { sigaction(SIGINT, &previous_, nullptr); }
+
+void SigintToFlag::Clear() { g_interrupted = 0; }
+
+InterruptScope::InterruptScope(bool forget_earlier) {
+  if (forget_earlier) SigintToFlag::Clear();
   watcher_ = std::jthread([this](std::stop_token done) {
     while (!done.stop_requested()) {
       if (g_interrupted) {
+        g_interrupted = 0;
         source_.request_stop();
         return;
       }
@@ -30,7 +37,6 @@ InterruptScope::InterruptScope() {
 InterruptScope::~InterruptScope() {
   watcher_.request_stop();
   if (watcher_.joinable()) watcher_.join();
-  sigaction(SIGINT, &previous_, nullptr);
 }
 
 }  // namespace olla::cli

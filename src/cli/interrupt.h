@@ -10,9 +10,25 @@
 
 namespace olla::cli {
 
+// While alive, SIGINT only records that it happened, so Ctrl-C never ends the process; an
+// InterruptScope created later acts on a Ctrl-C recorded before it (unless told to forget it).
+class SigintToFlag {
+ public:
+  SigintToFlag();
+  ~SigintToFlag();
+  SigintToFlag(const SigintToFlag&) = delete;
+  SigintToFlag& operator=(const SigintToFlag&) = delete;
+  // Forgets a recorded Ctrl-C.
+  static void Clear();
+
+ private:
+  struct sigaction previous_ {};
+};
+
 class InterruptScope {
  public:
-  InterruptScope();
+  // `forget_earlier`: ignore a Ctrl-C recorded before this scope (see SigintToFlag).
+  explicit InterruptScope(bool forget_earlier = true);
   ~InterruptScope();
   InterruptScope(const InterruptScope&) = delete;
   InterruptScope& operator=(const InterruptScope&) = delete;
@@ -22,7 +38,7 @@ class InterruptScope {
 
  private:
   std::stop_source source_;
-  struct sigaction previous_ {};
+  SigintToFlag catcher_;
   std::jthread watcher_;  // last: started once the members it uses exist
 };
 

@@ -361,6 +361,9 @@ LineEditor::Result LineEditor::Read(const std::string& prompt, const std::string
       if (state_.cursor() != state_.text().size()) {
         Write(RenderLine(prompt, state_.text(), state_.text().size(), "", Width(), &row));
       }
+      // Back to the normal mode before the newline: a Ctrl-C pressed as soon as the line is
+      // seen to be accepted is a signal (cancelling the reply), not a key of the next line.
+      RestoreMode();
       if (ev == LineState::Event::kSubmit) Write("\n");
       result.kind = ev == LineState::Event::kSubmit ? Kind::kLine : Kind::kInterrupt;
       result.text = state_.text();

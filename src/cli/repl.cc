@@ -70,7 +70,7 @@ Result<std::optional<std::string>> Chat(api::Client& client, const json& request
   std::string content, thinking;
   bool think_open = false;
   json last;
-  InterruptScope interrupt;
+  InterruptScope interrupt(/*forget_earlier=*/false);
   Status s = client.Stream(
       "/api/chat", request,
       [&](const json& j) {
@@ -182,18 +182,9 @@ Status RunRepl(api::Client& client, const ReplOptions& o, const json& show) {
     editor.SetHistory(history);
   }
 
-  // Ctrl-C between replies (while a line is handled) must not end the session: ignore SIGINT
-  // for the session; each reply installs its own handler (InterruptScope).
-  struct IgnoreSigint {
-    struct sigaction previous {};
-    IgnoreSigint() {
-      struct sigaction sa {};
-      sa.sa_handler = SIG_IGN;
-      sigemptyset(&sa.sa_mask);
-      sigaction(SIGINT, &sa, &previous);
-    }
-    ~IgnoreSigint() { sigaction(SIGINT, &previous, nullptr); }
-  } ignore_sigint;
+  // Ctrl-C while a submitted line is handled must not end the session; one pressed after Enter
+  // and before a reply starts cancels that reply.
+  SigintToFlag sigint;
 
   Print("\033[?2004h");  // bracketed paste on
   struct PasteOff {
@@ -202,6 +193,7 @@ Status RunRepl(api::Client& client, const ReplOptions& o, const json& show) {
 
   while (true) {
     const bool alt = session.continuation();
+    SigintToFlag::Clear();  // the terminal sends no SIGINT while a line is edited (raw mode)
     LineEditor::Result in = editor.Read(alt ? "... " : ">>> ",
                                         alt ? "Press Enter to send" : "Send a message (/? for help)");
     using Kind = LineEditor::Result::Kind;

@@ -1,5 +1,7 @@
 #include "registry/auth.h"
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "base/str_cat.h"
@@ -151,6 +153,100 @@ Result<std::string> TokenRequestUrl(const Challenge& challenge) {
     if (sp == std::string::npos) sp = scopes.size();
     if (sp > pos) out = AddQuery(out, "scope", std::string_view(scopes).substr(pos, sp - pos));
     pos = sp + 1;
+  }
+  return out;
+}
+
+namespace {
+
+// Go's url.QueryEscape: unreserved characters kept, space → '+', the rest %XX.
+std::string FormEscape(std::string_view text) {
+  std::string out;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == ' ') {
+      out += QueryEscape(text.substr(start, i - start));
+      if (i < text.size()) out.push_back('+');
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Go's url.QueryUnescape: '+' → space, %XX decoded; a bad escape → nullopt.
+std::optional<std::string> FormUnescape(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out.push_back(' ');
+    } else if (text[i] == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int hi = HexValue(text[i + 1]), lo = HexValue(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi << 4 | lo));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> SignedTokenRequestUrl(const Challenge& challenge, int64_t ts,
+                                          std::string_view nonce) {
+  std::string realm = challenge.Param("realm");
+  if (realm.empty()) return Status::InvalidArgument("authentication challenge has no realm");
+  OLLA_ASSIGN_OR_RETURN(Url url, ParseUrl(realm));
+  std::string_view full = url.full;
+  full = full.substr(0, full.find('#'));
+  size_t q = full.find('?');
+  std::string_view base = full.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? std::string_view() : full.substr(q + 1);
+
+  // Go's url.ParseQuery as Query() uses it: pairs with ';' or bad escapes are dropped.
+  std::map<std::string, std::vector<std::string>> values;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty() || pair.find(';') != std::string_view::npos) continue;
+    size_t eq = pair.find('=');
+    std::optional<std::string> key = FormUnescape(pair.substr(0, eq));
+    std::optional<std::string> value =
+        FormUnescape(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    if (!key || !value) continue;
+    values[*key].push_back(*value);
+  }
+  values["service"].push_back(challenge.Param("service"));
+  const std::string scopes = challenge.Param("scope");
+  for (size_t pos = 0;;) {
+    size_t sp = scopes.find(' ', pos);
+    values["scope"].push_back(scopes.substr(pos, sp == std::string::npos ? sp : sp - pos));
+    if (sp == std::string::npos) break;
+    pos = sp + 1;
+  }
+  values["ts"].push_back(StrCat(ts));
+  values["nonce"].emplace_back(nonce);
+
+  std::string out = StrCat(base, "?");
+  bool first = true;
+  for (const auto& [key, list] : values) {
+    for (const std::string& value : list) {
+      if (!first) out.push_back('&');
+      first = false;
+      out += FormEscape(key);
+      out.push_back('=');
+      out += FormEscape(value);
+    }
   }
   return out;
 }

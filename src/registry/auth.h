@@ -3,6 +3,7 @@
 // WWW-Authenticate challenges, building the token request URL, reading the token response.
 // Registry bytes are hostile: every parser here bounds its input and never throws.
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -32,6 +33,14 @@ Result<std::vector<Challenge>> ParseWwwAuthenticate(std::string_view header);
 // the challenge appended as query parameters (existing realm parameters kept).
 // kInvalidArgument if the challenge has no realm.
 Result<std::string> TokenRequestUrl(const Challenge& challenge);
+
+// The token request URL of Ollama's key-signature scheme (spec §7.3), built as Go's
+// url.Values.Encode does, since it is the signed string: the realm's own query parameters,
+// `service`, one `scope` per space-separated scope (both even when empty), `ts` and `nonce`, keys
+// in byte order, values form-encoded (space → '+'). The realm's fragment is dropped.
+// kInvalidArgument if the challenge has no realm or it is not an http(s) URL.
+Result<std::string> SignedTokenRequestUrl(const Challenge& challenge, int64_t ts,
+                                          std::string_view nonce);
 
 // Reads a token server's JSON response: "token", else "access_token" (Docker token spec).
 // Bodies that are not a JSON object, lack both fields, or hold a token with characters outside

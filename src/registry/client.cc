@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "base/str_cat.h"
+#include "registry/key_auth.h"
 
 namespace olla::registry {
 
@@ -217,11 +218,19 @@ Status Client::FetchToken(const Challenge& challenge, std::stop_token stop) cons
   HttpRequest req;
   req.url = realm.full;
   req.headers.emplace_back("User-Agent", options_.user_agent);
+  std::optional<Credentials> creds;
   if (same_host && options_.credentials && (realm.scheme == "https" || options_.insecure)) {
-    if (std::optional<Credentials> creds = options_.credentials(base.Authority())) {
-      req.headers.emplace_back("Authorization",
-                               BasicAuthorization(creds->username, creds->password));
-    }
+    creds = options_.credentials(base.Authority());
+  }
+  if (creds) {
+    req.headers.emplace_back("Authorization",
+                             BasicAuthorization(creds->username, creds->password));
+  } else if (same_host && options_.sign) {
+    OLLA_ASSIGN_OR_RETURN(std::string nonce, NewNonce());
+    OLLA_ASSIGN_OR_RETURN(req.url, SignedTokenRequestUrl(challenge, UnixSeconds(), nonce));
+    OLLA_ASSIGN_OR_RETURN(std::string signature,
+                          options_.sign(SignaturePayload("GET", req.url, "")));
+    req.headers.emplace_back("Authorization", std::move(signature));
   }
   req.limits.max_body = 64 << 10;
   req.tls_insecure = options_.insecure;

@@ -5,8 +5,8 @@
 // host), follows redirects under a policy, and turns registry statuses into errors.
 //
 // Credentials (a token or Basic) are sent only to the registry's own origin (scheme, host and
-// port): never to a redirect target elsewhere, and Basic credentials go to a token realm only
-// when it is on the registry's host. A token realm on another host is refused, as Ollama does
+// port): never to a redirect target elsewhere, and Basic credentials or a key signature go to a
+// token realm only when it is on the registry's host. A token realm on another host is refused, as Ollama does
 // (`realm host "<h>" does not match original host "<h>"`), unless trust_foreign_realm; even then
 // no credentials are sent to it.
 //
@@ -38,6 +38,9 @@ struct Credentials {
 };
 // Credentials for a registry host ("host" or "host:port"), or nullopt.
 using CredentialsFn = std::function<std::optional<Credentials>(std::string_view host)>;
+// Ollama's key signature (spec §7.3, key_auth.h): the Authorization value
+// "<base64 public key>:<base64 signature>" for the signed string `data`.
+using SignFn = std::function<Result<std::string>(std::string_view data)>;
 
 struct RetryPolicy {
   int max_attempts = 6;                             // failed attempts in a row before giving up
@@ -51,6 +54,10 @@ struct ClientOptions {
   bool insecure = false;
   std::string user_agent = "olla";
   CredentialsFn credentials;
+  // Set: a token request to the registry's own host carries `ts` and `nonce` and is signed, as
+  // Ollama does (unless Basic credentials are configured for the host); a signing error, such as
+  // a missing key file, fails the request. Unset: plain Docker token requests.
+  SignFn sign;
   bool trust_foreign_realm = false;
   std::chrono::seconds connect_timeout{30};
   std::chrono::seconds stall_timeout{30};

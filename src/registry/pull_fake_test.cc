@@ -11,10 +11,12 @@
 #include <thread>
 
 #include "base/file.h"
+#include "base/sha256.h"
 #include "base/str_cat.h"
 #include "registry/auth.h"
 #include "registry/credentials.h"
 #include "registry/download.h"
+#include "registry/key_auth.h"
 #include "registry/pull.h"
 #include "registry/testing/fake_registry.h"
 #include "support/testdata.h"
@@ -214,6 +216,67 @@ TEST_F(PullFakeTest, TokenRealmOnAnotherHostIsRefused) {
   EXPECT_TRUE(other.token_queries().empty());  // nothing was sent there
 }
 
+// Ollama's key-signature scheme (spec §7.3) against a token endpoint that checks the signature
+// with OpenSSL: the key is made as `olla serve` makes it, the client signs with it.
+TEST_F(PullFakeTest, TokenRequestSignedWithTheUsersKey) {
+  const std::string key_path = dir_.Join("home/.ollama/id_ed25519");
+  auto made = EnsureKeyPair(key_path);
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  fake_.behavior().require_token = "t0k";
+  fake_.behavior().require_signature = made->public_line.substr(12);  // the base64 field
+
+  // Unsigned, the token endpoint refuses.
+  EXPECT_EQ(DoPull().message(), "pull model manifest: 401: {\"error\":\"no signature\"}");
+  ASSERT_TRUE(fake_.token_queries().empty());
+
+  options_.client.sign = SignWithKeyFile(key_path);
+  Status s = DoPull();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ExpectPulled();
+  auto queries = fake_.token_queries();
+  ASSERT_EQ(queries.size(), 1u);
+  EXPECT_NE(queries[0].find("scope=repository:ns/m:pull"), std::string::npos) << queries[0];
+  EXPECT_NE(queries[0].find("service=fake"), std::string::npos) << queries[0];
+  auto signed_strings = fake_.signed_strings();
+  ASSERT_EQ(signed_strings.size(), 1u);
+  // "GET,<token URL with sorted parameters>,<base64 of the empty body's hex sha256>".
+  const std::string prefix = StrCat("GET,", fake_.url(), "/token?nonce=");
+  EXPECT_EQ(signed_strings[0].rfind(prefix, 0), 0u) << signed_strings[0];
+  EXPECT_NE(signed_strings[0].find("&scope=repository%3Ans%2Fm%3Apull&service=fake&ts="),
+            std::string::npos)
+      << signed_strings[0];
+  EXPECT_EQ(signed_strings[0].substr(signed_strings[0].rfind(',') + 1),
+            Base64Encode(Sha256Hex("")));
+  int with_token = 0;
+  for (const auto& r : fake_.requests()) with_token += r.authorization == "Bearer t0k";
+  EXPECT_GE(with_token, 6);  // manifest, 4 parts, config
+
+  // Another key is refused; a missing key file fails the pull and names the file.
+  olla::testing::TempDir other;
+  ASSERT_TRUE(EnsureKeyPair(other.Join("id_ed25519")).ok());
+  options_.client.sign = SignWithKeyFile(other.Join("id_ed25519"));
+  ASSERT_TRUE(store_->Delete(Name()).ok());
+  EXPECT_EQ(DoPull().message(), "pull model manifest: 401: {\"error\":\"unknown key\"}");
+  options_.client.sign = SignWithKeyFile(dir_.Join("nowhere/id_ed25519"));
+  s = DoPull();
+  EXPECT_NE(s.message().find(dir_.Join("nowhere/id_ed25519")), std::string::npos) << s.message();
+}
+
+TEST_F(PullFakeTest, KeySignatureIsNotSentToAnotherHost) {
+  const std::string key_path = dir_.Join("id_ed25519");
+  ASSERT_TRUE(EnsureKeyPair(key_path).ok());
+  options_.client.sign = SignWithKeyFile(key_path);
+  FakeRegistry other;
+  other.behavior().require_token = "t0k";
+  fake_.behavior().require_token = "t0k";
+  fake_.behavior().realm = other.url() + "/token";
+  options_.client.trust_foreign_realm = true;
+  ASSERT_TRUE(DoPull().ok());
+  ASSERT_EQ(other.token_queries().size(), 1u);
+  for (const auto& r : other.requests()) EXPECT_EQ(r.authorization, "") << r.path;
+  EXPECT_EQ(other.token_queries()[0].find("nonce"), std::string::npos) << other.token_queries()[0];
+}
+
 TEST_F(PullFakeTest, RedirectToAnotherHostCarriesNoCredentials) {
   FakeRegistry cdn;
   cdn.AddBlob(blob_);
@@ -320,9 +383,10 @@ void WriteInterrupted(const store::Store& store, const store::Digest& digest,
 
 TEST_F(PullFakeTest, ResumesFromPartStateAndPrunePreservesIt) {
   WriteInterrupted(*store_, BlobDigest(), blob_, 300'000);
-  // Startup pruning, however old the files are, keeps them.
+  // Startup pruning keeps them (two days old: past any grace period, not yet abandoned).
+  const time_t two_days_ago = ::time(nullptr) - 2 * 24 * 3600;
   for (const std::string& f : BlobFiles()) {
-    struct timeval old[2] = {{1000, 0}, {1000, 0}};
+    struct timeval old[2] = {{two_days_ago, 0}, {two_days_ago, 0}};
     ::utimes(dir_.Join("models/blobs/" + f).c_str(), old);
   }
   ASSERT_TRUE(store_->Prune({.grace = std::chrono::seconds(0)}).ok());

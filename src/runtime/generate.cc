@@ -157,6 +157,7 @@ Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt, cons
     cached_.push_back(next);
   }
   stats.eval_duration = Clock::now() - start;
+  stats.grammar_masks = sampler.full_masks();
   if (keep_going || !stops.stopped()) {
     emit(stream.Flush());
     std::string rest = stops.Flush();

@@ -72,6 +72,7 @@ struct GenerateStats {
   size_t prompt_tokens = 0;      // tokens in the prompt (Ollama's prompt_eval_count)
   size_t prompt_evaluated = 0;   // prompt tokens actually evaluated (cache reuse skips some)
   size_t eval_count = 0;         // generated tokens
+  size_t grammar_masks = 0;      // with a grammar: steps whose first choice was refused (full mask)
   std::chrono::nanoseconds prompt_eval_duration{0};
   std::chrono::nanoseconds eval_duration{0};
   std::vector<TokenId> context;  // prompt + generated ids (Ollama's `context`)

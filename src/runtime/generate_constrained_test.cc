@@ -89,6 +89,28 @@ TEST(GenerateConstrainedTest, GreedyWithSchemaIsValidJson) {
   const std::string text = RunText(*l.seq, o, &stats);
   EXPECT_EQ(stats.done_reason, DoneReason::kStop) << text;
   EXPECT_TRUE(grammar::ValidateJson(text, schema).ok()) << text;
+  // The random model's first choice is mostly refused, so most steps needed the full mask; but
+  // never more than one per step (plus the final EOS).
+  EXPECT_LE(stats.grammar_masks, stats.eval_count + 1);
+  EXPECT_GT(stats.grammar_masks, 0u);
+}
+
+TEST(GenerateConstrainedTest, AgreeingModelSkipsTheMask) {
+  // stories260K's greedy text under a grammar that accepts it: the first choice is always
+  // allowed, so no step computes the full mask.
+  Loaded l = Load("stories260K.gguf");
+  ASSERT_TRUE(l.seq);
+  GenerateOptions free;
+  free.sampler.temperature = 0;
+  free.num_predict = 30;
+  GenerateStats stats;
+  const std::string want = RunText(*l.seq, free, &stats);
+  auto g = grammar::ParseGbnf(R"(root ::= [^\x00]*)");
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  GenerateOptions o = free;
+  o.grammar = *g;
+  EXPECT_EQ(RunText(*l.seq, o, &stats), want);
+  EXPECT_EQ(stats.grammar_masks, 0u);
 }
 
 TEST(GenerateConstrainedTest, NumPredictCanCutConstrainedOutput) {

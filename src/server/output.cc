@@ -1,5 +1,7 @@
 #include "server/output.h"
 
+#include <nlohmann/json.hpp>
+
 #include "api/json_request.h"
 #include "base/str_cat.h"
 #include "chat/prompt.h"
@@ -138,7 +140,7 @@ void OutputShaper::Feed(std::string_view content, OutputPart& out) {
 
 OutputPart OutputShaper::Add(const runtime::Chunk& chunk) {
   OutputPart out;
-  out.logprobs = LogprobsJson(chunk.logprobs);
+  out.logprobs.assign(chunk.logprobs.begin(), chunk.logprobs.end());
   if (!thinking_) {
     Feed(chunk.text, out);
     return out;
@@ -195,13 +197,13 @@ void PutChatPart(json& response, const OutputPart& part, bool with_logprobs) {
     }
     message["tool_calls"] = std::move(calls);
   }
-  if (with_logprobs && !part.logprobs.empty()) response["logprobs"] = part.logprobs;
+  if (with_logprobs && !part.logprobs.empty()) response["logprobs"] = LogprobsJson(part.logprobs);
 }
 
 void PutGeneratePart(json& response, const OutputPart& part, bool with_logprobs) {
   response["response"] = part.content;
   if (!part.thinking.empty()) response["thinking"] = part.thinking;
-  if (with_logprobs && !part.logprobs.empty()) response["logprobs"] = part.logprobs;
+  if (with_logprobs && !part.logprobs.empty()) response["logprobs"] = LogprobsJson(part.logprobs);
 }
 
 }  // namespace olla::server

@@ -7,7 +7,8 @@
 // turns log-probabilities into their JSON.
 
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,7 +63,7 @@ Status ResolveThink(const ModelOutputFormat& format, std::string_view model_name
 struct OutputPart {
   std::string content, thinking;
   std::vector<chat::ToolCall> tool_calls;  // ids assigned
-  nlohmann::json logprobs = nlohmann::json::array();
+  std::vector<runtime::Logprob> logprobs;
 
   bool empty() const { return content.empty() && thinking.empty() && tool_calls.empty() && logprobs.empty(); }
   void Append(OutputPart other);

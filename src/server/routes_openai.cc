@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "base/str_cat.h"
 #include "server/model_resolver.h"
+#include "server/converted_stream.h"
 #include "server/native.h"
 #include "server/routes.h"
 #include "server/status_http.h"
@@ -62,9 +63,10 @@ int64_t UnixNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// Feeds a native reply through `conv` as server-sent events. A native error object after the start
-// becomes the converter's error event; chat and completions streams end with `data: [DONE]`.
-void StreamOpenAi(httplib::Response& res, NativeReply reply, std::shared_ptr<openai::StreamConverter> conv) {
+}  // namespace
+
+// Declared in server/converted_stream.h (the Anthropic route streams with it too).
+void StreamConverted(httplib::Response& res, NativeReply reply, std::shared_ptr<openai::StreamConverter> conv) {
   auto native = std::make_shared<NativeReply>(std::move(reply));
   StreamSse(res, [native, conv](SseWriter& sse) {
     auto emit = [&sse, &conv](const json& event) {
@@ -108,6 +110,8 @@ void StreamOpenAi(httplib::Response& res, NativeReply reply, std::shared_ptr<ope
   });
 }
 
+namespace {
+
 void HandleChatCompletions(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   auto body = ParseBody(req, "ChatCompletionRequest");
   if (!body.ok()) return ReplyOpenAiError(res, body.status());
@@ -118,7 +122,7 @@ void HandleChatCompletions(ServerContext& ctx, const httplib::Request& req, http
   if (!reply.ok()) return ReplyOpenAiError(res, reply);
   const std::string id = RandomId("chatcmpl-", 999);
   if (!so.stream) return ReplyJson(res, openai::ToChatCompletion(reply.body, id, UnixNow()), 200, kJsonType);
-  StreamOpenAi(res, std::move(reply), std::make_shared<openai::ChatStream>(id, UnixNow(), so.include_usage));
+  StreamConverted(res, std::move(reply), std::make_shared<openai::ChatStream>(id, UnixNow(), so.include_usage));
 }
 
 void HandleCompletions(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -131,7 +135,7 @@ void HandleCompletions(ServerContext& ctx, const httplib::Request& req, httplib:
   if (!reply.ok()) return ReplyOpenAiError(res, reply);
   const std::string id = RandomId("cmpl-", 999);
   if (!so.stream) return ReplyJson(res, openai::ToCompletion(reply.body, id, UnixNow()), 200, kJsonType);
-  StreamOpenAi(res, std::move(reply), std::make_shared<openai::CompletionStream>(id, UnixNow(), so.include_usage));
+  StreamConverted(res, std::move(reply), std::make_shared<openai::CompletionStream>(id, UnixNow(), so.include_usage));
 }
 
 void HandleEmbeddings(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -156,7 +160,7 @@ void HandleResponses(ServerContext& ctx, const httplib::Request& req, httplib::R
   if (!reply.ok()) return ReplyOpenAiError(res, reply);
   const std::string id = RandomId("resp_", 999999);
   if (!so.stream) return ReplyJson(res, openai::ToResponse(*body, reply.body, id, created, UnixNow()), 200, kJsonType);
-  StreamOpenAi(res, std::move(reply), std::make_shared<openai::ResponsesStream>(*body, id, UnixNow));
+  StreamConverted(res, std::move(reply), std::make_shared<openai::ResponsesStream>(*body, id, UnixNow));
 }
 
 int64_t UnixSeconds(std::chrono::system_clock::time_point t) {

@@ -14,6 +14,7 @@
 #include "base/str_cat.h"
 #include "registry/credentials.h"
 #include "registry/download.h"
+#include "registry/key_auth.h"
 #include "registry/pull.h"
 #include "registry/push.h"
 #include "server/routes.h"
@@ -150,6 +151,8 @@ registry::ClientOptions ClientOptionsFor(const ServerContext& ctx, bool insecure
   // Private registries: `docker login` credentials (registry/credentials.h), sent only to the
   // registry they are filed under.
   o.credentials = registry::CredentialsFromFile(registry::DefaultCredentialsFile());
+  // Ollama's key signature (~/.ollama/id_ed25519) on token requests to the registry's own host.
+  o.sign = registry::SignWithDefaultKey();
   return o;
 }
 

@@ -39,6 +39,7 @@ Server::Server(ServerConfig config, store::Store store)
   RegisterCreateRoutes(*http_, ctx_);
   RegisterRegistryRoutes(*http_, ctx_);
   RegisterOpenAiRoutes(*http_, ctx_);
+  RegisterAnthropicRoutes(*http_, ctx_);
   http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) res.set_content("404 page not found", "text/plain; charset=utf-8");
   });

@@ -74,6 +74,9 @@ struct ModelEntry {
 struct PruneOptions {
   bool noprune = false;                                // OLLAMA_NOPRUNE: do nothing
   std::chrono::seconds grace = std::chrono::hours(1);  // only files older than this
+  // Partial downloads are kept so pulls resume, unless abandoned: none of a blob's partial
+  // files ("sha256-<hex>-partial*") was written for this long.
+  std::chrono::seconds partial_max_age = std::chrono::hours(24 * 7);
 };
 
 struct PruneReport {
@@ -82,6 +85,7 @@ struct PruneReport {
   std::vector<std::string> warnings;           // human-readable, for the log
   int64_t total_blobs = 0;                     // startup prune: files seen in blobs/
   int64_t removed_blobs = 0;
+  int64_t removed_partials = 0;                // startup prune: files of abandoned downloads
 };
 
 class Store {
@@ -139,7 +143,8 @@ class Store {
                                               bool noprune = false);
   // Startup garbage collection (§6.5): for files in blobs/ older than `grace`, deletes those
   // whose name is not a blob name (temp files) and unreferenced blobs, but keeps partial
-  // downloads ("sha256-<hex>-partial[-N]", registry/download.h) so pulls resume; then
+  // downloads ("sha256-<hex>-partial[-N]", registry/download.h) so pulls resume, unless they
+  // were abandoned (`partial_max_age`: all of a blob's partial files are removed together); then
   // removes stale temp files and empty directories under manifests/. Skipped entirely if any
   // manifest is corrupt, with the warning Ollama logs.
   Result<PruneReport> Prune(const PruneOptions& options = {});

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <set>
 
 #include "base/file.h"
@@ -205,13 +206,31 @@ Result<PruneReport> Store::Prune(const PruneOptions& options) {
     report.warnings.emplace_back(kCorruptWarning);
     return report;
   }
-  auto cutoff = std::chrono::system_clock::now() - options.grace;
+  const auto now = std::chrono::system_clock::now();
+  auto cutoff = now - options.grace;
   OLLA_ASSIGN_OR_RETURN(std::vector<DirEntry> blobs, internal::ListDir(blobs_dir()));
+  // The last write to any partial file of each blob: a download is abandoned as a whole.
+  constexpr size_t kBlobName = 7 + 64;
+  std::map<std::string, std::chrono::system_clock::time_point> partial_written;
+  for (const DirEntry& e : blobs) {
+    if (e.type != EntryType::kFile || !IsPartialDownloadName(e.name)) continue;
+    auto& t = partial_written[e.name.substr(0, kBlobName)];
+    t = std::max(t, e.mtime);
+  }
+  const auto partial_cutoff = now - std::max<std::chrono::seconds>(options.partial_max_age, options.grace);
   for (const DirEntry& e : blobs) {
     if (e.type != EntryType::kFile) continue;
     ++report.total_blobs;
     if (e.mtime > cutoff) continue;  // in use by a running upload/download, or just written
-    if (IsPartialDownloadName(e.name)) continue;
+    if (IsPartialDownloadName(e.name)) {
+      if (partial_written[e.name.substr(0, kBlobName)] > partial_cutoff) continue;  // resumable
+      if (::unlink(StrCat(blobs_dir(), "/", e.name).c_str()) == 0) {
+        ++report.removed_partials;
+      } else if (errno != ENOENT) {
+        report.warnings.push_back(StrCat("cannot remove blobs/", e.name, ": ", std::strerror(errno)));
+      }
+      continue;
+    }
     Result<Digest> d = Digest::FromBlobFileName(e.name);
     if (d.ok() && referenced.count(*d) != 0) continue;
     if (::unlink(StrCat(blobs_dir(), "/", e.name).c_str()) == 0) {
@@ -224,6 +243,10 @@ Result<PruneReport> Store::Prune(const PruneOptions& options) {
   CleanManifestTree(manifests_dir(), cutoff, /*is_root=*/true, 0);
   report.warnings.push_back(StrCat("total blobs: ", report.total_blobs));
   report.warnings.push_back(StrCat("total unused blobs removed: ", report.removed_blobs));
+  if (report.removed_partials > 0) {
+    report.warnings.push_back(
+        StrCat("abandoned partial download files removed: ", report.removed_partials));
+  }
   return report;
 }
 

@@ -34,6 +34,13 @@ void MakeOld(const std::string& path) {
   ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0) << path;
 }
 
+// Sets the modification time to `age` ago.
+void SetAge(const std::string& path, std::chrono::seconds age) {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() - age);
+  struct timespec times[2] = {{t, 0}, {t, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0) << path;
+}
+
 TEST(StoreGcTest, DeleteRemovesOnlyUnsharedBlobs) {
   testing::TempDir dir;
   Store store = *Store::Open(dir.path());
@@ -117,7 +124,7 @@ TEST(StoreGcTest, StartupPruneRespectsReferencesAndTheGracePeriod) {
   std::ofstream(fresh_partial) << "resuming";
   for (const Digest& d : a.ReferencedDigests()) MakeOld(store.BlobPath(d));
   MakeOld(store.BlobPath(old_unused));
-  MakeOld(partial);
+  SetAge(partial, std::chrono::hours(2));  // past the grace period, not abandoned
   MakeOld(stray_tmp);
   fs::create_directories(dir.Join("manifests/h/n/m"));  // empty directories are removed
   fs::create_directories(dir.Join("manifests/registry.ollama.ai/library/a/.stale"));
@@ -154,6 +161,37 @@ TEST(StoreGcTest, StartupPruneRespectsReferencesAndTheGracePeriod) {
   ASSERT_TRUE(now.ok());
   EXPECT_FALSE(store.HasBlob(fresh_unused));
   EXPECT_TRUE(fs::exists(fresh_partial));
+}
+
+TEST(StoreGcTest, AbandonedPartialDownloadsAreRemovedTogether) {
+  testing::TempDir dir;
+  Store store = *Store::Open(dir.path());
+  const std::string old_blob = dir.Join("blobs/sha256-" + std::string(64, 'a') + "-partial");
+  const std::string mixed_blob = dir.Join("blobs/sha256-" + std::string(64, 'b') + "-partial");
+  for (const std::string& f : {old_blob, old_blob + "-0", old_blob + "-1", mixed_blob, mixed_blob + "-0"}) {
+    std::ofstream(f) << "x";
+  }
+  for (const std::string& f : {old_blob, old_blob + "-0", old_blob + "-1", mixed_blob}) {
+    SetAge(f, std::chrono::hours(24 * 8));
+  }
+  SetAge(mixed_blob + "-0", std::chrono::hours(24));  // written yesterday: still resumable
+
+  Result<PruneReport> r = store.Prune();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->removed_partials, 3);
+  EXPECT_EQ(r->removed_blobs, 0);
+  EXPECT_EQ(r->warnings.back(), "abandoned partial download files removed: 3");
+  EXPECT_FALSE(fs::exists(old_blob));
+  EXPECT_FALSE(fs::exists(old_blob + "-0"));
+  EXPECT_FALSE(fs::exists(old_blob + "-1"));
+  EXPECT_TRUE(fs::exists(mixed_blob));
+  EXPECT_TRUE(fs::exists(mixed_blob + "-0"));
+
+  // A shorter limit abandons the other one too.
+  r = store.Prune({.partial_max_age = std::chrono::hours(12)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->removed_partials, 2);
+  EXPECT_FALSE(fs::exists(mixed_blob));
 }
 
 TEST(StoreGcTest, ReplacingAManifestPrunesItsOldLayers) {

@@ -160,8 +160,24 @@ TEST_F(CliReplTest, ConversationSlashCommandsAndBye) {
   at = pty.WaitFor("Use \"\"\" to begin a multi-line message.", at);
   ASSERT_NE(at, std::string::npos) << pty.output();
 
+  pty.Type("/save full\r");
+  at = pty.WaitFor("Created new model 'full'", at);
+  ASSERT_NE(at, std::string::npos) << pty.output();
+  pty.Type("/save bad!name\r");
+  at = pty.WaitFor("error: The model name 'bad!name' is invalid", at);
+  ASSERT_NE(at, std::string::npos) << pty.output();
+  pty.Type("/load nope\r");
+  at = pty.WaitFor("Loading model 'nope'\r\nCouldn't find model 'nope'", at);
+  ASSERT_NE(at, std::string::npos) << pty.output();
+
   pty.Type("/bye\r");
   EXPECT_EQ(pty.Wait(), 0) << pty.output();
+  // The saved session: both turns, user and assistant, and the session parameter.
+  auto saved = testing::RunCommand("OLLAMA_HOST=" + server_.host() + " " +
+                                   testing::ShellQuote(testing::OllaBinary()) + " show full --modelfile");
+  EXPECT_NE(saved.out.find("MESSAGE user Once upon a time"), std::string::npos) << saved.out;
+  EXPECT_NE(saved.out.find("MESSAGE assistant "), std::string::npos) << saved.out;
+  EXPECT_NE(saved.out.find("PARAMETER num_predict 12"), std::string::npos) << saved.out;
 
   // The history file has what was typed.
   std::ifstream in(home_.Join(".ollama/history"));
@@ -186,8 +202,17 @@ TEST_F(CliReplTest, CtrlCDuringAReplyReturnsToThePromptAndCtrlDExits) {
   pty.Type("\x03");
   at = pty.WaitFor(">>> ", at);
   ASSERT_NE(at, std::string::npos) << pty.output();
+  // The cancelled reply is not part of the conversation: /save stores the user message alone.
+  pty.Type("/save cut\r");
+  at = pty.WaitFor("Created new model 'cut'", at);
+  ASSERT_NE(at, std::string::npos) << pty.output();
+  at = pty.WaitFor(">>> ", at);
   pty.Type("\x04");  // Ctrl-D on an empty line
   EXPECT_EQ(pty.Wait(), 0) << pty.output();
+  auto saved = testing::RunCommand("OLLAMA_HOST=" + server_.host() + " " +
+                                   testing::ShellQuote(testing::OllaBinary()) + " show cut --modelfile");
+  EXPECT_NE(saved.out.find("MESSAGE user Once upon a time"), std::string::npos) << saved.out;
+  EXPECT_EQ(saved.out.find("MESSAGE assistant"), std::string::npos) << saved.out;
 }
 
 TEST_F(CliReplTest, PipedStdinIsThePrompt) {

@@ -1,5 +1,5 @@
 // The official client libraries against `olla serve` (spec §11): the npm packages `ollama`
-// (ollama-js) and `openai`, pinned in tests/clients/package.json, run the node scripts in
+// (ollama-js), `openai` and `@anthropic-ai/sdk`, pinned in tests/clients/package.json, run the node scripts in
 // tests/clients/ against a server with tiny models installed. Each script asserts with node:assert
 // and exits non-zero on a failed check; its output is the failure message here.
 //
@@ -66,6 +66,8 @@ class ClientsTest : public ::testing::Test {
 TEST_F(ClientsTest, OllamaJs) { RunScript("ollama_js.mjs", "ollama"); }
 
 TEST_F(ClientsTest, OpenAiJs) { RunScript("openai_js.mjs", "openai"); }
+
+TEST_F(ClientsTest, AnthropicJs) { RunScript("anthropic_js.mjs", "@anthropic-ai/sdk"); }
 
 }  // namespace
 }  // namespace olla

@@ -280,6 +280,23 @@ TEST_F(StructuredOutputTest, ThinkingIsSplitFromContent) {
   EXPECT_FALSE(off["message"]["content"].get<std::string>().empty()) << off.dump();
 }
 
+TEST_F(StructuredOutputTest, FormatOnAThinkingModelLeavesTheThinkingFree) {
+  const json schema = json::parse(R"({"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]})");
+  // Thinking on: the prompt opens <think>, the random model never closes it, so all output is
+  // unconstrained thinking (with the grammar from the start it would begin with '{').
+  json on = PostOk("/api/chat", {{"model", "thinker"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}, {"think", true},
+                                 {"format", schema}, {"stream", false}, {"options", Options(1, 16)}});
+  const std::string thinking = on["message"].value("thinking", "");
+  ASSERT_FALSE(thinking.empty()) << on.dump();
+  EXPECT_NE(thinking[0], '{') << thinking;
+  EXPECT_EQ(on["message"]["content"], "");
+  // Thinking off: the content follows the schema from the start.
+  json off = PostOk("/api/chat", {{"model", "thinker"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}, {"think", false},
+                                  {"format", schema}, {"stream", false}, {"options", Options(1, 100)}});
+  const std::string content = off["message"]["content"];
+  EXPECT_TRUE(grammar::ValidateJson(content, schema.dump()).ok()) << content;
+}
+
 TEST_F(StructuredOutputTest, ShowReportsTemplateCapabilities) {
   json thinker = PostOk("/api/show", {{"model", "thinker"}});
   EXPECT_EQ(thinker["capabilities"], json::array({"completion", "tools", "thinking"})) << thinker["capabilities"];

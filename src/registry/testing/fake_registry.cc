@@ -1,8 +1,12 @@
 #include "registry/testing/fake_registry.h"
 
 #include <httplib.h>
+#include <openssl/evp.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <memory>
+#include <optional>
 
 #include "base/sha256.h"
 
@@ -18,6 +22,66 @@ bool ParseRange(const std::string& header, int64_t* first, int64_t* last) {
   *first = std::atoll(header.c_str() + 6);
   *last = std::atoll(header.c_str() + dash + 1);
   return *first <= *last;
+}
+
+// Standard base64 through OpenSSL (independent of the client's own codec).
+std::string EncodeB64(const std::string& in) {
+  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+std::optional<std::string> DecodeB64(const std::string& in) {
+  if (in.empty() || in.size() % 4 != 0) return std::nullopt;
+  std::string out(in.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  if (n < 0) return std::nullopt;
+  size_t pad = in.size() - in.find_last_not_of('=') - 1;
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
+}
+
+// Checks Ollama's token request signature (spec §7.3). Returns the signed string, or why not.
+std::string CheckSignature(const httplib::Request& req, const std::string& pubkey_b64,
+                           bool* ok) {
+  *ok = false;
+  const std::string auth = req.get_header_value("Authorization");
+  size_t colon = auth.find(':');
+  if (colon == std::string::npos) return "no signature";
+  if (auth.substr(0, colon) != pubkey_b64) return "unknown key";
+  std::optional<std::string> blob = DecodeB64(pubkey_b64);
+  std::optional<std::string> sig = DecodeB64(auth.substr(colon + 1));
+  static const std::string kPrefix("\0\0\0\x0bssh-ed25519\0\0\0\x20", 19);
+  if (!blob || blob->size() != 51 || blob->compare(0, kPrefix.size(), kPrefix) != 0) {
+    return "bad public key";
+  }
+  if (!sig || sig->size() != 64) return "bad signature encoding";
+  const std::string ts = req.get_param_value("ts");
+  const long long now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  if (ts.empty() || std::llabs(std::atoll(ts.c_str()) - now) > 300) return "bad ts";
+  if (req.get_param_value("nonce").empty()) return "no nonce";
+  const std::string data = "GET,http://" + req.get_header_value("Host") + req.target + "," +
+                           EncodeB64(Sha256Hex(""));
+  const std::string pub = blob->substr(19);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                  reinterpret_cast<const unsigned char*>(pub.data()), 32),
+      EVP_PKEY_free);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!key || !ctx ||
+      EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig->data()), 64,
+                       reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
+    return "signature does not verify";
+  }
+  *ok = true;
+  return data;
 }
 
 }  // namespace
@@ -135,6 +199,17 @@ FakeRegistry::FakeRegistry() : server_(std::make_unique<httplib::Server>()) {
       res.set_content(R"({"details":"incorrect username or password"})", "application/json");
       return;
     }
+    if (!behavior_.require_signature.empty()) {
+      bool ok = false;
+      std::string checked = CheckSignature(req, behavior_.require_signature, &ok);
+      if (!ok) {
+        res.status = 401;
+        res.set_content("{\"error\":\"" + checked + "\"}", "application/json");
+        return;
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      signed_strings_.push_back(checked);
+    }
     std::string query;
     for (const auto& [k, v] : req.params) query += (query.empty() ? "" : "&") + k + "=" + v;
     {
@@ -192,6 +267,11 @@ std::vector<FakeRequest> FakeRegistry::requests() const {
 std::vector<std::string> FakeRegistry::token_queries() const {
   std::lock_guard<std::mutex> lock(mu_);
   return token_queries_;
+}
+
+std::vector<std::string> FakeRegistry::signed_strings() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return signed_strings_;
 }
 
 }  // namespace olla::registry::testing

@@ -28,6 +28,9 @@ struct FakeBehavior {
   std::string issue_token;        // what /token returns; empty: require_token
   std::string require_basic;      // an Authorization value ("Basic …") that /token needs, or,
                                   // without require_token, every /v2/ request
+  std::string require_signature;  // base64 field of a "ssh-ed25519 AAAA…" line: /token needs
+                                  // Ollama's signature by that key (checked with OpenSSL here),
+                                  // `ts` within 5 minutes and a `nonce`
   bool honor_ranges = true;       // false: answer ranged blob GETs with 200 and the whole blob
   std::string redirect_blobs_to;  // "http://host:port": blob GETs answer 307 to <it>/blobs/<d>
   std::string redirect_raw;       // blob GETs answer 307 with exactly this Location
@@ -63,6 +66,8 @@ class FakeRegistry {
   FakeBehavior& behavior() { return behavior_; }
   std::vector<FakeRequest> requests() const;
   std::vector<std::string> token_queries() const;
+  // The strings whose signatures /token accepted ("GET,<url>,<body hash>").
+  std::vector<std::string> signed_strings() const;
 
  private:
   std::unique_ptr<httplib::Server> server_;
@@ -74,6 +79,7 @@ class FakeRegistry {
   std::map<std::string, std::string> manifests_;  // "repo:tag" → raw
   std::vector<FakeRequest> requests_;
   std::vector<std::string> token_queries_;
+  std::vector<std::string> signed_strings_;
   int blob_gets_failed_ = 0;
 };
 
