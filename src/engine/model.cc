@@ -9,12 +9,13 @@ namespace {
 
 // Repacks the matrices MatMul reads for this CPU's fastest kernels (kernels/pack.h); matrices
 // of other types, and every matrix on CPUs without such kernels, stay views into the file.
-void PackWeights(ModelWeights& w, kernels::WeightPacks& packs) {
+Status PackWeights(ModelWeights& w, kernels::WeightPacks& packs) {
   ThreadPool pool(ThreadPool::DefaultThreadCount());
+  std::vector<kernels::QMatrix*> matrices;
   for (LayerWeights& l : w.layers)
-    for (kernels::QMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down})
-      if (m->data != nullptr) *m = packs.Pack(*m, pool);
-  if (w.output.data != nullptr) w.output = packs.Pack(w.output, pool);
+    for (kernels::QMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down}) matrices.push_back(m);
+  matrices.push_back(&w.output);
+  return packs.PackAll(matrices, pool);
 }
 
 }  // namespace
@@ -35,7 +36,7 @@ Result<std::unique_ptr<Model>> Model::FromFile(gguf::File file) {
   OLLA_RETURN_IF_ERROR(arch->load_config(md, m->cfg_));
   OLLA_CHECK(m->cfg_.layers.size() == m->cfg_.n_layer);  // every loader starts from LoadLlamaLike
   OLLA_ASSIGN_OR_RETURN(m->weights_, BindWeights(m->file_, m->cfg_));
-  PackWeights(m->weights_, m->packs_);
+  OLLA_RETURN_IF_ERROR(PackWeights(m->weights_, m->packs_));
   if (auto tokens = md.GetArray("tokenizer.ggml.tokens"); tokens.ok()) {
     if ((*tokens)->items.size() < m->cfg_.n_vocab)
       return Status::InvalidArgument(StrCat("tokenizer.ggml.tokens has ", (*tokens)->items.size(),

@@ -1,5 +1,5 @@
 // Repacking into the 16-row interleaved layouts of pack.h. Runs once per matrix at model load;
-// plain byte moves, split across the pool by groups.
+// plain byte moves into zeroed memory (rows past n_rows stay zero), split across the pool by groups.
 
 #include "kernels/pack.h"
 
@@ -38,8 +38,15 @@ void PackBlockQ8_0(const tensor::BlockQ8_0* const* rows, size_t b, uint8_t* vec,
   auto* d = reinterpret_cast<uint16_t*>(meta);
   for (size_t r = 0; r < kRows; ++r) {
     const tensor::BlockQ8_0& blk = rows[r][b];
-    for (size_t k = 0; k < 8; ++k)
-      for (size_t i = 0; i < 4; ++i) vec[k * 64 + r * 4 + i] = static_cast<uint8_t>(blk.qs[4 * k + i]) ^ 0x80;
+    // Signed to offset-binary (q + 128), four quads at a time: this runs over every weight byte
+    // at load time, so it works on words rather than bytes.
+    for (size_t k = 0; k < 8; k += 2) {
+      uint64_t two_quads;
+      std::memcpy(&two_quads, blk.qs + 4 * k, 8);
+      two_quads ^= 0x8080808080808080ull;
+      std::memcpy(vec + k * 64 + r * 4, &two_quads, 4);
+      std::memcpy(vec + (k + 1) * 64 + r * 4, reinterpret_cast<const uint8_t*>(&two_quads) + 4, 4);
+    }
     d[r] = blk.d;
   }
 }
@@ -113,7 +120,10 @@ bool HasPackedKernel(DType type, CpuPath path) {
   return path != CpuPath::kHighway && FormatFor(type, &f);
 }
 
-std::unique_ptr<PackedMatrix> PackMatrix(const QMatrix& m, CpuPath path, ThreadPool& pool) {
+namespace {
+
+// The layout of m packed for `path` (data not set), or nullptr if it has no packed kernel.
+std::unique_ptr<PackedMatrix> PlanPacked(const QMatrix& m, CpuPath path) {
   FormatInfo f;
   if (!HasPackedKernel(m.type, path) || !FormatFor(m.type, &f) || m.n_cols % f.block_elems != 0) return nullptr;
   auto p = std::make_unique<PackedMatrix>();
@@ -126,32 +136,56 @@ std::unique_ptr<PackedMatrix> PackMatrix(const QMatrix& m, CpuPath path, ThreadP
   p->meta_bytes = f.meta_bytes;
   p->group_bytes = AlignUp(p->n_blocks * f.vec_bytes) + AlignUp(p->n_blocks * f.meta_bytes);
   p->n_groups = (m.n_rows + kRows - 1) / kRows;
-  const size_t total = p->group_bytes * p->n_groups;
-  p->storage = std::make_unique_for_overwrite<uint8_t[]>(total + kAlign);
-  p->data = p->storage.get() + (kAlign - reinterpret_cast<uintptr_t>(p->storage.get()) % kAlign) % kAlign;
   // n_blocks * vec_bytes is a multiple of 64 for every format, so meta() starts aligned too.
   OLLA_CHECK(p->n_blocks * f.vec_bytes % kAlign == 0);
-  pool.ParallelFor(p->n_groups, [&](size_t begin, size_t end, size_t) {
-    std::memset(p->data + begin * p->group_bytes, 0, (end - begin) * p->group_bytes);
-    switch (f.format) {
-      case PackedFormat::kQ8_0x16: PackGroups<tensor::BlockQ8_0>(m, *p, begin, end, PackBlockQ8_0); break;
-      case PackedFormat::kQ4_0x16: PackGroups<tensor::BlockQ4_0>(m, *p, begin, end, PackBlockQ4_0); break;
-      case PackedFormat::kQ4_Kx16: PackGroups<tensor::BlockQ4_K>(m, *p, begin, end, PackBlockQ4_K); break;
-      case PackedFormat::kQ6_Kx16: PackGroups<tensor::BlockQ6_K>(m, *p, begin, end, PackBlockQ6_K); break;
-    }
-  });
   return p;
 }
 
-QMatrix WeightPacks::Pack(const QMatrix& m, ThreadPool& pool) {
-  QMatrix out = m;
-  if (m.packed != nullptr) return out;
-  auto p = PackMatrix(m, ActiveCpuPath(), pool);
-  if (!p) return out;
-  bytes_ += p->group_bytes * p->n_groups;
-  out.packed = p.get();
-  packs_.push_back(std::move(p));
-  return out;
+// Fills p->data (zeroed memory, 64-byte aligned) from m; groups are split across the pool.
+void FillPacked(const QMatrix& m, PackedMatrix& p, ThreadPool& pool) {
+  pool.ParallelFor(p.n_groups, [&](size_t begin, size_t end, size_t) {
+    switch (p.format) {
+      case PackedFormat::kQ8_0x16: PackGroups<tensor::BlockQ8_0>(m, p, begin, end, PackBlockQ8_0); break;
+      case PackedFormat::kQ4_0x16: PackGroups<tensor::BlockQ4_0>(m, p, begin, end, PackBlockQ4_0); break;
+      case PackedFormat::kQ4_Kx16: PackGroups<tensor::BlockQ4_K>(m, p, begin, end, PackBlockQ4_K); break;
+      case PackedFormat::kQ6_Kx16: PackGroups<tensor::BlockQ6_K>(m, p, begin, end, PackBlockQ6_K); break;
+    }
+  });
+}
+
+}  // namespace
+
+std::unique_ptr<PackedMatrix> PackMatrix(const QMatrix& m, CpuPath path, ThreadPool& pool) {
+  auto p = PlanPacked(m, path);
+  if (!p) return nullptr;
+  auto buf = BigBuffer::Allocate(p->bytes());
+  OLLA_CHECK(buf.ok());  // tests and tools only; models go through WeightPacks
+  p->storage = std::move(*buf);
+  p->data = p->storage.data();
+  FillPacked(m, *p, pool);
+  return p;
+}
+
+Status WeightPacks::PackAll(const std::vector<QMatrix*>& matrices, ThreadPool& pool) {
+  std::vector<std::pair<QMatrix*, std::unique_ptr<PackedMatrix>>> plans;
+  size_t total = 0;
+  for (QMatrix* m : matrices) {
+    if (m->data == nullptr || m->packed != nullptr) continue;
+    if (auto p = PlanPacked(*m, ActiveCpuPath())) {
+      total += AlignUp(p->bytes());
+      plans.emplace_back(m, std::move(p));
+    }
+  }
+  OLLA_ASSIGN_OR_RETURN(storage_, BigBuffer::Allocate(total));
+  size_t offset = 0;
+  for (auto& [m, p] : plans) {
+    p->data = storage_.data() + offset;  // page-aligned base + multiples of 64
+    offset += AlignUp(p->bytes());
+    FillPacked(*m, *p, pool);
+    m->packed = p.get();
+    packs_.push_back(std::move(p));
+  }
+  return Status::Ok();
 }
 
 }  // namespace olla::kernels

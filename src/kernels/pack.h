@@ -12,6 +12,8 @@
 #include <memory>
 #include <vector>
 
+#include "base/big_buffer.h"
+#include "base/status.h"
 #include "base/thread_pool.h"
 #include "kernels/cpu.h"
 #include "kernels/ops.h"
@@ -38,8 +40,10 @@ struct PackedMatrix {
   size_t meta_bytes = 0;  // scale bytes per block per group
   size_t group_bytes = 0;
   size_t n_groups = 0;
-  std::unique_ptr<uint8_t[]> storage;
+  BigBuffer storage;        // when the matrix owns its bytes (PackMatrix); WeightPacks shares one
   uint8_t* data = nullptr;  // 64-byte aligned
+
+  size_t bytes() const { return group_bytes * n_groups; }
 
   const uint8_t* vecs(size_t g, size_t b) const { return data + g * group_bytes + b * vec_bytes; }
   const uint8_t* meta(size_t g, size_t b) const { return data + g * group_bytes + n_blocks * vec_bytes + b * meta_bytes; }
@@ -52,17 +56,19 @@ bool HasPackedKernel(tensor::DType type, CpuPath path);
 // for its type. Rows are split across the pool.
 std::unique_ptr<PackedMatrix> PackMatrix(const QMatrix& m, CpuPath path, ThreadPool& pool);
 
-// Owns the packed copies of a model's matrices (one per loaded Model). Not thread-safe.
+// Owns the packed copies of a model's matrices (one per loaded Model), in one huge-page buffer
+// (base/big_buffer.h): packing a model is then bound by memory bandwidth, not page faults.
 class WeightPacks {
  public:
-  // Returns `m` with m.packed pointing at a packed copy when the active CPU path (ActiveCpuPath)
-  // has a packed kernel for its type; `m` unchanged otherwise. The copy lives as long as this.
-  QMatrix Pack(const QMatrix& m, ThreadPool& pool);
-  size_t bytes() const { return bytes_; }
+  // Sets m->packed, for every matrix whose type the active CPU path (ActiveCpuPath) has a packed
+  // kernel for, to a packed copy that lives as long as this; other matrices are left unchanged.
+  // Fails only when the memory cannot be allocated. Call once.
+  Status PackAll(const std::vector<QMatrix*>& matrices, ThreadPool& pool);
+  size_t bytes() const { return storage_.size(); }
 
  private:
   std::vector<std::unique_ptr<PackedMatrix>> packs_;
-  size_t bytes_ = 0;
+  BigBuffer storage_;
 };
 
 }  // namespace olla::kernels

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/str_cat.h"
+
 namespace olla::runtime {
 
 size_t ProtectedPrefix(int32_t num_keep, bool starts_with_bos, size_t prompt_size, size_t num_ctx) {
@@ -19,6 +21,18 @@ size_t PromptTokensToDrop(size_t prompt_size, size_t num_ctx, size_t keep) {
 size_t ShiftDiscard(size_t n_used, size_t keep) {
   if (n_used <= keep) return 0;
   return std::max<size_t>((n_used - keep) / 2, 1);
+}
+
+Status CheckPromptFits(size_t prompt_size, size_t num_ctx, bool truncate, bool shift) {
+  if (prompt_size < num_ctx) return Status::Ok();
+  if (!truncate)
+    return Status::InvalidArgument(StrCat("the prompt is longer than the context length: ", prompt_size,
+                                          " tokens do not fit in num_ctx ", num_ctx, " (truncate is false)"));
+  if (!shift)
+    return Status::InvalidArgument(
+        "the prompt is longer than the context length currently available to the model; shorten the prompt, adjust "
+        "the context length in settings, or use a model with a longer context length");
+  return Status::Ok();
 }
 
 std::vector<engine::TokenId> WithoutRange(const std::vector<engine::TokenId>& tokens, size_t keep, size_t n) {

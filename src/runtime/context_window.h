@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/status.h"
 #include "engine/context.h"
 
 namespace olla::runtime {
@@ -23,6 +24,10 @@ size_t PromptTokensToDrop(size_t prompt_size, size_t num_ctx, size_t keep);
 // When the window is full (n_used tokens): how many tokens after the protected prefix to discard,
 // half of the rest (at least 1), as Ollama's runner does.
 size_t ShiftDiscard(size_t n_used, size_t keep);
+
+// Ok when a prompt of prompt_size tokens fits in num_ctx or may be truncated to fit; otherwise
+// kInvalidArgument: with truncate false, naming both sizes; with shift false, Ollama's message.
+Status CheckPromptFits(size_t prompt_size, size_t num_ctx, bool truncate, bool shift);
 
 // tokens without [keep, keep + n).
 std::vector<engine::TokenId> WithoutRange(const std::vector<engine::TokenId>& tokens, size_t keep, size_t n);

@@ -31,6 +31,18 @@ TEST(ContextWindowTest, ShiftDiscardsHalfOfWhatIsNotProtected) {
   EXPECT_EQ(ShiftDiscard(5, 5), 0u);  // nothing to discard
 }
 
+TEST(ContextWindowTest, PromptsThatCannotBeTruncatedAreRefusedWithTheSizes) {
+  EXPECT_TRUE(CheckPromptFits(127, 128, false, false).ok());
+  EXPECT_TRUE(CheckPromptFits(500, 128, true, true).ok());  // will be truncated
+  const Status no_truncate = CheckPromptFits(500, 128, false, true);
+  EXPECT_EQ(no_truncate.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(no_truncate.message().find("500 tokens"), std::string::npos) << no_truncate.message();
+  EXPECT_NE(no_truncate.message().find("num_ctx 128"), std::string::npos) << no_truncate.message();
+  const Status no_shift = CheckPromptFits(128, 128, true, false);
+  EXPECT_EQ(no_shift.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(no_shift.message().rfind("the prompt is longer than the context length currently available", 0), 0u);
+}
+
 TEST(ContextWindowTest, WithoutRangeRemovesTheTokensAfterThePrefix) {
   const std::vector<engine::TokenId> t = {1, 2, 3, 4, 5, 6, 7};
   EXPECT_EQ(WithoutRange(t, 2, 3), (std::vector<engine::TokenId>{1, 2, 6, 7}));

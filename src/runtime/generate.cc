@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/str_cat.h"
+#include "runtime/context_window.h"
 #include "runtime/grammar_constraint.h"
 #include "sampling/logprobs.h"
 #include "sampling/sampler.h"
@@ -71,11 +72,16 @@ TokenLogprob ToTokenLogprob(const tokenizer::Tokenizer& tok, const sampling::Tok
 Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt, const GenerateOptions& options,
                                                const ChunkCallback& on_chunk, std::stop_token stop) {
   GenerateStats stats;
-  stats.prompt_tokens = prompt.size();
   if (prompt.empty()) return Status::InvalidArgument("the prompt has no tokens");
-  if (prompt.size() >= ctx_->n_ctx())
-    return Status::ResourceExhausted(StrCat("the prompt has ", prompt.size(), " tokens, but the context window (num_ctx) is ",
-                                            ctx_->n_ctx(), "; it must be larger than the prompt"));
+  const size_t n_ctx = ctx_->n_ctx();
+  const bool starts_with_bos = tok_.vocab().bos() != tokenizer::kNoToken && prompt.front() == tok_.vocab().bos();
+  OLLA_RETURN_IF_ERROR(CheckPromptFits(prompt.size(), n_ctx, options.truncate, options.shift));
+  if (prompt.size() >= n_ctx) {
+    const size_t keep = ProtectedPrefix(options.num_keep, starts_with_bos, prompt.size(), n_ctx);
+    stats.prompt_truncated = PromptTokensToDrop(prompt.size(), n_ctx, keep);
+    prompt = WithoutRange(prompt, keep, stats.prompt_truncated);
+  }
+  stats.prompt_tokens = prompt.size();
   std::vector<float> logits;
   Status s = EvaluatePrompt(prompt, &logits, &stats, stop);
   if (s.code() == StatusCode::kCancelled) {
@@ -143,18 +149,30 @@ Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt, cons
     ++stats.eval_count;
     emit(stream.Push(next));
     if (!keep_going) break;
-    if (ctx_->n_past() >= ctx_->n_ctx()) {
+    if (ctx_->n_past() >= n_ctx && !options.shift) {
       stats.done_reason = DoneReason::kLength;
       stats.context_full = true;
       break;
     }
-    Status ds = ctx_->Decode(std::span<const TokenId>(&next, 1), false, &logits, stop);
+    Status ds;
+    if (ctx_->n_past() >= n_ctx) {
+      // Context shift: drop half of what follows the protected prefix and evaluate the rest again
+      // at its new positions (exact, where re-rotating the cached keys would round them).
+      const size_t keep = ProtectedPrefix(options.num_keep, starts_with_bos, cached_.size(), n_ctx);
+      std::vector<TokenId> shifted = WithoutRange(cached_, keep, ShiftDiscard(cached_.size(), keep));
+      shifted.push_back(next);
+      GenerateStats shift_stats;
+      ds = EvaluatePrompt(shifted, &logits, &shift_stats, stop);
+      ++stats.context_shifts;
+    } else {
+      ds = ctx_->Decode(std::span<const TokenId>(&next, 1), false, &logits, stop);
+      if (ds.ok()) cached_.push_back(next);
+    }
     if (ds.code() == StatusCode::kCancelled) {
       stats.done_reason = DoneReason::kCancelled;
       break;
     }
     OLLA_RETURN_IF_ERROR(ds);
-    cached_.push_back(next);
   }
   stats.eval_duration = Clock::now() - start;
   stats.grammar_masks = sampler.full_masks();

@@ -39,6 +39,14 @@ struct GenerateOptions {
   // With `grammar` on a thinking model: the thinking section stays free and the grammar applies
   // to the content after it (spec §3.5). Empty: the grammar applies from the start.
   ThinkingSpan grammar_after_thinking;
+  // The context window (spec §10.6). The first num_keep tokens (after BOS; -1: all) survive
+  // truncation and shifting. A prompt that does not fit is cut right after them when `truncate`
+  // and `shift` allow it, else refused (kInvalidArgument naming the sizes); a window that fills
+  // while generating discards half of what follows them and goes on when `shift`, else
+  // generation ends with done_reason "length".
+  int32_t num_keep = 4;
+  bool truncate = true;
+  bool shift = true;
   bool logprobs = false;     // report each generated token's log-probability (Chunk::logprobs)
   int32_t top_logprobs = 0;  // and this many most likely alternatives (0-20)
 };
@@ -69,7 +77,9 @@ const char* DoneReasonName(DoneReason reason);  // "stop", "length", "cancel"
 struct GenerateStats {
   DoneReason done_reason = DoneReason::kStop;
   bool context_full = false;     // stopped because num_ctx was reached (done_reason "length")
-  size_t prompt_tokens = 0;      // tokens in the prompt (Ollama's prompt_eval_count)
+  size_t prompt_tokens = 0;      // tokens in the prompt as evaluated (Ollama's prompt_eval_count)
+  size_t prompt_truncated = 0;   // tokens cut from a prompt too long for the window
+  size_t context_shifts = 0;     // times the full window discarded old tokens to go on
   size_t prompt_evaluated = 0;   // prompt tokens actually evaluated (cache reuse skips some)
   size_t eval_count = 0;         // generated tokens
   size_t grammar_masks = 0;      // with a grammar: steps whose first choice was refused (full mask)

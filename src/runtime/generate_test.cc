@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "support/testdata.h"
@@ -110,7 +112,7 @@ TEST(GenerateTest, SameSeedSameTextAndThreadCountsAgree) {
   EXPECT_NE(Collect(**s1, "Once upon a time", o), a);
 }
 
-TEST(GenerateTest, FullContextEndsWithLengthReason) {
+TEST(GenerateTest, FullContextWithoutShiftEndsWithLengthReason) {
   Loaded l = Load("stories260K.gguf");
   ASSERT_TRUE(l.model && l.tok);
   ThreadPool pool(1);
@@ -119,14 +121,86 @@ TEST(GenerateTest, FullContextEndsWithLengthReason) {
   auto seq = Sequence::Create(*l.model, *l.tok, params, pool);
   ASSERT_TRUE(seq.ok());
   GenerateStats stats;
-  Collect(**seq, "Once upon a time", Greedy(-1), &stats);
+  GenerateOptions o = Greedy(-1);
+  o.shift = false;
+  Collect(**seq, "Once upon a time", o, &stats);
   EXPECT_TRUE(stats.context_full);
   EXPECT_EQ(stats.done_reason, DoneReason::kLength);
+  EXPECT_EQ(stats.context_shifts, 0u);
   // 16 positions are cached; the token sampled from the last position is still emitted.
   EXPECT_EQ(stats.prompt_tokens + stats.eval_count, 17u);
-  auto too_long = (*seq)->Generate(std::string(200, 'a'), Greedy(1), [](std::string_view) { return true; });
+  auto too_long = (*seq)->Generate(std::string(200, 'a'), o, [](std::string_view) { return true; });
   ASSERT_FALSE(too_long.ok());
-  EXPECT_EQ(too_long.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(too_long.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(too_long.status().message().find("longer than the context length"), std::string::npos);
+}
+
+// With shift on (the default), a full window keeps BOS + num_keep tokens, drops half of the rest
+// and goes on; the token after the shift is exactly what a fresh sequence holding the kept
+// tokens predicts.
+TEST(GenerateTest, FullContextShiftsAndGoesOnExactly) {
+  Loaded l = Load("stories260K.gguf");
+  ASSERT_TRUE(l.model && l.tok);
+  ThreadPool pool(1);
+  engine::ContextParams params;
+  params.n_ctx = 16;
+  auto seq = Sequence::Create(*l.model, *l.tok, params, pool);
+  ASSERT_TRUE(seq.ok());
+  GenerateStats stats;
+  GenerateOptions o = Greedy(13);  // the 13th token is the first one sampled after the shift
+  o.num_keep = 4;
+  Collect(**seq, "Once upon a time", o, &stats);  // BOS + 4 prompt tokens
+  ASSERT_EQ(stats.prompt_tokens, 5u);
+  ASSERT_EQ(stats.eval_count, 13u);
+  EXPECT_EQ(stats.context_shifts, 1u);
+  EXPECT_FALSE(stats.context_full);
+  // At the shift the cache held context[0, 16); keep = 5, discard = (16 - 5) / 2 = 5.
+  const std::vector<TokenId>& c = stats.context;
+  std::vector<TokenId> kept(c.begin(), c.begin() + 5);
+  kept.insert(kept.end(), c.begin() + 10, c.begin() + 17);  // ... and the token sampled at 16
+  auto fresh = Sequence::Create(*l.model, *l.tok, params, pool);
+  ASSERT_TRUE(fresh.ok());
+  auto r = (*fresh)->GenerateFromTokens(kept, Greedy(1), [](std::string_view) { return true; });
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->context.size(), kept.size() + 1);
+  EXPECT_EQ(r->context.back(), c[17]);
+
+  // Long generations shift again and again.
+  GenerateStats longer;
+  Collect(**seq, "Once upon a time", Greedy(60), &longer);
+  EXPECT_EQ(longer.eval_count, 60u);
+  EXPECT_GE(longer.context_shifts, 5u);
+}
+
+// A prompt longer than the window keeps BOS + num_keep tokens and the most recent ones, leaving
+// half the window free; truncate=false refuses it instead, naming the sizes.
+TEST(GenerateTest, LongPromptIsTruncatedAfterTheKeptPrefix) {
+  Loaded l = Load("stories260K.gguf");
+  ASSERT_TRUE(l.model && l.tok);
+  ThreadPool pool(1);
+  engine::ContextParams params;
+  params.n_ctx = 16;
+  auto seq = Sequence::Create(*l.model, *l.tok, params, pool);
+  ASSERT_TRUE(seq.ok());
+  const std::string text = "Once upon a time there was a little girl named Lily who loved to play in the park with her dog";
+  const std::vector<TokenId> prompt = l.tok->Tokenize(text, true, false);
+  ASSERT_GT(prompt.size(), 16u);
+  GenerateOptions o = Greedy(3);
+  auto r = (*seq)->GenerateFromTokens(prompt, o, [](std::string_view) { return true; });
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // keep = BOS + 4 = 5; the prompt becomes 16 - (16 - 5) / 2 = 11 tokens.
+  EXPECT_EQ(r->prompt_tokens, 11u);
+  EXPECT_EQ(r->prompt_truncated, prompt.size() - 11);
+  EXPECT_TRUE(std::equal(prompt.begin(), prompt.begin() + 5, r->context.begin()));
+  EXPECT_TRUE(std::equal(prompt.end() - 6, prompt.end(), r->context.begin() + 5));
+  EXPECT_EQ(r->eval_count, 3u);
+
+  o.truncate = false;
+  auto refused = (*seq)->GenerateFromTokens(prompt, o, [](std::string_view) { return true; });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find(std::to_string(prompt.size()) + " tokens"), std::string::npos)
+      << refused.status().message();
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "engine/model.h"
 #include "server/server.h"
 #include "server/stream.h"
 
@@ -28,6 +29,10 @@ struct NativeReply {
   static NativeReply Stream(StreamProducer producer) { return {200, nullptr, std::move(producer)}; }
   bool ok() const { return status == 200; }
 };
+
+// Whether context shifting is on when the request does not say (spec §3.4): yes, except for
+// the deepseek2 family, whose cache cannot be shifted in Ollama.
+bool DefaultShift(const engine::Model& model);
 
 // `request` is the decoded body (a JSON object) of POST /api/generate, /api/chat, /api/embed.
 // `raw_body`, when given, is the request text the object was decoded from: a `format` schema then

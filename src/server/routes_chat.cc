@@ -5,6 +5,7 @@
 #include "api/json_request.h"
 #include "api/timefmt.h"
 #include "base/str_cat.h"
+#include "runtime/context_window.h"
 #include "server/keep_alive.h"
 #include "server/model_resolver.h"
 #include "server/native.h"
@@ -74,6 +75,7 @@ void AddMetrics(json& j, const runtime::GenerateStats& s, runtime::Duration tota
   put("total_duration", total.count());
   put("load_duration", load.count());
   put("prompt_eval_count", static_cast<int64_t>(s.prompt_tokens));
+  put("prompt_truncated_count", static_cast<int64_t>(s.prompt_truncated));  // olla: what §10.6 cut
   put("prompt_eval_duration", s.prompt_eval_duration.count());
   put("eval_count", static_cast<int64_t>(s.eval_count));
   put("eval_duration", s.eval_duration.count());
@@ -87,7 +89,10 @@ NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view ra
   auto model_name = f.String("model");
   auto stream_flag = f.Bool("stream");
   auto top_logprobs = f.Int("top_logprobs");
-  for (const Status& s : {model_name.status(), stream_flag.status(), top_logprobs.status()})
+  auto truncate_flag = f.Bool("truncate");
+  auto shift_flag = f.Bool("shift");
+  for (const Status& s : {model_name.status(), stream_flag.status(), top_logprobs.status(), truncate_flag.status(),
+                          shift_flag.status()})
     if (!s.ok()) return NativeReply::Error(s);
   if (*top_logprobs && (**top_logprobs < 0 || **top_logprobs > 20))
     return NativeReply::Error(400, "top_logprobs must be between 0 and 20");
@@ -137,22 +142,32 @@ NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view ra
     return NativeReply::Error(400, StrCat(model->name.String(), " does not support tools"));
 
   // Truncation (§10.6): drop the oldest non-system messages until the prompt fits, keeping the last.
+  const bool truncate = truncate_flag->value_or(true);
   const auto& md = lease->model().file().metadata();
   std::vector<int32_t> tokens;
   bool starts_in_thinking = false;
+  size_t untruncated_size = 0;
   for (;;) {
     auto rendered = RenderChatPrompt(in, md, lease->tokenizer());
     if (!rendered.ok()) return NativeReply::Error(500, rendered.status().message());
     tokens = TokenizePrompt(lease->tokenizer(), *rendered, true);
     starts_in_thinking = in.think.enabled && chat::PromptEndsInThinking(rendered->text, out_format.thinking.open);
-    if (tokens.size() < lease->num_ctx()) break;
+    if (untruncated_size == 0) untruncated_size = tokens.size();
+    if (tokens.size() < lease->num_ctx() || !truncate) break;
     auto victim = std::find_if(in.messages.begin(), in.messages.end() - 1, [](const chat::Message& m) { return m.role != "system"; });
     if (victim == in.messages.end() - 1) break;  // only the last message is left: send it as is
     in.messages.erase(victim);
   }
 
-  auto shared = std::make_shared<runtime::Lease>(std::move(*lease));
+  const size_t dropped_by_messages = untruncated_size - tokens.size();
   auto gen = opts->gen;
+  gen.num_keep = opts->num_keep;
+  gen.truncate = truncate;
+  gen.shift = shift_flag->value_or(DefaultShift(lease->model()));
+  // Refuse before any output, so that the client gets a 400 rather than an error in the stream.
+  if (Status fits = runtime::CheckPromptFits(tokens.size(), lease->num_ctx(), gen.truncate, gen.shift); !fits.ok())
+    return NativeReply::Error(fits);
+  auto shared = std::make_shared<runtime::Lease>(std::move(*lease));
   gen.add_special = false;
   gen.grammar = output->grammar;
   if (in.think.enabled && out_format.supports_thinking())  // the thinking stays free (§3.5)
@@ -162,10 +177,11 @@ NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view ra
   const bool logprobs = output->logprobs;
   auto shaper = std::make_shared<OutputShaper>(out_format, in.think.enabled, starts_in_thinking,
                                                chat::ToolNames(in.tools_json));
-  auto finish = [start, name, shared, logprobs](const runtime::GenerateStats& s, const OutputPart& part) {
+  auto finish = [start, name, shared, logprobs, dropped_by_messages](runtime::GenerateStats s, const OutputPart& part) {
     json done = ChatChunk(name, "", true);
     PutChatPart(done, part, logprobs);
     done["done_reason"] = runtime::DoneReasonName(s.done_reason);
+    s.prompt_truncated += dropped_by_messages;
     AddMetrics(done, s, runtime::Clock::now() - start, shared->load_duration());
     return done;
   };

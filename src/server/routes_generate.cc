@@ -8,6 +8,7 @@
 #include "api/timefmt.h"
 #include "base/log.h"
 #include "base/str_cat.h"
+#include "runtime/context_window.h"
 #include "server/keep_alive.h"
 #include "server/model_resolver.h"
 #include "server/native.h"
@@ -30,6 +31,8 @@ struct GenerateRequest {
   bool has_system = false, has_template = false;
   std::vector<int32_t> context;
   bool stream = true, raw = false;
+  bool truncate = true;              // cut a prompt that does not fit (spec §10.6)
+  std::optional<bool> shift;         // context shift; default on (off for deepseek2)
   json options;
   std::optional<runtime::Duration> keep_alive;
   bool keep_alive_present = false;
@@ -54,6 +57,9 @@ Result<GenerateRequest> ParseGenerate(const json& j) {
   r.stream = stream.value_or(true);
   OLLA_ASSIGN_OR_RETURN(auto raw, f.Bool("raw"));
   r.raw = raw.value_or(false);
+  OLLA_ASSIGN_OR_RETURN(auto truncate, f.Bool("truncate"));
+  r.truncate = truncate.value_or(true);
+  OLLA_ASSIGN_OR_RETURN(r.shift, f.Bool("shift"));
   if (const json* ctx = f.Raw("context")) {
     if (!ctx->is_array()) return f.TypeError("context", *ctx, "[]int");
     for (const auto& t : *ctx) {
@@ -85,6 +91,7 @@ void AddMetrics(json& j, const runtime::GenerateStats& s, runtime::Duration tota
   put("total_duration", total.count());
   put("load_duration", load.count());
   put("prompt_eval_count", static_cast<int64_t>(s.prompt_tokens));
+  put("prompt_truncated_count", static_cast<int64_t>(s.prompt_truncated));  // olla: what §10.6 cut
   put("prompt_eval_duration", s.prompt_eval_duration.count());
   put("eval_count", static_cast<int64_t>(s.eval_count));
   put("eval_duration", s.eval_duration.count());
@@ -135,8 +142,14 @@ NativeReply RunGenerate(ServerContext& ctx, const json& request, std::string_vie
   std::vector<int32_t> tokens = TokenizePrompt(lease->tokenizer(), *rendered, /*add_bos=*/r.context.empty());
   if (!r.context.empty()) tokens.insert(tokens.begin(), r.context.begin(), r.context.end());
 
-  auto shared = std::make_shared<runtime::Lease>(std::move(*lease));
   auto gen = opts->gen;
+  gen.num_keep = opts->num_keep;
+  gen.truncate = r.truncate;
+  gen.shift = r.shift.value_or(DefaultShift(lease->model()));
+  // Refuse before any output, so that the client gets a 400 rather than an error in the stream.
+  if (Status fits = runtime::CheckPromptFits(tokens.size(), lease->num_ctx(), gen.truncate, gen.shift); !fits.ok())
+    return NativeReply::Error(fits);
+  auto shared = std::make_shared<runtime::Lease>(std::move(*lease));
   gen.add_special = false;  // BOS was added by TokenizePrompt
   gen.grammar = output->grammar;
   gen.logprobs = output->logprobs;

@@ -118,6 +118,55 @@ TEST_F(ServerApiTest, GenerateErrors) {
   EXPECT_EQ(json::parse(opt->body)["error"], "option \"top_k\" must be of type integer");
 }
 
+// Spec §10.6: a prompt longer than num_ctx is truncated and the count reported, or refused with
+// a 400 before any output when truncate or shift is false; a long answer shifts the window.
+TEST_F(ServerApiTest, ContextWindowTruncationShiftAndRefusal) {
+  std::string long_prompt;
+  for (int i = 0; i < 40; ++i) long_prompt += "Once upon a time there was a girl. ";
+  const json options = {{"num_ctx", 64}, {"temperature", 0}, {"num_predict", 4}};
+  auto cut = Post("/api/generate", {{"model", "stories"}, {"prompt", long_prompt}, {"stream", false}, {"options", options}});
+  ASSERT_TRUE(cut);
+  ASSERT_EQ(cut->status, 200) << cut->body;
+  const json c = json::parse(cut->body);
+  // keep = BOS + num_keep 4 = 5: the prompt becomes 64 - (64 - 5) / 2 = 35 tokens.
+  EXPECT_EQ(c["prompt_eval_count"], 35);
+  EXPECT_GT(c["prompt_truncated_count"].get<int>(), 100);
+  EXPECT_EQ(c["eval_count"], 4);
+
+  for (const json& flags : {json{{"truncate", false}}, json{{"shift", false}}}) {
+    for (bool stream : {false, true}) {
+      json body = {{"model", "stories"}, {"prompt", long_prompt}, {"stream", stream}, {"options", options}};
+      body.update(flags);
+      auto refused = Post("/api/generate", body);
+      ASSERT_TRUE(refused);
+      EXPECT_EQ(refused->status, 400) << flags.dump() << " " << refused->body;
+      const std::string error = json::parse(refused->body).value("error", "");
+      EXPECT_NE(error.find("longer than the context length"), std::string::npos) << error;
+      if (flags.contains("truncate")) {
+        EXPECT_NE(error.find("num_ctx 64"), std::string::npos) << error;
+      }
+      json chat = {{"model", "stories"}, {"messages", {{{"role", "user"}, {"content", long_prompt}}}}, {"stream", stream},
+                   {"options", options}};
+      chat.update(flags);
+      auto chat_refused = Post("/api/chat", chat);
+      ASSERT_TRUE(chat_refused);
+      EXPECT_EQ(chat_refused->status, 400) << flags.dump() << " " << chat_refused->body;
+    }
+  }
+
+  // An answer longer than the window keeps going (context shift) unless shift is false.
+  const json small = {{"num_ctx", 32}, {"temperature", 0}, {"num_predict", 80}};
+  auto shifted = Post("/api/generate", {{"model", "stories"}, {"prompt", "Once upon a time"}, {"stream", false}, {"options", small}});
+  ASSERT_EQ(shifted->status, 200) << shifted->body;
+  EXPECT_EQ(json::parse(shifted->body)["eval_count"], 80);
+  auto stopped = Post("/api/generate", {{"model", "stories"}, {"prompt", "Once upon a time"}, {"stream", false},
+                                        {"shift", false}, {"options", small}});
+  ASSERT_EQ(stopped->status, 200) << stopped->body;
+  const json st = json::parse(stopped->body);
+  EXPECT_EQ(st["done_reason"], "length");
+  EXPECT_LT(st["eval_count"].get<int>(), 32);
+}
+
 TEST_F(ServerApiTest, LoadPsAndUnload) {
   auto load = Post("/api/generate", {{"model", "stories"}});
   ASSERT_EQ(load->status, 200);
