@@ -5,7 +5,11 @@
 #include "server/create_model.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -367,6 +371,40 @@ TEST_F(CreateModelTest, StoreWriteFailureLeavesNoTrace) {
                      {"license", "a new license"}});
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("blocked"), std::string::npos) << s.message();
+  EXPECT_EQ(Snapshot(), before);
+}
+
+// A full disk while the quantized blob is written: a clear error, and the store is unchanged.
+// The child process simulates it with RLIMIT_FSIZE (writes past the limit fail with EFBIG where
+// a full disk gives ENOSPC; the store treats every failed write alike).
+TEST_F(CreateModelTest, FullDiskWhileQuantizingLeavesTheStoreUnchanged) {
+  const store::Digest model = AddModel("tiny-llama-q-F32.gguf");
+  ASSERT_TRUE(Create({{"model", "base"}, {"files", {{"t.gguf", model.String()}}}}).ok());
+  const auto before = Snapshot();
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    ::signal(SIGXFSZ, SIG_IGN);
+    const rlimit limit{64 << 10, 64 << 10};  // the Q8_0 blob is about 2 MB
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    const Status s = Create({{"model", "q"}, {"from", "base"}, {"quantize", "q8_0"}});
+    const std::string message = s.ok() ? "OK" : s.message();
+    const ssize_t written = ::write(fds[1], message.data(), message.size());
+    ::_exit(written == static_cast<ssize_t>(message.size()) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string message;
+  char buf[512];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) message.append(buf, static_cast<size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_NE(message, "OK");
+  EXPECT_NE(message.find("too large"), std::string::npos) << message;  // strerror(EFBIG), with the path
   EXPECT_EQ(Snapshot(), before);
 }
 
