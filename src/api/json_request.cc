@@ -93,8 +93,9 @@ Result<std::optional<std::vector<std::string>>> Fields::Strings(std::string_view
   return std::optional<std::vector<std::string>>(std::move(out));
 }
 
-std::string DumpGo(const json& value) {
-  std::string s = value.dump(-1, ' ', false, json::error_handler_t::replace);
+std::string DumpGo(const json& value) { return GoEscapeHtml(value.dump(-1, ' ', false, json::error_handler_t::replace)); }
+
+std::string GoEscapeHtml(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   bool in_string = false, escaped = false;

@@ -47,6 +47,8 @@ std::string_view JsonKindName(const nlohmann::json& value);
 // Compact serialization with Go's escaping of <, > and & (\u003c, \u003e, \u0026), as Ollama
 // writes responses.
 std::string DumpGo(const nlohmann::json& value);
+// Go's escaping of <, > and & inside the strings of compact JSON text.
+std::string GoEscapeHtml(std::string_view json_text);
 
 // {"error": message}
 std::string ErrorBody(std::string_view message);

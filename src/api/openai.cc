@@ -88,6 +88,18 @@ Status CopyInt(const Fields& f, const char* from, json& options, const char* to)
   return Status::Ok();
 }
 
+}  // namespace
+
+Status MergeNativeOptions(const json& request, json& options) {
+  const auto it = request.find("options");
+  if (it == request.end() || it->is_null()) return Status::Ok();
+  if (!it->is_object()) return Status::InvalidArgument("options must be a JSON object");
+  for (const auto& [key, value] : it->items()) options[key] = value;
+  return Status::Ok();
+}
+
+namespace {
+
 // Assistant tool calls of a request message → native tool calls with parsed arguments.
 Result<json> NativeToolCalls(const json& calls) {
   json out = json::array();
@@ -291,6 +303,7 @@ Status FromChatCompletionRequest(const json& request, json* native, StreamOption
   options["top_p"] = top_p.value_or(1.0);
   OLLA_RETURN_IF_ERROR(CopyNumber(f, "frequency_penalty", options, "frequency_penalty"));
   OLLA_RETURN_IF_ERROR(CopyNumber(f, "presence_penalty", options, "presence_penalty"));
+  OLLA_RETURN_IF_ERROR(MergeNativeOptions(request, options));
 
   json out = {{"model", model.value_or("")}, {"messages", std::move(native_messages)}, {"options", std::move(options)},
               {"stream", stream->stream}};
@@ -418,6 +431,7 @@ Status FromCompletionRequest(const json& request, json* native, StreamOptions* s
   options["frequency_penalty"] = frequency.value_or(0.0);
   OLLA_ASSIGN_OR_RETURN(auto presence, f.Number("presence_penalty"));
   options["presence_penalty"] = presence.value_or(0.0);
+  OLLA_RETURN_IF_ERROR(MergeNativeOptions(request, options));
 
   json out = {{"model", model.value_or("")}, {"prompt", prompt.value_or("")}, {"options", std::move(options)},
               {"stream", stream->stream}};
@@ -501,6 +515,9 @@ Status FromEmbeddingRequest(const json& request, json* native, bool* base64) {
   OLLA_ASSIGN_OR_RETURN(auto dimensions, f.Int("dimensions"));
   json out = {{"model", model.value_or("")}, {"input", std::move(inputs)}};
   if (dimensions) out["dimensions"] = *dimensions;
+  json options = json::object();
+  OLLA_RETURN_IF_ERROR(MergeNativeOptions(request, options));
+  if (!options.empty()) out["options"] = std::move(options);
   *native = std::move(out);
   return Status::Ok();
 }

@@ -32,6 +32,11 @@ nlohmann::json ErrorObject(int http_status, std::string_view message);
 
 // ---- shared pieces
 
+// olla extension to §4.1 (issue #7: options on /v1): the request's `options` object (OpenAI
+// clients send it through `extra_body`) is merged over `options`, so num_ctx and every other
+// native option can be set per request. Not an object → kInvalidArgument.
+Status MergeNativeOptions(const nlohmann::json& request, nlohmann::json& options);
+
 // {"prompt_tokens":P,"completion_tokens":C,"total_tokens":P+C} from a native final object's
 // prompt_eval_count and eval_count (absent = 0).
 nlohmann::json Usage(const nlohmann::json& native);

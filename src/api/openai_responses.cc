@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/json_request.h"
+#include "api/openai.h"
 #include "base/str_cat.h"
 
 namespace olla::api::openai {
@@ -202,6 +203,7 @@ Status FromResponsesRequest(const json& request, json* native, StreamOptions* st
   if (top_p) options["top_p"] = *top_p;
   OLLA_ASSIGN_OR_RETURN(auto max_output, f.Int("max_output_tokens"));
   if (max_output) options["num_predict"] = *max_output;
+  OLLA_RETURN_IF_ERROR(MergeNativeOptions(request, options));
   json out = {{"model", model.value_or("")}, {"messages", std::move(messages)}, {"options", std::move(options)},
               {"stream", stream->stream}};
   json tools = json::array();
