@@ -6,6 +6,10 @@
 // buffer several times the last-level cache) and prints, beside tg, the rate that bandwidth
 // allows when every weight byte is read once per token, and the fraction of it reached.
 // Token ids are random (fixed seed): speed does not depend on them.
+// With --format, tgN/format generates through the runtime's sampling loop (greedy, detokenizing)
+// constrained by the format's grammar, until N tokens or the grammar's end: its tokens/s beside
+// tgN's is the cost of grammar-constrained sampling per token. (An unconstrained greedy run is
+// no baseline: it may stop at an early end-of-text token.)
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -19,6 +23,9 @@
 #include "cli/commands.h"
 #include "cli/parse_util.h"
 #include "engine/context.h"
+#include "grammar/json_schema.h"
+#include "runtime/generate.h"
+#include "tokenizer/tokenizer.h"
 #include "kernels/bandwidth.h"
 #include "kernels/cpu.h"
 
@@ -27,6 +34,7 @@ namespace {
 
 struct BenchOpts {
   std::string model, threads, kv_type = "f16";
+  std::string format;  // "json", a JSON Schema, or @FILE holding one (empty: no format tests)
   size_t n_prompt = 512, n_gen = 128;
   int reps = 3;
   bool json = false;
@@ -142,6 +150,30 @@ Result<ThreadResult> BenchThreads(const engine::Model& model, const BenchOpts& o
     }
     res.tests.push_back(std::move(tg));
   }
+  if (!o.format.empty() && o.n_gen > 0) {
+    OLLA_ASSIGN_OR_RETURN(tokenizer::Tokenizer vocab, tokenizer::Tokenizer::Create(model.file().metadata()));
+    std::string format_json = o.format == "json" ? "\"json\"" : o.format;
+    if (!format_json.empty() && format_json[0] == '@') {
+      OLLA_ASSIGN_OR_RETURN(format_json, ReadFile(format_json.substr(1)));
+    }
+    OLLA_ASSIGN_OR_RETURN(auto grammar, grammar::GrammarForFormat(format_json));
+    OLLA_ASSIGN_OR_RETURN(auto seq, runtime::Sequence::Create(model, vocab, params, pool));
+    {
+      TestResult t{StrCat("tg", o.n_gen, "/format"), {}};
+      for (int r = 0; r < o.reps; ++r) {
+        runtime::GenerateOptions g;
+        g.sampler.temperature = 0;
+        g.num_predict = static_cast<int32_t>(o.n_gen);
+        g.add_special = false;
+        g.grammar = grammar;
+        OLLA_ASSIGN_OR_RETURN(runtime::GenerateStats st,
+                              seq->GenerateFromTokens({first}, g, [](std::string_view) { return true; }));
+        if (st.eval_count > 0)
+          t.tok_s.push_back(static_cast<double>(st.eval_count) / std::chrono::duration<double>(st.eval_duration).count());
+      }
+      res.tests.push_back(std::move(t));
+    }
+  }
   // Bandwidth again after the tests: the figures beside tg use both measurements.
   const kernels::BandwidthResult after = kernels::MeasureReadBandwidth(pool, bw_bytes, 5);
   res.bw.mean_gbps = (res.bw.mean_gbps + after.mean_gbps) / 2;
@@ -238,6 +270,8 @@ void RegisterBench(CLI::App& app, int* exit_code) {
   cmd->add_option("-r,--repetitions", o->reps, "Repetitions of each test")->capture_default_str();
   cmd->add_option("-t,--threads", o->threads, "Thread counts: N, N,M,... or N-M (default: physical cores)");
   cmd->add_option("--kv-type", o->kv_type, "KV cache type: f16 (default), q8_0 or f32");
+  cmd->add_option("--format", o->format,
+                  "Also time generation constrained by this format: json, a JSON Schema, or @FILE (tgN/format)");
   cmd->add_flag("--json", o->json, "Print one JSON object instead of the table");
   cmd->add_option("--bandwidth-mib", o->bandwidth_mib, "Buffer of the bandwidth measurement (default: max(1 GiB, 4 x LLC))");
   cmd->callback([o, exit_code] { *exit_code = ReportStatus(RunBench(*o)); });
