@@ -1,7 +1,9 @@
 // Legacy 32-element block formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL) against Q8_0/Q8_1
 // activations, vectorized with Highway. Each block's integer dot is exact (int16 products summed
-// in int32) and is reduced to a scalar before the float scales enter, in the reference's order,
-// so results equal ref::Dot* bit for bit on every target.
+// in int32). Symmetric types reduce it to a scalar before the float scales enter; the affine types
+// (Q4_1, Q5_1) keep eight sums of four adjacent products and accumulate them in eight float lanes,
+// as ggml's x86 kernels do (ref/dot_ref.cc, DotAffineQ8_1). Either way the float operations are the
+// reference's, so results equal ref::Dot* bit for bit on every target.
 
 #if defined(OLLA_KERNELS_DOT_LEGACY_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef OLLA_KERNELS_DOT_LEGACY_INL_H_
@@ -11,11 +13,13 @@
 #endif
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "hwy/highway.h"
 #include "kernels/internal.h"
 #include "kernels/quant_common-inl.h"
+#include "kernels/ref/dot_ref.h"
 #include "tensor/blocks.h"
 #include "tensor/half.h"
 
@@ -69,6 +73,37 @@ HWY_INLINE float BlockD(const typename Dec::Block& b) {
   return tensor::F16ToF32(b.d);
 }
 
+// Q4_1 / Q5_1: per block, the sums of products over elements 4k..4k+3 (k < 8) go into float lane
+// k as fma(d_w * d_a, sum, lane); the m * s terms are summed apart; then the fixed reduction
+// ref::HorizontalSum8. Products fit in int16 (|q * a| <= 31 * 128).
+template <class Dec, size_t kT>
+HWY_INLINE void AffineTile(const typename Dec::Block* wb, size_t nb, const internal::Acts& a, const size_t* tok,
+                           float* sums) {
+  const D16 d16;
+  const hn::Rebind<int8_t, D16> d8;
+  const size_t lanes = hn::Lanes(d16);
+  float acc[kT][8] = {};
+  float summs[kT] = {};
+  HWY_ALIGN int16_t prod[32];
+  for (size_t b = 0; b < nb; ++b) {
+    const float dw = BlockD<Dec>(wb[b]), mw = tensor::F16ToF32(wb[b].m);
+    for (size_t j = 0; j < kT; ++j) {
+      for (size_t i = 0; i < 32; i += lanes) {
+        const auto av = hn::PromoteTo(d16, hn::LoadU(d8, a.qs_row(tok[j]) + 32 * b + i));
+        hn::StoreU(hn::Mul(Dec::Chunk(wb[b], i), av), d16, prod + i);
+      }
+      const size_t ab = tok[j] * nb + b;
+      summs[j] += mw * a.s[ab];
+      const float d = dw * a.d[ab];
+      for (size_t k = 0; k < 8; ++k) {
+        const int32_t g = prod[4 * k] + prod[4 * k + 1] + prod[4 * k + 2] + prod[4 * k + 3];
+        acc[j][k] = std::fma(d, static_cast<float>(g), acc[j][k]);
+      }
+    }
+  }
+  for (size_t j = 0; j < kT; ++j) sums[j] = ref::HorizontalSum8(acc[j]) + summs[j];
+}
+
 // One weight row against kT tokens starting at t (clamped at the last token; see FloatTile).
 template <class Dec, size_t kT>
 HWY_INLINE void LegacyTile(const typename Dec::Block* wb, size_t nb, const internal::Acts& a, size_t t, float* sums) {
@@ -78,6 +113,10 @@ HWY_INLINE void LegacyTile(const typename Dec::Block* wb, size_t nb, const inter
   const size_t lanes = hn::Lanes(d16);
   size_t tok[kT];
   for (size_t j = 0; j < kT; ++j) tok[j] = std::min(t + j, a.n_tok - 1);
+  if constexpr (Dec::kAffine) {
+    AffineTile<Dec, kT>(wb, nb, a, tok, sums);
+    return;
+  }
   float acc[kT] = {};
   for (size_t b = 0; b < nb; ++b) {
     hn::Vec<decltype(d32)> s0[kT], s1[kT];
@@ -92,12 +131,7 @@ HWY_INLINE void LegacyTile(const typename Dec::Block* wb, size_t nb, const inter
     const float dw = BlockD<Dec>(wb[b]);
     for (size_t j = 0; j < kT; ++j) {
       const int32_t isum = hn::GetLane(hn::SumOfLanes(d32, hn::Add(s0[j], s1[j])));
-      const size_t ab = tok[j] * nb + b;
-      if constexpr (Dec::kAffine) {
-        acc[j] += (dw * a.d[ab]) * static_cast<float>(isum) + tensor::F16ToF32(wb[b].m) * a.s[ab];
-      } else {
-        acc[j] += static_cast<float>(isum) * (dw * a.d[ab]);
-      }
+      acc[j] += static_cast<float>(isum) * (dw * a.d[tok[j] * nb + b]);
     }
   }
   for (size_t j = 0; j < kT; ++j) sums[j] = acc[j];

@@ -1,5 +1,7 @@
 #include "kernels/ref/dot_ref.h"
 
+#include <cmath>
+
 #include "kernels/ref/unpack.h"
 #include "tensor/blocks.h"
 #include "tensor/half.h"
@@ -56,19 +58,35 @@ float DotSymmetricQ8_0(size_t n, const void* w, const void* a) {
   return sum;
 }
 
+}  // namespace
+
+float HorizontalSum8(const float v[8]) {
+  const float a = (v[0] + v[4]) + (v[2] + v[6]);
+  const float b = (v[1] + v[5]) + (v[3] + v[7]);
+  return a + b;
+}
+
+namespace {
+
 // Weights with a min (x = d * q + m) against Q8_1, whose s = d_a * sum(q_a) supplies the m term.
+// The float operations are those of ggml's x86 kernels (ggml_vec_dot_q4_1_q8_1 / q5_1, AVX2),
+// which llama.cpp runs for these types, so results agree to the bit: eight accumulators, lane k
+// taking fma(d_w * d_a, <q, a> over elements 4k..4k+3 of each block, lane k); then the fixed
+// horizontal sum of the eight lanes, plus the m * s terms summed in block order.
 template <typename Block, void (*Unpack)(const Block&, int8_t*)>
 float DotAffineQ8_1(size_t n, const void* w, const void* a) {
   const auto* x = static_cast<const Block*>(w);
   const auto* y = static_cast<const t::BlockQ8_1*>(a);
-  float sum = 0;
+  float acc[8] = {};
+  float summs = 0;
   int8_t q[32];
   for (size_t b = 0; b < n / 32; ++b) {
     Unpack(x[b], q);
-    int sumi = DotI8(q, y[b].qs, 32);
-    sum += (F16ToF32(x[b].d) * F16ToF32(y[b].d)) * static_cast<float>(sumi) + F16ToF32(x[b].m) * F16ToF32(y[b].s);
+    summs += F16ToF32(x[b].m) * F16ToF32(y[b].s);  // exact: two 11-bit significands
+    const float d = F16ToF32(x[b].d) * F16ToF32(y[b].d);
+    for (int k = 0; k < 8; ++k) acc[k] = std::fma(d, static_cast<float>(DotI8(q + 4 * k, y[b].qs + 4 * k, 4)), acc[k]);
   }
-  return sum;
+  return HorizontalSum8(acc) + summs;
 }
 
 void UnpackQ8_0Block(const t::BlockQ8_0& b, int8_t q[32]) {

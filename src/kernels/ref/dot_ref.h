@@ -25,4 +25,8 @@ float DotQ5_K(size_t n, const void* w, const void* a);   // a: Q8_K
 float DotQ6_K(size_t n, const void* w, const void* a);   // a: Q8_K
 float DotIQ4_XS(size_t n, const void* w, const void* a); // a: Q8_K
 
+// ((v0 + v4) + (v2 + v6)) + ((v1 + v5) + (v3 + v7)): the order in which ggml's x86 kernels
+// (hsum_float_8) reduce eight float accumulators.
+float HorizontalSum8(const float v[8]);
+
 }  // namespace olla::kernels::ref
