@@ -23,13 +23,21 @@ const char* DoneReasonName(DoneReason reason) {
   return "stop";
 }
 
-Sequence::Sequence(const engine::Model& model, const tokenizer::Tokenizer& tok, std::unique_ptr<engine::Context> ctx)
-    : model_(model), tok_(tok), ctx_(std::move(ctx)) {}
+Sequence::Sequence(const engine::Model& model, const tokenizer::Tokenizer& tok, std::unique_ptr<engine::Context> ctx,
+                   std::mutex* pool_mu)
+    : model_(model), tok_(tok), ctx_(std::move(ctx)), pool_mu_(pool_mu) {}
 
 Result<std::unique_ptr<Sequence>> Sequence::Create(const engine::Model& model, const tokenizer::Tokenizer& tok,
-                                                   const engine::ContextParams& params, ThreadPool& pool) {
+                                                   const engine::ContextParams& params, ThreadPool& pool,
+                                                   std::mutex* pool_mu) {
   OLLA_ASSIGN_OR_RETURN(auto ctx, engine::Context::Create(model, params, pool));
-  return std::make_unique<Sequence>(model, tok, std::move(ctx));
+  return std::make_unique<Sequence>(model, tok, std::move(ctx), pool_mu);
+}
+
+Status Sequence::Decode(std::span<const TokenId> tokens, std::vector<float>* logits, std::stop_token stop) {
+  std::unique_lock<std::mutex> lock;
+  if (pool_mu_) lock = std::unique_lock<std::mutex>(*pool_mu_);
+  return ctx_->Decode(tokens, false, logits, stop);
 }
 
 Status Sequence::EvaluatePrompt(const std::vector<TokenId>& prompt, std::vector<float>* logits, GenerateStats* stats,
@@ -43,7 +51,7 @@ Status Sequence::EvaluatePrompt(const std::vector<TokenId>& prompt, std::vector<
   cached_.resize(common);
   const auto start = Clock::now();
   std::span<const TokenId> rest(prompt.data() + common, prompt.size() - common);
-  Status s = ctx_->Decode(rest, false, logits, stop);
+  Status s = Decode(rest, logits, stop);
   cached_.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(ctx_->n_past()));
   if (!s.ok()) return s;
   stats->prompt_evaluated = rest.size();
@@ -165,7 +173,7 @@ Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt, cons
       ds = EvaluatePrompt(shifted, &logits, &shift_stats, stop);
       ++stats.context_shifts;
     } else {
-      ds = ctx_->Decode(std::span<const TokenId>(&next, 1), false, &logits, stop);
+      ds = Decode(std::span<const TokenId>(&next, 1), &logits, stop);
       if (ds.ok()) cached_.push_back(next);
     }
     if (ds.code() == StatusCode::kCancelled) {
@@ -196,7 +204,11 @@ Result<std::vector<float>> Sequence::Embed(std::string_view text, engine::Poolin
   cached_.clear();
   ctx_->Truncate(0);
   std::vector<float> out;
-  OLLA_RETURN_IF_ERROR(ctx_->Embed(ids, pooling, normalize, &out));
+  {
+    std::unique_lock<std::mutex> lock;
+    if (pool_mu_) lock = std::unique_lock<std::mutex>(*pool_mu_);
+    OLLA_RETURN_IF_ERROR(ctx_->Embed(ids, pooling, normalize, &out));
+  }
   if (n_tokens) *n_tokens = ids.size();
   return out;
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <stop_token>
 #include <string>
@@ -95,10 +96,15 @@ using ChunkCallback = std::function<bool(const Chunk& chunk)>;
 
 class Sequence {
  public:
-  Sequence(const engine::Model& model, const tokenizer::Tokenizer& tok, std::unique_ptr<engine::Context> ctx);
+  // `pool_mu`, when given, is held around every use of the context's ThreadPool (forward passes),
+  // so that sequences sharing one pool (the parallel slots of a model) may run on different
+  // threads: a ThreadPool runs one caller at a time. It must outlive the sequence.
+  Sequence(const engine::Model& model, const tokenizer::Tokenizer& tok, std::unique_ptr<engine::Context> ctx,
+           std::mutex* pool_mu = nullptr);
 
   static Result<std::unique_ptr<Sequence>> Create(const engine::Model& model, const tokenizer::Tokenizer& tok,
-                                                  const engine::ContextParams& params, ThreadPool& pool);
+                                                  const engine::ContextParams& params, ThreadPool& pool,
+                                                  std::mutex* pool_mu = nullptr);
 
   // Tokenizes `prompt`, reuses the longest cached prefix, evaluates the rest, then samples until
   // EOS/EOT, a stop sequence, num_predict, a full context or `stop` is requested. A prompt that
@@ -128,7 +134,11 @@ class Sequence {
 
   const engine::Model& model_;
   const tokenizer::Tokenizer& tok_;
+  // ctx_->Decode under pool_mu_ (when set).
+  Status Decode(std::span<const TokenId> tokens, std::vector<float>* logits, std::stop_token stop);
+
   std::unique_ptr<engine::Context> ctx_;
+  std::mutex* pool_mu_ = nullptr;
   std::vector<TokenId> cached_;  // tokens whose K/V are in the cache, in order
   std::shared_ptr<const GrammarVocab> grammar_vocab_;  // built on the first constrained request
 };

@@ -19,14 +19,26 @@ class Runner {
   std::unique_ptr<engine::Model> model;
   std::unique_ptr<tokenizer::Tokenizer> tok;
   std::unique_ptr<ThreadPool> pool;
+  std::mutex pool_mu;  // the slots take turns on `pool` (one forward pass at a time)
   std::vector<std::unique_ptr<Sequence>> slots;
   std::vector<bool> in_use;
   size_t num_ctx = 0;
+  size_t n_ctx_train = 0;  // the model's trained context (0: unknown)
   size_t bytes = 0;
   Duration keep_alive{0};
   std::optional<Clock::time_point> expires_at;  // set while idle
   bool expired = false;                          // unload when idle
   size_t active() const { return static_cast<size_t>(std::count(in_use.begin(), in_use.end(), true)); }
+  // The per-slot context `requested` gives on this model: at least 4, at most the trained context.
+  size_t EffectiveNumCtx(size_t requested) const {
+    return std::max<size_t>(4, std::min(requested, n_ctx_train ? n_ctx_train : requested));
+  }
+  // Whether a request with `p` needs a reload (§10.4): num_ctx counts after clamping.
+  bool NeedsReload(const LoadParams& p) const {
+    LoadParams mine = params, theirs = p;
+    mine.num_ctx = theirs.num_ctx = 0;
+    return mine != theirs || EffectiveNumCtx(p.num_ctx) != num_ctx;
+  }
 };
 
 namespace {
@@ -96,7 +108,8 @@ Result<std::shared_ptr<Runner>> Scheduler::LoadLocked(std::unique_lock<std::mute
     if (::stat(path.c_str(), &st) != 0) return Status::NotFound(StrCat("model file ", path, " not found"));
     OLLA_ASSIGN_OR_RETURN(runner->model, engine::Model::Load(path));
     const auto& cfg = runner->model->config();
-    runner->num_ctx = std::max<size_t>(4, std::min(params.num_ctx, cfg.n_ctx_train ? cfg.n_ctx_train : params.num_ctx));
+    runner->n_ctx_train = cfg.n_ctx_train;
+    runner->num_ctx = runner->EffectiveNumCtx(params.num_ctx);
     // A Q8_0 cache needs head sizes that are multiples of 32; elsewhere F16 serves, as in Ollama.
     const tensor::DType kv_type = engine::KvCache::SupportsType(cfg, params.kv_type) ? params.kv_type : tensor::DType::kF16;
     const uint64_t kv_bytes =
@@ -116,7 +129,7 @@ Result<std::shared_ptr<Runner>> Scheduler::LoadLocked(std::unique_lock<std::mute
     cp.n_batch = params.num_batch;
     cp.kv_type = kv_type;
     for (size_t i = 0; i < config_.num_parallel; ++i) {
-      OLLA_ASSIGN_OR_RETURN(auto seq, Sequence::Create(*runner->model, *runner->tok, cp, *runner->pool));
+      OLLA_ASSIGN_OR_RETURN(auto seq, Sequence::Create(*runner->model, *runner->tok, cp, *runner->pool, &runner->pool_mu));
       runner->slots.push_back(std::move(seq));
     }
     runner->in_use.assign(runner->slots.size(), false);
@@ -168,7 +181,7 @@ Result<Lease> Scheduler::Acquire(const std::string& name, const std::string& pat
   for (;;) {
     if (stop.stop_requested()) return Status::Cancelled("request canceled");
     auto it = runners_.find(path);
-    if (it != runners_.end() && (it->second->params != params || it->second->expired)) {
+    if (it != runners_.end() && (it->second->NeedsReload(params) || it->second->expired)) {
       if (it->second->active() == 0) {
         runners_.erase(it);  // reload with the new options, or finish an expired unload
         continue;

@@ -2,6 +2,9 @@
 
 #include <memory>
 
+#include "api/json_order.h"
+#include "api/json_request.h"
+
 #include "server/routes.h"
 #include "server/status_http.h"
 
@@ -18,7 +21,18 @@ NativeReply NativeReply::Error(int http_status, std::string_view message) {
 
 NativeReply NativeReply::Error(const Status& status) { return Error(HttpStatusFor(status), status.message()); }
 
+void KeepUntilSent(NativeReply& reply, std::shared_ptr<void> owner) {
+  if (!reply.stream) return;
+  reply.stream = [inner = std::move(reply.stream), owner = std::move(owner)](ChunkWriter& w) { inner(w); };
+}
+
 void SendNative(httplib::Response& res, NativeReply reply) {
+  if (!reply.stream && !reply.key_order.empty()) {
+    res.status = reply.status;
+    res.set_content(api::GoEscapeHtml(api::DumpWithKeyOrderOf(reply.body, reply.key_order)),
+                    "application/json; charset=utf-8");
+    return;
+  }
   if (!reply.stream) return ReplyJson(res, reply.body, reply.status);
   auto produce = std::make_shared<StreamProducer>(std::move(reply.stream));
   StreamNdjson(res, [produce](NdjsonWriter& w) { (*produce)(w); });

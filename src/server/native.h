@@ -5,7 +5,10 @@
 
 #include <httplib.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <stop_token>
+#include <string>
 #include <string_view>
 
 #include "base/status.h"
@@ -22,12 +25,34 @@ struct NativeReply {
   int status = 200;
   nlohmann::json body;
   StreamProducer stream;
+  // When not empty: JSON text whose objects keep their key order where they occur in `body`
+  // (tool-call arguments as the model wrote them; api/json_order.h).
+  std::string key_order;
 
   static NativeReply Json(nlohmann::json body) { return {200, std::move(body), nullptr}; }
   static NativeReply Error(int http_status, std::string_view message);
   static NativeReply Error(const Status& status);
   static NativeReply Stream(StreamProducer producer) { return {200, nullptr, std::move(producer)}; }
   bool ok() const { return status == 200; }
+};
+
+// The message of requests ended by Server::Stop().
+inline constexpr std::string_view kShuttingDown = "server is shutting down";
+
+// A stop token that fires when either of two others does (client gone, server shutting down).
+class LinkedStop {
+ public:
+  LinkedStop(std::stop_token a, std::stop_token b)
+      : a_(std::move(a), Forward{source_}), b_(std::move(b), Forward{source_}) {}
+  std::stop_token token() const { return source_.get_token(); }
+
+ private:
+  struct Forward {
+    std::stop_source source;
+    void operator()() const noexcept { std::stop_source(source).request_stop(); }
+  };
+  std::stop_source source_;
+  std::stop_callback<Forward> a_, b_;
 };
 
 // Whether context shifting is on when the request does not say (spec §3.4): yes, except for
@@ -37,9 +62,16 @@ bool DefaultShift(const engine::Model& model);
 // `request` is the decoded body (a JSON object) of POST /api/generate, /api/chat, /api/embed.
 // `raw_body`, when given, is the request text the object was decoded from: a `format` schema then
 // keeps the client's property order (server/format.h).
-NativeReply RunGenerate(ServerContext& ctx, const nlohmann::json& request, std::string_view raw_body = {});
-NativeReply RunChat(ServerContext& ctx, const nlohmann::json& request, std::string_view raw_body = {});
+// `cancel`, when it can fire, ends the request (waiting for a slot, or generating) when it does
+// (DisconnectWatcher: the client went away; it must include ctx.shutdown); else ctx.shutdown does.
+NativeReply RunGenerate(ServerContext& ctx, const nlohmann::json& request, std::string_view raw_body = {},
+                        std::stop_token cancel = {});
+NativeReply RunChat(ServerContext& ctx, const nlohmann::json& request, std::string_view raw_body = {},
+                    std::stop_token cancel = {});
 NativeReply RunEmbed(ServerContext& ctx, const nlohmann::json& request);
+
+// Keeps `owner` alive until `reply` has been sent (a stream: until it ends).
+void KeepUntilSent(NativeReply& reply, std::shared_ptr<void> owner);
 
 // Sends `reply` as the native endpoints do: NDJSON when streaming, else the JSON with its status.
 void SendNative(httplib::Response& res, NativeReply reply);

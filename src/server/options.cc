@@ -1,6 +1,8 @@
 #include "server/options.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -104,7 +106,8 @@ Result<ResolvedOptions> ResolveOptions(const json& model_params, const json& req
     for (auto it = layer->begin(); it != layer->end(); ++it) OLLA_RETURN_IF_ERROR(Apply(it.key(), it.value(), o));
   }
   // num_predict < 0 is capped at 10 × num_ctx (spec §10.1).
-  if (o.gen.num_predict < 0) o.gen.num_predict = static_cast<int32_t>(10 * o.load.num_ctx);
+  if (o.gen.num_predict < 0)
+    o.gen.num_predict = static_cast<int32_t>(std::min<uint64_t>(10ull * o.load.num_ctx, INT32_MAX));
   return o;
 }
 

@@ -200,6 +200,17 @@ void PutChatPart(json& response, const OutputPart& part, bool with_logprobs) {
   if (with_logprobs && !part.logprobs.empty()) response["logprobs"] = LogprobsJson(part.logprobs);
 }
 
+std::string ToolCallKeyOrder(const OutputPart& part) {
+  if (part.tool_calls.empty()) return "";
+  std::string out = "[";
+  for (const auto& c : part.tool_calls) {
+    if (out.size() > 1) out += ',';
+    out += c.arguments_json.empty() ? "{}" : c.arguments_json;
+  }
+  out += ']';
+  return out;
+}
+
 void PutGeneratePart(json& response, const OutputPart& part, bool with_logprobs) {
   response["response"] = part.content;
   if (!part.thinking.empty()) response["thinking"] = part.thinking;

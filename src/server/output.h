@@ -92,6 +92,9 @@ nlohmann::json LogprobsJson(std::span<const runtime::Logprob> logprobs);
 // Writes `part` into a chat response object: message.content (always), message.thinking and
 // message.tool_calls when present, and logprobs when `with_logprobs`.
 void PutChatPart(nlohmann::json& response, const OutputPart& part, bool with_logprobs);
+// The key order of `part`'s tool-call arguments as the model wrote them: JSON text to serialize a
+// response with (NativeReply::key_order, ChunkWriter::WriteOrdered); "" when there are none.
+std::string ToolCallKeyOrder(const OutputPart& part);
 // Writes `part` into a generate response object: response (always), thinking when present, and
 // logprobs when `with_logprobs`.
 void PutGeneratePart(nlohmann::json& response, const OutputPart& part, bool with_logprobs);

@@ -1,11 +1,15 @@
 // POST /api/chat (spec §3.5).
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "api/json_order.h"
 #include "api/json_request.h"
 #include "api/timefmt.h"
+#include "base/log.h"
 #include "base/str_cat.h"
 #include "runtime/context_window.h"
+#include "server/disconnect.h"
 #include "server/keep_alive.h"
 #include "server/model_resolver.h"
 #include "server/native.h"
@@ -22,13 +26,16 @@ using SysClock = std::chrono::system_clock;
 
 namespace {
 
-Result<std::vector<chat::Message>> ParseMessages(const json* arr) {
+// `ordered`: the same messages with the client's key order (null: none known), where tool-call
+// arguments are taken from, so that the template renders them as the client wrote them.
+Result<std::vector<chat::Message>> ParseMessages(const json* arr, const nlohmann::ordered_json* ordered) {
   std::vector<chat::Message> out;
   if (!arr) return out;
   if (!arr->is_array())
     return Status::InvalidArgument(StrCat("json: cannot unmarshal ", api::JsonKindName(*arr),
                                           " into Go struct field ChatRequest.messages of type []api.Message"));
-  for (const auto& m : *arr) {
+  for (size_t msg_idx = 0; msg_idx < arr->size(); ++msg_idx) {
+    const json& m = (*arr)[msg_idx];
     if (!m.is_object()) return Status::InvalidArgument("json: cannot unmarshal message: expected an object");
     api::Fields f(m, "Message");
     chat::Message msg;
@@ -47,6 +54,11 @@ Result<std::vector<chat::Message>> ParseMessages(const json* arr) {
     msg.images = images.value_or(std::vector<std::string>{});
     if (const json* calls = f.Raw("tool_calls"); calls && calls->is_array()) {
       int index = 0;
+      const nlohmann::ordered_json* ordered_calls = nullptr;
+      if (ordered && ordered->is_array() && msg_idx < ordered->size() && (*ordered)[msg_idx].is_object()) {
+        auto it = (*ordered)[msg_idx].find("tool_calls");
+        if (it != (*ordered)[msg_idx].end() && it->is_array() && it->size() == calls->size()) ordered_calls = &*it;
+      }
       for (const auto& c : *calls) {
         chat::ToolCall tc;
         tc.id = c.value("id", "");
@@ -54,6 +66,11 @@ Result<std::vector<chat::Message>> ParseMessages(const json* arr) {
         tc.name = fn.value("name", "");
         tc.index = fn.value("index", index);
         tc.arguments_json = fn.contains("arguments") ? api::DumpGo(fn["arguments"]) : "{}";
+        if (ordered_calls && fn.contains("arguments")) {
+          const auto& oc = (*ordered_calls)[static_cast<size_t>(index)];
+          if (oc.is_object() && oc.contains("function") && oc["function"].is_object() && oc["function"].contains("arguments"))
+            tc.arguments_json = oc["function"]["arguments"].dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+        }
         msg.tool_calls.push_back(std::move(tc));
         ++index;
       }
@@ -83,7 +100,7 @@ void AddMetrics(json& j, const runtime::GenerateStats& s, runtime::Duration tota
 
 }  // namespace
 
-NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view raw_body) {
+NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view raw_body, std::stop_token cancel) {
   const auto start = runtime::Clock::now();
   api::Fields f(request, "ChatRequest");
   auto model_name = f.String("model");
@@ -100,7 +117,21 @@ NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view ra
   if (name.empty()) return NativeReply::Error(400, "model is required");
   auto output = ParseOutputRequest(request, "ChatRequest", raw_body);
   if (!output.ok()) return NativeReply::Error(output.status());
-  auto messages = ParseMessages(f.Raw("messages"));
+  // Tools and tool-call arguments reach the template in the client's key order (raw_body).
+  const json* tools = f.Raw("tools");
+  const bool has_tools = tools && tools->is_array() && !tools->empty();
+  nlohmann::ordered_json ordered;
+  const json* messages_json = f.Raw("messages");
+  const bool has_tool_calls = messages_json && messages_json->is_array() &&
+                              std::any_of(messages_json->begin(), messages_json->end(),
+                                          [](const json& m) { return m.is_object() && m.contains("tool_calls"); });
+  if (!raw_body.empty() && (has_tools || has_tool_calls)) {
+    ordered = nlohmann::ordered_json::parse(api::DumpWithKeyOrderOf(request, raw_body), nullptr, false);
+    if (ordered.is_discarded() || !ordered.is_object()) ordered = nullptr;
+  }
+  const nlohmann::ordered_json* ordered_messages =
+      ordered.is_object() && ordered.contains("messages") ? &ordered["messages"] : nullptr;
+  auto messages = ParseMessages(messages_json, ordered_messages);
   if (!messages.ok()) return NativeReply::Error(messages.status());
   auto keep_alive = ParseKeepAlive(f.Raw("keep_alive"));
   if (!keep_alive.ok()) return NativeReply::Error(keep_alive.status());
@@ -117,7 +148,9 @@ NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view ra
   auto opts = ResolveOptions(model->params, request_options, ctx.config.default_num_ctx);
   if (!opts.ok()) return NativeReply::Error(opts.status());
   opts->load.kv_type = ctx.config.kv_type;
-  auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, *keep_alive);
+  const std::stop_token shutdown = ctx.shutdown.get_token();
+  const std::stop_token stop = cancel.stop_possible() ? cancel : shutdown;
+  auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, *keep_alive, stop);
   if (!lease.ok()) return NativeReply::Error(lease.status());
   if (messages->empty()) {
     json done = ChatChunk(name, "", true);
@@ -134,7 +167,11 @@ NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view ra
     in.messages.insert(in.messages.begin(), chat::Message{"system", model->system, "", {}, {}, "", ""});
   in.messages.insert(in.messages.end(), messages->begin(), messages->end());
   in.template_text = model->template_text;
-  if (const json* tools = f.Raw("tools"); tools && tools->is_array() && !tools->empty()) in.tools_json = api::DumpGo(*tools);
+  if (has_tools) {
+    in.tools_json = ordered.is_object() && ordered.contains("tools")
+                        ? ordered["tools"].dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                        : api::DumpGo(*tools);
+  }
   const ModelOutputFormat out_format = ModelOutputFormatFor(in.template_text, lease->model().file().metadata());
   in.think = output->think;
   if (Status s = ResolveThink(out_format, name, in.think); !s.ok()) return NativeReply::Error(s);
@@ -151,6 +188,7 @@ NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view ra
     auto rendered = RenderChatPrompt(in, md, lease->tokenizer());
     if (!rendered.ok()) return NativeReply::Error(500, rendered.status().message());
     tokens = TokenizePrompt(lease->tokenizer(), *rendered, true);
+    if (GetLogLevel() <= LogLevel::kDebug) LogDebug(StrCat("chat request prompt=", rendered->text));
     starts_in_thinking = in.think.enabled && chat::PromptEndsInThinking(rendered->text, out_format.thinking.open);
     if (untruncated_size == 0) untruncated_size = tokens.size();
     if (tokens.size() < lease->num_ctx() || !truncate) break;
@@ -190,24 +228,33 @@ NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view ra
     auto stats = shared->sequence().GenerateChunks(tokens, gen, [&](const runtime::Chunk& c) {
       all.Append(shaper->Add(c));
       return true;
-    });
+    }, stop);
     if (!stats.ok()) return NativeReply::Error(stats.status());
+    if (shutdown.stop_requested()) return NativeReply::Error(503, kShuttingDown);
     all.Append(shaper->Flush());
-    return NativeReply::Json(finish(*stats, all));
+    NativeReply reply = NativeReply::Json(finish(*stats, all));
+    reply.key_order = ToolCallKeyOrder(all);
+    return reply;
   }
-  return NativeReply::Stream([shared, tokens, gen, name, finish, shaper, logprobs](ChunkWriter& w) {
+  return NativeReply::Stream([shared, tokens, gen, name, finish, shaper, logprobs, stop, shutdown](ChunkWriter& w) {
+    LinkedStop linked(w.stop_token(), stop);
     auto stats = shared->sequence().GenerateChunks(tokens, gen, [&](const runtime::Chunk& c) {
       const OutputPart part = shaper->Add(c);
       if (part.empty()) return true;
       json chunk = ChatChunk(name, "", false);
       PutChatPart(chunk, part, logprobs);
-      return w.Write(chunk);
-    }, w.stop_token());
+      return w.WriteOrdered(chunk, ToolCallKeyOrder(part));
+    }, linked.token());
     if (!stats.ok()) {
       w.Write({{"error", stats.status().message()}});
       return;
     }
-    w.Write(finish(*stats, shaper->Flush()));
+    if (shutdown.stop_requested()) {
+      w.Write({{"error", std::string(kShuttingDown)}});
+      return;
+    }
+    const OutputPart last = shaper->Flush();
+    w.WriteOrdered(finish(*stats, last), ToolCallKeyOrder(last));
   });
 }
 
@@ -215,7 +262,10 @@ void RegisterChatRoutes(httplib::Server& http, ServerContext& ctx) {
   http.Post("/api/chat", [&ctx](const httplib::Request& req, httplib::Response& res) {
     auto body = api::ParseRequestBody(req.body, "ChatRequest");
     if (!body.ok()) return ReplyError(res, body.status());
-    SendNative(res, RunChat(ctx, *body, req.body));
+    auto watch = ctx.watcher->Start(req, ctx.shutdown.get_token());
+    NativeReply reply = RunChat(ctx, *body, req.body, watch->token());
+    KeepUntilSent(reply, watch);
+    SendNative(res, std::move(reply));
   });
 }
 

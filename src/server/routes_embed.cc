@@ -60,7 +60,7 @@ NativeReply RunEmbed(ServerContext& ctx, const json& request) {
   opts->load.num_batch = std::min<size_t>(2048, opts->load.num_ctx);  // a whole input in one batch
   auto keep_alive = ParseKeepAlive(f.Raw("keep_alive"));
   if (!keep_alive.ok()) return NativeReply::Error(keep_alive.status());
-  auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, *keep_alive);
+  auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, *keep_alive, ctx.shutdown.get_token());
   if (!lease.ok()) return NativeReply::Error(lease.status());
   json embeddings = json::array();
   size_t total_tokens = 0;
@@ -116,7 +116,7 @@ void HandleEmbeddings(ServerContext& ctx, const httplib::Request& req, httplib::
   opts->load.num_batch = std::min<size_t>(2048, opts->load.num_ctx);
   auto keep_alive = ParseKeepAlive(f.Raw("keep_alive"));
   if (!keep_alive.ok()) return ReplyError(res, keep_alive.status());
-  auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, *keep_alive);
+  auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, *keep_alive, ctx.shutdown.get_token());
   if (!lease.ok()) return ReplyError(res, lease.status());
   if (prompt->value_or("").empty()) return ReplyJson(res, {{"embedding", json::array()}});
   auto e = lease->sequence().Embed(*prompt.value(), PoolingFor(lease->model()), false, lease->num_ctx(), nullptr);

@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "base/str_cat.h"
 #include "runtime/context_window.h"
+#include "server/disconnect.h"
 #include "server/keep_alive.h"
 #include "server/model_resolver.h"
 #include "server/native.h"
@@ -99,7 +100,7 @@ void AddMetrics(json& j, const runtime::GenerateStats& s, runtime::Duration tota
 
 }  // namespace
 
-NativeReply RunGenerate(ServerContext& ctx, const json& request, std::string_view raw_body) {
+NativeReply RunGenerate(ServerContext& ctx, const json& request, std::string_view raw_body, std::stop_token cancel) {
   const auto start = runtime::Clock::now();
   auto parsed = ParseGenerate(request);
   if (!parsed.ok()) return NativeReply::Error(parsed.status());
@@ -120,7 +121,9 @@ NativeReply RunGenerate(ServerContext& ctx, const json& request, std::string_vie
   auto opts = ResolveOptions(model->params, r.options, ctx.config.default_num_ctx);
   if (!opts.ok()) return NativeReply::Error(opts.status());
   opts->load.kv_type = ctx.config.kv_type;
-  auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, r.keep_alive);
+  const std::stop_token shutdown = ctx.shutdown.get_token();
+  const std::stop_token stop = cancel.stop_possible() ? cancel : shutdown;
+  auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, r.keep_alive, stop);
   if (!lease.ok()) return NativeReply::Error(lease.status());
   if (r.prompt.empty() && r.suffix.empty()) return NativeReply::Json(DoneObject(r.model, "load"));
 
@@ -171,23 +174,29 @@ NativeReply RunGenerate(ServerContext& ctx, const json& request, std::string_vie
     auto stats = shared->sequence().GenerateChunks(tokens, gen, [&](const runtime::Chunk& c) {
       all.Append(shaper->Add(c));
       return true;
-    });
+    }, stop);
     if (!stats.ok()) return NativeReply::Error(stats.status());
+    if (shutdown.stop_requested()) return NativeReply::Error(503, kShuttingDown);
     all.Append(shaper->Flush());
     json done = finish(*stats);
     PutGeneratePart(done, all, logprobs);
     return NativeReply::Json(done);
   }
-  return NativeReply::Stream([shared, tokens, gen, model_name, finish, shaper, logprobs](ChunkWriter& w) {
+  return NativeReply::Stream([shared, tokens, gen, model_name, finish, shaper, logprobs, stop, shutdown](ChunkWriter& w) {
+    LinkedStop linked(w.stop_token(), stop);
     auto stats = shared->sequence().GenerateChunks(tokens, gen, [&](const runtime::Chunk& c) {
       const OutputPart part = shaper->Add(c);
       if (part.empty()) return true;
       json chunk = {{"model", model_name}, {"created_at", api::FormatRfc3339Nano(SysClock::now())}, {"done", false}};
       PutGeneratePart(chunk, part, logprobs);
       return w.Write(chunk);
-    }, w.stop_token());
+    }, linked.token());
     if (!stats.ok()) {
       w.Write({{"error", stats.status().message()}});
+      return;
+    }
+    if (shutdown.stop_requested()) {
+      w.Write({{"error", std::string(kShuttingDown)}});
       return;
     }
     json done = finish(*stats);
@@ -200,7 +209,10 @@ void RegisterGenerateRoutes(httplib::Server& http, ServerContext& ctx) {
   http.Post("/api/generate", [&ctx](const httplib::Request& req, httplib::Response& res) {
     auto body = api::ParseRequestBody(req.body, "GenerateRequest");
     if (!body.ok()) return ReplyError(res, body.status());
-    SendNative(res, RunGenerate(ctx, *body, req.body));
+    auto watch = ctx.watcher->Start(req, ctx.shutdown.get_token());
+    NativeReply reply = RunGenerate(ctx, *body, req.body, watch->token());
+    KeepUntilSent(reply, watch);
+    SendNative(res, std::move(reply));
   });
 }
 

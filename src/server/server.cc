@@ -8,6 +8,7 @@
 #include "api/json_request.h"
 #include "base/log.h"
 #include "base/str_cat.h"
+#include "server/disconnect.h"
 #include "server/routes.h"
 #include "server/security.h"
 #include "server/status_http.h"
@@ -29,6 +30,7 @@ void ReplyJson(httplib::Response& res, const nlohmann::json& body, int http_stat
 Server::Server(ServerConfig config, store::Store store)
     : ctx_{std::move(config), std::move(store), nullptr}, http_(std::make_unique<httplib::Server>()) {
   ctx_.scheduler = std::make_unique<runtime::Scheduler>(ctx_.config.scheduler);
+  ctx_.watcher = std::make_unique<DisconnectWatcher>();
   http_->set_payload_max_length(1ull << 34);
   InstallSecurity();
   RegisterMiscRoutes(*http_, ctx_);
@@ -109,6 +111,7 @@ Status Server::Serve() {
 }
 
 void Server::Stop() {
+  ctx_.shutdown.request_stop();
   if (http_) http_->stop();
 }
 

@@ -3,6 +3,7 @@
 // the store; route groups live in routes_*.cc and reach both through ServerContext.
 
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@ class Server;
 }
 
 namespace olla::server {
+
+class DisconnectWatcher;
 
 struct ServerConfig {
   std::string host = "127.0.0.1";
@@ -32,11 +35,15 @@ struct ServerContext {
   ServerConfig config;
   store::Store store;
   std::unique_ptr<runtime::Scheduler> scheduler;
+  // Requested by Server::Stop(): in-flight generations and requests waiting for a slot end at once
+  // (a stream with an {"error"} line), so that the server exits promptly (spec §1.3).
+  std::stop_source shutdown;
+  std::unique_ptr<DisconnectWatcher> watcher;  // clients that go away cancel their requests
 };
 
 class Server {
  public:
-  Server(ServerConfig config, store::Store store);
+  Server(ServerConfig config, store::Store store);  // defined where DisconnectWatcher is complete
   ~Server();
 
   // Binds the listening socket; afterwards port() is the real port.
@@ -44,6 +51,7 @@ class Server {
   int port() const { return port_; }
   // Serves until Stop() (from another thread or a signal handler thread).
   Status Serve();
+  // Closes the listener and cancels in-flight requests; Serve() returns once their handlers end.
   void Stop();
 
  private:

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "api/json_order.h"
 #include "api/json_request.h"
 
 namespace olla::server {
@@ -21,6 +22,13 @@ bool WriteBytes(httplib::DataSink& sink, std::stop_source& stop, std::string_vie
 
 bool NdjsonWriter::Write(const nlohmann::json& obj) {
   std::string line = api::DumpGo(obj);
+  line += '\n';
+  return WriteBytes(sink_, stop_, line);
+}
+
+bool NdjsonWriter::WriteOrdered(const nlohmann::json& obj, std::string_view key_order) {
+  if (key_order.empty()) return Write(obj);
+  std::string line = api::GoEscapeHtml(api::DumpWithKeyOrderOf(obj, key_order));
   line += '\n';
   return WriteBytes(sink_, stop_, line);
 }

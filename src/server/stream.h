@@ -18,6 +18,12 @@ class ChunkWriter {
   virtual ~ChunkWriter() = default;
   // Writes one object; false (and stop requested) if the client disconnected.
   virtual bool Write(const nlohmann::json& obj) = 0;
+  // As Write, keeping the key order of the objects of `key_order` (JSON text) where they occur in
+  // `obj` (api/json_order.h). Writers that cannot keep it write `obj` as Write does.
+  virtual bool WriteOrdered(const nlohmann::json& obj, std::string_view key_order) {
+    (void)key_order;
+    return Write(obj);
+  }
   virtual std::stop_token stop_token() const = 0;
 };
 
@@ -25,6 +31,7 @@ class NdjsonWriter : public ChunkWriter {
  public:
   explicit NdjsonWriter(httplib::DataSink& sink) : sink_(sink) {}
   bool Write(const nlohmann::json& obj) override;
+  bool WriteOrdered(const nlohmann::json& obj, std::string_view key_order) override;
   std::stop_token stop_token() const override { return stop_.get_token(); }
 
  private:

@@ -52,9 +52,9 @@ ServerFixture::ServerFixture(std::map<std::string, std::string> extra_env) {
 
 ServerFixture::~ServerFixture() { Stop(); }
 
-int ServerFixture::Stop() {
+int ServerFixture::Stop(int signal_number) {
   if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
+  ::kill(pid_, signal_number);
   int status = 0;
   for (int i = 0; i < 500; ++i) {
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {

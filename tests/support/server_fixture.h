@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <csignal>
 #include <map>
 #include <string>
 
@@ -23,8 +24,9 @@ class ServerFixture {
   int port() const { return port_; }
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& models_dir() const { return models_dir_; }
-  // Sends SIGTERM and waits; returns the exit status (or -1 on timeout, after SIGKILL).
-  int Stop();
+  // Sends `signal_number` (default SIGTERM) and waits up to 10 s; returns the exit status (or -1
+  // on timeout, after SIGKILL, or when killed by a signal).
+  int Stop(int signal_number = SIGTERM);
   // The server's stderr so far.
   std::string Log() const;
 
