@@ -45,6 +45,26 @@ RowsKernel HighwayFloatRowsKernel(tensor::DType type);   // F32, F16, BF16
 RowsKernel HighwayLegacyRowsKernel(tensor::DType type);  // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL
 RowsKernel HighwayKRowsKernel(tensor::DType type);       // Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS
 
+// Float-weight GEMM for batches (gemm_float.cc, gemm_float-inl.h): F32, F16 and BF16 weights
+// widened to F32 panels once per block of tokens, outer-product micro-kernels. MatMul uses it
+// from kFloatGemmMinTokens tokens on every CPU path; fewer take the dot-product kernels.
+constexpr size_t kFloatGemmMinTokens = 16;
+// Blocking per thread: rows x columns of weights widened at once (in L2), tokens per block.
+constexpr size_t kGemmRowBlock = 480;  // a multiple of every target's micro-kernel rows
+constexpr size_t kGemmKBlock = 128;    // a multiple of kGemmKInner
+constexpr size_t kGemmKInner = 128;    // columns per micro-kernel call (a multiple of kGemmColGroup)
+constexpr size_t kGemmTokenBlock = 256;
+constexpr size_t kGemmColGroup = 16;
+constexpr size_t kGemmMaxTileTokens = 64;  // tokens of the widest target's micro-kernel tile
+bool IsFloatGemmType(tensor::DType type);
+// Bytes of the shared buffer FloatGemm packs the activations into.
+size_t FloatGemmActsBytes(size_t n_tok, size_t n_cols);
+// y[t * n_rows + r] = <row r of w, activation row t of a> for all rows and tokens, split across
+// the pool's threads in units of 16 rows like MatMul. acts_buf: FloatGemmActsBytes(a.n_tok,
+// w.n_cols) bytes, 64-byte aligned. Uses the pool's per-thread scratch slots.
+void FloatGemm(tensor::DType type, const WeightRows& w, size_t n_rows, const Acts& a, uint8_t* acts_buf, float* y,
+               ThreadPool& pool);
+
 // MatMul on a given CPU path (capped at DetectedCpu().best): w.packed is used if the path has a
 // kernel for it, else the Highway kernel of w.type on the file layout. Tests run every path.
 void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool);

@@ -4,7 +4,8 @@
 //   2. splits the rows across the pool's threads in chunks of whole cache lines of y;
 //   3. walks each thread's rows in blocks that stay in L2 while chunks of tokens stream past them,
 //      calling the kernel chosen for the CPU (kernels/cpu.h) on each (row block, token chunk).
-// A single token (generation) skips the blocking: each weight byte is read once.
+// A single token (generation) skips the blocking: each weight byte is read once. Float weights
+// against 16 or more tokens take the GEMM of gemm_float.cc instead of steps 2-3.
 
 #include <algorithm>
 #include <cstring>
@@ -182,7 +183,12 @@ void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, 
 
   const ActKind kind = ActKindOf(traits->act_type);
   const ActsLayout layout = LayoutFor(kind, n_tok, w.n_cols);
-  uint8_t* buf = pool.Scratch(pool.size(), layout.total);
+  // Float weights against a batch: the GEMM (gemm_float.cc) packs the converted activations
+  // into its own layout after them in the same buffer.
+  const bool float_gemm = rows_kernel != nullptr && n_tok >= internal::kFloatGemmMinTokens &&
+                          internal::IsFloatGemmType(w.type);
+  const size_t gemm_bytes = float_gemm ? internal::FloatGemmActsBytes(n_tok, w.n_cols) : 0;
+  uint8_t* buf = pool.Scratch(pool.size(), layout.total + gemm_bytes);
   const Acts acts = ActsIn(buf, layout, kind, n_tok, w.n_cols);
   if (n_tok == 1) {
     ConvertRow(kind, x, 0, acts);
@@ -190,6 +196,11 @@ void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, 
     pool.ParallelFor(n_tok, [&](size_t b, size_t e, size_t) {
       for (size_t t = b; t < e; ++t) ConvertRow(kind, x, t, acts);
     });
+  }
+  if (float_gemm) {
+    internal::FloatGemm(w.type, WeightRows{w.data, w.row_bytes, w.n_cols}, w.n_rows, acts, buf + layout.total, y,
+                        pool);
+    return;
   }
 
   // Work is split in units of 16 rows (a packed group; 16 floats of y are one cache line).

@@ -5,7 +5,8 @@
 //   * legacy and k-quant types, on every path (Highway targets, VNNI, AMX): exact. Block integer
 //     sums are exact and the floats are combined in ref::Dot*'s order, so results are identical.
 //   * F32/F16/BF16: |Δ| ≤ 2e-6 · Σ|w·a| (products of F16/BF16-rounded values are exact in F32;
-//     the sum is reordered into vector lanes). Measured worst cases are ~10x below.
+//     the sum is reordered into vector lanes, or, in the batch GEMM, is one FMA chain). Measured
+//     worst cases are ~10x below.
 
 #include <gtest/gtest.h>
 
@@ -173,9 +174,53 @@ TEST(MatMulTest, OddShapesOnEveryCpuPath) {
   }
 }
 
+// The float-weight GEMM (n_tok >= internal::kFloatGemmMinTokens) on every Highway target and
+// CPU path: rows, columns and tokens that are not multiples of the micro-kernel tiles, the
+// column group (16), the column block or the row and token blocks (several blocks of each, a
+// last token tile of one vector or less), 1 and 3 threads.
+TEST(MatMulTest, FloatGemmOddShapesOnEveryHighwayTarget) {
+  struct Shape {
+    size_t rows, cols, n_tok;
+  };
+  const Shape kShapes[] = {
+      {37, 100, internal::kFloatGemmMinTokens},                                    // one partial tile
+      {5, 17, 33},                                                                  // fewer rows than a panel
+      {internal::kGemmRowBlock + 21, internal::kGemmKBlock * 2 + 40, 45},           // row and column blocks
+      {29, 3 * internal::kGemmColGroup + 3, internal::kGemmTokenBlock + 2 * 32 + 7},  // token blocks
+  };
+  ForEachHighwayTarget([&](const char* target) {
+    for (CpuPath path : PathsToTest()) {
+      for (const TypeCase& tc : kTypes) {
+        if (!internal::IsFloatGemmType(tc.type)) continue;
+        for (const Shape& s : kShapes) {
+          Problem p = MakeProblem(tc, s.rows, s.cols, s.n_tok, static_cast<uint32_t>(s.rows + s.cols + s.n_tok));
+          for (size_t threads : {1, 3}) {
+            ThreadPool pool(threads);
+            std::vector<float> y(p.n_tok * p.rows, std::nanf(""));
+            internal::MatMulOnPath(path, p.m, p.x.data(), p.n_tok, y.data(), pool);
+            ExpectMatches(p, y, false, kFloatBudget,
+                          StrCat(target, " ", CpuPathName(path), " ", s.rows, "x", s.cols, " n_tok=", s.n_tok,
+                                 " threads=", threads));
+          }
+        }
+      }
+    }
+  });
+}
+
 TEST(MatMulTest, ResultIsIndependentOfThreadCount) {
   for (const TypeCase& tc : kTypes) {
     Problem p = MakeProblem(tc, 70, 256, 9, 3);
+    std::vector<float> y1(p.n_tok * p.rows), y4(p.n_tok * p.rows);
+    ThreadPool p1(1), p4(4);
+    MatMul(p.m, p.x.data(), p.n_tok, y1.data(), p1);
+    MatMul(p.m, p.x.data(), p.n_tok, y4.data(), p4);
+    EXPECT_EQ(y1, y4) << tensor::Name(tc.type);
+  }
+  // The float GEMM: each output is one FMA chain over the columns wherever its row falls.
+  for (const TypeCase& tc : kTypes) {
+    if (!internal::IsFloatGemmType(tc.type)) continue;
+    Problem p = MakeProblem(tc, 70, 200, 40, 5);
     std::vector<float> y1(p.n_tok * p.rows), y4(p.n_tok * p.rows);
     ThreadPool p1(1), p4(4);
     MatMul(p.m, p.x.data(), p.n_tok, y1.data(), p1);
