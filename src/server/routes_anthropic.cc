@@ -12,6 +12,7 @@
 #include "api/json_request.h"
 #include "base/str_cat.h"
 #include "server/converted_stream.h"
+#include "server/disconnect.h"
 #include "server/native.h"
 #include "server/routes.h"
 #include "server/status_http.h"
@@ -47,12 +48,14 @@ void HandleMessages(ServerContext& ctx, const httplib::Request& req, httplib::Re
   bool stream = false;
   if (Status s = anthropic::FromMessagesRequest(*body, &native, &stream); !s.ok())
     return ReplyAnthropicError(res, HttpStatusFor(s), s.message());
-  NativeReply reply = RunChat(ctx, native, api::DumpWithKeyOrderOf(native, req.body));
+  auto watch = ctx.watcher->Start(req, ctx.shutdown.get_token());  // the client may go away
+  NativeReply reply = RunChat(ctx, native, api::DumpWithKeyOrderOf(native, req.body), watch->token());
   if (IsThinkingUnsupported(reply) && native.contains("think")) {
     // §4.8: a model without thinking answers without it rather than failing.
     native.erase("think");
-    reply = RunChat(ctx, native, api::DumpWithKeyOrderOf(native, req.body));
+    reply = RunChat(ctx, native, api::DumpWithKeyOrderOf(native, req.body), watch->token());
   }
+  KeepUntilSent(reply, watch);
   if (!reply.ok()) return ReplyAnthropicError(res, reply.status, reply.body.value("error", "error"));
   const std::string id = MessageId();
   if (!stream) return ReplyJson(res, anthropic::ToMessage(reply.body, id), 200, "application/json");

@@ -17,6 +17,7 @@
 #include "base/str_cat.h"
 #include "server/model_resolver.h"
 #include "server/converted_stream.h"
+#include "server/disconnect.h"
 #include "server/native.h"
 #include "server/routes.h"
 #include "server/status_http.h"
@@ -118,7 +119,9 @@ void HandleChatCompletions(ServerContext& ctx, const httplib::Request& req, http
   json native;
   openai::StreamOptions so;
   if (Status s = openai::FromChatCompletionRequest(*body, &native, &so); !s.ok()) return ReplyOpenAiError(res, s);
-  NativeReply reply = RunChat(ctx, native, OrderedText(native, req));
+  auto watch = ctx.watcher->Start(req, ctx.shutdown.get_token());  // the client may go away
+  NativeReply reply = RunChat(ctx, native, OrderedText(native, req), watch->token());
+  KeepUntilSent(reply, watch);
   if (!reply.ok()) return ReplyOpenAiError(res, reply);
   const std::string id = RandomId("chatcmpl-", 999);
   if (!so.stream) return ReplyJson(res, openai::ToChatCompletion(reply.body, id, UnixNow()), 200, kJsonType);
@@ -131,7 +134,9 @@ void HandleCompletions(ServerContext& ctx, const httplib::Request& req, httplib:
   json native;
   openai::StreamOptions so;
   if (Status s = openai::FromCompletionRequest(*body, &native, &so); !s.ok()) return ReplyOpenAiError(res, s);
-  NativeReply reply = RunGenerate(ctx, native, OrderedText(native, req));
+  auto watch = ctx.watcher->Start(req, ctx.shutdown.get_token());  // the client may go away
+  NativeReply reply = RunGenerate(ctx, native, OrderedText(native, req), watch->token());
+  KeepUntilSent(reply, watch);
   if (!reply.ok()) return ReplyOpenAiError(res, reply);
   const std::string id = RandomId("cmpl-", 999);
   if (!so.stream) return ReplyJson(res, openai::ToCompletion(reply.body, id, UnixNow()), 200, kJsonType);
@@ -156,7 +161,9 @@ void HandleResponses(ServerContext& ctx, const httplib::Request& req, httplib::R
   openai::StreamOptions so;
   if (Status s = openai::FromResponsesRequest(*body, &native, &so); !s.ok()) return ReplyOpenAiError(res, s);
   const int64_t created = UnixNow();
-  NativeReply reply = RunChat(ctx, native, OrderedText(native, req));
+  auto watch = ctx.watcher->Start(req, ctx.shutdown.get_token());  // the client may go away
+  NativeReply reply = RunChat(ctx, native, OrderedText(native, req), watch->token());
+  KeepUntilSent(reply, watch);
   if (!reply.ok()) return ReplyOpenAiError(res, reply);
   const std::string id = RandomId("resp_", 999999);
   if (!so.stream) return ReplyJson(res, openai::ToResponse(*body, reply.body, id, created, UnixNow()), 200, kJsonType);

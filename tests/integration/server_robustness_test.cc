@@ -265,6 +265,19 @@ TEST(ServerRobustnessTest, ClientDisconnectFreesTheSlot) {
     std::this_thread::sleep_for(milliseconds(300));  // let it start (it need not have)
     conn.Close();
   }
+  // The same through the OpenAI and Anthropic routes (non-streamed: nothing is written until the end).
+  const json messages = {{{"role", "user"}, {"content", "Once upon a time"}}};
+  const std::pair<const char*, json> compat[] = {
+      {"/v1/chat/completions", {{"model", "stories"}, {"messages", messages}, {"max_tokens", 2000000}}},
+      {"/v1/completions", {{"model", "stories"}, {"prompt", "Once upon a time"}, {"max_tokens", 2000000}}},
+      {"/v1/messages", {{"model", "stories"}, {"messages", messages}, {"max_tokens", 2000000}}},
+  };
+  for (const auto& [path, body] : compat) {
+    RawConn conn(s.port());
+    ASSERT_TRUE(conn.SendPost(s.port(), path, body));
+    std::this_thread::sleep_for(milliseconds(300));
+    conn.Close();
+  }
   const auto start = SteadyClock::now();
   json j = s.PostOk("/api/generate", ShortGenerate("Once upon a time", 8));
   EXPECT_EQ(j["eval_count"], 8) << j.dump();
