@@ -90,6 +90,9 @@ Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt, cons
     prompt = WithoutRange(prompt, keep, stats.prompt_truncated);
   }
   stats.prompt_tokens = prompt.size();
+  // num_predict < 0 means "until the end", capped at 10 x num_ctx as Ollama does (§10.1): with
+  // context shift a model that never emits EOS would otherwise generate forever.
+  const size_t max_tokens = options.num_predict >= 0 ? static_cast<size_t>(options.num_predict) : 10 * n_ctx;
   std::vector<float> logits;
   Status s = EvaluatePrompt(prompt, &logits, &stats, stop);
   if (s.code() == StatusCode::kCancelled) {
@@ -135,7 +138,7 @@ Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt, cons
     }
   };
   while (keep_going) {
-    if (options.num_predict >= 0 && stats.eval_count >= static_cast<size_t>(options.num_predict)) {
+    if (stats.eval_count >= max_tokens) {
       stats.done_reason = DoneReason::kLength;
       break;
     }

@@ -30,7 +30,7 @@ using engine::TokenId;
 struct GenerateOptions {
   sampling::SamplerOptions sampler;
   std::vector<std::string> stop;  // never emitted; matched across token boundaries
-  int32_t num_predict = -1;       // tokens to generate; -1: until a stop or the context is full
+  int32_t num_predict = -1;       // tokens to generate; -1: until a stop, at most 10 x num_ctx
   bool add_special = true;        // BOS etc. as the model's metadata says
   bool parse_special = false;     // true only for template-rendered text, never user content
   // When set, only output that continues a sentence of this grammar is sampled, and generation

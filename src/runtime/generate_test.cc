@@ -170,6 +170,13 @@ TEST(GenerateTest, FullContextShiftsAndGoesOnExactly) {
   Collect(**seq, "Once upon a time", Greedy(60), &longer);
   EXPECT_EQ(longer.eval_count, 60u);
   EXPECT_GE(longer.context_shifts, 5u);
+
+  // Unlimited (num_predict -1) ends at 10 x num_ctx tokens, or earlier at an end-of-text token: a
+  // model that never stops would otherwise shift forever.
+  GenerateStats unlimited;
+  Collect(**seq, "Once upon a time", Greedy(-1), &unlimited);
+  EXPECT_LE(unlimited.eval_count, 160u);
+  EXPECT_TRUE(unlimited.done_reason == DoneReason::kStop || unlimited.eval_count == 160u) << unlimited.eval_count;
 }
 
 // A prompt longer than the window keeps BOS + num_keep tokens and the most recent ones, leaving
