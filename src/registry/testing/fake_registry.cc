@@ -222,6 +222,9 @@ FakeRegistry::FakeRegistry() : server_(std::make_unique<httplib::Server>()) {
   });
   port_ = s.bind_to_any_port("127.0.0.1");
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // cpp-httplib's stop() does nothing until the server runs, and the listener would then block in
+  // accept() for ever: a registry destroyed at once must not hang its test.
+  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 FakeRegistry::~FakeRegistry() {
