@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "api/duration.h"
 #include "api/json_request.h"
@@ -106,13 +108,21 @@ Status Server::Bind() {
 }
 
 Status Server::Serve() {
+  serving_ = true;
+  if (ctx_.shutdown.stop_requested()) return Status::Ok();  // stopped before it began
   if (!http_->listen_after_bind()) return Status::IoError("server stopped unexpectedly");
   return Status::Ok();
 }
 
 void Server::Stop() {
   ctx_.shutdown.request_stop();
-  if (http_) http_->stop();
+  if (!http_) return;
+  // cpp-httplib's stop() is lost while the listener has not started, which would leave Serve()
+  // in accept() for ever: a signal right after "Listening on" must still end it. Serve() either
+  // sees the stop request first or is about to listen; give it a moment to be running.
+  for (int i = 0; i < 2000 && serving_ && !http_->is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  http_->stop();
 }
 
 Status ParseOllamaHost(const std::string& value, std::string* host, int* port) {

@@ -2,6 +2,7 @@
 // `olla serve`: Ollama's REST API over cpp-httplib (spec §3). The server owns the scheduler and
 // the store; route groups live in routes_*.cc and reach both through ServerContext.
 
+#include <atomic>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -60,6 +61,7 @@ class Server {
   ServerContext ctx_;
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
+  std::atomic<bool> serving_{false};  // Serve() has begun
 };
 
 // Reads OLLAMA_HOST ("host:port", "http://host:port", ":port", "host") into host and port.
