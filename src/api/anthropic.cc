@@ -4,7 +4,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-#include "api/base64.h"
+#include "base/base64.h"
 #include "api/json_request.h"
 #include "base/str_cat.h"
 

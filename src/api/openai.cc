@@ -4,7 +4,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "api/base64.h"
+#include "base/base64.h"
 #include "api/json_request.h"
 #include "base/str_cat.h"
 

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "api/base64.h"
+#include "base/base64.h"
 
 namespace olla::api::openai {
 namespace {

@@ -50,8 +50,5 @@ Result<std::string> ParseTokenResponse(std::string_view body);
 // "Basic " + base64(user ":" password) (RFC 7617).
 std::string BasicAuthorization(std::string_view user, std::string_view password);
 
-// Standard base64 with padding, and its decoder (kInvalidArgument on bad input).
-std::string Base64Encode(std::string_view data);
-Result<std::string> Base64Decode(std::string_view text);
 
 }  // namespace olla::registry

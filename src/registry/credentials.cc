@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "base/base64.h"
 #include "base/file.h"
 #include "base/log.h"
 #include "base/str_cat.h"

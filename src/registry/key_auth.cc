@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/base64.h"
 #include "base/file.h"
 #include "base/sha256.h"
 #include "base/str_cat.h"

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "base/base64.h"
 #include "base/file.h"
 #include "base/str_cat.h"
 #include "registry/auth.h"

@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "base/base64.h"
 #include "base/file.h"
 #include "base/sha256.h"
 #include "base/str_cat.h"

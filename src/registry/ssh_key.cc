@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "base/base64.h"
 #include "base/str_cat.h"
 #include "registry/auth.h"
 

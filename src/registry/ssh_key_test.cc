@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "base/base64.h"
 #include "base/str_cat.h"
 #include "registry/auth.h"
 #include "support/testdata.h"

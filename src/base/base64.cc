@@ -1,10 +1,10 @@
-#include "api/base64.h"
+#include "base/base64.h"
 
 #include <cstdint>
 
 #include "base/str_cat.h"
 
-namespace olla::api {
+namespace olla {
 
 namespace {
 
@@ -70,4 +70,4 @@ Result<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-}  // namespace olla::api
+}  // namespace olla
