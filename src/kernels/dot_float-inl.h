@@ -15,6 +15,7 @@
 #include "hwy/cache_control.h"
 #include "hwy/highway.h"
 #include "kernels/internal.h"
+#include "kernels/widen_float-inl.h"
 #include "tensor/half.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -22,30 +23,6 @@ namespace olla {
 namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
-
-template <class DF>
-HWY_INLINE hn::Vec<DF> LoadWeights(DF df, const float* p) {
-  return hn::LoadU(df, p);
-}
-template <class DF>
-HWY_INLINE hn::Vec<DF> LoadWeights(DF df, const hwy::float16_t* p) {
-  return hn::PromoteTo(df, hn::LoadU(hn::Rebind<hwy::float16_t, DF>(), p));
-}
-template <class DF>
-HWY_INLINE hn::Vec<DF> LoadWeights(DF df, const hwy::bfloat16_t* p) {
-  return hn::PromoteTo(df, hn::LoadU(hn::Rebind<hwy::bfloat16_t, DF>(), p));
-}
-HWY_INLINE float WeightToF32(float w) { return w; }
-HWY_INLINE float WeightToF32(hwy::float16_t w) {
-  uint16_t bits;
-  std::memcpy(&bits, &w, 2);
-  return tensor::F16ToF32(bits);
-}
-HWY_INLINE float WeightToF32(hwy::bfloat16_t w) {
-  uint16_t bits;
-  std::memcpy(&bits, &w, 2);
-  return tensor::BF16ToF32(bits);
-}
 
 // A tile of kR rows (wr, already clamped: pointers past the valid rows repeat the last one) x
 // kT tokens over the whole row. Rows past n_valid and tokens past n_tok are computed on clamped

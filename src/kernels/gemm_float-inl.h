@@ -27,6 +27,7 @@
 
 #include "hwy/highway.h"
 #include "kernels/internal.h"
+#include "kernels/widen_float-inl.h"
 #include "tensor/half.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -53,30 +54,6 @@ constexpr size_t kGemmTile = kGemmVecs * kGemmLanes;
 static_assert(kGemmTile <= internal::kGemmMaxTileTokens);
 HWY_NOINLINE size_t GemmTileTokens() { return kGemmTile; }
 
-template <class DF>
-HWY_INLINE hn::Vec<DF> GemmWiden(DF df, const float* p) {
-  return hn::LoadU(df, p);
-}
-template <class DF>
-HWY_INLINE hn::Vec<DF> GemmWiden(DF df, const hwy::float16_t* p) {
-  return hn::PromoteTo(df, hn::LoadU(hn::Rebind<hwy::float16_t, DF>(), p));
-}
-template <class DF>
-HWY_INLINE hn::Vec<DF> GemmWiden(DF df, const hwy::bfloat16_t* p) {
-  return hn::PromoteTo(df, hn::LoadU(hn::Rebind<hwy::bfloat16_t, DF>(), p));
-}
-HWY_INLINE float GemmWidenScalar(float w) { return w; }
-HWY_INLINE float GemmWidenScalar(hwy::float16_t w) {
-  uint16_t bits;
-  std::memcpy(&bits, &w, 2);
-  return tensor::F16ToF32(bits);
-}
-HWY_INLINE float GemmWidenScalar(hwy::bfloat16_t w) {
-  uint16_t bits;
-  std::memcpy(&bits, &w, 2);
-  return tensor::BF16ToF32(bits);
-}
-
 template <class WT>
 HWY_NOINLINE void PackWeights(const internal::WeightRows& w, size_t m0, size_t m1, size_t k0, size_t kc,
                               float* HWY_RESTRICT dst) {
@@ -96,12 +73,12 @@ HWY_NOINLINE void PackWeights(const internal::WeightRows& w, size_t m0, size_t m
       size_t g = 0;
       for (; g < kc && k0 + g + kGemmGroup <= w.n_cols; g += kGemmGroup) {
         for (size_t i = 0; i < kGemmGroup; i += lanes)
-          hn::Store(GemmWiden(df, src + k0 + g + i), df, out + g * kGemmRows + i);
+          hn::Store(LoadWeights(df, src + k0 + g + i), df, out + g * kGemmRows + i);
       }
       for (; g < kc; g += kGemmGroup) {
         for (size_t i = 0; i < kGemmGroup; ++i) {
           const size_t k = k0 + g + i;
-          out[g * kGemmRows + i] = k < w.n_cols ? GemmWidenScalar(src[k]) : 0.0f;
+          out[g * kGemmRows + i] = k < w.n_cols ? WeightToF32(src[k]) : 0.0f;
         }
       }
     }

@@ -21,6 +21,19 @@ NativeReply NativeReply::Error(int http_status, std::string_view message) {
 
 NativeReply NativeReply::Error(const Status& status) { return Error(HttpStatusFor(status), status.message()); }
 
+void AddMetrics(nlohmann::json& j, const runtime::GenerateStats& s, runtime::Duration total, runtime::Duration load) {
+  auto put = [&](const char* k, int64_t v) {
+    if (v > 0) j[k] = v;
+  };
+  put("total_duration", total.count());
+  put("load_duration", load.count());
+  put("prompt_eval_count", static_cast<int64_t>(s.prompt_tokens));
+  put("prompt_truncated_count", static_cast<int64_t>(s.prompt_truncated));  // olla: what §10.6 cut
+  put("prompt_eval_duration", s.prompt_eval_duration.count());
+  put("eval_count", static_cast<int64_t>(s.eval_count));
+  put("eval_duration", s.eval_duration.count());
+}
+
 void KeepUntilSent(NativeReply& reply, std::shared_ptr<void> owner) {
   if (!reply.stream) return;
   reply.stream = [inner = std::move(reply.stream), owner = std::move(owner)](ChunkWriter& w) { inner(w); };

@@ -13,6 +13,7 @@
 
 #include "base/status.h"
 #include "engine/model.h"
+#include "runtime/generate.h"
 #include "server/server.h"
 #include "server/stream.h"
 
@@ -69,6 +70,10 @@ NativeReply RunGenerate(ServerContext& ctx, const nlohmann::json& request, std::
 NativeReply RunChat(ServerContext& ctx, const nlohmann::json& request, std::string_view raw_body = {},
                     std::stop_token cancel = {});
 NativeReply RunEmbed(ServerContext& ctx, const nlohmann::json& request);
+
+// The final object's timing and count fields (total_duration, load_duration, prompt_eval_count,
+// prompt_truncated_count, prompt_eval_duration, eval_count, eval_duration); zeros are left out.
+void AddMetrics(nlohmann::json& j, const runtime::GenerateStats& s, runtime::Duration total, runtime::Duration load);
 
 // Keeps `owner` alive until `reply` has been sent (a stream: until it ends).
 void KeepUntilSent(NativeReply& reply, std::shared_ptr<void> owner);

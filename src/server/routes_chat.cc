@@ -85,18 +85,6 @@ json ChatChunk(const std::string& model, const std::string& content, bool done) 
           {"message", {{"role", "assistant"}, {"content", content}}}, {"done", done}};
 }
 
-void AddMetrics(json& j, const runtime::GenerateStats& s, runtime::Duration total, runtime::Duration load) {
-  auto put = [&](const char* k, int64_t v) {
-    if (v > 0) j[k] = v;
-  };
-  put("total_duration", total.count());
-  put("load_duration", load.count());
-  put("prompt_eval_count", static_cast<int64_t>(s.prompt_tokens));
-  put("prompt_truncated_count", static_cast<int64_t>(s.prompt_truncated));  // olla: what §10.6 cut
-  put("prompt_eval_duration", s.prompt_eval_duration.count());
-  put("eval_count", static_cast<int64_t>(s.eval_count));
-  put("eval_duration", s.eval_duration.count());
-}
 
 }  // namespace
 
