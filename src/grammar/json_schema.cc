@@ -54,34 +54,6 @@ constexpr Primitive kPrimitives[] = {
     {"ipv4", R"(ipv4-octet "." ipv4-octet "." ipv4-octet "." ipv4-octet)", "ipv4-octet"},
 };
 
-constexpr std::string_view kAnnotations[] = {
-    "$schema",    "$id",      "$comment",  "title",         "description", "default",    "examples",
-    "deprecated", "readOnly", "writeOnly", "discriminator", "$defs",       "definitions"};
-constexpr std::string_view kKeywords[] = {"type",
-                                          "enum",
-                                          "const",
-                                          "$ref",
-                                          "anyOf",
-                                          "oneOf",
-                                          "allOf",
-                                          "properties",
-                                          "required",
-                                          "additionalProperties",
-                                          "unevaluatedProperties",
-                                          "items",
-                                          "prefixItems",
-                                          "minItems",
-                                          "maxItems",
-                                          "uniqueItems",
-                                          "minLength",
-                                          "maxLength",
-                                          "pattern",
-                                          "format",
-                                          "minimum",
-                                          "maximum",
-                                          "exclusiveMinimum",
-                                          "exclusiveMaximum"};
-
 template <size_t N>
 bool In(const std::string_view (&set)[N], std::string_view key) {
   for (std::string_view k : set) {
@@ -187,7 +159,7 @@ std::string SchemaCompiler::NewRule(const std::string& hint, std::string body) {
 
 Status SchemaCompiler::CheckKeywords(const Json& s, const std::string& path) {
   for (const auto& [key, value] : s.items()) {
-    if (In(kAnnotations, key) || In(kKeywords, key) || key.starts_with("x-")) continue;
+    if (IsKnownKeyword(key)) continue;
     return Err(path, StrCat("unsupported keyword '", key, "'"));
   }
   for (const char* key : {"minLength", "maxLength", "minItems", "maxItems"}) {
@@ -434,6 +406,10 @@ Result<std::string> SchemaCompiler::TypedBody(const Json& s, const std::string& 
     StrAppend(out, out.empty() ? "" : " | ", types.size() > 1 ? StrCat("(", body, ")") : body);
   }
   return out;
+}
+
+bool IsKnownKeyword(std::string_view key) {
+  return In(kAnnotations, key) || In(kKeywords, key) || key.starts_with("x-");
 }
 
 }  // namespace internal

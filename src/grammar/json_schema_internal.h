@@ -17,6 +17,39 @@ namespace olla::grammar::internal {
 
 using Json = nlohmann::ordered_json;
 
+// Keywords that only annotate a schema (accepted and ignored by the compiler and the validator),
+// and the keywords both implement; anything else (bar "x-" extensions) is refused, named.
+inline constexpr std::string_view kAnnotations[] = {
+    "$schema",    "$id",      "$comment",  "title",         "description", "default",    "examples",
+    "deprecated", "readOnly", "writeOnly", "discriminator", "$defs",       "definitions"};
+inline constexpr std::string_view kKeywords[] = {"type",
+                                          "enum",
+                                          "const",
+                                          "$ref",
+                                          "anyOf",
+                                          "oneOf",
+                                          "allOf",
+                                          "properties",
+                                          "required",
+                                          "additionalProperties",
+                                          "unevaluatedProperties",
+                                          "items",
+                                          "prefixItems",
+                                          "minItems",
+                                          "maxItems",
+                                          "uniqueItems",
+                                          "minLength",
+                                          "maxLength",
+                                          "pattern",
+                                          "format",
+                                          "minimum",
+                                          "maximum",
+                                          "exclusiveMinimum",
+                                          "exclusiveMaximum"};
+
+// Whether the compiler and the validator know `key` (an annotation, a keyword or an "x-" extension).
+bool IsKnownKeyword(std::string_view key);
+
 // `text` as a GBNF string literal, quotes included.
 std::string GbnfLiteral(std::string_view text);
 // A GBNF character class of the inclusive code point ranges (escaped, so any code point is safe).

@@ -22,51 +22,6 @@ namespace {
 
 constexpr int kMaxDepth = 512;  // schema levels times instance levels, via $ref
 
-constexpr std::string_view kKnown[] = {"$schema",
-                                       "$id",
-                                       "$comment",
-                                       "title",
-                                       "description",
-                                       "default",
-                                       "examples",
-                                       "deprecated",
-                                       "readOnly",
-                                       "writeOnly",
-                                       "discriminator",
-                                       "$defs",
-                                       "definitions",
-                                       "type",
-                                       "enum",
-                                       "const",
-                                       "$ref",
-                                       "anyOf",
-                                       "oneOf",
-                                       "allOf",
-                                       "properties",
-                                       "required",
-                                       "additionalProperties",
-                                       "unevaluatedProperties",
-                                       "items",
-                                       "prefixItems",
-                                       "minItems",
-                                       "maxItems",
-                                       "uniqueItems",
-                                       "minLength",
-                                       "maxLength",
-                                       "pattern",
-                                       "format",
-                                       "minimum",
-                                       "maximum",
-                                       "exclusiveMinimum",
-                                       "exclusiveMaximum"};
-
-bool Known(std::string_view key) {
-  for (std::string_view k : kKnown) {
-    if (k == key) return true;
-  }
-  return key.starts_with("x-");
-}
-
 Status Fail(const std::string& at, std::string_view msg) {
   return Status::InvalidArgument(StrCat("at ", at.empty() ? "/" : at, ": ", msg));
 }
@@ -111,7 +66,7 @@ class Validator {
     if (s.is_boolean()) return s.get<bool>() ? Status::Ok() : Fail(at, "the schema is false");
     if (!s.is_object()) return Status::InvalidArgument("a schema must be an object or a boolean");
     for (const auto& [key, unused] : s.items()) {
-      if (!Known(key)) return Status::InvalidArgument(StrCat("unsupported keyword '", key, "'"));
+      if (!IsKnownKeyword(key)) return Status::InvalidArgument(StrCat("unsupported keyword '", key, "'"));
     }
     if (s.contains("$ref")) {
       const std::string ref = s["$ref"].get<std::string>();
