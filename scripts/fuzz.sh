@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the GGUF reader with libFuzzer (ASan + UBSan) for SECONDS seconds (default 60).
+# Fuzzes the GGUF reader with libFuzzer (ASan + UBSan) for SECONDS seconds (default 60), then a
+# request's `format` (JSON Schema / GBNF compiler) for half as long.
 #   scripts/fuzz.sh [SECONDS]
 # Configures the `fuzz` preset (clang, build/fuzz), builds gguf_reader_fuzz and the seed writer,
 # seeds build/fuzz/seeds from the handcrafted fixtures and shrunk copies of test data, and runs
@@ -13,7 +14,7 @@ BUILD=build/fuzz
 TESTDATA="${OLLA_TESTDATA:-$(cd .. && pwd)/shared/testdata}"
 
 cmake --preset fuzz >/dev/null
-cmake --build "$BUILD" --target gguf_reader_fuzz gguf_fuzz_seeds -j "${OLLA_JOBS:-$(nproc)}"
+cmake --build "$BUILD" --target gguf_reader_fuzz gguf_fuzz_seeds format_fuzz -j "${OLLA_JOBS:-$(nproc)}"
 
 mkdir -p "$BUILD/corpus" "$BUILD/artifacts"
 rm -rf "$BUILD/seeds" && mkdir -p "$BUILD/seeds"
@@ -37,3 +38,18 @@ if ((status != 0)); then
 fi
 runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$BUILD/fuzz.log" | grep -oE '[0-9]+$' || echo "?")
 echo "fuzz: gguf_reader_fuzz ran ${SECONDS_TO_RUN}s, ${runs} inputs, no crash ($(ls "$BUILD/corpus" | wc -l) corpus files)"
+
+# `format`: seeds are a few schemas of the kinds clients send; the corpus grows in build/fuzz/format.
+mkdir -p "$BUILD/format/corpus" "$BUILD/format/seeds"
+printf '%s' '"json"' > "$BUILD/format/seeds/json"
+printf '%s' '{"type":"object","properties":{"name":{"type":"string","maxLength":12,"pattern":"^[a-z]+$"},"age":{"type":"integer","minimum":0,"maximum":120},"tags":{"type":"array","items":{"enum":["a","b"]},"minItems":1,"maxItems":3}},"required":["name"],"additionalProperties":false}' > "$BUILD/format/seeds/object"
+printf '%s' '{"$defs":{"n":{"anyOf":[{"type":"null"},{"$ref":"#/$defs/n"}]}},"oneOf":[{"$ref":"#/$defs/n"},{"type":"string","format":"date-time"},{"const":{"k":[1,2.5e3,true]}}]}' > "$BUILD/format/seeds/refs"
+"$BUILD/fuzz/format_fuzz" -max_total_time="$((SECONDS_TO_RUN / 2))" -rss_limit_mb=2048 -max_len=4096 \
+  -timeout=25 -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/format-" \
+  "$BUILD/format/corpus" "$BUILD/format/seeds" 2>&1 | tee "$BUILD/format.log" || status=$?
+if ((status != 0)); then
+  echo "fuzz: format_fuzz FAILED (exit $status): see $BUILD/format.log and the input in $BUILD/artifacts/" >&2
+  exit "$status"
+fi
+runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$BUILD/format.log" | grep -oE '[0-9]+$' || echo "?")
+echo "fuzz: format_fuzz ran $((SECONDS_TO_RUN / 2))s, ${runs} inputs, no crash"
