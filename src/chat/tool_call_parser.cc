@@ -30,28 +30,37 @@ size_t PartialTagSuffix(std::string_view s, std::string_view tag) {
 
 enum class Scan { kComplete, kIncomplete, kBad };
 
+// Deeper JSON is refused: no real call nests like this, and nlohmann's dump() (and the
+// template engines that later read the arguments) recurse once per level.
+constexpr size_t kMaxJsonDepth = 128;
+
 // Finds the end of the JSON object or array that starts at s[begin] ('{' or '['): *end is one
-// past its closing bracket. Strings (with escapes) are skipped; mismatched brackets are kBad.
-Scan ScanJson(std::string_view s, size_t begin, size_t* end) {
-  std::string closers;
-  bool in_string = false, escaped = false;
-  for (size_t i = begin; i < s.size(); ++i) {
+// past its closing bracket. Strings (with escapes) are skipped; mismatched brackets and nesting
+// deeper than kMaxJsonDepth are kBad. `state` carries the scan across calls, so that a call
+// streamed in small chunks is scanned once, not once per chunk; it must be reset when the text
+// before s.size() changes.
+Scan ScanJson(std::string_view s, size_t begin, size_t* end, JsonScanState& state) {
+  if (state.begin != begin) state = JsonScanState{.begin = begin, .pos = begin};
+  for (size_t& i = state.pos; i < s.size(); ++i) {
     const char c = s[i];
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+    if (state.in_string) {
+      if (state.escaped) state.escaped = false;
+      else if (c == '\\') state.escaped = true;
+      else if (c == '"') state.in_string = false;
       continue;
     }
     switch (c) {
-      case '"': in_string = true; break;
-      case '{': closers.push_back('}'); break;
-      case '[': closers.push_back(']'); break;
+      case '"': state.in_string = true; break;
+      case '{':
+      case '[':
+        if (state.closers.size() >= kMaxJsonDepth) return Scan::kBad;
+        state.closers.push_back(c == '{' ? '}' : ']');
+        break;
       case '}':
       case ']':
-        if (closers.empty() || closers.back() != c) return Scan::kBad;
-        closers.pop_back();
-        if (closers.empty()) {
+        if (state.closers.empty() || state.closers.back() != c) return Scan::kBad;
+        state.closers.pop_back();
+        if (state.closers.empty()) {
           *end = i + 1;
           return Scan::kComplete;
         }
@@ -62,6 +71,26 @@ Scan ScanJson(std::string_view s, size_t begin, size_t* end) {
   return Scan::kIncomplete;
 }
 
+// Whether the brackets of JSON text `s` (outside strings) nest at most kMaxJsonDepth deep.
+bool NestingWithinLimit(std::string_view s) {
+  size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : s) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxJsonDepth) return false;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
 // The arguments of a call: an object, or a string that holds one.
 bool ArgumentsJson(const ordered_json& v, std::string* out) {
   if (v.is_object()) {
@@ -69,6 +98,7 @@ bool ArgumentsJson(const ordered_json& v, std::string* out) {
     return true;
   }
   if (v.is_string()) {
+    if (!NestingWithinLimit(v.get_ref<const std::string&>())) return false;
     try {
       const ordered_json parsed = ordered_json::parse(v.get<std::string>());
       if (!parsed.is_object()) return false;
@@ -186,6 +216,7 @@ ToolCallOutput ToolCallParser::Flush() {
 }
 
 void ToolCallParser::GiveUp(ToolCallOutput& out) {
+  scan_ = {};
   if (!format_.bare()) out.content += format_.tag;
   out.content += buffer_;
   buffer_.clear();
@@ -278,10 +309,10 @@ bool ToolCallParser::TakeCall(ToolCallOutput& out) {
     }
   }
   size_t end = 0;
-  switch (ScanJson(buffer_, begin, &end)) {
+  switch (ScanJson(buffer_, begin, &end, scan_)) {
     case Scan::kIncomplete: return false;
     case Scan::kBad: GiveUp(out); return true;
-    case Scan::kComplete: break;
+    case Scan::kComplete: scan_ = {}; break;
   }
   std::vector<ToolCall> calls;
   bool ok = false;

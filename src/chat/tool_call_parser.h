@@ -12,8 +12,9 @@
 // `arguments`/`parameters` object (or a string holding one). "<x>" tags are closed by "</x>",
 // which is skipped; Mistral's newer `[TOOL_CALLS]name[ARGS]{...}` is accepted too. With a bare
 // "{" or "[" tag, calls are parsed only when the output starts (after whitespace) with it.
-// Text that is not a well-formed call (bad JSON, unknown tool, no arguments object) is content,
-// tag included: the parser never fails.
+// Text that is not a well-formed call (bad JSON, JSON nested over 128 deep, unknown tool, no
+// arguments object) is content, tag included: the parser never fails. Streaming scans each byte
+// of a call once, however small the chunks.
 
 #include <string>
 #include <string_view>
@@ -47,6 +48,14 @@ struct ToolCallOutput {
   std::vector<ToolCall> calls;  // complete calls, index numbered from 0 per parser; id empty
 };
 
+// Where a scan of a JSON value in a ToolCallParser's buffer stopped (internal).
+struct JsonScanState {
+  size_t begin = std::string_view::npos;  // where the value starts in the buffer
+  size_t pos = 0;                         // the next byte to scan
+  std::string closers;                    // the brackets still open, innermost last
+  bool in_string = false, escaped = false;
+};
+
 // Streaming: feed the output as it comes; text that may still begin a call is held back.
 class ToolCallParser {
  public:
@@ -71,6 +80,7 @@ class ToolCallParser {
   bool after_call_ = false;  // at least one call was parsed
   bool seen_text_ = false;   // bare format: some non-space output was seen
   int next_index_ = 0;
+  JsonScanState scan_;  // the scan of the call being received
 };
 
 // The whole output at once.

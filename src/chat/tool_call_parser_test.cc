@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 namespace olla::chat {
 namespace {
 
@@ -142,6 +144,36 @@ TEST(ToolCallParserTest, ToolNamesAndIds) {
   EXPECT_EQ(id.rfind("call_", 0), 0u);
   for (char c : id.substr(5)) EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) << id;
   EXPECT_NE(NewToolCallId(), NewToolCallId());
+}
+
+// Found while fuzzing (fuzz/tool_call_fuzz.cc): arguments nested 200000 deep overflowed the stack
+// in nlohmann's dump(). JSON nested over 128 deep is now content; and a long call streamed in
+// small chunks is scanned once, not once per chunk (quadratic before).
+TEST(ToolCallParserTest, HostileOutputStaysCheap) {
+  auto nested = [](size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  const std::string deep = R"({"name":"get_time","arguments":{"a":)" + nested(200000) + "}}";
+  const std::string deep_string = R"({"name":"get_time","arguments":"{\"a\":)" + nested(200000) + "}\"}";
+  for (const char* tag : {"{", "<tool_call>"}) {
+    const ToolCallFormat format = ToolCallFormat::FromTag(tag);
+    for (const std::string& call : {deep, deep_string}) {
+      const std::string text = format.bare() ? call : format.tag + call;
+      ToolCallOutput out = ParseToolCalls(format, kTools, text);
+      EXPECT_TRUE(out.calls.empty());
+      EXPECT_EQ(out.content, text);
+    }
+    const std::string ok = R"({"name":"get_time","arguments":{"a":)" + nested(120) + "}}";
+    ToolCallOutput out = ParseToolCalls(format, kTools, format.bare() ? ok : format.tag + ok);
+    ASSERT_EQ(out.calls.size(), 1u);
+    EXPECT_EQ(out.calls[0].arguments_json, R"({"a":)" + nested(120) + "}");
+  }
+  std::string big = R"(<tool_call>{"name":"get_time","arguments":{"s":")" + std::string(4 << 20, 'x') + "\"}}";
+  ToolCallParser p(ToolCallFormat::FromTag("<tool_call>"), kTools);
+  const auto start = std::chrono::steady_clock::now();
+  size_t calls = 0;
+  for (size_t i = 0; i < big.size(); i += 16) calls += p.Add(std::string_view(big).substr(i, 16)).calls.size();
+  calls += p.Flush().calls.size();
+  EXPECT_EQ(calls, 1u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 }  // namespace

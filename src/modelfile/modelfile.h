@@ -37,7 +37,8 @@ struct Command {
   int line = 0;      // 1-based line of the keyword (CR and LF each count, as upstream)
 
   // One line of Modelfile text without the trailing newline: "FROM x", "SYSTEM <quoted>",
-  // "MESSAGE <role> <quoted>", "PARAMETER <name> <quoted>" (FROM is never quoted).
+  // "MESSAGE <role> <quoted>", "PARAMETER <name> <quoted>" (FROM is quoted only when it would
+  // not read back otherwise, see Quote).
   std::string ToString() const;
 
   // Equality ignores `line`, so a re-parsed rendering compares equal.
@@ -65,7 +66,10 @@ struct Modelfile {
 Result<Modelfile> Parse(std::string_view bytes);
 
 // Quoting used when rendering (§3.9): if `s` contains '\n' or starts/ends with ' ', it is wrapped
-// in `"""` when it contains '"', else in '"'; otherwise it is returned verbatim.
+// in `"""` when it contains '"', else in '"'; otherwise it is returned verbatim. Where Ollama's
+// rule gives text that Parse would read back differently (edge tabs or newlines, a leading '"'),
+// the first of `"s"` and `"""s"""` that reads back as `s` is used instead, so
+// Parse(ToString(Parse(x))) == Parse(x) for every x that parses.
 std::string Quote(std::string_view s);
 
 // The text of `ollama show --modelfile` (§3.9): the three comment lines naming `short_name`, a

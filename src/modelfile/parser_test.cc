@@ -193,5 +193,32 @@ TEST(ParserTest, RoundTripsThroughToString) {
   }
 }
 
+// Found by fuzz/modelfile_fuzz: values whose Ollama rendering (quote()) reads back as something
+// else, e.g. `"\t..\t""` rendered verbatim re-parses as `""` → "". ToString now picks a form
+// that reads back.
+TEST(ParserTest, RoundTripsValuesOllamaQuotingLoses) {
+  static constexpr char kFound[] =
+      "# c\r\nfrom .\x01\nfrom .\x01\0\0 /m.gguf\r\nTEMPLATE "
+      "\"\t\t\t\t\t\t\t\t\t\t\t\t\t\"\"\"\t\t\t\t\t\t\x01\t\t\t";
+  const std::string inputs[] = {
+      std::string(kFound, sizeof(kFound) - 1),
+      "FROM x\nSYSTEM \"\ttab\"\n",
+      "FROM x\nSYSTEM \"tab\t\"\n",
+      "FROM x\nSYSTEM \"\"quoted\"\"\n",
+      "FROM x\nSYSTEM \"\"open\"\n",
+      "FROM x\nSYSTEM \"\"\"a\"\nb\"\"\"\n",
+      "FROM x\nLICENSE \"\"\"\nx\n\n\"\"\"\n",
+      "FROM \"\tpath\"\nMESSAGE user \"\r\nhi\"\nPARAMETER stop \"\"\"\"x\"\"\"\n",
+  };
+  for (const std::string& in : inputs) {
+    Result<Modelfile> first = Parse(in);
+    ASSERT_TRUE(first.ok()) << in << first.status().ToString();
+    std::string text = first->ToString();
+    Result<Modelfile> second = Parse(text);
+    ASSERT_TRUE(second.ok()) << text << second.status().ToString();
+    EXPECT_EQ(*second, *first) << text;
+  }
+}
+
 }  // namespace
 }  // namespace olla::modelfile

@@ -31,18 +31,72 @@ std::string_view InstructionKeyword(Instruction instruction) {
   return "UNKNOWN";
 }
 
+namespace {
+
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// The parser's unquote() of an already trimmed value: `"""x"""` → x, `"x"` → x, else as is;
+// false for an unterminated quote.
+bool Unquote(std::string_view s, std::string_view* out) {
+  if (s.starts_with("\"\"\"")) {
+    if (s.size() < 6 || !s.ends_with("\"\"\"")) return false;
+    *out = s.substr(3, s.size() - 6);
+    return true;
+  }
+  if (s.starts_with('"')) {
+    if (s.size() < 2 || !s.ends_with('"')) return false;
+    *out = s.substr(1, s.size() - 2);
+    return true;
+  }
+  *out = s;
+  return true;
+}
+
+// Whether `text`, written as a value after a keyword and followed by a newline, parses back to
+// `value`: the parser ends a value at the first newline where the text so far (trimmed) is a
+// complete value, so no earlier newline may complete it. Linear in the size of `text`.
+bool ReadsBackAs(std::string_view text, std::string_view value) {
+  size_t first = std::string_view::npos, last_end = 0;
+  std::string_view unquoted;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const std::string_view so_far =
+        first == std::string_view::npos ? std::string_view() : text.substr(first, last_end - first);
+    if ((c == '\n' || c == '\r') && Unquote(so_far, &unquoted)) return false;
+    if (!IsBlank(c)) {
+      if (first == std::string_view::npos) first = i;
+      last_end = i + 1;
+    }
+  }
+  const std::string_view trimmed =
+      first == std::string_view::npos ? std::string_view() : text.substr(first, last_end - first);
+  return Unquote(trimmed, &unquoted) && unquoted == value;
+}
+
+// `ollama_text` if it reads back as `s`, else the first of "s" and """s""" that does. Values
+// Parse returns always read back in one of these forms.
+std::string ReadableOr(std::string ollama_text, std::string_view s) {
+  if (ReadsBackAs(ollama_text, s)) return ollama_text;
+  for (std::string_view q : {std::string_view("\""), std::string_view("\"\"\"")}) {
+    std::string text = StrCat(q, s, q);
+    if (ReadsBackAs(text, s)) return text;
+  }
+  return ollama_text;
+}
+
+}  // namespace
+
 std::string Quote(std::string_view s) {
   bool needs = s.find('\n') != std::string_view::npos || (!s.empty() && s.front() == ' ') ||
                (!s.empty() && s.back() == ' ');
-  if (!needs) return std::string(s);
-  if (s.find('"') != std::string_view::npos) return StrCat("\"\"\"", s, "\"\"\"");
-  return StrCat("\"", s, "\"");
+  std::string_view q = s.find('"') != std::string_view::npos ? "\"\"\"" : "\"";
+  return ReadableOr(needs ? StrCat(q, s, q) : std::string(s), s);
 }
 
 std::string Command::ToString() const {
   switch (instruction) {
     case Instruction::kFrom:
-      return StrCat("FROM ", args);
+      return StrCat("FROM ", ReadableOr(args, args));
     case Instruction::kMessage:
       return StrCat("MESSAGE ", name, " ", Quote(args));
     case Instruction::kParameter:

@@ -17,7 +17,16 @@ TEST(RenderTest, QuotesLikeOllama) {
       {"two\nlines", "\"two\nlines\""},
       {"say \"hi\"\n", "\"\"\"say \"hi\"\n\"\"\""},
       {"say \"hi\"", "say \"hi\""},  // no newline, no edge space: verbatim
-      {"\ttab", "\ttab"},            // only spaces count at the edges
+      {"inner\ttab", "inner\ttab"},  // only spaces count at the edges...
+      // ...unless Ollama's text would read back differently (fuzzer finds): then quoted.
+      {"\ttab", "\"\ttab\""},
+      {"tab\t", "\"tab\t\""},
+      {"\"quoted\"", "\"\"quoted\"\""},  // not `quoted`
+      {"\"open", "\"\"open\""},          // not an unterminated quote
+      {"a\"\nb", "\"\"\"a\"\nb\"\"\""},     // Ollama's text reads back: kept
+      // Not representable (neither form reads back; Parse never returns it): Ollama's text.
+      {"a\"\"\"\nb\"\nc", "\"\"\"a\"\"\"\nb\"\nc\"\"\""},
+      {"\t\"\"\"\"\t", "\"\t\"\"\"\"\t\""},
   };
   for (const auto& c : cases) EXPECT_EQ(Quote(c.in), c.want) << c.in;
 }
@@ -27,7 +36,8 @@ TEST(RenderTest, RendersEachInstruction) {
     Command cmd;
     std::string_view want;
   } cases[] = {
-      {{Instruction::kFrom, "", " /path with space", 0}, "FROM  /path with space"},
+      {{Instruction::kFrom, "", "/path with space", 0}, "FROM /path with space"},
+      {{Instruction::kFrom, "", " /lead", 0}, "FROM \" /lead\""},  // quoted only to read back
       {{Instruction::kParameter, "stop", "<|eot_id|>", 0}, "PARAMETER stop <|eot_id|>"},
       {{Instruction::kParameter, "stop", "User: ", 0}, "PARAMETER stop \"User: \""},
       {{Instruction::kTemplate, "", "{{ .Prompt }}", 0}, "TEMPLATE {{ .Prompt }}"},
