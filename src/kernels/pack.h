@@ -24,7 +24,7 @@ enum class PackedFormat {
   kQ8_0x16,  // per block: 8 quads x 16 rows x 4 bytes of q + 128; then the rows' F16 d
   kQ4_0x16,  // per block: 4 vectors of 16 rows x 4 bytes of nibbles; then the rows' F16 d
   kQ4_Kx16,  // per super-block: 32 nibble vectors; then u8 scales [8][16], int16 min pairs, F16 d, dmin
-  kQ6_Kx16,  // per super-block: 32 ql + 16 qh vectors; then int8 scales [16][16], F16 d [16]
+  kQ6_Kx16,  // per super-block: 48 vectors of 6-bit values (+ 2 bits of a fourth, pack.cc); then int8 scales [16][16], F16 d [16]
 };
 
 // Layout of one packed matrix. Group g (rows 16g .. 16g + 15, zero rows past n_rows) occupies

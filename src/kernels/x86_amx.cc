@@ -16,6 +16,8 @@
 
 #include <cstring>
 
+#include "kernels/x86_q6k_decode.h"
+
 namespace olla::kernels::internal {
 namespace {
 
@@ -107,26 +109,16 @@ OLLA_AMX void PanelQ4_K(const PackedMatrix& p, size_t g, uint8_t* panel) {
 
 // Q6_K: one 4-row tile (16 elements) per sub-block, 16 per super-block; values q - 32.
 OLLA_AMX void PanelQ6_K(const PackedMatrix& p, size_t g, uint8_t* panel) {
-  const __m512i m4 = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30), off = _mm512_set1_epi8(32);
+  const __m512i off = _mm512_set1_epi8(32);
   for (size_t sb = 0; sb < p.n_blocks; ++sb) {
     const uint8_t* v = p.vecs(g, sb);
     for (int h = 0; h < 2; ++h) {
       for (int part = 0; part < 4; ++part) {  // elements 128h + 32 part + [0, 32): sub-blocks 8h + 2 part, + 1
         uint8_t* out = panel + (sb * 16 + h * 8 + 2 * part) * (kTileBytes / 2);
-        for (int k = 0; k < 8; ++k) {
-          const __m512i ql = _mm512_load_si512(v + (h * 16 + (part & 1) * 8 + k) * 64);
-          const __m512i qh = _mm512_load_si512(v + (32 + h * 8 + k) * 64);
-          const __m512i low = part < 2 ? _mm512_and_si512(ql, m4) : _mm512_and_si512(_mm512_srli_epi16(ql, 4), m4);
-          __m512i high;
-          switch (part) {
-            case 0: high = _mm512_slli_epi16(qh, 4); break;
-            case 1: high = _mm512_slli_epi16(qh, 2); break;
-            case 2: high = qh; break;
-            default: high = _mm512_srli_epi16(qh, 2); break;
-          }
-          const __m512i q = _mm512_sub_epi8(_mm512_or_si512(low, _mm512_and_si512(high, m30)), off);
-          _mm512_store_si512(out + 64 * k, q);  // quads 0..3: first sub-block, 4..7: the second
-        }
+        __m512i q[8];
+        DecodeQ6_KPart(v, h, part, q);
+        // quads 0..3: first sub-block, 4..7: the second
+        for (int k = 0; k < 8; ++k) _mm512_store_si512(out + 64 * k, _mm512_sub_epi8(q[k], off));
       }
     }
   }

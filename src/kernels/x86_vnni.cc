@@ -15,6 +15,8 @@
 
 #include <cstring>
 
+#include "kernels/x86_q6k_decode.h"
+
 namespace olla::kernels::internal {
 namespace {
 
@@ -118,9 +120,9 @@ OLLA_VNNI inline __m512i SubDot32(const __m512i q[8], const int8_t* aq) {
   return _mm512_add_epi32(s0, s1);
 }
 
-// acc + d * yd * float(isum) - dmin * yd * float(imin), as ref, with imin from the packed min
-// pairs at m + 128 and the token's bsums of this super-block.
-OLLA_VNNI inline __m512 Q4_KFinish(__m512 acc, __m512i isum, const uint8_t* m, const int16_t* bs, float yd_s) {
+// acc + d * yd * float(isum) - dmin * yd * float(imin), as ref, from isum16 = 16 * isum, with
+// imin from the packed min pairs at m + 128 and the token's bsums of this super-block.
+OLLA_VNNI inline __m512 Q4_KFinish(__m512 acc, __m512i isum16, const uint8_t* m, const int16_t* bs, float yd_s) {
   __m512i imin = _mm512_setzero_si512();
   for (int pr = 0; pr < 4; ++pr) {  // sub-blocks 2pr and 2pr + 1: their 32-element sums
     const uint32_t lo = static_cast<uint16_t>(bs[4 * pr] + bs[4 * pr + 1]);
@@ -128,7 +130,10 @@ OLLA_VNNI inline __m512 Q4_KFinish(__m512 acc, __m512i isum, const uint8_t* m, c
     imin = _mm512_dpwssd_epi32(imin, Load(m + 128 + 64 * pr), _mm512_set1_epi32(static_cast<int32_t>(lo | hi << 16)));
   }
   const __m512 yd = _mm512_set1_ps(yd_s);
-  const __m512 pos = _mm512_mul_ps(_mm512_mul_ps(LoadF16x16(m + 384), yd), _mm512_cvtepi32_ps(isum));
+  // isum16 is 16 x isum (see Q4_KTile): both convert to float with the same rounding, and the
+  // division by 16 is exact.
+  const __m512 fsum = _mm512_mul_ps(_mm512_cvtepi32_ps(isum16), _mm512_set1_ps(1.0f / 16));
+  const __m512 pos = _mm512_mul_ps(_mm512_mul_ps(LoadF16x16(m + 384), yd), fsum);
   const __m512 neg = _mm512_mul_ps(_mm512_mul_ps(LoadF16x16(m + 416), yd), _mm512_cvtepi32_ps(imin));
   return _mm512_add_ps(acc, _mm512_sub_ps(pos, neg));
 }
@@ -137,7 +142,7 @@ template <int G, int T>
 OLLA_VNNI void Q4_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t0, float* y, size_t ys,
                         __mmask16 last_mask) {
   const size_t nsb = p.n_blocks, nc = a.n_cols;
-  const __m512i m4 = _mm512_set1_epi8(0x0F);
+  const __m512i m4 = _mm512_set1_epi8(0x0F), mf0 = _mm512_set1_epi8(static_cast<char>(0xF0));
   __m512 acc[G][T];
 #pragma GCC unroll 16
   for (int i = 0; i < G; ++i)
@@ -152,17 +157,27 @@ OLLA_VNNI void Q4_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t
       __m512i isum[T];
 #pragma GCC unroll 16
       for (int j = 0; j < T; ++j) isum[j] = _mm512_setzero_si512();
-      for (int s = 0; s < 8; ++s) {
-        __m512i q[8];
-        const uint8_t* vg = v + (s / 2) * 8 * 64;
+      // Sub-blocks 2pr (low nibbles) and 2pr + 1 (high nibbles) share their bytes. The high
+      // nibbles are used in place, as 16 x their value (x & 0xF0: no shift, which would compete
+      // with vpdpbusd for port 0), so the low ones get 16 x their scale and isum holds 16 x the
+      // reference's sum; exact in int32 (|isum| < 2^25).
+      for (int pr = 0; pr < 4; ++pr) {
+        __m512i lo[8], hi[8];
+        const uint8_t* vg = v + pr * 8 * 64;
         for (int k = 0; k < 8; ++k) {
           const __m512i x = Load(vg + 64 * k);
-          q[k] = (s & 1) ? _mm512_and_si512(_mm512_srli_epi16(x, 4), m4) : _mm512_and_si512(x, m4);
+          lo[k] = _mm512_and_si512(x, m4);
+          hi[k] = _mm512_and_si512(x, mf0);
         }
-        const __m512i sc = _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 16 * s)));
+        const __m512i sc_lo = _mm512_slli_epi32(
+            _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 32 * pr))), 4);
+        const __m512i sc_hi = _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 32 * pr + 16)));
 #pragma GCC unroll 16
-        for (int j = 0; j < T; ++j)
-          isum[j] = _mm512_add_epi32(isum[j], _mm512_mullo_epi32(SubDot32(q, a.qs + (t0 + j) * nc + 256 * sb + 32 * s), sc));
+        for (int j = 0; j < T; ++j) {
+          const int8_t* aq = a.qs + (t0 + j) * nc + 256 * sb + 64 * pr;
+          isum[j] = _mm512_add_epi32(isum[j], _mm512_add_epi32(_mm512_mullo_epi32(SubDot32(lo, aq), sc_lo),
+                                                               _mm512_mullo_epi32(SubDot32(hi, aq + 32), sc_hi)));
+        }
       }
 #pragma GCC unroll 16
       for (int j = 0; j < T; ++j) {
@@ -176,25 +191,7 @@ OLLA_VNNI void Q4_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t
       _mm512_mask_storeu_ps(y + (t0 + j) * ys + 16 * i, i == G - 1 ? last_mask : __mmask16{0xFFFF}, acc[i][j]);
 }
 
-// ---- Q6_K: 16 sub-blocks of 16 with int8 scales, q = ql | qh << 4, value q - 32 ---------------
-
-// The 8 quad vectors (unsigned q) of elements 128h + 32 part + [0, 32) of super-block v.
-OLLA_VNNI inline void DecodeQ6_K(const uint8_t* v, int h, int part, __m512i q[8]) {
-  const __m512i m4 = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
-  for (int k = 0; k < 8; ++k) {
-    const __m512i ql = Load(v + (h * 16 + (part & 1) * 8 + k) * 64);
-    const __m512i qh = Load(v + (32 + h * 8 + k) * 64);
-    const __m512i low = part < 2 ? _mm512_and_si512(ql, m4) : _mm512_and_si512(_mm512_srli_epi16(ql, 4), m4);
-    __m512i high;  // bits 2 part, 2 part + 1 of qh moved to bits 4, 5
-    switch (part) {
-      case 0: high = _mm512_slli_epi16(qh, 4); break;
-      case 1: high = _mm512_slli_epi16(qh, 2); break;
-      case 2: high = qh; break;
-      default: high = _mm512_srli_epi16(qh, 2); break;
-    }
-    q[k] = _mm512_or_si512(low, _mm512_and_si512(high, m30));
-  }
-}
+// ---- Q6_K: 16 sub-blocks of 16 with int8 scales, values q - 32 (q decoded by x86_q6k_decode.h) ----
 
 template <int G, int T>
 OLLA_VNNI void Q6_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t0, float* y, size_t ys,
@@ -218,7 +215,7 @@ OLLA_VNNI void Q6_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t
       for (int h = 0; h < 2; ++h) {
         for (int part = 0; part < 4; ++part) {
           __m512i q[8];
-          DecodeQ6_K(v, h, part, q);
+          DecodeQ6_KPart(v, h, part, q);
           const int sub = h * 8 + 2 * part;
           const __m512i sc0 = _mm512_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 16 * sub)));
           const __m512i sc1 = _mm512_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 16 * (sub + 1))));
