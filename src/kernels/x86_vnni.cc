@@ -46,19 +46,23 @@ OLLA_VNNI inline void PrefetchAhead(const uint8_t* block, size_t bytes) {
 
 struct FmtQ8_0 {
   static constexpr int32_t kOffset = 128;
+  static constexpr bool kHighTimes16 = false;
   OLLA_VNNI static inline void Decode(const uint8_t* v, __m512i q[8]) {
     for (int k = 0; k < 8; ++k) q[k] = Load(v + 64 * k);
   }
 };
 
+// q[4..7] are the high nibbles in place (x & 0xF0 = 16 x their value): a shift would compete
+// with vpdpbusd for port 0. LegacyDot scales the low half to match.
 struct FmtQ4_0 {
   static constexpr int32_t kOffset = 8;
+  static constexpr bool kHighTimes16 = true;
   OLLA_VNNI static inline void Decode(const uint8_t* v, __m512i q[8]) {
-    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    const __m512i m4 = _mm512_set1_epi8(0x0F), mf0 = _mm512_set1_epi8(static_cast<char>(0xF0));
     for (int i = 0; i < 4; ++i) {
       const __m512i x = Load(v + 64 * i);
-      q[i] = _mm512_and_si512(x, m4);                          // elements 4i .. 4i + 3
-      q[i + 4] = _mm512_and_si512(_mm512_srli_epi16(x, 4), m4);  // elements 16 + 4i ..
+      q[i] = _mm512_and_si512(x, m4);       // elements 4i .. 4i + 3
+      q[i + 4] = _mm512_and_si512(x, mf0);  // elements 16 + 4i .., times 16
     }
   }
 };
@@ -66,15 +70,28 @@ struct FmtQ4_0 {
 // One block of one token against the decoded rows q: acc + float(isum) * (dw * da), as ref.
 template <class F>
 OLLA_VNNI inline __m512 LegacyDot(__m512 acc, const __m512i q[8], __m512 dw, const int8_t* aq, int32_t qsum, float da) {
-  __m512i s0 = _mm512_set1_epi32(-F::kOffset * qsum);
-  __m512i s1 = _mm512_setzero_si512();
-  for (int k = 0; k < 8; k += 2) {
-    s0 = _mm512_dpbusd_epi32(s0, q[k], Bcast32(aq + 4 * k));
-    s1 = _mm512_dpbusd_epi32(s1, q[k + 1], Bcast32(aq + 4 * k + 4));
+  __m512 fsum;
+  if constexpr (F::kHighTimes16) {
+    // 16 * isum = 16 * (low half - offset * qsum) + (16 x high half), exact in int32; its float
+    // is 16 x float(isum) (|isum| < 2^24), so scaling by 1/16 gives float(isum) exactly.
+    __m512i lo = _mm512_set1_epi32(-F::kOffset * qsum), hi = _mm512_setzero_si512();
+    for (int k = 0; k < 4; ++k) {
+      lo = _mm512_dpbusd_epi32(lo, q[k], Bcast32(aq + 4 * k));
+      hi = _mm512_dpbusd_epi32(hi, q[k + 4], Bcast32(aq + 16 + 4 * k));
+    }
+    const __m512i isum16 = _mm512_add_epi32(_mm512_slli_epi32(lo, 4), hi);
+    fsum = _mm512_mul_ps(_mm512_cvtepi32_ps(isum16), _mm512_set1_ps(1.0f / 16));
+  } else {
+    __m512i s0 = _mm512_set1_epi32(-F::kOffset * qsum);
+    __m512i s1 = _mm512_setzero_si512();
+    for (int k = 0; k < 8; k += 2) {
+      s0 = _mm512_dpbusd_epi32(s0, q[k], Bcast32(aq + 4 * k));
+      s1 = _mm512_dpbusd_epi32(s1, q[k + 1], Bcast32(aq + 4 * k + 4));
+    }
+    fsum = _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1));
   }
   // ref: sum += float(isum) * (dw * da)
-  const __m512 isum = _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1));
-  return _mm512_add_ps(acc, _mm512_mul_ps(isum, _mm512_mul_ps(dw, _mm512_set1_ps(da))));
+  return _mm512_add_ps(acc, _mm512_mul_ps(fsum, _mm512_mul_ps(dw, _mm512_set1_ps(da))));
 }
 
 // Groups [g, g + G) against tokens [t0, t0 + T); y points at row 16g of token 0. Prompts use one
