@@ -5,10 +5,10 @@
 // For the 512-token stories260K vocabulary and the 32000-token llama SPM vocabulary, and for
 // `format: "json"` and two schemas, it records a token sequence (a random walk over allowed
 // tokens, steered to the end after N_TOKENS), then replays it and times, per token,
-// ComputeMask() + Accept():
+// ComputeMaskBits() (the mask as the sampler reads it) + Accept():
 //   first:   a fresh Matcher (every position new: automaton and masks built on the way);
-//   repeat:  the same Matcher after Reset() (what a second request with the same schema costs
-//            when its Matcher is kept; positions repeat within one answer too);
+//   repeat:  the same Matcher after Reset() (what a second request with the same schema costs:
+//            the runtime keeps Matchers in a MatcherCache; positions repeat within one answer too);
 //   no-cache: masks not cached (mask_cache_bytes = 0) but the automaton warm: the trie walk.
 // It also times the first mask of a fresh Matcher (fully cold) and TokenTrie construction.
 // Compare with a forward pass: stories260K decodes at ~300 us/token on one core (`olla bench`).
@@ -62,19 +62,19 @@ std::vector<int32_t> RecordWalk(const std::shared_ptr<const Grammar>& g,
   return seq;
 }
 
-// Mean microseconds per token of ComputeMask + Accept over `seq`.
+// Mean microseconds per token of ComputeMaskBits + Accept over `seq`.
 double Replay(Matcher& m, const std::vector<int32_t>& seq, const testing::TestVocab& vocab,
               const TokenTrie& trie) {
-  std::vector<uint8_t> allowed;
+  std::vector<uint64_t> allowed;
   const auto start = Clock::now();
   for (int32_t t : seq) {
-    m.ComputeMask(trie, allowed);
-    if (!allowed[t] || !m.Accept(vocab.pieces[t])) {
+    m.ComputeMaskBits(trie, allowed);
+    if (!((allowed[static_cast<uint32_t>(t) / 64] >> (t % 64)) & 1) || !m.Accept(vocab.pieces[t])) {
       std::fprintf(stderr, "replay diverged\n");
       std::exit(1);
     }
   }
-  m.ComputeMask(trie, allowed);  // the mask that allows end of generation
+  m.ComputeMaskBits(trie, allowed);  // the mask that allows end of generation
   return Micros(Clock::now() - start) / static_cast<double>(seq.size() + 1);
 }
 

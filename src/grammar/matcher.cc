@@ -433,34 +433,36 @@ void Matcher::WalkTrie(const TokenTrie& vocab, std::vector<uint64_t>& bits) {
   }
 }
 
-void Matcher::ComputeMask(const TokenTrie& vocab, std::vector<uint8_t>& allowed) {
+const uint64_t* Matcher::MaskWords(const TokenTrie& vocab) {
   MaybeRebuild();
-  const size_t n_vocab = vocab.n_vocab();
-  const size_t words = (n_vocab + 63) / 64;
+  const size_t words = (vocab.n_vocab() + 63) / 64;
   if (vocab.fingerprint() != mask_fp_ || words != mask_words_) {  // another vocabulary
     for (State& st : states_) st.mask_slot = -1;
     mask_pool_.clear();
     mask_fp_ = vocab.fingerprint();
     mask_words_ = words;
   }
-  const uint64_t* mask = nullptr;
   if (states_[cur_].mask_slot >= 0) {
     ++mask_hits_;
-    mask = mask_pool_.data() + static_cast<size_t>(states_[cur_].mask_slot) * words;
-  } else {
-    ++mask_misses_;
-    bits_.assign(words, 0);
-    WalkTrie(vocab, bits_);
-    if ((mask_pool_.size() + words) * sizeof(uint64_t) > limits_.mask_cache_bytes) {
-      for (State& st : states_) st.mask_slot = -1;
-      mask_pool_.clear();
-    }
-    if ((mask_pool_.size() + words) * sizeof(uint64_t) <= limits_.mask_cache_bytes && words > 0) {
-      states_[cur_].mask_slot = static_cast<int32_t>(mask_pool_.size() / words);
-      mask_pool_.insert(mask_pool_.end(), bits_.begin(), bits_.end());
-    }
-    mask = bits_.data();
+    return mask_pool_.data() + static_cast<size_t>(states_[cur_].mask_slot) * words;
   }
+  ++mask_misses_;
+  bits_.assign(words, 0);
+  WalkTrie(vocab, bits_);
+  if ((mask_pool_.size() + words) * sizeof(uint64_t) > limits_.mask_cache_bytes) {
+    for (State& st : states_) st.mask_slot = -1;
+    mask_pool_.clear();
+  }
+  if ((mask_pool_.size() + words) * sizeof(uint64_t) <= limits_.mask_cache_bytes && words > 0) {
+    states_[cur_].mask_slot = static_cast<int32_t>(mask_pool_.size() / words);
+    mask_pool_.insert(mask_pool_.end(), bits_.begin(), bits_.end());
+  }
+  return bits_.data();
+}
+
+void Matcher::ComputeMask(const TokenTrie& vocab, std::vector<uint8_t>& allowed) {
+  const uint64_t* mask = MaskWords(vocab);
+  const size_t n_vocab = vocab.n_vocab();
   allowed.resize(n_vocab);
   uint8_t* out = allowed.data();
   const size_t full_words = n_vocab / 64;
@@ -474,6 +476,17 @@ void Matcher::ComputeMask(const TokenTrie& vocab, std::vector<uint8_t>& allowed)
   for (int32_t t : vocab.eog_tokens()) out[t] = eog;
 }
 
+void Matcher::ComputeMaskBits(const TokenTrie& vocab, std::vector<uint64_t>& words) {
+  const uint64_t* mask = MaskWords(vocab);
+  words.assign(mask, mask + mask_words_);
+  const bool eog = IsComplete();
+  for (int32_t t : vocab.eog_tokens()) {
+    const uint64_t bit = uint64_t{1} << (t & 63);
+    words[static_cast<uint32_t>(t) >> 6] = eog ? (words[static_cast<uint32_t>(t) >> 6] | bit)
+                                               : (words[static_cast<uint32_t>(t) >> 6] & ~bit);
+  }
+}
+
 MatcherStats Matcher::stats() const {
   MatcherStats s;
   s.states = states_.size();
@@ -482,6 +495,14 @@ MatcherStats Matcher::stats() const {
   s.mask_misses = mask_misses_;
   s.rebuilds = rebuilds_;
   s.whole_subtrees = whole_subtrees_;
+  const auto cap = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+  constexpr size_t kHashEntry = 48;  // a node of an unordered_map, with its bucket
+  s.bytes = sizeof(Matcher) + cap(nodes_) + node_ids_.size() * kHashEntry + cap(closure_) +
+            cap(closure_pool_) + cap(cont_) + cap(stack_min_) + cap(states_) + cap(state_nodes_) +
+            state_ids_.size() * (kHashEntry + sizeof(std::string)) + cap(row_of_) + cap(rows_) +
+            cap(mask_pool_) + cap(work_) + cap(found_) + cap(acc_) + cap(seen_) + cap(path_) +
+            cap(bits_);
+  for (const auto& [key, id] : state_ids_) s.bytes += key.capacity() > 15 ? key.capacity() : 0;
   return s;
 }
 

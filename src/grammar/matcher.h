@@ -47,6 +47,7 @@ struct MatcherStats {
   size_t mask_misses = 0;     // ComputeMask() walked the trie
   size_t rebuilds = 0;        // tables dropped at a limit
   size_t whole_subtrees = 0;  // trie subtrees accepted without stepping through them
+  size_t bytes = 0;           // memory held by the tables, masks and scratch (approximate)
 };
 
 class Matcher {
@@ -72,6 +73,9 @@ class Matcher {
   // character completes), an end-of-generation token exactly when IsComplete(). Empty and
   // excluded tokens are 0.
   void ComputeMask(const TokenTrie& vocab, std::vector<uint8_t>& allowed);
+  // The same mask as bits: bit t % 64 of words[t / 64] (resized to (n_vocab + 63) / 64; bits
+  // past n_vocab are 0). A copy of the cached mask, without expanding it to bytes.
+  void ComputeMaskBits(const TokenTrie& vocab, std::vector<uint64_t>& words);
 
   // Fewest bytes that complete a sentence after first accepting `prefix` (from the current
   // position, which does not change); kNoCompletion if `prefix` is refused. Lets a caller
@@ -130,6 +134,9 @@ class Matcher {
   uint32_t InitialState();
   void MaybeRebuild();
   void WalkTrie(const TokenTrie& vocab, std::vector<uint64_t>& bits);
+  // The current state's mask (text tokens only), from the cache or a walk; valid until the
+  // next call that changes the tables.
+  const uint64_t* MaskWords(const TokenTrie& vocab);
 
   std::shared_ptr<const Grammar> g_;
   MatcherLimits limits_;

@@ -25,31 +25,40 @@ std::shared_ptr<const GrammarVocab> GrammarVocab::Build(const tokenizer::Tokeniz
   }
   const std::vector<std::string_view> views(v->pieces.begin(), v->pieces.end());
   v->trie = std::make_unique<grammar::TokenTrie>(views, v->kinds);
+  v->matchers = std::make_unique<grammar::MatcherCache>();
   return v;
 }
 
 GrammarConstraint::GrammarConstraint(std::shared_ptr<const grammar::Grammar> grammar,
                                      std::shared_ptr<const GrammarVocab> vocab)
-    : vocab_(std::move(vocab)), matcher_(std::move(grammar)) {
+    : vocab_(std::move(vocab)) {
   OLLA_CHECK(vocab_ != nullptr && vocab_->trie != nullptr);
+  matcher_ = std::make_unique<grammar::Matcher>(vocab_->matchers ? vocab_->matchers->Take(std::move(grammar))
+                                                                 : grammar::Matcher(std::move(grammar)));
+}
+
+GrammarConstraint::~GrammarConstraint() {
+  if (matcher_ && vocab_ && vocab_->matchers) vocab_->matchers->Put(std::move(*matcher_));
 }
 
 bool GrammarConstraint::Allows(int32_t token) {
   if (token < 0 || static_cast<size_t>(token) >= vocab_->kinds.size()) return false;
   switch (vocab_->kinds[static_cast<size_t>(token)]) {
-    case grammar::TokenKind::kEndOfGeneration: return matcher_.IsComplete();
+    case grammar::TokenKind::kEndOfGeneration: return matcher_->IsComplete();
     case grammar::TokenKind::kExcluded: return false;
-    case grammar::TokenKind::kText: return matcher_.CanAccept(vocab_->pieces[static_cast<size_t>(token)]);
+    case grammar::TokenKind::kText: return matcher_->CanAccept(vocab_->pieces[static_cast<size_t>(token)]);
   }
   return false;
 }
 
-void GrammarConstraint::FillMask(std::vector<uint8_t>& allowed) { matcher_.ComputeMask(*vocab_->trie, allowed); }
+void GrammarConstraint::FillMask(std::vector<uint8_t>& allowed) { matcher_->ComputeMask(*vocab_->trie, allowed); }
+
+void GrammarConstraint::FillMaskBits(std::vector<uint64_t>& words) { matcher_->ComputeMaskBits(*vocab_->trie, words); }
 
 bool GrammarConstraint::Accept(int32_t token) {
   if (token < 0 || static_cast<size_t>(token) >= vocab_->kinds.size()) return false;
   if (vocab_->kinds[static_cast<size_t>(token)] != grammar::TokenKind::kText) return false;
-  return matcher_.Accept(vocab_->pieces[static_cast<size_t>(token)]);
+  return matcher_->Accept(vocab_->pieces[static_cast<size_t>(token)]);
 }
 
 namespace {
@@ -117,6 +126,11 @@ void ThinkingThenGrammar::FillMask(std::vector<uint8_t>& allowed) {
   const size_t n_vocab = grammar_.vocab().kinds.size();
   allowed.resize(n_vocab);
   for (size_t t = 0; t < n_vocab; ++t) allowed[t] = Allows(static_cast<int32_t>(t)) ? 1 : 0;
+}
+
+void ThinkingThenGrammar::FillMaskBits(std::vector<uint64_t>& words) {
+  if (phase_ == Phase::kContent) return grammar_.FillMaskBits(words);
+  SequenceConstraint::FillMaskBits(words);  // packs FillMask()
 }
 
 bool ThinkingThenGrammar::Accept(int32_t token) {

@@ -11,6 +11,7 @@
 
 #include "grammar/grammar.h"
 #include "grammar/matcher.h"
+#include "grammar/matcher_cache.h"
 #include "grammar/token_trie.h"
 #include "sampling/constraint.h"
 #include "tokenizer/tokenizer.h"
@@ -19,11 +20,13 @@ namespace olla::runtime {
 
 // Every token's bytes (as generation emits them: no leading-space stripping) and kind: end of
 // generation for the vocabulary's EOG tokens; excluded for other control, unknown and unused
-// tokens; text otherwise. Immutable; build once per model.
+// tokens; text otherwise. Immutable; build once per model. `matchers` keeps the Matchers of
+// finished sequences (thread-safe), so a later request with the same format starts warm.
 struct GrammarVocab {
   std::vector<std::string> pieces;        // [n_vocab]
   std::vector<grammar::TokenKind> kinds;  // [n_vocab]
   std::unique_ptr<grammar::TokenTrie> trie;
+  std::unique_ptr<grammar::MatcherCache> matchers;  // may be null: every sequence starts cold
 
   static std::shared_ptr<const GrammarVocab> Build(const tokenizer::Tokenizer& tok);
 };
@@ -35,25 +38,30 @@ class SequenceConstraint : public sampling::TokenConstraint {
   virtual bool Accept(int32_t token) = 0;
 };
 
-// The position of one generated sequence in a grammar. Not thread-safe.
+// The position of one generated sequence in a grammar. Not thread-safe. Its Matcher comes from
+// vocab.matchers and goes back there when the constraint is destroyed.
 class GrammarConstraint final : public SequenceConstraint {
  public:
   GrammarConstraint(std::shared_ptr<const grammar::Grammar> grammar, std::shared_ptr<const GrammarVocab> vocab);
+  ~GrammarConstraint() override;
+  GrammarConstraint(GrammarConstraint&&) = default;
+  GrammarConstraint& operator=(GrammarConstraint&&) = delete;
 
   bool Allows(int32_t token) override;
   void FillMask(std::vector<uint8_t>& allowed) override;
+  void FillMaskBits(std::vector<uint64_t>& words) override;
   bool Accept(int32_t token) override;
 
   // The same for text that is not one token (a token's tail).
-  bool CanAcceptText(std::string_view text) { return matcher_.CanAccept(text); }
-  bool AcceptText(std::string_view text) { return matcher_.Accept(text); }
+  bool CanAcceptText(std::string_view text) { return matcher_->CanAccept(text); }
+  bool AcceptText(std::string_view text) { return matcher_->Accept(text); }
   // The output so far is a whole sentence of the grammar.
-  bool IsComplete() const { return matcher_.IsComplete(); }
+  bool IsComplete() const { return matcher_->IsComplete(); }
   const GrammarVocab& vocab() const { return *vocab_; }
 
  private:
   std::shared_ptr<const GrammarVocab> vocab_;
-  grammar::Matcher matcher_;
+  std::unique_ptr<grammar::Matcher> matcher_;  // null once moved from
 };
 
 // The thinking section of a thinking model's output (spec §9.6): text from `open` to `close`.
@@ -73,6 +81,7 @@ class ThinkingThenGrammar final : public SequenceConstraint {
 
   bool Allows(int32_t token) override;
   void FillMask(std::vector<uint8_t>& allowed) override;  // O(n_vocab) until the content starts
+  void FillMaskBits(std::vector<uint64_t>& words) override;
   bool Accept(int32_t token) override;
 
  private:

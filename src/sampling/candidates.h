@@ -36,6 +36,11 @@ inline bool Before(const TokenData& a, const TokenData& b) {
 // `out` may end up empty (nothing allowed). Reuses out.data's capacity.
 void FillCandidates(std::span<const float> logits, std::span<const uint8_t> allowed,
                     Candidates& out);
+// The same with the mask as bits (token t allowed if bit t % 64 of allowed_bits[t / 64] is set;
+// allowed_bits.size() == (logits.size() + 63) / 64, checked). Visits only the set bits, so a
+// sparse mask (a grammar's structural positions) costs little on a large vocabulary.
+void FillCandidatesFromBits(std::span<const float> logits, std::span<const uint64_t> allowed_bits,
+                            Candidates& out);
 
 // Sorts `c` into Before() order (a no-op if already sorted).
 void SortCandidates(Candidates& c);

@@ -32,9 +32,20 @@ Sampler::Sampler(const SamplerOptions& options, int32_t n_vocab, int32_t n_ctx)
   candidates_.data.reserve(static_cast<size_t>(n_vocab));
 }
 
+bool Sampler::PlainGreedy() const {
+  const SamplerOptions& o = options_;
+  const PenaltyParams penalties{o.repeat_penalty, o.frequency_penalty, o.presence_penalty};
+  return o.temperature <= 0.0f && (history_.size() == 0 || !penalties.enabled());
+}
+
 int32_t Sampler::Sample(std::span<const float> logits, std::span<const uint8_t> allowed) {
   OLLA_CHECK(logits.size() == static_cast<size_t>(n_vocab_));
+  if (allowed.empty() && PlainGreedy()) return GreedyFromLogits(logits);
   FillCandidates(logits, allowed, candidates_);
+  return SampleCandidates();
+}
+
+int32_t Sampler::SampleCandidates() {
   if (candidates_.empty()) return kNoToken;
 
   const SamplerOptions& o = options_;
@@ -50,13 +61,17 @@ int32_t Sampler::Sample(std::span<const float> logits, std::span<const uint8_t> 
   return Draw(candidates_, rng_);
 }
 
+// The rerun reads the mask as bits and visits only the allowed tokens: where a grammar refuses
+// the model's choice it usually allows few (a key, a comma), which on a 152k vocabulary is far
+// cheaper than a pass over every logit.
 int32_t Sampler::Sample(std::span<const float> logits, TokenConstraint& constraint) {
   const int32_t first = Sample(logits);
   if (first != kNoToken && constraint.Allows(first)) return first;
   ++full_masks_;
-  constraint.FillMask(mask_);
-  OLLA_CHECK(mask_.size() == static_cast<size_t>(n_vocab_));
-  return Sample(logits, mask_);
+  constraint.FillMaskBits(mask_);
+  OLLA_CHECK(mask_.size() == (static_cast<size_t>(n_vocab_) + 63) / 64);
+  FillCandidatesFromBits(logits, mask_, candidates_);
+  return SampleCandidates();
 }
 
 void Sampler::Accept(int32_t token) { history_.Push(token); }

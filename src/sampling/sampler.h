@@ -65,13 +65,18 @@ class Sampler {
   size_t full_masks() const { return full_masks_; }
 
  private:
+  // The chain after the candidates are filled: penalties, then greedy or the truncations.
+  int32_t SampleCandidates();
+  // Greedy without penalties picks the argmax of the logits: no candidates needed.
+  bool PlainGreedy() const;
+
   SamplerOptions options_;
   int32_t n_vocab_;
   uint64_t seed_;
   Pcg32 rng_;
   TokenHistory history_;
   Candidates candidates_;  // capacity n_vocab, refilled per Sample()
-  std::vector<uint8_t> mask_;  // the constraint's mask, allocated on first use
+  std::vector<uint64_t> mask_;  // the constraint's mask as bits, allocated on first use
   size_t full_masks_ = 0;
 };
 

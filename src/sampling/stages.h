@@ -14,6 +14,7 @@
 // TypicalP (a scratch index array) and the sorts; none is thread-safe on a shared Candidates.
 
 #include <cstdint>
+#include <span>
 
 #include "sampling/candidates.h"
 #include "sampling/rng.h"
@@ -60,6 +61,9 @@ void Softmax(Candidates& c);
 
 // The best candidate's id (highest logit; lowest id on ties). -1 when empty.
 int32_t Greedy(const Candidates& c);
+// The same choice as FillCandidates(logits, {}) then Greedy(), without building candidates
+// (two vectorizable passes over the logits instead of a 12-byte entry per token).
+int32_t GreedyFromLogits(std::span<const float> logits);
 
 // Softmax, then draws one candidate id with probability p using one rng draw. -1 when empty.
 int32_t Draw(Candidates& c, Pcg32& rng);
