@@ -54,22 +54,31 @@ OLLA_AMX void ConfigureTiles(int k = 32) {
   __asm__ volatile("ldtilecfg %0" ::"m"(cfg));
 }
 
-// C[j][r] = sum_k A[j][k] * B[k][r] for A at `a` (16 rows, stride `stride`) and B at `b`, stored
-// to c[16][16] with tile set `set`.
-OLLA_AMX inline void TileProduct(int set, const int8_t* a, size_t stride, const uint8_t* b, int32_t* c) {
+// Starts C[j][r] = sum_k A[j][k] * B[k][r] for A at `a` (16 rows, stride `stride`) and B at `b`
+// in tile set `set`; StoreProduct(set, c) waits for it and stores it to c[16][16]. The tile
+// loops start unit u + 1 before they store and use unit u, so the tile unit computes while the
+// vector units scale the previous result.
+OLLA_AMX inline void StartProduct(int set, const int8_t* a, size_t stride, const uint8_t* b) {
   if (set == 0) {
     _tile_loadd(2, a, stride);
     _tile_loadd(4, b, 64);
     _tile_zero(0);
     _tile_dpbssd(0, 2, 4);
-    _tile_stored(0, c, 64);
   } else {
     _tile_loadd(3, a, stride);
     _tile_loadd(5, b, 64);
     _tile_zero(1);
     _tile_dpbssd(1, 3, 5);
+  }
+}
+
+OLLA_AMX inline void StoreProduct(int set, int32_t* c) {
+  if (set == 0) {
+    _tile_stored(0, c, 64);
+  } else {
     _tile_stored(1, c, 64);
   }
+  __asm__ volatile("" ::: "memory");  // tilestored's asm does not declare that it writes c
 }
 
 // ---- panels: a group's B tiles as signed bytes ------------------------------------------------
@@ -135,9 +144,10 @@ OLLA_AMX void LegacyTokens(const PackedMatrix& p, size_t g, const uint8_t* panel
 #pragma GCC unroll 16
   for (int j = 0; j < 16; ++j) acc[j] = _mm512_setzero_ps();
   const int8_t* a0 = a.qs + t0 * nc;
-  TileProduct(0, a0, nc, panel, &c[0][0][0]);
+  StartProduct(0, a0, nc, panel);
   for (size_t b = 0; b < nb; ++b) {
-    if (b + 1 < nb) TileProduct(static_cast<int>((b + 1) & 1), a0 + 32 * (b + 1), nc, panel + (b + 1) * kTileBytes, &c[(b + 1) & 1][0][0]);
+    StoreProduct(static_cast<int>(b & 1), &c[b & 1][0][0]);
+    if (b + 1 < nb) StartProduct(static_cast<int>((b + 1) & 1), a0 + 32 * (b + 1), nc, panel + (b + 1) * kTileBytes);
     const __m512 dw = _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(p.meta(g, b))));
     const float* da = a.d + t0 * nb + b;
 #pragma GCC unroll 16
@@ -165,9 +175,10 @@ OLLA_AMX void Q4_KTokens(const PackedMatrix& p, size_t g, const uint8_t* panel, 
     isum[j] = _mm512_setzero_si512();
   }
   const int8_t* a0 = a.qs + t0 * nc;
-  TileProduct(0, a0, nc, panel, &c[0][0][0]);
+  StartProduct(0, a0, nc, panel);
   for (size_t u = 0; u < n_units; ++u) {  // u = 8 * super-block + sub-block
-    if (u + 1 < n_units) TileProduct(static_cast<int>((u + 1) & 1), a0 + 32 * (u + 1), nc, panel + (u + 1) * kTileBytes, &c[(u + 1) & 1][0][0]);
+    StoreProduct(static_cast<int>(u & 1), &c[u & 1][0][0]);
+    if (u + 1 < n_units) StartProduct(static_cast<int>((u + 1) & 1), a0 + 32 * (u + 1), nc, panel + (u + 1) * kTileBytes);
     const size_t sb = u / 8, s = u % 8;
     const uint8_t* m = p.meta(g, sb);
     const __m512i sc = _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 16 * s)));
@@ -213,9 +224,10 @@ OLLA_AMX void Q6_KTokens(const PackedMatrix& p, size_t g, const uint8_t* panel, 
     isum[j] = _mm512_setzero_si512();
   }
   const int8_t* a0 = a.qs + t0 * nc;
-  TileProduct(0, a0, nc, panel, &c[0][0][0]);
+  StartProduct(0, a0, nc, panel);
   for (size_t u = 0; u < n_units; ++u) {  // u = 16 * super-block + sub-block
-    if (u + 1 < n_units) TileProduct(static_cast<int>((u + 1) & 1), a0 + 16 * (u + 1), nc, panel + (u + 1) * kUnitBytes, &c[(u + 1) & 1][0][0]);
+    StoreProduct(static_cast<int>(u & 1), &c[u & 1][0][0]);
+    if (u + 1 < n_units) StartProduct(static_cast<int>((u + 1) & 1), a0 + 16 * (u + 1), nc, panel + (u + 1) * kUnitBytes);
     const size_t sb = u / 16, s = u % 16;
     const uint8_t* m = p.meta(g, sb);
     const __m512i sc = _mm512_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 16 * s)));
