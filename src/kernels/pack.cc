@@ -81,21 +81,6 @@ void PackBlockQ4_K(const tensor::BlockQ4_K* const* rows, size_t b, uint8_t* vec,
   }
 }
 
-// The 6-bit values (0..63) of a Q6_K super-block in element order.
-void UnpackQ6_K(const tensor::BlockQ6_K& blk, uint8_t q[256]) {
-  for (size_t h = 0; h < 2; ++h) {
-    const uint8_t* ql = blk.ql + 64 * h;
-    const uint8_t* qh = blk.qh + 32 * h;
-    for (size_t l = 0; l < 32; ++l) {
-      uint8_t* out = q + 128 * h + l;
-      out[0] = static_cast<uint8_t>((ql[l] & 0x0F) | ((qh[l] & 3) << 4));
-      out[32] = static_cast<uint8_t>((ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 3) << 4));
-      out[64] = static_cast<uint8_t>((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4));
-      out[96] = static_cast<uint8_t>((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4));
-    }
-  }
-}
-
 // vec: kQ6_Kx16 (pack.h): for half h, quad k and part p < 3, vector 24h + 3k + p holds in each
 // byte the value of element 128h + 32p + 4k + i (bits 0-5) and two bits of the part-3 element
 // 128h + 96 + 4k + i (bits 6-7: bits 0-1 of it in part 0's byte, 2-3 in part 1's, 4-5 in part
@@ -104,19 +89,23 @@ void UnpackQ6_K(const tensor::BlockQ6_K& blk, uint8_t q[256]) {
 void PackBlockQ6_K(const tensor::BlockQ6_K* const* rows, size_t b, uint8_t* vec, uint8_t* meta) {
   auto* sc = reinterpret_cast<int8_t*>(meta);
   auto* d = reinterpret_cast<uint16_t*>(meta + 256);
-  uint8_t q[256];
+  constexpr uint32_t kLow = 0x0F0F0F0F, kTwo = 0x03030303;
+  auto load = [](const uint8_t* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  };
   for (size_t r = 0; r < kRows; ++r) {
     const tensor::BlockQ6_K& blk = rows[r][b];
-    UnpackQ6_K(blk, q);
     for (size_t h = 0; h < 2; ++h) {
-      for (size_t k = 0; k < 8; ++k) {
+      for (size_t k = 0; k < 8; ++k) {  // four elements at a time, one per byte
+        const uint32_t l0 = load(blk.ql + 64 * h + 4 * k), l1 = load(blk.ql + 64 * h + 32 + 4 * k);
+        const uint32_t hb = load(blk.qh + 32 * h + 4 * k);
+        const uint32_t q[4] = {(l0 & kLow) | (hb & kTwo) << 4, (l1 & kLow) | ((hb >> 2) & kTwo) << 4,
+                               ((l0 >> 4) & kLow) | ((hb >> 4) & kTwo) << 4, ((l1 >> 4) & kLow) | ((hb >> 6) & kTwo) << 4};
         for (size_t p = 0; p < 3; ++p) {
-          uint8_t quad[4];
-          for (size_t i = 0; i < 4; ++i) {
-            const size_t e = 128 * h + 4 * k + i;
-            quad[i] = static_cast<uint8_t>(q[e + 32 * p] | ((q[e + 96] >> (2 * p)) & 3) << 6);
-          }
-          PutQuad(vec, 24 * h + 3 * k + p, r, quad);
+          const uint32_t packed = q[p] | ((q[3] >> (2 * p)) & kTwo) << 6;
+          PutQuad(vec, 24 * h + 3 * k + p, r, reinterpret_cast<const uint8_t*>(&packed));
         }
       }
     }
