@@ -5,10 +5,13 @@
 //
 // For each type it quantizes one random matrix of each Llama-3.2-1B MLP shape ([8192, 2048] and
 // [2048, 8192]), copies it into enough distinct matrices to total MIB MiB (default 384, many
-// times the last-level cache; -m 1 keeps one small matrix in L2 to see the kernel's own speed), packs them as the engine does (WeightPacks, the active CPU path: OLLA_CPU caps it),
-// then times MatMul with n_tok = 1 over all of them in turn. Reported: weight bytes read per
-// second and that rate over the measured read bandwidth. `olla bench` gives the whole-model view;
-// this one isolates the kernels, so a change to one type's generation tile shows here first.
+// times the last-level cache; -m 1 keeps one small matrix in L2 to see the kernel's own speed),
+// packs them as the engine does (WeightPacks, the active CPU path: OLLA_CPU caps it), then times
+// MatMul with n_tok = 1 over all of them in turn. Reported: weight bytes read per second and that
+// rate over the measured read bandwidth. `olla bench` gives the whole-model view; this one
+// isolates the kernels, so a change to one type's generation tile shows here first.
+// With MATMUL_AB=1 it instead alternates internal::g_kernel_variant between 0 and 1 for 60 passes
+// each and prints both medians (see kernels/internal.h).
 
 #include <algorithm>
 #include <chrono>
@@ -25,6 +28,7 @@
 #include "base/thread_pool.h"
 #include "kernels/bandwidth.h"
 #include "kernels/cpu.h"
+#include "kernels/internal.h"
 #include "kernels/ops.h"
 #include "kernels/pack.h"
 #include "tensor/dtype.h"
@@ -113,6 +117,26 @@ PassTime TimePass(const MatrixSet& set, ThreadPool& pool, int reps) {
   return best;
 }
 
+// A/B of two kernel variants (internal::g_kernel_variant 0 and 1), alternated pass by pass.
+void RunAB(const MatrixSet& set, ThreadPool& pool, const char* name) {
+  std::vector<float> x(8192), y(8192);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 7) - 3.0f;
+  std::vector<double> t[2];
+  for (int r = 0; r < 60; ++r) {
+    for (int v = 0; v < 2; ++v) {
+      internal::g_kernel_variant = (r & 1) ? 1 - v : v;
+      const auto t0 = Clock::now();
+      for (const QMatrix& m : set.matrices) MatMul(m, x.data(), 1, y.data(), pool);
+      t[internal::g_kernel_variant].push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+  }
+  for (int v = 0; v < 2; ++v) std::sort(t[v].begin(), t[v].end());
+  std::printf("%-6s A/B median GB/s: variant0 %.2f variant1 %.2f  (best %.2f / %.2f)\n", name,
+              set.total_bytes / t[0][t[0].size() / 2] / 1e9, set.total_bytes / t[1][t[1].size() / 2] / 1e9,
+              set.total_bytes / t[0][0] / 1e9, set.total_bytes / t[1][0] / 1e9);
+  internal::g_kernel_variant = 0;
+}
+
 int Main(int argc, char** argv) {
   size_t threads = 2, mib = 384;
   std::vector<std::string> names;
@@ -145,6 +169,10 @@ int Main(int argc, char** argv) {
       return 1;
     }
     TimePass(set, pool, 1);  // warm-up: page in, settle the thread pool
+    if (std::getenv("MATMUL_AB")) {
+      RunAB(set, pool, name.c_str());
+      continue;
+    }
     const PassTime s = TimePass(set, pool, mib < 16 ? 2000 : 7);
     const BandwidthResult bw = MeasureReadBandwidth(pool, bw_bytes, 3);
     bw_sum += bw.best_gbps;

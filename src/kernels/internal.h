@@ -69,6 +69,12 @@ void FloatGemm(tensor::DType type, const WeightRows& w, size_t n_rows, const Act
 // kernel for it, else the Highway kernel of w.type on the file layout. Tests run every path.
 void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool);
 
+// A/B hook for kernel changes: bench/matmul_bench with MATMUL_AB=1 sets it to 0 and 1 on
+// alternate passes and reports each variant's median, which stays comparable on a noisy host
+// where separate runs do not. A kernel under change may branch on it while it is measured;
+// committed kernels do not read it.
+extern int g_kernel_variant;
+
 // Highway-dispatched row converters, bit-identical to the tensor/ reference quantizers. `n` is a
 // multiple of the block size. Outputs follow the layout of Acts for one token.
 void QuantizeRowQ8_0(const float* x, size_t n, int8_t* qs, float* d, int32_t* qsum);

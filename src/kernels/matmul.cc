@@ -23,6 +23,8 @@
 
 namespace olla::kernels {
 
+int internal::g_kernel_variant = 0;
+
 using internal::Acts;
 using internal::RowsKernel;
 using internal::WeightRows;
