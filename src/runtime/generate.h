@@ -126,6 +126,9 @@ class Sequence {
 
   const engine::Context& context() const { return *ctx_; }
   const std::vector<TokenId>& cached_tokens() const { return cached_; }
+  // The vocabulary tables of constrained sampling (with the Matchers kept between requests), or
+  // null before the first constrained request.
+  const GrammarVocab* grammar_vocab() const { return grammar_vocab_.get(); }
 
  private:
   // Evaluates prompt tokens not already cached; leaves the last prompt position's logits.

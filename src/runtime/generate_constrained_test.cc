@@ -95,6 +95,34 @@ TEST(GenerateConstrainedTest, GreedyWithSchemaIsValidJson) {
   EXPECT_GT(stats.grammar_masks, 0u);
 }
 
+// A second request with the same format starts from the first one's Matcher (kept in the
+// sequence's vocabulary tables) and gives the same answer; another format gets a new Matcher.
+TEST(GenerateConstrainedTest, RepeatedFormatReusesTheMatcher) {
+  Loaded l = Load("tiny-llama-q-F32.gguf");
+  ASSERT_TRUE(l.seq);
+  auto run = [&](const std::string& format) {
+    auto g = grammar::GrammarForFormat(format);
+    EXPECT_TRUE(g.ok()) << g.status().ToString();
+    GenerateOptions o;
+    o.sampler.temperature = 0;
+    o.num_predict = 60;
+    if (g.ok()) o.grammar = *g;  // compiled anew each time, as the server does per request
+    GenerateStats stats;
+    return RunText(*l.seq, o, &stats);
+  };
+  const std::string schema = R"({"type":"object","properties":{"a":{"type":"boolean"}},"required":["a"]})";
+  const std::string first = run(schema);
+  ASSERT_NE(l.seq->grammar_vocab(), nullptr);
+  ASSERT_NE(l.seq->grammar_vocab()->matchers, nullptr);
+  EXPECT_EQ(l.seq->grammar_vocab()->matchers->stats().misses, 1u);
+  EXPECT_EQ(l.seq->grammar_vocab()->matchers->stats().hits, 0u);
+  EXPECT_EQ(run(schema), first);
+  EXPECT_EQ(l.seq->grammar_vocab()->matchers->stats().hits, 1u);
+  run(R"("json")");
+  EXPECT_EQ(l.seq->grammar_vocab()->matchers->stats().misses, 2u);
+  EXPECT_EQ(l.seq->grammar_vocab()->matchers->stats().entries, 2u);
+}
+
 TEST(GenerateConstrainedTest, AgreeingModelSkipsTheMask) {
   // stories260K's greedy text under a grammar that accepts it: the first choice is always
   // allowed, so no step computes the full mask.
