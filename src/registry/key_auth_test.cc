@@ -13,22 +13,14 @@
 #include "base/file.h"
 #include "base/str_cat.h"
 #include "registry/auth.h"
+#include "registry/testing/fixed_ssh_key.h"
 #include "support/testdata.h"
 
 namespace olla::registry {
 namespace {
 
-// The key of ssh_key_test.cc (written by ssh-keygen) and its public key line.
-constexpr char kFixedKey[] = R"(-----BEGIN OPENSSH PRIVATE KEY-----
-b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW
-QyNTUxOQAAACAfRdn932P0c1giCJeWlocylEHJsWHBzqRrBczcJ37J/AAAAIiDY6kPg2Op
-DwAAAAtzc2gtZWQyNTUxOQAAACAfRdn932P0c1giCJeWlocylEHJsWHBzqRrBczcJ37J/A
-AAAEBkiQrjNmAtzXyuxTE/odPXqthf4ihHvroroxitOVZWfh9F2f3fY/RzWCIIl5aWhzKU
-QcmxYcHOpGsFzNwnfsn8AAAAAAECAwQF
------END OPENSSH PRIVATE KEY-----
-)";
-constexpr char kFixedPublicB64[] =
-    "AAAAC3NzaC1lZDI1NTE5AAAAIB9F2f3fY/RzWCIIl5aWhzKUQcmxYcHOpGsFzNwnfsn8";
+using testing::kFixedKey;
+using testing::kFixedPublicB64;
 // base64 of "e3b0c442…b855", the hex SHA-256 of the empty body.
 constexpr char kEmptyBodyHash[] =
     "ZTNiMGM0NDI5OGZjMWMxNDlhZmJmNGM4OTk2ZmI5MjQyN2FlNDFlNDY0OWI5MzRjYTQ5NTk5MWI3ODUyYjg1NQ==";

@@ -10,23 +10,14 @@
 #include "base/base64.h"
 #include "base/str_cat.h"
 #include "registry/auth.h"
+#include "registry/testing/fixed_ssh_key.h"
 #include "support/testdata.h"
 
 namespace olla::registry {
 namespace {
 
-// Written by `ssh-keygen -t ed25519 -N "" -C ""` (OpenSSH 9, 70-column lines).
-constexpr char kFixedKey[] = R"(-----BEGIN OPENSSH PRIVATE KEY-----
-b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW
-QyNTUxOQAAACAfRdn932P0c1giCJeWlocylEHJsWHBzqRrBczcJ37J/AAAAIiDY6kPg2Op
-DwAAAAtzc2gtZWQyNTUxOQAAACAfRdn932P0c1giCJeWlocylEHJsWHBzqRrBczcJ37J/A
-AAAEBkiQrjNmAtzXyuxTE/odPXqthf4ihHvroroxitOVZWfh9F2f3fY/RzWCIIl5aWhzKU
-QcmxYcHOpGsFzNwnfsn8AAAAAAECAwQF
------END OPENSSH PRIVATE KEY-----
-)";
-// Its .pub line, as ssh-keygen wrote it.
-constexpr char kFixedPublic[] =
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB9F2f3fY/RzWCIIl5aWhzKUQcmxYcHOpGsFzNwnfsn8";
+using testing::kFixedKey;
+using testing::kFixedPublic;
 // Its seed, and its signature of "hello", both from Python's `cryptography`.
 constexpr char kFixedSeedHex[] = "64890ae336602dcd7caec5313fa1d3d7aad85fe22847beba2ba318ad3956567e";
 constexpr char kHelloSignatureB64[] =
