@@ -4,6 +4,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "base/ascii.h"
 #include "base/base64.h"
 #include "api/json_request.h"
 #include "base/str_cat.h"
@@ -23,11 +24,6 @@ const json* Get(const json& obj, const char* key) {
 std::string StringOr(const json& obj, const char* key) {
   const json* v = Get(obj, key);
   return v && v->is_string() ? v->get<std::string>() : "";
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // An image block's source → base64 for native `images` (only base64 sources are supported).
@@ -66,7 +62,7 @@ Status ToolResultContent(const json* content, std::string* text, json* images) {
 // one message; each tool_result block becomes a "tool" message, placed before a user's text.
 Status ConvertMessage(const json& msg, json& out) {
   if (!msg.is_object()) return Status::InvalidArgument("json: cannot unmarshal message: expected an object");
-  const std::string role = Lower(StringOr(msg, "role"));
+  const std::string role = AsciiToLower(StringOr(msg, "role"));
   json blocks = json::array();
   if (const json* content = Get(msg, "content")) {
     if (content->is_string()) {
@@ -249,7 +245,7 @@ Status FromMessagesRequest(const json& request, json* native, bool* stream) {
   }
   std::string effort;
   if (const json* oc = f.Raw("output_config"); oc && oc->is_object()) {
-    effort = Lower(StringOr(*oc, "effort"));
+    effort = AsciiToLower(StringOr(*oc, "effort"));
     effort.erase(0, effort.find_first_not_of(" \t\r\n"));
     effort.erase(effort.find_last_not_of(" \t\r\n") + 1);
     if (effort == "xhigh") effort = "high";

@@ -95,36 +95,6 @@ Result<std::optional<std::vector<std::string>>> Fields::Strings(std::string_view
 
 std::string DumpGo(const json& value) { return GoEscapeHtml(value.dump(-1, ' ', false, json::error_handler_t::replace)); }
 
-std::string GoEscapeHtml(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  bool in_string = false, escaped = false;
-  for (char c : s) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      } else if (c == '<') {
-        out += "\\u003c";
-        continue;
-      } else if (c == '>') {
-        out += "\\u003e";
-        continue;
-      } else if (c == '&') {
-        out += "\\u0026";
-        continue;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    }
-    out += c;
-  }
-  return out;
-}
-
 std::string ErrorBody(std::string_view message) { return DumpGo(json{{"error", std::string(message)}}); }
 
 }  // namespace olla::api

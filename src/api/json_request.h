@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/go_json_format.h"
 #include "base/status.h"
 
 namespace olla::api {
@@ -47,8 +48,8 @@ std::string_view JsonKindName(const nlohmann::json& value);
 // Compact serialization with Go's escaping of <, > and & (\u003c, \u003e, \u0026), as Ollama
 // writes responses.
 std::string DumpGo(const nlohmann::json& value);
-// Go's escaping of <, > and & inside the strings of compact JSON text.
-std::string GoEscapeHtml(std::string_view json_text);
+// Go's escaping of <, > and & inside the strings of compact JSON text (base/go_json_format.h).
+using ::olla::GoEscapeHtml;
 
 // {"error": message}
 std::string ErrorBody(std::string_view message);

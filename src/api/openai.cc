@@ -4,6 +4,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "base/ascii.h"
 #include "base/base64.h"
 #include "api/json_request.h"
 #include "base/str_cat.h"
@@ -15,12 +16,6 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kFingerprint = "fp_ollama";
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Go's %T of a decoded JSON value (encoding/json into interface{}).
 std::string_view GoTypeName(const json& v) {
@@ -308,7 +303,7 @@ Status FromChatCompletionRequest(const json& request, json* native, StreamOption
   json out = {{"model", model.value_or("")}, {"messages", std::move(native_messages)}, {"options", std::move(options)},
               {"stream", stream->stream}};
   if (const json* rf = f.Raw("response_format"); rf && rf->is_object()) {
-    const std::string type = Lower(StringOr(*rf, "type"));
+    const std::string type = AsciiToLower(StringOr(*rf, "type"));
     if (type == "json_object") {
       out["format"] = "json";
     } else if (type == "json_schema") {
@@ -507,7 +502,7 @@ Status FromEmbeddingRequest(const json& request, json* native, bool* base64) {
     return Status::InvalidArgument("invalid input");
   }
   OLLA_ASSIGN_OR_RETURN(auto encoding, f.String("encoding_format"));
-  const std::string format = Lower(encoding.value_or(""));
+  const std::string format = AsciiToLower(encoding.value_or(""));
   if (!format.empty() && format != "float" && format != "base64")
     return Status::InvalidArgument(StrCat("Invalid value for 'encoding_format' = ", *encoding,
                                           ". Supported values: ['float', 'base64']."));

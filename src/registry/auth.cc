@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/ascii.h"
 #include "base/base64.h"
 #include "base/str_cat.h"
 #include "registry/url.h"
@@ -40,14 +41,6 @@ bool IsTchar(char c) {
     default:
       return false;
   }
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 class Cursor {
@@ -105,7 +98,7 @@ Result<std::vector<Challenge>> ParseWwwAuthenticate(std::string_view header) {
     if (out.size() == kMaxChallenges)
       return Status::Corrupt("WWW-Authenticate: too many challenges");
     Challenge ch;
-    ch.scheme = Lower(scheme);
+    ch.scheme = AsciiToLower(scheme);
     while (true) {
       cur.SkipSpaceAndCommas();
       if (cur.done()) break;
@@ -127,7 +120,7 @@ Result<std::vector<Challenge>> ParseWwwAuthenticate(std::string_view header) {
       }
       if (ch.params.size() == kMaxParams)
         return Status::Corrupt("WWW-Authenticate: too many parameters");
-      ch.params[Lower(name)] = std::move(value);
+      ch.params[AsciiToLower(name)] = std::move(value);
       cur.SkipSpace();
       if (!cur.done() && cur.peek() != ',') {
         return Status::Corrupt("WWW-Authenticate: expected ',' between parameters");

@@ -9,22 +9,12 @@
 #include <memory>
 #include <mutex>
 
+#include "base/ascii.h"
 #include "base/str_cat.h"
 
 namespace olla::registry {
 
 namespace {
-
-bool EqualsFold(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -180,7 +170,7 @@ Status CurlError(const HttpRequest& req, CURLcode code, const char* detail) {
 
 std::optional<std::string> Headers::Get(std::string_view name) const {
   for (const auto& [k, v] : entries_) {
-    if (EqualsFold(k, name)) return v;
+    if (EqualsIgnoreAsciiCase(k, name)) return v;
   }
   return std::nullopt;
 }
@@ -188,7 +178,7 @@ std::optional<std::string> Headers::Get(std::string_view name) const {
 std::vector<std::string> Headers::GetAll(std::string_view name) const {
   std::vector<std::string> out;
   for (const auto& [k, v] : entries_) {
-    if (EqualsFold(k, name)) out.push_back(v);
+    if (EqualsIgnoreAsciiCase(k, name)) out.push_back(v);
   }
   return out;
 }
@@ -210,7 +200,7 @@ Result<HttpResponse> HttpDo(const HttpRequest& req) {
   curl_slist* list = nullptr;
   bool has_content_type = false;
   for (const auto& [k, v] : req.headers) {
-    if (EqualsFold(k, "Content-Type")) has_content_type = true;
+    if (EqualsIgnoreAsciiCase(k, "Content-Type")) has_content_type = true;
     list = curl_slist_append(list, StrCat(k, ": ", v).c_str());
   }
   list = curl_slist_append(list, "Expect:");  // no 100-continue round trip

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/ascii.h"
 #include "base/str_cat.h"
 #include "store/digest.h"
 
@@ -33,7 +34,7 @@ Status CheckBlobRef(const json& obj, const std::string& where, const ManifestLim
       !IsValidMediaType(media->get_ref<const std::string&>())) {
     std::string shown = media != obj.end() && media->is_string() ? media->get<std::string>() : "";
     return Status::Corrupt(StrCat("manifest: ", where, " has an invalid media type \"",
-                                  store::EscapeForMessage(shown), "\""));
+                                  EscapeForMessage(shown), "\""));
   }
   auto digest = obj.find("digest");
   if (digest == obj.end() || !digest->is_string()) {
@@ -42,7 +43,7 @@ Status CheckBlobRef(const json& obj, const std::string& where, const ManifestLim
   if (Result<store::Digest> d = store::Digest::Parse(digest->get_ref<const std::string&>());
       !d.ok()) {
     return Status::Corrupt(StrCat("manifest: ", where, " has an invalid digest \"",
-                                  store::EscapeForMessage(digest->get_ref<const std::string&>()),
+                                  EscapeForMessage(digest->get_ref<const std::string&>()),
                                   "\""));
   }
   auto size = obj.find("size");
@@ -78,10 +79,10 @@ Status CheckJson(const json& root, const ManifestLimits& limits) {
     if (mt != store::kMediaTypeManifest && mt != kOciManifest) {
       if (mt.find("index") != std::string::npos || mt.find("list") != std::string::npos) {
         return Status::Unsupported(
-            StrCat("manifest type \"", store::EscapeForMessage(mt), "\" is not supported"));
+            StrCat("manifest type \"", EscapeForMessage(mt), "\" is not supported"));
       }
       return Status::Corrupt(
-          StrCat("manifest: unexpected media type \"", store::EscapeForMessage(mt), "\""));
+          StrCat("manifest: unexpected media type \"", EscapeForMessage(mt), "\""));
     }
   }
   auto config = root.find("config");

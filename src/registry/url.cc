@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "base/ascii.h"
 #include "base/str_cat.h"
 
 namespace olla::registry {
@@ -19,20 +20,7 @@ using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
 
 // Cut and escaped for error messages: the text comes from a server.
 std::string ForMessage(std::string_view text) {
-  std::string out;
-  for (char ch : text.substr(0, 200)) {
-    unsigned char u = static_cast<unsigned char>(ch);
-    if (u >= 0x20 && u < 0x7f) {
-      out.push_back(ch);
-    } else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    }
-  }
-  if (text.size() > 200) out += "...";
-  return out;
+  return EscapeForMessage(text, 200, /*escape_backslash=*/false);
 }
 
 Result<std::string> GetPart(CURLU* h, CURLUPart part, unsigned flags = 0) {
@@ -52,7 +40,7 @@ Result<Url> FromHandle(CURLU* h, std::string_view original) {
   Result<std::string> scheme = GetPart(h, CURLUPART_SCHEME);
   if (!scheme.ok()) return bad("no scheme");
   url.scheme = *scheme;
-  for (char& ch : url.scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  url.scheme = AsciiToLower(url.scheme);
   if (url.scheme != "http" && url.scheme != "https") return bad("only http and https are allowed");
   if (GetPart(h, CURLUPART_USER).ok() || GetPart(h, CURLUPART_PASSWORD).ok()) {
     return bad("credentials in URLs are not allowed");
@@ -60,7 +48,7 @@ Result<Url> FromHandle(CURLU* h, std::string_view original) {
   Result<std::string> host = GetPart(h, CURLUPART_HOST);
   if (!host.ok() || host->empty()) return bad("no host");
   url.host = *host;
-  for (char& ch : url.host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  url.host = AsciiToLower(url.host);
   Result<std::string> port = GetPart(h, CURLUPART_PORT, CURLU_DEFAULT_PORT);
   if (!port.ok()) return bad("no port");
   url.port = std::atoi(port->c_str());

@@ -1,13 +1,12 @@
 // POST /api/create, HEAD and POST /api/blobs/:digest (spec §3.10, §3.11).
 
-#include <condition_variable>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
+#include "base/blocking_queue.h"
 #include "base/log.h"
 #include "base/str_cat.h"
 #include "server/create_model.h"
@@ -38,14 +37,13 @@ class CreateJob {
       options.noprune = ctx.config.noprune;
       // TODO(#7): set options.pull to registry::Pull (routes_registry.cc owns the Downloads) so a
       // missing `from` model is pulled, as upstream does.
-      Status s = CreateModel(ctx.store, req, options, [this](const json& j) { Push({j, 0}); });
+      Status s =
+          CreateModel(ctx.store, req, options, [this](const json& j) { events_.Push({j, 0}); });
       if (!s.ok()) {
         LogWarn(StrCat("create ", req.name->DisplayShortest(), ": ", s.message()));
-        Push({json{{"error", s.message()}}, HttpStatusFor(s)});
+        events_.Push({json{{"error", s.message()}}, HttpStatusFor(s)});
       }
-      std::lock_guard<std::mutex> lk(mu_);
-      done_ = true;
-      cv_.notify_all();
+      events_.Close();
     });
   }
   ~CreateJob() {
@@ -55,26 +53,10 @@ class CreateJob {
   CreateJob& operator=(const CreateJob&) = delete;
 
   // The next event, waiting for it; nullopt after the last one.
-  std::optional<Event> Next() {
-    std::unique_lock<std::mutex> lk(mu_);
-    cv_.wait(lk, [&] { return !events_.empty() || done_; });
-    if (events_.empty()) return std::nullopt;
-    Event e = std::move(events_.front());
-    events_.pop_front();
-    return e;
-  }
+  std::optional<Event> Next() { return events_.Pop(); }
 
  private:
-  void Push(Event e) {
-    std::lock_guard<std::mutex> lk(mu_);
-    events_.push_back(std::move(e));
-    cv_.notify_all();
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Event> events_;
-  bool done_ = false;
+  BlockingQueue<Event> events_;
   std::thread worker_;  // last: started after the members it uses exist
 };
 

@@ -1,15 +1,13 @@
 // POST /api/pull, POST /api/push (spec §3.14, §3.15; protocol in registry/).
 
-#include <condition_variable>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stop_token>
 #include <thread>
 
 #include "api/json_request.h"
+#include "base/blocking_queue.h"
 #include "base/log.h"
 #include "base/str_cat.h"
 #include "registry/credentials.h"
@@ -54,9 +52,7 @@ class TransferJob {
           },
           stop_.get_token());
       if (!s.ok()) Add({json{{"error", s.message()}}, true});
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-      cv_.notify_all();
+      events_.Close();
     });
   }
   ~TransferJob() {  // nobody reads the events any more: stop
@@ -68,32 +64,18 @@ class TransferJob {
 
   void Cancel() { stop_.request_stop(); }
   // The next event, waiting for it; nullopt after the last one.
-  std::optional<Event> Next() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return !events_.empty() || done_; });
-    if (events_.empty()) return std::nullopt;
-    Event e = std::move(events_.front());
-    events_.pop_front();
-    return e;
-  }
+  std::optional<Event> Next() { return events_.Pop(); }
 
  private:
   void Add(Event e) {
-    std::lock_guard<std::mutex> lock(mu_);
     // Progress of one blob supersedes its previous, unsent event: the queue stays short.
-    if (!e.error && !events_.empty() && !events_.back().error && e.body.contains("digest") &&
-        events_.back().body.value("digest", "") == e.body["digest"]) {
-      events_.back() = std::move(e);
-    } else {
-      events_.push_back(std::move(e));
-    }
-    cv_.notify_all();
+    events_.PushOrReplaceLast(std::move(e), [](const Event& last, const Event& next) {
+      return !next.error && !last.error && next.body.contains("digest") &&
+             last.body.value("digest", "") == next.body["digest"];
+    });
   }
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Event> events_;
-  bool done_ = false;
+  BlockingQueue<Event> events_;
   std::stop_source stop_;
   std::thread worker_;  // last: started after the members it uses exist
 };

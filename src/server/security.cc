@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/ascii.h"
+
 namespace olla::server {
 
 std::vector<std::string> AllowedOrigins(const std::vector<std::string>& extra) {
@@ -72,13 +74,13 @@ bool HostAllowed(std::string_view host_header) {
   } else if (std::count(host.begin(), host.end(), ':') == 1) {
     host = host.substr(0, host.find(':'));
   }
-  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  host = AsciiToLower(host);
   if (host.empty() || host == "localhost") return true;
   if (EndsWith(host, ".localhost") || EndsWith(host, ".local") || EndsWith(host, ".internal")) return true;
   char name[256] = {};
   if (gethostname(name, sizeof(name) - 1) == 0) {
     std::string self = name;
-    std::transform(self.begin(), self.end(), self.begin(), [](unsigned char c) { return std::tolower(c); });
+    self = AsciiToLower(self);
     if (host == self) return true;
   }
   return IsLocalIp(host);

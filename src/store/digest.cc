@@ -1,5 +1,6 @@
 #include "store/digest.h"
 
+#include "base/ascii.h"
 #include "base/sha256.h"
 #include "base/str_cat.h"
 
@@ -30,14 +31,6 @@ Status CheckHex(std::string_view text, std::string_view hex, bool allow_upper) {
   return Status::Ok();
 }
 
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<Digest> Digest::Parse(std::string_view text) {
@@ -56,7 +49,7 @@ Result<Digest> Digest::ParseLenient(std::string_view text) {
   }
   std::string_view hex = text.substr(7);
   OLLA_RETURN_IF_ERROR(CheckHex(text, hex, /*allow_upper=*/true));
-  return Digest(ToLower(hex));
+  return Digest(AsciiToLower(hex));
 }
 
 Result<Digest> Digest::FromBlobFileName(std::string_view name) {
@@ -74,24 +67,6 @@ Digest Digest::Of(std::string_view data) { return Digest(Sha256Hex(data)); }
 Result<Digest> Digest::FromHex(std::string_view hex) {
   OLLA_RETURN_IF_ERROR(CheckHex(hex, hex, /*allow_upper=*/false));
   return Digest(std::string(hex));
-}
-
-std::string EscapeForMessage(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  constexpr size_t kMaxBytes = 120;
-  std::string out;
-  for (size_t i = 0; i < text.size() && i < kMaxBytes; ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += "\\x";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  if (text.size() > kMaxBytes) out += "...";
-  return out;
 }
 
 }  // namespace olla::store

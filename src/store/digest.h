@@ -49,8 +49,4 @@ class Digest {
   std::string hex_;
 };
 
-// Renders `text` for an error message: printable ASCII kept, other bytes as \xNN, cut to 120
-// bytes. Used wherever hostile input is echoed back.
-std::string EscapeForMessage(std::string_view text);
-
 }  // namespace olla::store

@@ -1,5 +1,6 @@
 #include "store/model_name.h"
 
+#include "base/ascii.h"
 #include "base/str_cat.h"
 #include "store/digest.h"
 
@@ -64,15 +65,13 @@ std::string_view TrimAsciiSpace(std::string_view s) {
   return s;
 }
 
-char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 }  // namespace
 
 int CompareFoldAscii(std::string_view a, std::string_view b) {
   size_t n = a.size() < b.size() ? a.size() : b.size();
   for (size_t i = 0; i < n; ++i) {
-    auto ca = static_cast<unsigned char>(LowerAscii(a[i]));
-    auto cb = static_cast<unsigned char>(LowerAscii(b[i]));
+    auto ca = static_cast<unsigned char>(AsciiToLower(a[i]));
+    auto cb = static_cast<unsigned char>(AsciiToLower(b[i]));
     if (ca != cb) return ca < cb ? -1 : 1;
   }
   if (a.size() == b.size()) return 0;
@@ -116,7 +115,7 @@ Result<ModelName> ModelName::Parse(std::string_view text) {
   ModelName n;
   if (size_t sep = host.find("://"); sep != std::string_view::npos) {
     std::string scheme(host.substr(0, sep));
-    for (char& c : scheme) c = LowerAscii(c);
+    for (char& c : scheme) c = AsciiToLower(c);
     if (scheme != "http" && scheme != "https") {
       return Invalid(text, StrCat("unsupported scheme \"", EscapeForMessage(host.substr(0, sep)),
                                   "\" (only http and https)"));

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <limits>
 
+#include "base/ascii.h"
 #include "base/check.h"
 #include "base/str_cat.h"
 #include "tokenizer/pretokenize.h"
@@ -78,12 +79,6 @@ Status ReadTokenId(const gguf::Metadata& md, std::string_view suffix, TokenId n_
   }
   *id = static_cast<TokenId>(raw);
   return Status::Ok();
-}
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Token texts that end a turn, in llama.cpp's order of preference for `eot`.
@@ -323,7 +318,7 @@ void Vocab::BuildCaches(const gguf::Metadata& md) {
 
   // Strip attributes that llama.cpp attaches by model name (they are not in GGUF).
   auto name = md.GetStringOr("general.name", "");
-  std::string model_name = ToLower(name.ok() ? *name : "");
+  std::string model_name = AsciiToLower(name.ok() ? *name : "");
   if (model_name.find("phi-3") != std::string::npos ||
       model_name.find("phi3") != std::string::npos) {
     for (TokenId id : special_by_length_) tokens_[static_cast<size_t>(id)].rstrip = true;
