@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "base/check.h"
-#include "chat/go_template.h"
-#include "chat/jinja_template.h"
+#include "chat/go/go_template.h"
+#include "chat/jinja/jinja_template.h"
 #include "chat/prompt.h"
 #include "chat/tool_call_parser.h"
 

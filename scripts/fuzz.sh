@@ -60,7 +60,7 @@ seed format refs '{"$defs":{"n":{"anyOf":[{"type":"null"},{"$ref":"#/$defs/n"}]}
 # Templates: byte 0 'g' (odd) = Go, 'j' (even) = Jinja; the catalogue's Go templates and the
 # Jinja test templates.
 mkdir -p "$BUILD/template/corpus" "$BUILD/template/seeds"
-for f in src/chat/catalog/*.gotmpl; do { printf g; cat "$f"; } > "$BUILD/template/seeds/go-$(basename "$f" .gotmpl)"; done
+for f in src/chat/catalog/templates/*.gotmpl; do { printf g; cat "$f"; } > "$BUILD/template/seeds/go-$(basename "$f" .gotmpl)"; done
 for f in tests/testdata/chat/jinja/*.jinja; do { printf j; cat "$f"; } > "$BUILD/template/seeds/jinja-$(basename "$f" .jinja)"; done
 
 # Model output: byte 0 picks the format / tags (bit 7: the request names tools / starts inside

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "chat/catalog.h"
-#include "chat/go_data.h"
+#include "chat/catalog/catalog.h"
+#include "chat/go/go_data.h"
 #include "chat/prompt.h"
 
 namespace olla::chat {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "chat/catalog.h"
+#include "chat/catalog/catalog.h"
 #include "chat/prompt.h"
 
 namespace olla::chat {

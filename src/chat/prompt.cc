@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/str_cat.h"
-#include "chat/go_data.h"
+#include "chat/go/go_data.h"
 
 namespace olla::chat {
 namespace {

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "chat/go_template.h"
-#include "chat/jinja_template.h"
+#include "chat/go/go_template.h"
+#include "chat/jinja/jinja_template.h"
 #include "chat/messages.h"
 #include "chat/rendered.h"
 

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "chat/go_template.h"
+#include "chat/go/go_template.h"
 #include "chat/messages.h"
 
 namespace olla::chat {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "base/go_json_format.h"
 #include "base/utf8.h"
 
 namespace olla::chat {
@@ -207,80 +208,7 @@ int SciExponent(const std::string& sci) {
   return e == std::string::npos ? 0 : std::atoi(sci.c_str() + e + 1);
 }
 
-void AppendGoFloat(std::string& out, double d) {
-  if (!std::isfinite(d)) {
-    out += "null";  // Go's Marshal would fail; null keeps the output valid JSON
-    return;
-  }
-  double a = std::fabs(d);
-  if (a != 0 && (a < 1e-6 || a >= 1e21)) {
-    std::string s = ToChars(d, std::chars_format::scientific);
-    size_t n = s.size();  // Go trims "e-07" to "e-7"
-    if (n >= 4 && s[n - 4] == 'e' && s[n - 3] == '-' && s[n - 2] == '0') s.erase(n - 2, 1);
-    out += s;
-  } else {
-    out += ToChars(d, std::chars_format::fixed);
-  }
-}
-
 }  // namespace
-
-void AppendGoJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  size_t pos = 0;
-  while (pos < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[pos]);
-    if (c < 0x80) {
-      ++pos;
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        case '<':
-        case '>':
-        case '&':
-          AppendU4(out, c);
-          break;
-        default:
-          if (c < 0x20) {
-            AppendU4(out, c);
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      continue;
-    }
-    size_t start = pos;
-    uint32_t cp = utf8::DecodeNext(s, &pos);
-    bool invalid = cp == 0xFFFD && !(pos - start == 3 && s.substr(start, 3) == "\xEF\xBF\xBD");
-    if (invalid) {
-      out += "\\ufffd";
-    } else if (cp == 0x2028 || cp == 0x2029) {
-      AppendU4(out, cp);
-    } else {
-      out.append(s.substr(start, pos - start));
-    }
-  }
-  out += '"';
-}
 
 void AppendGoJson(std::string& out, const Value& v) {
   if (const auto& json = v.go().json) {
@@ -295,7 +223,7 @@ void AppendGoJson(std::string& out, const Value& v) {
       out += std::to_string(v.int_value());
       break;
     case Value::Kind::kFloat:
-      AppendGoFloat(out, v.float_value());
+      AppendGoFloat64(out, v.float_value());
       break;
     case Value::Kind::kString:
       AppendGoJsonString(out, v.str().str());

@@ -181,9 +181,8 @@ Value ValueFromJson(const nlohmann::ordered_json& j, bool input, bool ordered_ob
 
 // Go's encoding/json output for a value (HTML-safe escaping, shortest floats, map keys sorted
 // unless ordered, struct/Marshaler overrides from GoTraits). Undefined/callables write null.
+// (A string alone: AppendGoJsonString in base/go_json_format.h.)
 void AppendGoJson(std::string& out, const Value& v);
-// A JSON string literal as Go writes it.
-void AppendGoJsonString(std::string& out, std::string_view s);
 
 // Python-style json.dumps as Hugging Face's `tojson` filter calls it: ensure_ascii=False, keys in
 // insertion order, separators (", ", ": ") or, with indent >= 0, pretty-printed.

@@ -9,8 +9,8 @@
 #include <optional>
 
 #include "base/str_cat.h"
-#include "chat/catalog.h"
-#include "chat/go_template.h"
+#include "chat/catalog/catalog.h"
+#include "chat/go/go_template.h"
 #include "engine/arch/arch.h"
 #include "gguf/reader.h"
 #include "server/quantize_model.h"

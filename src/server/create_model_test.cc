@@ -16,7 +16,7 @@
 #include <set>
 
 #include "base/str_cat.h"
-#include "chat/catalog.h"
+#include "chat/catalog/catalog.h"
 #include "gguf/reader.h"
 #include "gguf/writer.h"
 #include "store/config.h"

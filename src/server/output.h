@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "chat/go_template.h"
+#include "chat/go/go_template.h"
 #include "chat/messages.h"
 #include "chat/thinking_parser.h"
 #include "chat/tool_call_parser.h"

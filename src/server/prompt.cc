@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/str_cat.h"
-#include "chat/go_template.h"
-#include "chat/jinja_template.h"
+#include "chat/go/go_template.h"
+#include "chat/jinja/jinja_template.h"
 #include "chat/prompt.h"
 
 namespace olla::server {

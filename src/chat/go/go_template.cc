@@ -1,14 +1,15 @@
 // GoTemplate: parsing plus the tree analyses Ollama runs on templates (vars, legacy truncation,
 // thinking tags, tool-call tag).
 
-#include "chat/go_template.h"
+#include "chat/go/go_template.h"
 
 #include <algorithm>
 #include <cctype>
 #include <set>
 
-#include "chat/go_ast.h"
-#include "chat/go_exec.h"
+#include "base/ascii.h"
+#include "chat/go/go_ast.h"
+#include "chat/go/go_exec.h"
 
 namespace olla::chat {
 
@@ -36,9 +37,7 @@ void PipeIdentifiers(const Pipe& pipe, std::set<std::string>& out) {
     for (const Arg& a : cmd.args) {
       if (a.type == ArgType::kField || a.type == ArgType::kVariable) {
         for (const std::string& id : a.ident) {
-          std::string lower = id;
-          for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-          out.insert(lower);
+          out.insert(AsciiToLower(id));
         }
       } else if (a.type == ArgType::kPipe) {
         PipeIdentifiers(*a.pipe, out);

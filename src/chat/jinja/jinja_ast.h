@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "chat/jinja_lexer.h"
+#include "chat/jinja/jinja_lexer.h"
 #include "chat/value.h"
 
 namespace olla::chat::jinja {

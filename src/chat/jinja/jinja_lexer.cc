@@ -1,4 +1,4 @@
-#include "chat/jinja_lexer.h"
+#include "chat/jinja/jinja_lexer.h"
 
 #include <cctype>
 

@@ -1,7 +1,7 @@
 // Go text/template engine: language semantics, functions, errors, input marking and the tree
 // analyses (vars, legacy truncation, thinking tags, tool-call tag).
 
-#include "chat/go_template.h"
+#include "chat/go/go_template.h"
 
 #include <gtest/gtest.h>
 

@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "base/str_cat.h"
-#include "chat/go_ast.h"
-#include "chat/go_lexer.h"
+#include "chat/go/go_ast.h"
+#include "chat/go/go_lexer.h"
 
 namespace olla::chat::gotmpl {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "base/str_cat.h"
-#include "chat/jinja_runtime.h"
+#include "chat/jinja/jinja_runtime.h"
 
 namespace olla::chat::jinja {
 namespace {

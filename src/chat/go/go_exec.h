@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "chat/go_ast.h"
-#include "chat/go_template.h"
+#include "chat/go/go_ast.h"
+#include "chat/go/go_template.h"
 #include "chat/rendered.h"
 #include "chat/value.h"
 

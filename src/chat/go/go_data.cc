@@ -1,8 +1,9 @@
-#include "chat/go_data.h"
+#include "chat/go/go_data.h"
 
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "base/go_json_format.h"
 #include "base/str_cat.h"
 
 namespace olla::chat {

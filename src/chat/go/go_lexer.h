@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "chat/go_ast.h"
+#include "chat/go/go_ast.h"
 
 namespace olla::chat::gotmpl {
 

@@ -1,7 +1,7 @@
-#include "chat/jinja_template.h"
+#include "chat/jinja/jinja_template.h"
 
-#include "chat/jinja_ast.h"
-#include "chat/jinja_runtime.h"
+#include "chat/jinja/jinja_ast.h"
+#include "chat/jinja/jinja_runtime.h"
 
 namespace olla::chat {
 

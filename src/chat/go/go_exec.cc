@@ -2,7 +2,7 @@
 // marks, lazy and/or, range over lists/maps/ints with break/continue, with/if truthiness, and
 // missingkey=zero field lookup on maps.
 
-#include "chat/go_exec.h"
+#include "chat/go/go_exec.h"
 
 #include <utility>
 

@@ -1,7 +1,7 @@
 // Template catalogue: every named template parses, every known Jinja variant maps back to its
 // name, real chat templates are recognised (or not) as Ollama would, and Levenshtein limits.
 
-#include "chat/catalog.h"
+#include "chat/catalog/catalog.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "chat/go_template.h"
+#include "chat/go/go_template.h"
 
 namespace olla::chat {
 namespace {
@@ -96,7 +96,8 @@ TEST(CatalogTest, GeneratedDataMatchesCatalogFiles) {
     ASSERT_TRUE(in) << t.name;
     std::ostringstream ss;
     ss << in.rdbuf();
-    EXPECT_EQ(ss.str(), t.go_template) << t.name << ": run src/chat/catalog/gen_catalog.py";
+    EXPECT_EQ(ss.str(), t.go_template)
+        << t.name << ": run src/chat/catalog/templates/gen_catalog.py";
   }
 }
 

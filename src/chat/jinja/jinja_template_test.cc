@@ -1,7 +1,7 @@
 // Jinja subset: statements, expressions, filters, tests, whitespace control, errors and input
 // marking.
 
-#include "chat/jinja_template.h"
+#include "chat/jinja/jinja_template.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "chat/go_lexer.h"
+#include "chat/go/go_lexer.h"
 
 #include <cctype>
 

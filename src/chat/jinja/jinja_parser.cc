@@ -7,7 +7,7 @@
 #include <set>
 
 #include "base/str_cat.h"
-#include "chat/jinja_ast.h"
+#include "chat/jinja/jinja_ast.h"
 
 namespace olla::chat::jinja {
 namespace {

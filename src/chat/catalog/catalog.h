@@ -4,8 +4,8 @@
 //
 // Detection compares the chat template with every known Jinja variant (37 of them) by Levenshtein
 // distance over Unicode code points; the closest variant (the first one on a tie) selects its Go
-// template if the distance is < 100. The data is generated from src/chat/catalog/ (the same
-// files as upstream's template/ directory) by src/chat/catalog/gen_catalog.py.
+// template if the distance is < 100. The data (catalog_data.cc) is generated from templates/ (the
+// same files as upstream's template/ directory) by templates/gen_catalog.py.
 
 #include <cstddef>
 #include <span>

@@ -7,7 +7,7 @@
 
 #include "base/str_cat.h"
 #include "base/utf8.h"
-#include "chat/jinja_runtime.h"
+#include "chat/jinja/jinja_runtime.h"
 
 namespace olla::chat::jinja {
 namespace {

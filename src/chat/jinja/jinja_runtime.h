@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "chat/jinja_ast.h"
+#include "chat/jinja/jinja_ast.h"
 #include "chat/value.h"
 
 namespace olla::chat::jinja {

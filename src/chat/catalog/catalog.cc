@@ -1,10 +1,11 @@
-#include "chat/catalog.h"
+#include "chat/catalog/catalog.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <vector>
 
+#include "base/go_json_format.h"
 #include "base/utf8.h"
 #include "chat/value.h"
 

@@ -7,7 +7,7 @@
 
 #include "base/str_cat.h"
 #include "base/utf8.h"
-#include "chat/go_exec.h"
+#include "chat/go/go_exec.h"
 
 namespace olla::chat::gotmpl {
 namespace {

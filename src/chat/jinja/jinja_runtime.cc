@@ -2,7 +2,7 @@
 // do not), expressions with Python semantics, and Jinja's Undefined (prints as "", is falsy and
 // iterates as empty, but any attribute or item access on it is an error).
 
-#include "chat/jinja_runtime.h"
+#include "chat/jinja/jinja_runtime.h"
 
 #include <algorithm>
 #include <cmath>
