@@ -1,5 +1,5 @@
 #pragma once
-// Jinja interpreter internals shared by jinja_runtime.cc and jinja_builtins.cc: Python value
+// Jinja interpreter internals shared by jinja_runtime.cc and the builtins: Python value
 // semantics (truthiness, equality, ordering, str()), the interpreter, and the builtin filters,
 // tests, methods and global functions.
 
@@ -17,6 +17,11 @@
 namespace olla::chat::jinja {
 
 using Kwargs = std::vector<std::pair<std::string, Value>>;
+// Keyword argument `name`, else nullptr.
+const Value* Kwarg(const Kwargs& kwargs, std::string_view name);
+// Positional argument i, else keyword `name`, else nullptr.
+const Value* Arg(const std::vector<Value>& args, const Kwargs& kwargs, size_t i,
+                 std::string_view name);
 
 // ---- Python semantics ----
 bool Truthy(const Value& v);
@@ -93,7 +98,8 @@ class Interpreter {
   int call_depth_ = 0;
 };
 
-// Builtins (jinja_builtins.cc). `found` is set to false when there is no such builtin.
+// Builtins: filters (jinja_filters.cc), tests and globals (jinja_builtins.cc), methods
+// (jinja_value.cc). `found` is set to false when there is no such builtin.
 Result<Value> BuiltinFilter(Interpreter& in, std::string_view name, const Value& v,
                             const std::vector<Value>& args, const Kwargs& kwargs, bool* found);
 Result<bool> BuiltinTest(Interpreter& in, std::string_view name, const Value& v,

@@ -10,9 +10,6 @@
 #include "chat/jinja/jinja_runtime.h"
 
 namespace olla::chat::jinja {
-namespace {
-
-constexpr std::string_view kPyWhitespace = " \t\n\r\f\v";
 
 const Value* Kwarg(const Kwargs& kwargs, std::string_view name) {
   for (const auto& [k, v] : kwargs) {
@@ -21,12 +18,15 @@ const Value* Kwarg(const Kwargs& kwargs, std::string_view name) {
   return nullptr;
 }
 
-// Positional argument i, else keyword `name`, else nullptr.
 const Value* Arg(const std::vector<Value>& args, const Kwargs& kwargs, size_t i,
                  std::string_view name) {
   if (i < args.size()) return &args[i];
   return Kwarg(kwargs, name);
 }
+
+namespace {
+
+constexpr std::string_view kPyWhitespace = " \t\n\r\f\v";
 
 Status NeedString(const Value* v, std::string_view what) {
   if (!v || !v->is_string())
