@@ -10,8 +10,8 @@
 // MatMul with n_tok = 1 over all of them in turn. Reported: weight bytes read per second and that
 // rate over the measured read bandwidth. `olla bench` gives the whole-model view; this one
 // isolates the kernels, so a change to one type's generation tile shows here first.
-// With MATMUL_AB=1 it instead alternates internal::g_kernel_variant between 0 and 1 for 60 passes
-// each and prints both medians (see kernels/internal.h).
+// With MATMUL_AB=1 it instead alternates the kernel variant (internal::MatMulOnPath's `variant`,
+// Acts::variant) between 0 and 1 for 60 passes each and prints both medians (see kernels/internal.h).
 
 #include <algorithm>
 #include <chrono>
@@ -117,24 +117,24 @@ PassTime TimePass(const MatrixSet& set, ThreadPool& pool, int reps) {
   return best;
 }
 
-// A/B of two kernel variants (internal::g_kernel_variant 0 and 1), alternated pass by pass.
+// A/B of two kernel variants (Acts::variant 0 and 1), alternated pass by pass.
 void RunAB(const MatrixSet& set, ThreadPool& pool, const char* name) {
   std::vector<float> x(8192), y(8192);
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 7) - 3.0f;
   std::vector<double> t[2];
   for (int r = 0; r < 60; ++r) {
     for (int v = 0; v < 2; ++v) {
-      internal::g_kernel_variant = (r & 1) ? 1 - v : v;
+      const int variant = (r & 1) ? 1 - v : v;
       const auto t0 = Clock::now();
-      for (const QMatrix& m : set.matrices) MatMul(m, x.data(), 1, y.data(), pool);
-      t[internal::g_kernel_variant].push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+      for (const QMatrix& m : set.matrices)
+        internal::MatMulOnPath(ActiveCpuPath(), m, x.data(), 1, y.data(), pool, variant);
+      t[variant].push_back(std::chrono::duration<double>(Clock::now() - t0).count());
     }
   }
   for (int v = 0; v < 2; ++v) std::sort(t[v].begin(), t[v].end());
   std::printf("%-6s A/B median GB/s: variant0 %.2f variant1 %.2f  (best %.2f / %.2f)\n", name,
               set.total_bytes / t[0][t[0].size() / 2] / 1e9, set.total_bytes / t[1][t[1].size() / 2] / 1e9,
               set.total_bytes / t[0][0] / 1e9, set.total_bytes / t[1][0] / 1e9);
-  internal::g_kernel_variant = 0;
 }
 
 int Main(int argc, char** argv) {

@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/parse_util.h"
+#include "tools/commands.h"
 
 namespace olla::cli {
 
@@ -19,9 +21,11 @@ int Main(int argc, char** argv) {
   RegisterRun(app, &exit_code);
   RegisterTransfer(app, &exit_code);
   RegisterModelCommands(app, &exit_code);
-  RegisterDebug(app, &exit_code);
-  RegisterSynth(app, &exit_code);
-  RegisterBench(app, &exit_code);
+  // The developer commands report through the CLI, after parsing, as its own commands do.
+  Status tool_outcome;
+  tools::RegisterDebug(app, &tool_outcome);
+  tools::RegisterSynth(app, &tool_outcome);
+  tools::RegisterBench(app, &tool_outcome);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -31,6 +35,7 @@ int Main(int argc, char** argv) {
     std::cerr << "Error: " << e.what() << "\n";
     return 1;
   }
+  if (!tool_outcome.ok()) exit_code = ReportStatus(tool_outcome);
   if (show_version) {
     std::cout << "olla version is " << OLLA_VERSION << "\n";
     return 0;

@@ -1,5 +1,6 @@
 // `olla run MODEL [PROMPT...]` (spec §1.4). MODEL is a model name, run through the server, or a
-// path to a .gguf file, loaded and run in this process. Output streams to stdout as produced.
+// path to a .gguf file, loaded and run in this process (tools/run_file.h). Output streams to
+// stdout as produced.
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -12,7 +13,6 @@
 
 #include "base/file.h"
 #include "base/str_cat.h"
-#include "base/thread_pool.h"
 #include "api/duration.h"
 #include "cli/client_util.h"
 #include "cli/interrupt.h"
@@ -23,7 +23,7 @@
 #include "cli/commands.h"
 #include <nlohmann/json.hpp>
 #include "cli/parse_util.h"
-#include "runtime/generate.h"
+#include "tools/run_file.h"
 
 namespace olla::cli {
 namespace {
@@ -41,35 +41,20 @@ struct RunOpts {
   bool think_given = false;
 };
 
-Status RunFile(const RunOpts& o, std::string prompt) {
-  using Clock = std::chrono::steady_clock;
-  const auto t0 = Clock::now();
-  OLLA_ASSIGN_OR_RETURN(auto model, engine::Model::Load(o.model));
-  OLLA_ASSIGN_OR_RETURN(tokenizer::Tokenizer tok, tokenizer::Tokenizer::Create(model->file().metadata()));
-  ThreadPool pool(ThreadPool::DefaultThreadCount());
-  engine::ContextParams params;
-  params.n_ctx = std::min<size_t>(4096, model->config().n_ctx_train);
-  OLLA_ASSIGN_OR_RETURN(auto seq, runtime::Sequence::Create(*model, tok, params, pool));
-  const int64_t load_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
-
-  InterruptScope interrupt;
-  runtime::GenerateOptions gen;
-  auto stats = seq->Generate(prompt, gen, [](std::string_view text) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-    return true;
-  }, interrupt.token());
-  if (!stats.ok()) return stats.status();
-  if (!prompt.empty()) std::fputs("\n\n", stdout);
-  std::fflush(stdout);
+// MODEL is a file: tools/ loads and runs it in this process. Ctrl-C is caught from the moment the
+// model is loaded and stops the generation.
+Status RunFile(const RunOpts& o, const std::string& prompt) {
+  std::optional<InterruptScope> interrupt;
+  OLLA_ASSIGN_OR_RETURN(tools::FileRunTimings ft,
+                        tools::RunGgufFile(o.model, prompt, [&] { return interrupt.emplace().token(); }));
   if (o.verbose) {
     RunTimings t;
-    t.total_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
-    t.load_ns = load_ns;
-    t.prompt_eval_count = static_cast<int64_t>(stats->prompt_tokens);
-    t.prompt_eval_ns = stats->prompt_eval_duration.count();
-    t.eval_count = static_cast<int64_t>(stats->eval_count);
-    t.eval_ns = stats->eval_duration.count();
+    t.total_ns = ft.total_ns;
+    t.load_ns = ft.load_ns;
+    t.prompt_eval_count = ft.prompt_eval_count;
+    t.prompt_eval_ns = ft.prompt_eval_ns;
+    t.eval_count = ft.eval_count;
+    t.eval_ns = ft.eval_ns;
     std::fputs(VerboseSummary(t).c_str(), stderr);
   }
   return Status::Ok();

@@ -1,5 +1,5 @@
 // `olla show MODEL [--verbose] [--license|--modelfile|--parameters|--system|--template]`.
-// MODEL is a name (asked of the server) or a path to a .gguf file (read in place).
+// MODEL is a name (asked of the server) or a path to a .gguf file (read in place by tools/).
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -8,10 +8,9 @@
 #include "base/file.h"
 #include "cli/client_util.h"
 #include "cli/commands.h"
-#include "cli/gguf_summary.h"
 #include "cli/parse_util.h"
 #include "cli/show_render.h"
-#include "gguf/reader.h"
+#include "tools/gguf_summary.h"
 
 namespace olla::cli {
 
@@ -31,8 +30,7 @@ Status Show(const ShowOpts& o) {
   const bool looks_like_path = o.model.find('/') != std::string::npos ||
                                (o.model.size() > 5 && o.model.compare(o.model.size() - 5, 5, ".gguf") == 0);
   if (IsRegularFile(o.model) || looks_like_path) {
-    OLLA_ASSIGN_OR_RETURN(gguf::File file, gguf::File::Open(o.model));
-    show = ShowJsonForFile(file);
+    OLLA_ASSIGN_OR_RETURN(show, tools::ShowJsonForFile(o.model));
   } else {
     OLLA_ASSIGN_OR_RETURN(api::Client c, ConnectToServer());
     nlohmann::json body = {{"model", o.model}, {"verbose", o.verbose}};

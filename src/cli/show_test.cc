@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
-#include "cli/gguf_summary.h"
+#include <nlohmann/json.hpp>
+
+#include "cli/show_render.h"
 #include "cli/table.h"
 #include "support/testdata.h"
+#include "tools/gguf_summary.h"
 
 namespace olla::cli {
 namespace {
@@ -20,29 +23,21 @@ TEST(ShowTest, TableMatchesOllamaLayout) {
             "\n");
 }
 
+// `olla show FILE.gguf`: the file read in place by tools/, rendered as a server's answer.
 TEST(ShowTest, SummarizesStories260K) {
-  auto f = gguf::File::Open(testing::TestdataPath("models/stories260K.gguf"));
+  auto f = tools::ShowJsonForFile(testing::TestdataPath("models/stories260K.gguf"));
   ASSERT_TRUE(f.ok()) << f.status().ToString();
-  std::string out = RenderShow(*f, false);
+  std::string out = RenderShowResponse(*f, false);
   EXPECT_NE(out.find("architecture        llama"), std::string::npos) << out;
   EXPECT_NE(out.find("context length      2048"), std::string::npos) << out;
   EXPECT_NE(out.find("embedding length    64"), std::string::npos) << out;
   EXPECT_NE(out.find("F32"), std::string::npos) << out;
   EXPECT_EQ(out.find("Tensors"), std::string::npos);
-  std::string verbose = RenderShow(*f, true);
+  std::string verbose = RenderShowResponse(*f, true);
   EXPECT_NE(verbose.find("token_embd.weight"), std::string::npos);
   EXPECT_NE(verbose.find("[64 512]"), std::string::npos);
   EXPECT_NE(verbose.find("tokenizer.ggml.tokens"), std::string::npos);
   EXPECT_NE(verbose.find("...+511 more]"), std::string::npos) << verbose;
-}
-
-TEST(ShowTest, QuantizationLabelFromFileType) {
-  auto f = gguf::File::Open(testing::TestdataPath("models/tiny-llama-q-Q4_K_M.gguf"));
-  ASSERT_TRUE(f.ok());
-  EXPECT_EQ(QuantizationLabel(*f), "Q4_K_M");
-  EXPECT_EQ(FileTypeName(15), "Q4_K_M");
-  EXPECT_EQ(FileTypeName(1), "F16");
-  EXPECT_EQ(FileTypeName(9999), "unknown");
 }
 
 }  // namespace

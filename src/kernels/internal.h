@@ -31,6 +31,11 @@ struct Acts {
   const int32_t* qsum = nullptr;   // Q8_0/Q8_1: [n_tok, n_cols / 32], the sum of the block's q
   const int16_t* bsums = nullptr;  // Q8_K: [n_tok, n_cols / 16], sums of 16 q
   const float* f = nullptr;        // F32/F16/BF16 weights: [n_tok, n_cols], rounded to the act type
+  // A/B hook for kernel changes: 0, except in bench/matmul_bench with MATMUL_AB=1, which passes 0
+  // and 1 on alternate passes (MatMulOnPath's `variant`) and reports each one's median: that stays
+  // comparable on a noisy host where separate runs do not. A kernel under change may branch on it
+  // while it is measured; committed kernels do not read it.
+  int variant = 0;
 
   const int8_t* qs_row(size_t t) const { return qs + t * n_cols; }
 };
@@ -67,13 +72,9 @@ void FloatGemm(tensor::DType type, const WeightRows& w, size_t n_rows, const Act
 
 // MatMul on a given CPU path (capped at DetectedCpu().best): w.packed is used if the path has a
 // kernel for it, else the Highway kernel of w.type on the file layout. Tests run every path.
-void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool);
-
-// A/B hook for kernel changes: bench/matmul_bench with MATMUL_AB=1 sets it to 0 and 1 on
-// alternate passes and reports each variant's median, which stays comparable on a noisy host
-// where separate runs do not. A kernel under change may branch on it while it is measured;
-// committed kernels do not read it.
-extern int g_kernel_variant;
+// `variant` reaches the kernels as Acts::variant (the A/B hook of bench/matmul_bench).
+void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool,
+                  int variant = 0);
 
 // Highway-dispatched row converters, bit-identical to the tensor/ reference quantizers. `n` is a
 // multiple of the block size. Outputs follow the layout of Acts for one token.

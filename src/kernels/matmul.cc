@@ -23,8 +23,6 @@
 
 namespace olla::kernels {
 
-int internal::g_kernel_variant = 0;
-
 using internal::Acts;
 using internal::RowsKernel;
 using internal::WeightRows;
@@ -171,7 +169,8 @@ size_t ActBytesPerToken(ActKind kind, size_t n_cols) {
 
 namespace internal {
 
-void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool) {
+void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool,
+                  int variant) {
   const DotTraits* traits = FindDotTraits(w.type);
   OLLA_CHECK(traits != nullptr);  // the engine validates weight types at load
   // Never beyond what this CPU and OS allow (AMX also needs the tile-data permission).
@@ -191,7 +190,8 @@ void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, 
                           internal::IsFloatGemmType(w.type);
   const size_t gemm_bytes = float_gemm ? internal::FloatGemmActsBytes(n_tok, w.n_cols) : 0;
   uint8_t* buf = pool.Scratch(pool.size(), layout.total + gemm_bytes);
-  const Acts acts = ActsIn(buf, layout, kind, n_tok, w.n_cols);
+  Acts acts = ActsIn(buf, layout, kind, n_tok, w.n_cols);
+  acts.variant = variant;
   if (n_tok == 1) {
     ConvertRow(kind, x, 0, acts);
   } else {
@@ -248,7 +248,7 @@ void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, 
 }  // namespace internal
 
 void MatMul(const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool) {
-  internal::MatMulOnPath(ActiveCpuPath(), w, x, n_tok, y, pool);
+  internal::MatMulOnPath(ActiveCpuPath(), w, x, n_tok, y, pool, /*variant=*/0);
 }
 
 // ---- DotTraits: one row against one activation row in the standard block format ---------------

@@ -1,16 +1,13 @@
-#include "cli/gguf_summary.h"
+#include "tools/gguf_summary.h"
 
 #include <algorithm>
 #include <map>
 
 #include "base/str_cat.h"
-#include "cli/human.h"
-#include "cli/show_render.h"
-#include "cli/table.h"
 #include "server/model_info.h"
 #include <nlohmann/json.hpp>
 
-namespace olla::cli {
+namespace olla::tools {
 
 std::string FileTypeName(uint32_t file_type) {
   static const std::map<uint32_t, const char*> kNames = {
@@ -35,12 +32,11 @@ std::string QuantizationLabel(const gguf::File& file) {
   return std::string(tensor::Name(best->first));
 }
 
-nlohmann::json ShowJsonForFile(const gguf::File& file) {
-  nlohmann::json details = {{"quantization_level", QuantizationLabel(file)},
-                            {"parameter_size", HumanNumber(file.ParameterCount())}};
-  return {{"model_info", server::ModelInfoJson(file, true)}, {"tensors", server::TensorsJson(file)}, {"details", details}};
+Result<nlohmann::json> ShowJsonForFile(const std::string& path) {
+  OLLA_ASSIGN_OR_RETURN(gguf::File file, gguf::File::Open(path));
+  nlohmann::json details = {{"quantization_level", QuantizationLabel(file)}};
+  return nlohmann::json{
+      {"model_info", server::ModelInfoJson(file, true)}, {"tensors", server::TensorsJson(file)}, {"details", details}};
 }
 
-std::string RenderShow(const gguf::File& file, bool verbose) { return RenderShowResponse(ShowJsonForFile(file), verbose); }
-
-}  // namespace olla::cli
+}  // namespace olla::tools

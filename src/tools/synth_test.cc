@@ -1,4 +1,4 @@
-#include "cli/synth.h"
+#include "tools/synth.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include "support/run_command.h"
 #include "support/testdata.h"
 
-namespace olla::cli {
+namespace olla::tools {
 namespace {
 
 using tensor::DType;
@@ -94,4 +94,4 @@ TEST(BenchTest, ReportsEveryTestWithBandwidth) {
 }
 
 }  // namespace
-}  // namespace olla::cli
+}  // namespace olla::tools

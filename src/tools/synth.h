@@ -11,7 +11,7 @@
 #include "base/status.h"
 #include "base/thread_pool.h"
 
-namespace olla::cli {
+namespace olla::tools {
 
 struct SynthShape {
   std::string name;  // "llama3.2-1b", "llama-7b", "tiny"
@@ -41,4 +41,4 @@ struct SynthOptions {
 // arch, shape or type.
 Status WriteSynthModel(const SynthOptions& options, const std::string& path, ThreadPool& pool);
 
-}  // namespace olla::cli
+}  // namespace olla::tools

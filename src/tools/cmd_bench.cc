@@ -20,16 +20,16 @@
 #include "base/file.h"
 #include "base/str_cat.h"
 #include "base/thread_pool.h"
-#include "cli/commands.h"
-#include "cli/parse_util.h"
 #include "engine/context.h"
 #include "grammar/json_schema.h"
 #include "runtime/generate.h"
 #include "tokenizer/tokenizer.h"
 #include "kernels/bandwidth.h"
 #include "kernels/cpu.h"
+#include "tools/commands.h"
+#include "tools/parse_util.h"
 
-namespace olla::cli {
+namespace olla::tools {
 namespace {
 
 struct BenchOpts {
@@ -261,7 +261,7 @@ Status RunBench(const BenchOpts& o) {
 
 }  // namespace
 
-void RegisterBench(CLI::App& app, int* exit_code) {
+void RegisterBench(CLI::App& app, Status* outcome) {
   auto* cmd = app.add_subcommand("bench", "Measure prompt processing and generation speed (like llama-bench)");
   auto o = std::make_shared<BenchOpts>();
   cmd->add_option("MODEL", o->model, "Path to a .gguf file")->required();
@@ -274,7 +274,7 @@ void RegisterBench(CLI::App& app, int* exit_code) {
                   "Also time generation constrained by this format: json, a JSON Schema, or @FILE (tgN/format)");
   cmd->add_flag("--json", o->json, "Print one JSON object instead of the table");
   cmd->add_option("--bandwidth-mib", o->bandwidth_mib, "Buffer of the bandwidth measurement (default: max(1 GiB, 4 x LLC))");
-  cmd->callback([o, exit_code] { *exit_code = ReportStatus(RunBench(*o)); });
+  cmd->callback([o, outcome] { *outcome = RunBench(*o); });
 }
 
-}  // namespace olla::cli
+}  // namespace olla::tools

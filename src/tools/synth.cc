@@ -1,4 +1,4 @@
-#include "cli/synth.h"
+#include "tools/synth.h"
 
 #include <cmath>
 #include <cstring>
@@ -10,7 +10,7 @@
 #include "tensor/dtype.h"
 #include "tensor/quantize.h"
 
-namespace olla::cli {
+namespace olla::tools {
 namespace {
 
 using tensor::DType;
@@ -193,4 +193,4 @@ Status WriteSynthModel(const SynthOptions& o, const std::string& path, ThreadPoo
   return gguf::WriteFile(path, md, tensors);
 }
 
-}  // namespace olla::cli
+}  // namespace olla::tools

@@ -12,13 +12,13 @@
 #include "base/file.h"
 #include "base/str_cat.h"
 #include "base/thread_pool.h"
-#include "cli/commands.h"
-#include "cli/parse_util.h"
 #include "engine/context.h"
 #include "tokenizer/debug.h"
 #include "tokenizer/tokenizer.h"
+#include "tools/commands.h"
+#include "tools/parse_util.h"
 
-namespace olla::cli {
+namespace olla::tools {
 namespace {
 
 Status RunLogits(const std::string& path, const std::string& tokens_csv, const std::string& out, size_t threads,
@@ -58,7 +58,7 @@ Status RunEmbed(const std::string& path, const std::string& text, bool normalize
 
 }  // namespace
 
-void RegisterDebug(CLI::App& app, int* exit_code) {
+void RegisterDebug(CLI::App& app, Status* outcome) {
   auto* debug = app.add_subcommand("debug", "Developer tools (stable, scripted interfaces)");
   debug->require_subcommand(1);
 
@@ -72,10 +72,10 @@ void RegisterDebug(CLI::App& app, int* exit_code) {
   tok->add_option("TEXT", to->text, "Text to tokenize")->required();
   tok->add_flag("--special", to->special, "Parse special-token texts (e.g. <|im_start|>) as those tokens");
   tok->add_flag("--no-add-special", to->no_add_special, "Do not add BOS/EOS");
-  tok->callback([to, exit_code] {
+  tok->callback([to, outcome] {
     auto r = tokenizer::DebugTokenize(to->model, to->text, !to->no_add_special, to->special);
     if (r.ok()) std::cout << *r << "\n";
-    *exit_code = ReportStatus(r.status());
+    *outcome = r.status();
   });
 
   struct DetokOpts {
@@ -85,10 +85,10 @@ void RegisterDebug(CLI::App& app, int* exit_code) {
   auto* detok = debug->add_subcommand("detokenize", "Print the text of comma-separated token ids");
   detok->add_option("MODEL", dt->model, "Path to a .gguf file")->required();
   detok->add_option("IDS", dt->ids, "Token ids, e.g. 1,403,407")->required();
-  detok->callback([dt, exit_code] {
+  detok->callback([dt, outcome] {
     auto r = tokenizer::DebugDetokenize(dt->model, dt->ids);
     if (r.ok()) std::cout << *r;
-    *exit_code = ReportStatus(r.status());
+    *outcome = r.status();
   });
 
   struct EmbedOpts {
@@ -100,7 +100,7 @@ void RegisterDebug(CLI::App& app, int* exit_code) {
   embed->add_option("MODEL", eo->model, "Path to a .gguf file")->required();
   embed->add_option("TEXT", eo->text, "Text to embed")->required();
   embed->add_flag("--no-normalize", eo->no_normalize, "Print the raw pooled vector");
-  embed->callback([eo, exit_code] { *exit_code = ReportStatus(RunEmbed(eo->model, eo->text, !eo->no_normalize)); });
+  embed->callback([eo, outcome] { *outcome = RunEmbed(eo->model, eo->text, !eo->no_normalize); });
 
   struct LogitsOpts {
     std::string model, tokens, out, kv_type = "f32";
@@ -113,9 +113,9 @@ void RegisterDebug(CLI::App& app, int* exit_code) {
   logits->add_option("--out", lo->out, "Output file: little-endian float32 [n_tokens x n_vocab]")->required();
   logits->add_option("--threads", lo->threads, "Threads (default: physical cores)");
   logits->add_option("--kv-type", lo->kv_type, "KV cache type: f32 (default), f16 or q8_0");
-  logits->callback([lo, exit_code] {
-    *exit_code = ReportStatus(RunLogits(lo->model, lo->tokens, lo->out, lo->threads, lo->kv_type));
+  logits->callback([lo, outcome] {
+    *outcome = RunLogits(lo->model, lo->tokens, lo->out, lo->threads, lo->kv_type);
   });
 }
 
-}  // namespace olla::cli
+}  // namespace olla::tools

@@ -1,17 +1,17 @@
 // `olla debug synth --arch llama --shape llama3.2-1b --type Q4_0 -o FILE.gguf [--vocab-from X.gguf]`:
-// writes a synthetic benchmark model (cli/synth.h). Registered under `debug`, after RegisterDebug.
+// writes a synthetic benchmark model (tools/synth.h). Registered under `debug`, after RegisterDebug.
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "base/thread_pool.h"
-#include "cli/commands.h"
-#include "cli/parse_util.h"
-#include "cli/synth.h"
+#include "tools/commands.h"
+#include "tools/parse_util.h"
+#include "tools/synth.h"
 
-namespace olla::cli {
+namespace olla::tools {
 
-void RegisterSynth(CLI::App& app, int* exit_code) {
+void RegisterSynth(CLI::App& app, Status* outcome) {
   CLI::App* debug = app.get_subcommand("debug");
   auto* cmd = debug->add_subcommand("synth", "Write a model of a real shape with random weights, for benchmarks");
   struct Opts {
@@ -27,10 +27,10 @@ void RegisterSynth(CLI::App& app, int* exit_code) {
   cmd->add_option("--vocab-from", o->synth.vocab_from, "Copy the tokenizer of this .gguf (padded with <tok_N>)");
   cmd->add_option("--seed", o->synth.seed, "Random seed")->capture_default_str();
   cmd->add_option("-o,--output", o->out, "Output .gguf path")->required();
-  cmd->callback([o, exit_code] {
+  cmd->callback([o, outcome] {
     ThreadPool pool(ThreadPool::DefaultThreadCount());
-    *exit_code = ReportStatus(WriteSynthModel(o->synth, o->out, pool));
+    *outcome = WriteSynthModel(o->synth, o->out, pool);
   });
 }
 
-}  // namespace olla::cli
+}  // namespace olla::tools
