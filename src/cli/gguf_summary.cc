@@ -7,7 +7,7 @@
 #include "cli/human.h"
 #include "cli/show_render.h"
 #include "cli/table.h"
-#include "server/model_info.h"
+#include "create/model_info.h"
 #include <nlohmann/json.hpp>
 
 namespace olla::cli {
@@ -38,7 +38,7 @@ std::string QuantizationLabel(const gguf::File& file) {
 nlohmann::json ShowJsonForFile(const gguf::File& file) {
   nlohmann::json details = {{"quantization_level", QuantizationLabel(file)},
                             {"parameter_size", HumanNumber(file.ParameterCount())}};
-  return {{"model_info", server::ModelInfoJson(file, true)}, {"tensors", server::TensorsJson(file)}, {"details", details}};
+  return {{"model_info", create::ModelInfoJson(file, true)}, {"tensors", create::TensorsJson(file)}, {"details", details}};
 }
 
 std::string RenderShow(const gguf::File& file, bool verbose) { return RenderShowResponse(ShowJsonForFile(file), verbose); }

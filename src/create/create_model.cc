@@ -1,6 +1,6 @@
 // CreateModel (spec §3.10, §8.5, §8.6, §9.3): the layer assembly of upstream's server/create.go.
 
-#include "server/create_model.h"
+#include "create/create_model.h"
 
 #include <algorithm>
 #include <cctype>
@@ -11,12 +11,12 @@
 #include "base/str_cat.h"
 #include "chat/catalog.h"
 #include "chat/go_template.h"
+#include "create/quantize_model.h"
 #include "engine/arch/arch.h"
 #include "gguf/reader.h"
-#include "server/quantize_model.h"
 #include "store/config.h"
 
-namespace olla::server {
+namespace olla::create {
 
 using nlohmann::json;
 
@@ -403,4 +403,4 @@ Status CreateModel(store::Store& store, const CreateModelRequest& req, const Cre
   return s;
 }
 
-}  // namespace olla::server
+}  // namespace olla::create

@@ -3,7 +3,7 @@
 // support, without an importance matrix, so that `create --quantize` picks the types Ollama's
 // `llama-quantize` run picks.
 
-#include "server/quantize_model.h"
+#include "create/quantize_model.h"
 
 #include <algorithm>
 #include <cctype>
@@ -11,7 +11,7 @@
 
 #include "base/str_cat.h"
 
-namespace olla::server {
+namespace olla::create {
 
 using tensor::DType;
 
@@ -384,4 +384,4 @@ Result<std::vector<DType>> ChooseTensorTypes(const QuantizeHparams& hparams,
   return types;
 }
 
-}  // namespace olla::server
+}  // namespace olla::create
