@@ -64,8 +64,8 @@ std::string_view ClassifyGguf(const gguf::Metadata& md) {
   if (type == "adapter") return store::kMediaTypeAdapter;
   if (type == "projector" || type == "mmproj") return store::kMediaTypeProjector;
   const std::string arch = MetaString(md, "general.architecture");
-  if (arch == "clip" &&
-      (MetaBool(md, "clip.has_vision_encoder") || MetaBool(md, "clip.has_audio_encoder"))) {
+  if (engine::ArchTraitsFor(arch).projector &&
+      (MetaBool(md, arch + ".has_vision_encoder") || MetaBool(md, arch + ".has_audio_encoder"))) {
     return store::kMediaTypeProjector;
   }
   if (!md.Contains(arch + ".block_count") &&
