@@ -123,7 +123,9 @@ enum class TemplateMode {
 
 struct TemplateSelectInput {
   std::string renderer;  // RENDERER from the config; "" if none
-  std::string family;    // model family
+  // The model family renders harmony-format Go templates with the built-in renderer (gpt-oss;
+  // the caller asks the architecture's traits, engine::ArchTraits::harmony_template).
+  bool harmony_family = false;
   const GoTemplate* go_template = nullptr;
   std::string_view jinja_template;      // GGUF tokenizer.chat_template; "" if none
   std::optional<bool> go_template_env;  // OLLAMA_GO_TEMPLATE when set (default: true)

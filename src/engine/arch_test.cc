@@ -92,6 +92,28 @@ TEST(ArchTest, EveryRegisteredArchitectureIsFoundByName) {
   }
 }
 
+TEST(ArchTest, TraitsOfSupportedForeignAndUnknownArchitectures) {
+  EXPECT_TRUE(ArchTraitsFor("llama").quant_70b_at_80_layers);
+  EXPECT_TRUE(ArchTraitsFor("qwen2").quant_70b_at_80_layers);
+  EXPECT_FALSE(ArchTraitsFor("qwen3").quant_70b_at_80_layers);
+  EXPECT_FALSE(ArchTraitsFor("deepseek2").can_shift_context);
+  EXPECT_TRUE(ArchTraitsFor("llama").can_shift_context);
+  EXPECT_TRUE(ArchTraitsFor("clip").projector);
+  EXPECT_TRUE(ArchTraitsFor("gptoss").harmony_template);
+  EXPECT_TRUE(ArchTraitsFor("gpt-oss").harmony_template);
+  EXPECT_TRUE(ArchTraitsFor("falcon").quant_falcon_mix);
+  // qwen35 matches by prefix: qwen35moe too, but not qwen3.
+  ASSERT_NE(ArchTraitsFor("qwen35moe").quant_override, nullptr);
+  EXPECT_EQ(ArchTraitsFor("qwen35moe").quant_override("blk.0.nextn.eh_proj.weight", tensor::DType::kQ4_K),
+            tensor::DType::kQ8_0);
+  EXPECT_EQ(ArchTraitsFor("qwen3").quant_override, nullptr);
+  const ArchTraits& unknown = ArchTraitsFor("mamba9000");
+  EXPECT_TRUE(unknown.can_shift_context);
+  EXPECT_FALSE(unknown.projector || unknown.harmony_template || unknown.quant_falcon_mix ||
+               unknown.quant_70b_at_80_layers);
+  EXPECT_EQ(unknown.quant_override, nullptr);
+}
+
 TEST(ArchTest, MissingFlaggedTensorIsNamed) {
   testing::TempDir dir;
   Rewrite r("tiny-qwen2-F16");

@@ -45,4 +45,9 @@ Result<std::unique_ptr<Model>> Model::FromFile(gguf::File file) {
   return m;
 }
 
+bool CanShiftContext(const Model& model) {
+  auto arch = model.file().metadata().GetStringOr("general.architecture", "");
+  return !arch.ok() || ArchTraitsFor(*arch).can_shift_context;
+}
+
 }  // namespace olla::engine

@@ -32,4 +32,8 @@ class Model {
   kernels::WeightPacks packs_;  // the matrices repacked for this CPU's kernels, if it has any
 };
 
+// Whether the model's KV cache may be shifted when its context fills (its architecture's
+// ArchTraits::can_shift_context; true when general.architecture cannot be read).
+bool CanShiftContext(const Model& model);
+
 }  // namespace olla::engine

@@ -10,10 +10,7 @@
 
 namespace olla::server {
 
-bool DefaultShift(const engine::Model& model) {
-  auto arch = model.file().metadata().GetStringOr("general.architecture", "");
-  return !(arch.ok() && *arch == "deepseek2");
-}
+bool DefaultShift(const engine::Model& model) { return engine::CanShiftContext(model); }
 
 NativeReply NativeReply::Error(int http_status, std::string_view message) {
   return {http_status, nlohmann::json{{"error", std::string(message)}}, nullptr};

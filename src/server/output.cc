@@ -78,29 +78,6 @@ ModelOutputFormat ModelOutputFormatFor(std::string_view go_template, const gguf:
   return out;
 }
 
-std::vector<std::string> TemplateCapabilities(std::string_view go_template, const gguf::Metadata& md,
-                                              const std::string& base) {
-  std::vector<std::string> caps;
-  if (!go_template.empty()) {
-    caps.push_back(base);
-    auto t = chat::GoTemplate::Parse(go_template);
-    if (!t.ok()) return caps;
-    const chat::TemplateCaps tc = chat::GoTemplateCaps(*t);
-    if (tc.tools) caps.push_back("tools");
-    if (t->HasVar("suffix")) caps.push_back("insert");
-    if (tc.thinking) caps.push_back("thinking");
-    return caps;
-  }
-  const std::string jinja = md.GetStringOr("tokenizer.chat_template", "").value();
-  if (!jinja.empty()) {
-    const chat::TemplateCaps tc = chat::JinjaTemplateCaps(jinja);
-    if (tc.tools) caps.push_back("tools");
-    if (tc.thinking) caps.push_back("thinking");
-  }
-  caps.push_back(base);
-  return caps;
-}
-
 Status ResolveThink(const ModelOutputFormat& format, std::string_view model_name, chat::ThinkSetting& think) {
   if (!think.is_set) {
     think.enabled = format.supports_thinking();

@@ -48,13 +48,6 @@ struct ModelOutputFormat {
 };
 ModelOutputFormat ModelOutputFormatFor(std::string_view go_template, const gguf::Metadata& md);
 
-// The capabilities a model's template gives it (spec §9.7 items 2 and 4), in Ollama's order
-// around `base` ("completion" or "embedding"): a Go template adds tools (.Tools), insert
-// (.Suffix) and thinking (inferred tags) after it; a Jinja chat template adds tools and thinking
-// before it.
-std::vector<std::string> TemplateCapabilities(std::string_view go_template, const gguf::Metadata& md,
-                                              const std::string& base);
-
 // Applies spec §3.4 step 6 to `think`: unset on a thinking model -> enabled; enabled on a model
 // without thinking -> kInvalidArgument "\"<model>\" does not support thinking".
 Status ResolveThink(const ModelOutputFormat& format, std::string_view model_name, chat::ThinkSetting& think);

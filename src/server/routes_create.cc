@@ -9,7 +9,7 @@
 #include "base/blocking_queue.h"
 #include "base/log.h"
 #include "base/str_cat.h"
-#include "server/create_model.h"
+#include "create/create_model.h"
 #include "server/routes.h"
 #include "server/status_http.h"
 #include "server/stream.h"
@@ -30,15 +30,15 @@ class CreateJob {
     int http_status = 0;  // > 0: an error; body is {"error": ...}
   };
 
-  CreateJob(ServerContext& ctx, std::mutex& serialize, CreateModelRequest req) {
+  CreateJob(ServerContext& ctx, std::mutex& serialize, create::CreateModelRequest req) {
     worker_ = std::thread([this, &ctx, &serialize, req = std::move(req)] {
       std::lock_guard<std::mutex> lock(serialize);  // one create at a time: GC stays consistent
-      CreateOptions options;
+      create::CreateOptions options;
       options.noprune = ctx.config.noprune;
       // TODO(#7): set options.pull to registry::Pull (routes_registry.cc owns the Downloads) so a
       // missing `from` model is pulled, as upstream does.
-      Status s =
-          CreateModel(ctx.store, req, options, [this](const json& j) { events_.Push({j, 0}); });
+      Status s = create::CreateModel(ctx.store, req, options,
+                                     [this](const json& j) { events_.Push({j, 0}); });
       if (!s.ok()) {
         LogWarn(StrCat("create ", req.name->DisplayShortest(), ": ", s.message()));
         events_.Push({json{{"error", s.message()}}, HttpStatusFor(s)});
@@ -62,7 +62,7 @@ class CreateJob {
 
 void HandleCreate(ServerContext& ctx, std::mutex& serialize, const httplib::Request& req,
                   httplib::Response& res) {
-  auto parsed = ParseCreateRequest(req.body);
+  auto parsed = create::ParseCreateRequest(req.body);
   if (!parsed.ok()) return ReplyError(res, parsed.status());
   const bool stream = parsed->stream;
   auto job = std::make_shared<CreateJob>(ctx, serialize, std::move(*parsed));

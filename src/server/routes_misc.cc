@@ -6,8 +6,7 @@
 #include "api/timefmt.h"
 #include "base/log.h"
 #include "base/str_cat.h"
-#include "gguf/reader.h"
-#include "server/model_info.h"
+#include "create/model_info.h"
 #include "server/model_resolver.h"
 #include "server/routes.h"
 
@@ -32,7 +31,7 @@ void HandleTags(ServerContext& ctx, httplib::Response& res) {
     }
     list.push_back({{"name", m->short_name}, {"model", m->short_name},
                     {"modified_at", api::FormatRfc3339NanoLocal(e.modified)}, {"size", e.size},
-                    {"digest", e.digest.hex()}, {"details", DetailsJson(*m)}});
+                    {"digest", e.digest.hex()}, {"details", create::DetailsJson(m->config, m->stored.manifest)}});
   }
   ReplyJson(res, {{"models", list}});
 }
@@ -54,7 +53,7 @@ void HandlePs(ServerContext& ctx, httplib::Response& res) {
       expires = now_sys + std::chrono::duration_cast<std::chrono::system_clock::duration>(info.keep_alive);
     }
     json row = {{"name", info.name}, {"model", info.name}, {"size", info.size_bytes},
-                {"digest", m.ok() ? m->stored.digest.hex() : ""}, {"details", m.ok() ? DetailsJson(*m) : json::object()},
+                {"digest", m.ok() ? m->stored.digest.hex() : ""}, {"details", m.ok() ? create::DetailsJson(m->config, m->stored.manifest) : json::object()},
                 {"expires_at", api::FormatRfc3339NanoLocal(expires)}, {"size_vram", 0},
                 {"context_length", info.context_length}};
     rows.emplace_back(expires, std::move(row));

@@ -6,10 +6,8 @@
 #include "api/timefmt.h"
 #include "base/log.h"
 #include "base/str_cat.h"
-#include "gguf/reader.h"
-#include "server/model_info.h"
+#include "create/model_info.h"
 #include "server/model_resolver.h"
-#include "server/output.h"
 #include "server/routes.h"
 
 namespace olla::server {
@@ -40,11 +38,13 @@ void HandleShow(ServerContext& ctx, const httplib::Request& req, httplib::Respon
     return ReplyError(res, m.status());
   }
   const std::string sys = system->value_or(m->system);
-  json out = {{"modelfile", GeneratedModelfile(*m, sys)},
-              {"template", m->has_template ? m->template_text : "{{ .Prompt }}"},
-              {"details", DetailsJson(*m)},
+  const std::string tmpl = m->has_template ? m->template_text : "{{ .Prompt }}";
+  json out = {{"modelfile", create::GeneratedModelfile({m->short_name, m->model_path, tmpl, sys, m->params,
+                                                        m->messages, m->licenses})},
+              {"template", tmpl},
+              {"details", create::DetailsJson(m->config, m->stored.manifest)},
               {"modified_at", api::FormatRfc3339NanoLocal(m->stored.modified)}};
-  std::string params = ParametersText(m->params);
+  std::string params = create::ParametersText(m->params);
   if (!params.empty()) out["parameters"] = params;
   if (!sys.empty()) out["system"] = sys;
   if (!m->licenses.empty()) {
@@ -56,16 +56,14 @@ void HandleShow(ServerContext& ctx, const httplib::Request& req, httplib::Respon
   out["model_info"] = json::object();
   out["capabilities"] = json::array({"completion"});
   if (!m->model_path.empty()) {
-    auto file = gguf::File::Open(m->model_path);
-    if (file.ok()) {
-      out["model_info"] = ModelInfoJson(*file, verbose->value_or(false));
-      out["tensors"] = TensorsJson(*file);
-      const bool embedding =
-          file->metadata().Contains(StrCat(file->metadata().GetStringOr("general.architecture", "").value(), ".pooling_type"));
-      out["capabilities"] = TemplateCapabilities(m->has_template ? m->template_text : "", file->metadata(),
-                                                 embedding ? "embedding" : "completion");
+    auto info = create::ReadGgufShowInfo(m->model_path, m->has_template ? m->template_text : "",
+                                         verbose->value_or(false));
+    if (info.ok()) {
+      out["model_info"] = std::move(info->model_info);
+      out["tensors"] = std::move(info->tensors);
+      out["capabilities"] = std::move(info->capabilities);
     } else {
-      LogWarn(StrCat("show ", n, ": ", file.status().message()));
+      LogWarn(StrCat("show ", n, ": ", info.status().message()));
     }
   }
   ReplyJson(res, out);

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "base/str_cat.h"
-#include "server/model_info.h"
+#include "create/model_info.h"
 #include <nlohmann/json.hpp>
 
 namespace olla::tools {
@@ -36,7 +36,7 @@ Result<nlohmann::json> ShowJsonForFile(const std::string& path) {
   OLLA_ASSIGN_OR_RETURN(gguf::File file, gguf::File::Open(path));
   nlohmann::json details = {{"quantization_level", QuantizationLabel(file)}};
   return nlohmann::json{
-      {"model_info", server::ModelInfoJson(file, true)}, {"tensors", server::TensorsJson(file)}, {"details", details}};
+      {"model_info", create::ModelInfoJson(file, true)}, {"tensors", create::TensorsJson(file)}, {"details", details}};
 }
 
 }  // namespace olla::tools

@@ -1,6 +1,7 @@
 #pragma once
 // ArchSpec: everything olla knows about one model architecture, in one file per family plus one
-// row in arch_registry.cc (DESIGN.md C4). No other code lists or switches on architecture names.
+// row in arch_registry.cc (DESIGN.md C4); architectures olla does not run have their ArchTraits in
+// foreign_archs.cc. No other code lists or switches on architecture names.
 // docs/ADDING_AN_ARCH.md walks through adding one.
 
 #include <string>
@@ -9,20 +10,48 @@
 #include "base/status.h"
 #include "engine/model_config.h"
 #include "gguf/metadata.h"
+#include "tensor/dtype.h"
 
 namespace olla::engine {
+
+// What code outside the engine asks of an architecture (model creation, the server, the chat
+// template choice), so that it never compares architecture names itself. The defaults describe an
+// ordinary decoder.
+struct ArchTraits {
+  // Ollama turns context shifting off by default where the cache cannot be shifted (deepseek2).
+  bool can_shift_context = true;
+  // A vision/audio projector family (clip): a GGUF of it with an encoder is a projector layer.
+  bool projector = false;
+  // gpt-oss: a Go template in the harmony format is rendered by the built-in renderer.
+  bool harmony_template = false;
+
+  // Quantization (spec §8.6), following llama.cpp's llama_tensor_get_type:
+  // falcon's mix (Q8_0 output, lighter ffn_down and attn_output types).
+  bool quant_falcon_mix = false;
+  // llama.cpp's LLM_TYPE_70B: with 80 layers and grouped-query attention, attn_v gets Q5_K.
+  bool quant_70b_at_80_layers = false;
+  // Ollama's per-tensor overrides for K-quant targets: the type to use for `tensor_name`, given
+  // the type chosen so far. Null: none.
+  tensor::DType (*quant_override)(std::string_view tensor_name, tensor::DType type) = nullptr;
+};
 
 struct ArchSpec {
   std::string_view gguf_name;  // value of general.architecture
   // Fills `cfg` from metadata: sizes, per-family flags (which fix the tensors that get bound) and
   // cfg.layers. Errors name the offending key.
   Status (*load_config)(const gguf::Metadata& md, ModelConfig& cfg);
+  ArchTraits traits;
 };
 
 // The spec for `name`, or kUnsupported naming it and listing the supported architectures.
 Result<const ArchSpec*> FindArch(std::string_view name);
 // "llama, qwen2, ..." for messages.
 std::string SupportedArchList();
+
+// The traits of `gguf_name` (a general.architecture value): a supported architecture's spec
+// traits, else those of an architecture olla only stores and quantizes (foreign_archs.cc), else
+// the defaults.
+const ArchTraits& ArchTraitsFor(std::string_view gguf_name);
 
 // ---- Loaders shared by several families ----
 

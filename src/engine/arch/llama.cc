@@ -12,6 +12,7 @@ static Status LoadLlama(const gguf::Metadata& md, ModelConfig& cfg) {
   return Status::Ok();
 }
 
-extern const ArchSpec kLlamaArch = {.gguf_name = "llama", .load_config = LoadLlama};
+extern const ArchSpec kLlamaArch = {
+    .gguf_name = "llama", .load_config = LoadLlama, .traits = {.quant_70b_at_80_layers = true}};
 
 }  // namespace olla::engine

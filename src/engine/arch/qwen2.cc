@@ -13,6 +13,7 @@ static Status LoadQwen2(const gguf::Metadata& md, ModelConfig& cfg) {
   return Status::Ok();
 }
 
-extern const ArchSpec kQwen2Arch = {.gguf_name = "qwen2", .load_config = LoadQwen2};
+extern const ArchSpec kQwen2Arch = {
+    .gguf_name = "qwen2", .load_config = LoadQwen2, .traits = {.quant_70b_at_80_layers = true}};
 
 }  // namespace olla::engine

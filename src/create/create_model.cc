@@ -1,6 +1,6 @@
 // CreateModel (spec §3.10, §8.5, §8.6, §9.3): the layer assembly of upstream's server/create.go.
 
-#include "server/create_model.h"
+#include "create/create_model.h"
 
 #include <algorithm>
 #include <cctype>
@@ -11,12 +11,12 @@
 #include "base/str_cat.h"
 #include "chat/catalog/catalog.h"
 #include "chat/go/go_template.h"
+#include "create/quantize_model.h"
 #include "engine/arch/arch.h"
 #include "gguf/reader.h"
-#include "server/quantize_model.h"
 #include "store/config.h"
 
-namespace olla::server {
+namespace olla::create {
 
 using nlohmann::json;
 
@@ -64,8 +64,8 @@ std::string_view ClassifyGguf(const gguf::Metadata& md) {
   if (type == "adapter") return store::kMediaTypeAdapter;
   if (type == "projector" || type == "mmproj") return store::kMediaTypeProjector;
   const std::string arch = MetaString(md, "general.architecture");
-  if (arch == "clip" &&
-      (MetaBool(md, "clip.has_vision_encoder") || MetaBool(md, "clip.has_audio_encoder"))) {
+  if (engine::ArchTraitsFor(arch).projector &&
+      (MetaBool(md, arch + ".has_vision_encoder") || MetaBool(md, arch + ".has_audio_encoder"))) {
     return store::kMediaTypeProjector;
   }
   if (!md.Contains(arch + ".block_count") &&
@@ -403,4 +403,4 @@ Status CreateModel(store::Store& store, const CreateModelRequest& req, const Cre
   return s;
 }
 
-}  // namespace olla::server
+}  // namespace olla::create

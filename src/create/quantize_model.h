@@ -29,7 +29,7 @@
 #include "store/store.h"
 #include "tensor/dtype.h"
 
-namespace olla::server {
+namespace olla::create {
 
 // A `quantize` value of POST /api/create.
 struct QuantizeTarget {
@@ -123,4 +123,4 @@ Result<store::BlobWriteResult> QuantizeModelToStore(const gguf::File& src,
                                                     const QuantizeProgressFn& progress,
                                                     const std::function<void()>& verifying);
 
-}  // namespace olla::server
+}  // namespace olla::create

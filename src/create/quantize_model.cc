@@ -3,15 +3,16 @@
 // support, without an importance matrix, so that `create --quantize` picks the types Ollama's
 // `llama-quantize` run picks.
 
-#include "server/quantize_model.h"
+#include "create/quantize_model.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 
 #include "base/str_cat.h"
+#include "engine/arch/arch.h"
 
-namespace olla::server {
+namespace olla::create {
 
 using tensor::DType;
 
@@ -114,17 +115,16 @@ bool ShouldQuantize(const gguf::TensorInfo& t) {
 // Running counters of llama.cpp's quantize_state_impl.
 struct TypeState {
   const QuantizeHparams& hp;
+  const engine::ArchTraits& arch;
   uint32_t ftype;
   bool has_output = false;
   int n_attention_wv = 0, i_attention_wv = 0;
   int n_layer = 0, i_ffn_down = 0, i_ffn_gate = 0, i_ffn_up = 0;
 
-  bool falcon() const { return hp.arch == "falcon"; }
+  bool falcon() const { return arch.quant_falcon_mix; }
   int n_gqa() const { return hp.n_head_kv == 0 ? 0 : static_cast<int>(hp.n_head / hp.n_head_kv); }
-  // llama.cpp LLM_TYPE_70B: 80-layer llama/qwen2 models with grouped-query attention.
-  bool is_70b() const {
-    return (hp.arch == "llama" || hp.arch == "qwen2") && hp.n_layer == 80 && n_gqa() > 1;
-  }
+  // llama.cpp LLM_TYPE_70B: 80-layer models (of llama, qwen2) with grouped-query attention.
+  bool is_70b() const { return arch.quant_70b_at_80_layers && hp.n_layer == 80 && n_gqa() > 1; }
   // (layer, n_layer) of an FFN tensor: the running counter, or with experts the name's layer.
   Result<std::pair<int, int>> LayerInfo(int counter, const std::string& name) const {
     if (hp.n_expert <= 1) return std::make_pair(counter, n_layer);
@@ -235,24 +235,6 @@ Result<DType> MixedType(TypeState& qs, const gguf::TensorInfo& t, DType new_type
   return new_type;
 }
 
-// Spec §8.6 per-architecture quality overrides, applied by upstream for K-quant targets.
-DType ArchOverride(const QuantizeHparams& hp, const std::string& name, DType type) {
-  const std::string& arch = hp.arch;
-  if (arch.rfind("qwen35", 0) == 0 && Contains(name, "nextn.eh_proj.weight") &&
-      tensor::Info(type).quantized && type != DType::kQ8_0) {
-    return DType::kQ8_0;
-  }
-  if (arch == "gemma3n" && name == "per_layer_token_embd.weight") return DType::kF16;
-  if (arch == "deepseek2") {
-    for (std::string_view part : {"attn_k_b", "attn_q_a", "attn_q_b", "attn_v_b", "attn_kv_a_mqa"})
-      if (Contains(name, part) && Contains(name, "weight")) return DType::kQ8_0;
-  }
-  if ((arch == "glmocr" || arch == "glm4") &&
-      (name == "token_embd.weight" || name == "output.weight"))
-    return DType::kF16;
-  return type;
-}
-
 // llama.cpp's fallback when the row length is not a multiple of the chosen type's block size.
 // Where llama-quantize gives up ("Unsupported tensor size encountered": a legacy type such as
 // Q4_0 or Q8_0 with rows of 172 values) the tensor becomes F16, llama.cpp's last resort.
@@ -356,7 +338,8 @@ std::vector<size_t> QuantizeOrder(const std::vector<gguf::TensorInfo>& tensors) 
 Result<std::vector<DType>> ChooseTensorTypes(const QuantizeHparams& hparams,
                                              const std::vector<gguf::TensorInfo>& tensors,
                                              const QuantizeTarget& target) {
-  TypeState qs{hparams, target.file_type};
+  const engine::ArchTraits& arch = engine::ArchTraitsFor(hparams.arch);
+  TypeState qs{hparams, arch, target.file_type};
   qs.n_layer = static_cast<int>(hparams.n_layer);
   for (const gguf::TensorInfo& t : tensors) {
     if (Contains(t.name, "attn_v.weight") || Contains(t.name, "attn_qkv.weight") ||
@@ -375,7 +358,9 @@ Result<std::vector<DType>> ChooseTensorTypes(const QuantizeHparams& hparams,
       type = target.default_type;
       if (mixed) {
         OLLA_ASSIGN_OR_RETURN(type, MixedType(qs, t, type));
-        if (IsKQuantFileType(target.file_type)) type = ArchOverride(hparams, t.name, type);
+        // Spec §8.6 per-architecture quality overrides, applied by upstream for K-quant targets.
+        if (IsKQuantFileType(target.file_type) && arch.quant_override)
+          type = arch.quant_override(t.name, type);
         type = Fallback(t, type);
       }
     }
@@ -384,4 +369,4 @@ Result<std::vector<DType>> ChooseTensorTypes(const QuantizeHparams& hparams,
   return types;
 }
 
-}  // namespace olla::server
+}  // namespace olla::create

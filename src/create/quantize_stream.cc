@@ -6,12 +6,12 @@
 #include <cstring>
 
 #include "base/str_cat.h"
+#include "create/quantize_model.h"
 #include "gguf/writer.h"
-#include "server/quantize_model.h"
 #include "tensor/dequantize.h"
 #include "tensor/quantize.h"
 
-namespace olla::server {
+namespace olla::create {
 
 using tensor::DType;
 
@@ -167,4 +167,4 @@ Result<store::BlobWriteResult> QuantizeModelToStore(const gguf::File& src,
   return blob;
 }
 
-}  // namespace olla::server
+}  // namespace olla::create

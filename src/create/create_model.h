@@ -31,7 +31,7 @@
 #include "base/status.h"
 #include "store/store.h"
 
-namespace olla::server {
+namespace olla::create {
 
 struct CreateModelRequest {
   std::optional<store::ModelName> name;  // the target (always set by ParseCreateRequest)
@@ -82,4 +82,4 @@ struct CreateOptions {
 Status CreateModel(store::Store& store, const CreateModelRequest& req, const CreateOptions& options,
                    const CreateProgressFn& progress);
 
-}  // namespace olla::server
+}  // namespace olla::create

@@ -2,7 +2,7 @@
 // store in a temporary directory; manifests are compared with goldens in tests/testdata/create
 // (OLLA_UPDATE_GOLDEN=1 rewrites them).
 
-#include "server/create_model.h"
+#include "create/create_model.h"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -22,7 +22,7 @@
 #include "store/config.h"
 #include "support/testdata.h"
 
-namespace olla::server {
+namespace olla::create {
 namespace {
 
 using nlohmann::json;
@@ -409,4 +409,4 @@ TEST_F(CreateModelTest, FullDiskWhileQuantizingLeavesTheStoreUnchanged) {
 }
 
 }  // namespace
-}  // namespace olla::server
+}  // namespace olla::create

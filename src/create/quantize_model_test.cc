@@ -1,7 +1,7 @@
 // Quantization during create (spec §8.6): target parsing, the per-tensor type table, and
 // byte-for-byte agreement with llama-quantize on the shared quantization suite.
 
-#include "server/quantize_model.h"
+#include "create/quantize_model.h"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 #include "support/testdata.h"
 #include "tensor/dequantize.h"
 
-namespace olla::server {
+namespace olla::create {
 namespace {
 
 using tensor::DType;
@@ -287,4 +287,4 @@ TEST(GgufQuantizerTest, RoundTripsThroughTheReaderAndDequantizesClose) {
 }
 
 }  // namespace
-}  // namespace olla::server
+}  // namespace olla::create

@@ -5,9 +5,9 @@
 #include "api/json_request.h"
 #include "base/str_cat.h"
 #include "base/utf8.h"
-#include "server/create_model.h"
+#include "create/create_model.h"
 
-namespace olla::server {
+namespace olla::create {
 
 using nlohmann::json;
 
@@ -179,4 +179,4 @@ json MergeParameters(const json& request, const json& existing) {
   return merged;
 }
 
-}  // namespace olla::server
+}  // namespace olla::create
