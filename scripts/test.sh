@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
+# Every #include against the layer table of docs/ARCHITECTURE.md (fails fast, before building).
+bash scripts/check_layers.sh
 # The npm client libraries that tests/integration/clients_test.cc runs, as pinned by
 # tests/clients/package-lock.json (installed again when the lock file changes).
 if [[ ! -f tests/clients/node_modules/.package-lock.json ||
