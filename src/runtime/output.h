@@ -1,14 +1,9 @@
 #pragma once
-// The request features that shape a generation and its answer, shared by /api/generate and
-// /api/chat (and reusable by the OpenAI layer): `format` (a grammar), `logprobs`/`top_logprobs`,
-// `think` (spec §3.4, §9.6) and tool calls (§3.5). The routes parse them with ParseOutputRequest,
-// check them against the model with ModelOutputFormat, and run model output through an
-// OutputShaper, which splits thinking from content, takes tool calls out of the content and
-// turns log-probabilities into their JSON.
+// What a model's template says about its output (thinking tags, tool-call format, capabilities),
+// the `think` rule of spec §3.4, and OutputShaper, which splits model output into thinking,
+// content and tool calls (with their log-probabilities) as a generate or chat request asks.
 
 #include <memory>
-#include <nlohmann/json_fwd.hpp>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,27 +14,13 @@
 #include "chat/thinking_parser.h"
 #include "chat/tool_call_parser.h"
 #include "gguf/metadata.h"
-#include "grammar/grammar.h"
 #include "runtime/generate.h"
 
-namespace olla::server {
-
-struct OutputRequest {
-  std::shared_ptr<const grammar::Grammar> grammar;  // from `format`; nullptr: unconstrained
-  bool logprobs = false;
-  int32_t top_logprobs = 0;
-  chat::ThinkSetting think;  // as sent (is_set false when absent)
-};
-
-// Reads format, logprobs, top_logprobs (0-20) and think from a generate or chat request.
-// `raw_body`: the request text, so that a schema keeps its property order (server/format.h).
-// Errors are kInvalidArgument with Ollama's messages.
-Result<OutputRequest> ParseOutputRequest(const nlohmann::json& request, std::string_view go_type,
-                                         std::string_view raw_body = {});
+namespace olla::runtime {
 
 // What a model's template says about its output: thinking tags (empty: no thinking) and the
 // tool-call format. `go_template`: the Go template in use ("" = none, then the GGUF's Jinja
-// chat template is used, as server/prompt.h renders).
+// chat template is used, as runtime/prompt.h renders).
 struct ModelOutputFormat {
   chat::ThinkingTags thinking;
   chat::ToolCallFormat tools;
@@ -63,7 +44,7 @@ Status ResolveThink(const ModelOutputFormat& format, std::string_view model_name
 struct OutputPart {
   std::string content, thinking;
   std::vector<chat::ToolCall> tool_calls;  // ids assigned
-  std::vector<runtime::Logprob> logprobs;
+  std::vector<Logprob> logprobs;
 
   bool empty() const { return content.empty() && thinking.empty() && tool_calls.empty() && logprobs.empty(); }
   void Append(OutputPart other);
@@ -76,7 +57,7 @@ class OutputShaper {
   // the request's tools; tool calls are parsed only when there are some.
   OutputShaper(const ModelOutputFormat& format, bool thinking, bool start_inside, std::vector<std::string> tool_names);
 
-  OutputPart Add(const runtime::Chunk& chunk);
+  OutputPart Add(const Chunk& chunk);
   OutputPart Flush();
 
  private:
@@ -85,18 +66,4 @@ class OutputShaper {
   std::unique_ptr<chat::ToolCallParser> tools_;
 };
 
-// [{token, logprob, bytes, top_logprobs: [{token, logprob, bytes}]}] (spec §3.4; bytes and
-// top_logprobs omitted when empty, as Ollama's omitempty does).
-nlohmann::json LogprobsJson(std::span<const runtime::Logprob> logprobs);
-
-// Writes `part` into a chat response object: message.content (always), message.thinking and
-// message.tool_calls when present, and logprobs when `with_logprobs`.
-void PutChatPart(nlohmann::json& response, const OutputPart& part, bool with_logprobs);
-// The key order of `part`'s tool-call arguments as the model wrote them: JSON text to serialize a
-// response with (NativeReply::key_order, ChunkWriter::WriteOrdered); "" when there are none.
-std::string ToolCallKeyOrder(const OutputPart& part);
-// Writes `part` into a generate response object: response (always), thinking when present, and
-// logprobs when `with_logprobs`.
-void PutGeneratePart(nlohmann::json& response, const OutputPart& part, bool with_logprobs);
-
-}  // namespace olla::server
+}  // namespace olla::runtime

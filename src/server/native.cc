@@ -10,11 +10,6 @@
 
 namespace olla::server {
 
-bool DefaultShift(const engine::Model& model) {
-  auto arch = model.file().metadata().GetStringOr("general.architecture", "");
-  return !(arch.ok() && *arch == "deepseek2");
-}
-
 NativeReply NativeReply::Error(int http_status, std::string_view message) {
   return {http_status, nlohmann::json{{"error", std::string(message)}}, nullptr};
 }

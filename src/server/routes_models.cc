@@ -7,9 +7,9 @@
 #include "base/log.h"
 #include "base/str_cat.h"
 #include "gguf/reader.h"
+#include "runtime/output.h"
 #include "server/model_info.h"
 #include "server/model_resolver.h"
-#include "server/output.h"
 #include "server/routes.h"
 
 namespace olla::server {
@@ -62,8 +62,8 @@ void HandleShow(ServerContext& ctx, const httplib::Request& req, httplib::Respon
       out["tensors"] = TensorsJson(*file);
       const bool embedding =
           file->metadata().Contains(StrCat(file->metadata().GetStringOr("general.architecture", "").value(), ".pooling_type"));
-      out["capabilities"] = TemplateCapabilities(m->has_template ? m->template_text : "", file->metadata(),
-                                                 embedding ? "embedding" : "completion");
+      out["capabilities"] = runtime::TemplateCapabilities(m->has_template ? m->template_text : "",
+                                                          file->metadata(), embedding ? "embedding" : "completion");
     } else {
       LogWarn(StrCat("show ", n, ": ", file.status().message()));
     }
