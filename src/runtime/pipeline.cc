@@ -125,7 +125,8 @@ Result<Finished> PreparedRequest::Run(const PartSink& on_part, std::stop_token s
     const OutputPart part = shaper_->Add(c);
     return part.empty() || on_part(part);
   };
-  OLLA_ASSIGN_OR_RETURN(GenerateStats stats, lease_.sequence().GenerateChunks(std::move(tokens_), gen_, on_chunk, stop));
+  OLLA_ASSIGN_OR_RETURN(GenerateStats stats,
+                        lease_.sequence().GenerateChunks(std::move(tokens_), gen_, on_chunk, stop));
   stats.prompt_truncated += dropped_tokens_;
   return Finished{std::move(stats), shaper_->Flush()};
 }

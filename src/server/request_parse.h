@@ -3,10 +3,12 @@
 // (runtime/pipeline.h). Errors are the Go-shaped messages Ollama gives (kInvalidArgument, or
 // kNotFound for a missing generate model), in the order Ollama checks them.
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "base/status.h"
 #include "runtime/pipeline.h"
@@ -60,7 +62,7 @@ Result<ChatRequest> ParseChatRequest(const nlohmann::json& request, std::string_
 
 // The pipeline's job for `model` (resolved from r.model): its facts, its parameters under the
 // request's options (errors: server/options.h), and the request.
-Result<runtime::PromptJob> MakePromptJob(const ServerContext& ctx, const ResolvedModel& model,
-                                         const PromptRequest& r, std::variant<runtime::GenerateJob, runtime::ChatJob> input);
+Result<runtime::PromptJob> MakePromptJob(const ServerContext& ctx, const ResolvedModel& model, const PromptRequest& r,
+                                         std::variant<runtime::GenerateJob, runtime::ChatJob> input);
 
 }  // namespace olla::server
