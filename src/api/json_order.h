@@ -2,8 +2,8 @@
 // Key order of converted requests. nlohmann::json objects are key-sorted, so a request that the
 // /v1 routes convert to a native one loses the client's property order. Order matters where the
 // server reads it: a `format` JSON Schema becomes a grammar that emits properties in schema order
-// (server/format.h reads the schema from the request text), and tool definitions and tool-call
-// arguments are rendered into prompts as written.
+// (server/request_parse.h reads the schema from the request text), and tool definitions and
+// tool-call arguments are rendered into prompts as written.
 
 #include <nlohmann/json_fwd.hpp>
 #include <string>

@@ -83,7 +83,8 @@ Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt, cons
   if (prompt.empty()) return Status::InvalidArgument("the prompt has no tokens");
   const size_t n_ctx = ctx_->n_ctx();
   const bool starts_with_bos = tok_.vocab().bos() != tokenizer::kNoToken && prompt.front() == tok_.vocab().bos();
-  OLLA_RETURN_IF_ERROR(CheckPromptFits(prompt.size(), n_ctx, options.truncate, options.shift));
+  if (!options.prompt_checked)
+    OLLA_RETURN_IF_ERROR(CheckPromptFits(prompt.size(), n_ctx, options.truncate, options.shift));
   if (prompt.size() >= n_ctx) {
     const size_t keep = ProtectedPrefix(options.num_keep, starts_with_bos, prompt.size(), n_ctx);
     stats.prompt_truncated = PromptTokensToDrop(prompt.size(), n_ctx, keep);

@@ -48,6 +48,9 @@ struct GenerateOptions {
   int32_t num_keep = 4;
   bool truncate = true;
   bool shift = true;
+  // The caller has already run CheckPromptFits on this prompt with this window (the request
+  // pipeline does, before the answer starts), so generation does not check it again.
+  bool prompt_checked = false;
   bool logprobs = false;     // report each generated token's log-probability (Chunk::logprobs)
   int32_t top_logprobs = 0;  // and this many most likely alternatives (0-20)
 };

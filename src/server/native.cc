@@ -10,8 +10,6 @@
 
 namespace olla::server {
 
-bool DefaultShift(const engine::Model& model) { return engine::CanShiftContext(model); }
-
 NativeReply NativeReply::Error(int http_status, std::string_view message) {
   return {http_status, nlohmann::json{{"error", std::string(message)}}, nullptr};
 }

@@ -12,7 +12,6 @@
 #include <string_view>
 
 #include "base/status.h"
-#include "engine/model.h"
 #include "runtime/generate.h"
 #include "server/server.h"
 #include "server/stream.h"
@@ -56,13 +55,9 @@ class LinkedStop {
   std::stop_callback<Forward> a_, b_;
 };
 
-// Whether context shifting is on when the request does not say (spec §3.4): yes, except for
-// the deepseek2 family, whose cache cannot be shifted in Ollama.
-bool DefaultShift(const engine::Model& model);
-
 // `request` is the decoded body (a JSON object) of POST /api/generate, /api/chat, /api/embed.
 // `raw_body`, when given, is the request text the object was decoded from: a `format` schema then
-// keeps the client's property order (server/format.h).
+// keeps the client's property order (server/request_parse.h).
 // `cancel`, when it can fire, ends the request (waiting for a slot, or generating) when it does
 // (DisconnectWatcher: the client went away; it must include ctx.shutdown); else ctx.shutdown does.
 NativeReply RunGenerate(ServerContext& ctx, const nlohmann::json& request, std::string_view raw_body = {},

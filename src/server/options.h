@@ -8,17 +8,11 @@
 #include <vector>
 
 #include "base/status.h"
-#include "runtime/generate.h"
-#include "runtime/scheduler.h"
+#include "runtime/options.h"
 
 namespace olla::server {
 
-struct ResolvedOptions {
-  runtime::LoadParams load;
-  runtime::GenerateOptions gen;
-  int32_t num_keep = 4;
-  std::vector<std::string> ignored;  // unknown or deprecated keys (logged)
-};
+using runtime::ResolvedOptions;
 
 // `model_params` and `request_options` are JSON objects or null. `default_num_ctx` comes from
 // OLLAMA_CONTEXT_LENGTH (4096 when unset).

@@ -5,6 +5,7 @@
 
 #include "api/json_request.h"
 #include "base/str_cat.h"
+#include "runtime/embed.h"
 #include "server/keep_alive.h"
 #include "server/model_resolver.h"
 #include "server/native.h"
@@ -14,15 +15,6 @@
 namespace olla::server {
 
 using nlohmann::json;
-
-namespace {
-
-engine::Pooling PoolingFor(const engine::Model& model) {
-  // Decoder models carry no pooling type: their embedding is the last token's hidden state.
-  return model.config().pooling == engine::Pooling::kNone ? engine::Pooling::kLast : model.config().pooling;
-}
-
-}  // namespace
 
 NativeReply RunEmbed(ServerContext& ctx, const json& request) {
   const auto start = runtime::Clock::now();
@@ -67,7 +59,7 @@ NativeReply RunEmbed(ServerContext& ctx, const json& request) {
   const bool do_truncate = truncate->value_or(true);
   for (const auto& text : inputs) {
     size_t n = 0;
-    auto e = lease->sequence().Embed(text, PoolingFor(lease->model()), true, do_truncate ? lease->num_ctx() : 0, &n);
+    auto e = runtime::EmbedText(*lease, text, true, do_truncate ? lease->num_ctx() : 0, &n);
     if (!e.ok()) return NativeReply::Error(400, e.status().message());
     std::vector<float> v = std::move(*e);
     for (float x : v)
@@ -119,7 +111,7 @@ void HandleEmbeddings(ServerContext& ctx, const httplib::Request& req, httplib::
   auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, *keep_alive, ctx.shutdown.get_token());
   if (!lease.ok()) return ReplyError(res, lease.status());
   if (prompt->value_or("").empty()) return ReplyJson(res, {{"embedding", json::array()}});
-  auto e = lease->sequence().Embed(*prompt.value(), PoolingFor(lease->model()), false, lease->num_ctx(), nullptr);
+  auto e = runtime::EmbedText(*lease, *prompt.value(), false, lease->num_ctx(), nullptr);
   if (!e.ok()) return ReplyError(res, 500, e.status().message());
   std::vector<double> v(e->begin(), e->end());
   ReplyJson(res, {{"embedding", v}});

@@ -1,28 +1,13 @@
-#include "server/prompt.h"
-
-#include <nlohmann/json.hpp>
+#include "runtime/prompt.h"
 
 #include "base/str_cat.h"
 #include "chat/go/go_template.h"
 #include "chat/jinja/jinja_template.h"
 #include "chat/prompt.h"
 
-namespace olla::server {
+namespace olla::runtime {
 
 namespace {
-
-std::vector<chat::Message> MessagesFromJson(const nlohmann::json* arr) {
-  std::vector<chat::Message> out;
-  if (!arr || !arr->is_array()) return out;
-  for (const auto& m : *arr) {
-    if (!m.is_object()) continue;
-    chat::Message msg;
-    msg.role = m.value("role", "");
-    msg.content = m.value("content", "");
-    out.push_back(std::move(msg));
-  }
-  return out;
-}
 
 std::string Special(const tokenizer::Tokenizer& tok, int32_t id) {
   return id >= 0 && tok.vocab().IsValid(id) ? tok.vocab().Text(id) : "";
@@ -40,7 +25,7 @@ Result<RenderedPrompt> RenderGeneratePrompt(const PromptInput& in, const gguf::M
   g.suffix = in.suffix;
   g.system = in.system;
   g.model_system = in.model_system;
-  g.model_messages = MessagesFromJson(in.model_messages);
+  g.model_messages = in.model_messages;
   g.has_context = in.has_context;
   g.think = in.think;
   if (!in.template_text.empty()) {
@@ -116,4 +101,4 @@ std::vector<int32_t> TokenizePrompt(const tokenizer::Tokenizer& tok, const Rende
   return ids;
 }
 
-}  // namespace olla::server
+}  // namespace olla::runtime

@@ -4,7 +4,6 @@
 // (spec §9.4). Template text may contain special tokens; user-provided text never becomes a
 // special token (DESIGN.md C12), so renderings stay marked pieces until tokenized.
 
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -14,7 +13,7 @@
 #include "gguf/metadata.h"
 #include "tokenizer/tokenizer.h"
 
-namespace olla::server {
+namespace olla::runtime {
 
 using RenderedPrompt = chat::RenderedPrompt;
 
@@ -24,7 +23,7 @@ struct PromptInput {
   std::string system;        // request system ("" = the model's)
   std::string model_system;
   std::string template_text;  // Go template in effect ("" = none)
-  nlohmann::json* model_messages = nullptr;  // MESSAGE history (array) or null
+  std::vector<chat::Message> model_messages;  // the model's MESSAGE history
   bool has_context = false;
   chat::ThinkSetting think;  // .Think/.ThinkLevel/.IsThinkSet, or the Jinja thinking kwargs
 };
@@ -44,4 +43,4 @@ Result<RenderedPrompt> RenderChatPrompt(const ChatInput& in, const gguf::Metadat
 // (unless the rendered text already starts with it).
 std::vector<int32_t> TokenizePrompt(const tokenizer::Tokenizer& tok, const RenderedPrompt& prompt, bool add_bos);
 
-}  // namespace olla::server
+}  // namespace olla::runtime

@@ -1,0 +1,36 @@
+#pragma once
+// The native answer of a generate or chat request once the pipeline has prepared it
+// (runtime::PreparedRequest): one JSON object, or NDJSON lines as the output is produced. Only the
+// objects' shape differs between the two endpoints (AnswerShape).
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stop_token>
+
+#include "runtime/pipeline.h"
+#include "server/native.h"
+#include "server/server.h"
+
+namespace olla::server {
+
+struct AnswerShape {
+  // A new answer object: model, created_at, done, and the empty content.
+  std::function<nlohmann::json(bool done)> object;
+  // Writes an output part into an object (PutChatPart or PutGeneratePart).
+  void (*put_part)(nlohmann::json& object, const runtime::OutputPart& part, bool with_logprobs) = nullptr;
+  // Fields of the last object besides done_reason and the metrics (generate: `context`); may be
+  // empty.
+  std::function<void(nlohmann::json& done, const runtime::GenerateStats& stats)> put_end;
+  bool logprobs = false;  // the request asked for log-probabilities
+};
+
+// The object of an answer that only loaded ("load") or unloaded ("unload") the model.
+nlohmann::json DoneWithoutOutput(const AnswerShape& shape, const char* done_reason);
+
+// Generates and answers: streamed when `stream`, else one object. `start`: when the request came
+// (total_duration); `stop`: the request's cancellation (client gone or server shutting down).
+NativeReply Answer(ServerContext& ctx, std::shared_ptr<runtime::PreparedRequest> prepared, bool stream,
+                   AnswerShape shape, runtime::Clock::time_point start, std::stop_token stop);
+
+}  // namespace olla::server

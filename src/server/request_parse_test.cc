@@ -1,0 +1,54 @@
+#include "server/request_parse.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace olla::server {
+namespace {
+
+using nlohmann::json;
+
+TEST(RequestParseTest, ParseOutputRequest) {
+  auto ok = ParseOutputRequest(json::parse(R"({"logprobs":true,"top_logprobs":20,"think":"low","format":"json"})"),
+                               "ChatRequest");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_TRUE(ok->logprobs);
+  EXPECT_EQ(ok->top_logprobs, 20);
+  EXPECT_TRUE(ok->think.is_set && ok->think.enabled);
+  EXPECT_EQ(ok->think.ThinkLevel(), "low");
+  EXPECT_NE(ok->grammar, nullptr);
+  auto none = ParseOutputRequest(json::object(), "ChatRequest");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->think.is_set);
+  EXPECT_EQ(none->grammar, nullptr);
+  EXPECT_EQ(ParseOutputRequest(json::parse(R"({"top_logprobs":21})"), "ChatRequest").status().message(),
+            "top_logprobs must be between 0 and 20");
+  EXPECT_EQ(ParseOutputRequest(json::parse(R"({"logprobs":"yes"})"), "ChatRequest").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(RequestParseTest, FormatSchemaKeepsTheClientsPropertyOrder) {
+  const std::string schema = R"({"type":"object","properties":{"zeta":{"type":"integer"},)"
+                             R"("alpha":{"type":"boolean"}},"required":["zeta","alpha"]})";
+  const std::string body = R"({"model":"m","format":)" + schema + "}";
+  const json request = json::parse(body);
+  EXPECT_EQ(FormatJson(&request["format"], body), schema);
+  // Without the body the (key-sorted) parsed object is used.
+  EXPECT_EQ(FormatJson(&request["format"], ""), request["format"].dump());
+  const json json_format = "json";
+  EXPECT_EQ(FormatJson(&json_format, body), "\"json\"");
+  EXPECT_EQ(FormatJson(nullptr, body), "");
+}
+
+TEST(RequestParseTest, FormatNullIsUnconstrainedAndOthersAreRefused) {
+  auto null_format = ParseOutputRequest(json::parse(R"({"format":null})"), "GenerateRequest");
+  ASSERT_TRUE(null_format.ok());
+  EXPECT_EQ(null_format->grammar, nullptr);
+  auto xml = ParseOutputRequest(json::parse(R"({"format":"xml"})"), "GenerateRequest");
+  ASSERT_FALSE(xml.ok());
+  EXPECT_EQ(xml.status().message(), R"(invalid format: "\"xml\""; expected "json" or a valid JSON Schema object)");
+}
+
+}  // namespace
+}  // namespace olla::server
