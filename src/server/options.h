@@ -13,6 +13,12 @@
 
 namespace olla::server {
 
+// Upper bounds of the load-time options (a 400 above them): 2^30 positions, 64k tokens per batch,
+// 1024 threads (ThreadPool::kMaxThreads). Integer sampling options must fit their type.
+inline constexpr int64_t kMaxNumCtx = int64_t{1} << 30;
+inline constexpr int64_t kMaxNumBatch = int64_t{1} << 16;
+inline constexpr int64_t kMaxNumThread = 1024;
+
 struct ResolvedOptions {
   runtime::LoadParams load;
   runtime::GenerateOptions gen;
