@@ -9,9 +9,32 @@ namespace olla::api {
 
 using nlohmann::json;
 
+Status CheckNestingDepth(std::string_view text, size_t max_depth) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;  // the escaped character cannot end the string
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth)
+        return Status::InvalidArgument(StrCat("invalid JSON: nested deeper than ", max_depth, " levels"));
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return Status::Ok();
+}
+
 Result<json> ParseRequestBody(std::string_view body, std::string_view go_type) {
   size_t first = body.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return Status::InvalidArgument("missing request body");
+  // Serializing, validating or compiling a value recurses once per level: a 200 KB body nested
+  // 100k deep overflowed the stack. Refused before parsing.
+  OLLA_RETURN_IF_ERROR(CheckNestingDepth(body, kMaxRequestDepth));
   json j = json::parse(body.begin(), body.end(), nullptr, false);
   if (j.is_discarded()) {
     // Find the parser's message for a precise error.

@@ -16,7 +16,14 @@
 
 namespace olla::api {
 
-// Parses a request body that must be a JSON object.
+// How deep arrays and objects may nest in a request body.
+inline constexpr size_t kMaxRequestDepth = 128;
+
+// kInvalidArgument when arrays and objects in `text` nest deeper than `max_depth` (brackets
+// inside strings do not count). Linear, no allocation: run before parsing untrusted JSON.
+Status CheckNestingDepth(std::string_view text, size_t max_depth);
+
+// Parses a request body that must be a JSON object nested at most kMaxRequestDepth deep.
 Result<nlohmann::json> ParseRequestBody(std::string_view body, std::string_view go_type);
 
 // A field reader bound to one request object and its Go type name (for messages).

@@ -17,6 +17,20 @@ TEST(JsonRequestTest, EmptyAndMalformedBodies) {
             "json: cannot unmarshal array into Go value of type api.GenerateRequest");
 }
 
+// A 200 KB body nesting `format` 100k deep overflowed the stack when the value was serialized.
+TEST(JsonRequestTest, DeepNestingIsRefusedBeforeParsing) {
+  const std::string deep = "{\"model\":\"m\",\"format\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  auto r = ParseRequestBody(deep, "ChatRequest");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(), "invalid JSON: nested deeper than 128 levels");
+  // The limit itself is fine, and brackets inside strings (escaped quotes included) do not count.
+  const std::string at_limit = std::string(127, '[') + "{}" + std::string(127, ']');
+  EXPECT_TRUE(CheckNestingDepth(at_limit, 128).ok());
+  EXPECT_FALSE(CheckNestingDepth("[" + at_limit + "]", 128).ok());
+  EXPECT_TRUE(ParseRequestBody("{\"prompt\":\"" + std::string(1000, '[') + "\\\"" + std::string(1000, '{') + "\"}", "GenerateRequest").ok());
+}
+
 TEST(JsonRequestTest, TypeErrorsUseGoWording) {
   auto j = *ParseRequestBody(R"({"prompt": 5, "stream": "no", "n": 2.5, "stop": ["a", 1], "ok": "x"})", "GenerateRequest");
   Fields f(j, "GenerateRequest");

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <system_error>
 #include <utility>
 
 namespace olla {
@@ -20,15 +21,38 @@ inline void CpuRelax() {
 
 ThreadPool::ThreadPool(size_t n_threads) : n_threads_(n_threads == 0 ? 1 : n_threads), scratch_(n_threads_ + 1) {
   workers_.reserve(n_threads_ - 1);
-  for (size_t t = 1; t < n_threads_; ++t) workers_.emplace_back([this, t] { WorkerLoop(t); });
+  try {
+    for (size_t t = 1; t < n_threads_; ++t) workers_.emplace_back([this, t] { WorkerLoop(t); });
+  } catch (...) {
+    // Joinable threads left in workers_ would call std::terminate when it is destroyed.
+    StopWorkers();
+    throw;
+  }
 }
 
-ThreadPool::~ThreadPool() {
+Result<std::unique_ptr<ThreadPool>> ThreadPool::Create(size_t n_threads) {
+  const auto refused = [n_threads] {
+    return Status::ResourceExhausted("cannot start " + std::to_string(n_threads) + " threads");
+  };
+  if (n_threads > kMaxThreads) return refused();
+  try {
+    return std::make_unique<ThreadPool>(n_threads);
+  } catch (const std::system_error&) {
+    return refused();
+  } catch (const std::bad_alloc&) {
+    return refused();
+  }
+}
+
+void ThreadPool::StopWorkers() {
   stop_.store(true, std::memory_order_release);
   generation_.fetch_add(1, std::memory_order_acq_rel);
   generation_.notify_all();
   for (auto& w : workers_) w.join();
+  workers_.clear();
 }
+
+ThreadPool::~ThreadPool() { StopWorkers(); }
 
 void ThreadPool::Dispatch(TaskFn fn, void* ctx) {
   if (n_threads_ == 1) {

@@ -10,12 +10,19 @@
 #include <thread>
 #include <vector>
 
+#include "base/status.h"
+
 namespace olla {
 
 class ThreadPool {
  public:
-  // `n_threads` counts the calling thread: ThreadPool(1) runs everything inline.
+  // `n_threads` counts the calling thread: ThreadPool(1) runs everything inline. Throws
+  // std::system_error when a thread cannot be started (after joining those that were).
   explicit ThreadPool(size_t n_threads);
+  // As the constructor, for a count that comes from a request: more than kMaxThreads, or threads
+  // the system refuses, are kResourceExhausted naming the count.
+  static constexpr size_t kMaxThreads = 1024;
+  static Result<std::unique_ptr<ThreadPool>> Create(size_t n_threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -58,6 +65,7 @@ class ThreadPool {
   }
   void Dispatch(TaskFn fn, void* ctx);
   void WorkerLoop(size_t thread_idx);
+  void StopWorkers();  // tells every worker to return and joins it
 
   size_t n_threads_;
   std::vector<std::thread> workers_;

@@ -2,12 +2,63 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <fstream>
 #include <numeric>
+#include <system_error>
 #include <vector>
 
 namespace olla {
 namespace {
+
+TEST(ThreadPoolTest, CreateRefusesAbsurdCounts) {
+  // num_thread 1e12 in a request once reached the constructor.
+  for (size_t n : {ThreadPool::kMaxThreads + 1, size_t{1000000000000}}) {
+    auto pool = ThreadPool::Create(n);
+    ASSERT_FALSE(pool.ok());
+    EXPECT_EQ(pool.status().code(), StatusCode::kResourceExhausted);
+    EXPECT_NE(pool.status().message().find(std::to_string(n)), std::string::npos) << pool.status().message();
+  }
+  auto two = ThreadPool::Create(2);
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ((*two)->size(), 2u);
+}
+
+// When the system refuses a thread, the pool used to destroy joinable std::threads, which calls
+// std::terminate (the server died). Now Create reports it and the constructor throws cleanly.
+// Run in a child whose address space is capped so that thread stacks cannot be mapped.
+TEST(ThreadPoolTest, ThreadsTheSystemRefusesAreAnErrorNotACrash) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer cannot run with a capped address space";
+#else
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    size_t pages = 0;
+    std::ifstream("/proc/self/statm") >> pages;
+    const rlim_t cap = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (16u << 20);
+    const rlimit limit{cap, cap};
+    if (setrlimit(RLIMIT_AS, &limit) != 0) _exit(10);
+    auto pool = ThreadPool::Create(256);  // 256 stacks of 8 MiB cannot fit in 16 MiB
+    if (pool.ok()) _exit(11);
+    if (pool.status().code() != StatusCode::kResourceExhausted) _exit(12);
+    try {
+      ThreadPool direct(256);
+      _exit(13);
+    } catch (const std::system_error&) {
+    }
+    _exit(0);
+  }
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
+  ASSERT_TRUE(WIFEXITED(wstatus)) << "the child died of signal " << WTERMSIG(wstatus);
+  EXPECT_EQ(WEXITSTATUS(wstatus), 0);
+#endif
+}
 
 TEST(ThreadPoolTest, RunCallsEveryThreadOnce) {
   for (size_t n : {1u, 2u, 4u}) {

@@ -84,6 +84,20 @@ TEST(ArchTest, UnknownArchitectureIsRefusedNamingItAndTheSupportedOnes) {
   EXPECT_NE(msg.find(SupportedArchList()), std::string::npos) << msg;
 }
 
+// block_count 1e9 sized the per-layer tables before any tensor was looked at: a 500 with
+// std::bad_alloc, after which every later load hung.
+TEST(ArchTest, AbsurdLayerCountIsRefusedBeforeAllocating) {
+  testing::TempDir dir;
+  for (uint64_t blocks : {uint64_t{1000000000}, uint64_t{4097}}) {
+    Rewrite r("stories260K");
+    r.md.Set("llama.block_count", gguf::Value(blocks));
+    auto model = Model::Load(r.Write(dir, "layers.gguf"));
+    ASSERT_FALSE(model.ok()) << blocks;
+    EXPECT_EQ(model.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(model.status().message().find("llama.block_count"), std::string::npos) << model.status().message();
+  }
+}
+
 TEST(ArchTest, EveryRegisteredArchitectureIsFoundByName) {
   for (const char* arch : {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi3", "bert"}) {
     auto spec = FindArch(arch);

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <new>
 
+#include "base/checked_math.h"
 #include "base/str_cat.h"
 #include "tensor/blocks.h"
 #include "tensor/half.h"
@@ -22,9 +23,15 @@ Result<KvCache> KvCache::Create(const ModelConfig& cfg, size_t n_ctx, tensor::DT
   c.v_row_bytes_ = kernels::KvRowBytes(type, cfg.v_dim());
   c.kv_dim_ = cfg.kv_dim();
   c.v_dim_ = cfg.v_dim();
+  // n_ctx comes from a request and the model's metadata: a product that wraps would allocate a
+  // small buffer that Store() then writes past.
+  const auto k_bytes = CheckedProduct({cfg.n_layer, n_ctx, c.k_row_bytes_});
+  const auto v_bytes = CheckedProduct({cfg.n_layer, n_ctx, c.v_row_bytes_});
+  if (!k_bytes || !v_bytes || !CheckedAdd(*k_bytes, *v_bytes))
+    return Status::ResourceExhausted(StrCat("cannot allocate a KV cache of ", n_ctx, " positions"));
   try {
-    c.k_.resize(cfg.n_layer * n_ctx * c.k_row_bytes_);
-    c.v_.resize(cfg.n_layer * n_ctx * c.v_row_bytes_);
+    c.k_.resize(*k_bytes);
+    c.v_.resize(*v_bytes);
   } catch (const std::bad_alloc&) {
     return Status::ResourceExhausted(StrCat("cannot allocate a KV cache of ", n_ctx, " positions"));
   }

@@ -3,8 +3,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <exception>
 #include <fstream>
+#include <new>
 
+#include "base/checked_math.h"
 #include "base/log.h"
 #include "base/str_cat.h"
 #include "engine/kv_cache.h"
@@ -103,7 +106,9 @@ Result<std::shared_ptr<Runner>> Scheduler::LoadLocked(std::unique_lock<std::mute
   loading_ = true;
   lock.unlock();
   auto runner = std::make_shared<Runner>();
-  Status status = [&]() -> Status {
+  // Whatever happens while loading, loading_ is cleared below: a load that escaped with an
+  // exception once left every later load waiting forever.
+  const auto load = [&]() -> Status {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return Status::NotFound(StrCat("model file ", path, " not found"));
     OLLA_ASSIGN_OR_RETURN(runner->model, engine::Model::Load(path));
@@ -112,10 +117,17 @@ Result<std::shared_ptr<Runner>> Scheduler::LoadLocked(std::unique_lock<std::mute
     runner->num_ctx = runner->EffectiveNumCtx(params.num_ctx);
     // A Q8_0 cache needs head sizes that are multiples of 32; elsewhere F16 serves, as in Ollama.
     const tensor::DType kv_type = engine::KvCache::SupportsType(cfg, params.kv_type) ? params.kv_type : tensor::DType::kF16;
-    const uint64_t kv_bytes =
-        static_cast<uint64_t>(engine::KvCache::BytesPerPosition(cfg, kv_type)) * runner->num_ctx * config_.num_parallel;
     // The weights are mapped from the page cache; the KV cache and activations are allocated.
-    const uint64_t need = kv_bytes + static_cast<uint64_t>(params.num_batch) * (cfg.n_embd * 8 + cfg.n_ff * 2) * 4;
+    // num_ctx and num_batch come from the request and the model: a product that does not fit
+    // is more memory than any machine has.
+    const auto kv = CheckedProduct({engine::KvCache::BytesPerPosition(cfg, kv_type), runner->num_ctx,
+                                    config_.num_parallel});
+    const auto activations = CheckedProduct({params.num_batch, cfg.n_embd * 8 + cfg.n_ff * 2, 4});
+    const auto need_opt = kv && activations ? CheckedAdd(*kv, *activations) : std::nullopt;
+    if (!need_opt || !CheckedAdd(*need_opt, static_cast<size_t>(st.st_size)))
+      return Status::ResourceExhausted(StrCat("model requires more system memory than is available (num_ctx ",
+                                              runner->num_ctx, ", num_batch ", params.num_batch, ")"));
+    const uint64_t kv_bytes = *kv, need = *need_opt;
     const uint64_t avail = AvailableMemory();
     if (avail != 0 && need + static_cast<uint64_t>(st.st_size) / 10 > avail)
       return Status::ResourceExhausted(StrCat("model requires more system memory (", GiB(need + st.st_size),
@@ -123,7 +135,8 @@ Result<std::shared_ptr<Runner>> Scheduler::LoadLocked(std::unique_lock<std::mute
     runner->bytes = static_cast<size_t>(st.st_size) + kv_bytes;
     OLLA_ASSIGN_OR_RETURN(tokenizer::Tokenizer tok, tokenizer::Tokenizer::Create(runner->model->file().metadata()));
     runner->tok = std::make_unique<tokenizer::Tokenizer>(std::move(tok));
-    runner->pool = std::make_unique<ThreadPool>(params.num_thread ? params.num_thread : ThreadPool::DefaultThreadCount());
+    OLLA_ASSIGN_OR_RETURN(runner->pool,
+                          ThreadPool::Create(params.num_thread ? params.num_thread : ThreadPool::DefaultThreadCount()));
     engine::ContextParams cp;
     cp.n_ctx = runner->num_ctx;
     cp.n_batch = params.num_batch;
@@ -134,7 +147,15 @@ Result<std::shared_ptr<Runner>> Scheduler::LoadLocked(std::unique_lock<std::mute
     }
     runner->in_use.assign(runner->slots.size(), false);
     return Status::Ok();
-  }();
+  };
+  Status status = Status::Ok();
+  try {
+    status = load();
+  } catch (const std::bad_alloc&) {
+    status = Status::ResourceExhausted(StrCat("not enough memory to load model ", name));
+  } catch (const std::exception& e) {
+    status = Status::Internal(StrCat("loading model ", name, " failed: ", e.what()));
+  }
   lock.lock();
   loading_ = false;
   NotifyLocked();

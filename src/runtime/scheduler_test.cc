@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <future>
 
+#include "gguf/reader.h"
+#include "gguf/writer.h"
 #include "support/testdata.h"
 
 namespace olla::runtime {
@@ -37,6 +41,49 @@ TEST(SchedulerTest, LoadsOnceAndReusesWhileKeptAlive) {
   ASSERT_TRUE(b.ok());
   EXPECT_LT(b->load_duration(), 50ms);  // no reload
   EXPECT_FALSE(s.Loaded()[0].expires_at.has_value());  // busy: no timer
+}
+
+// num_thread 1e12 made the load throw std::bad_alloc out of the loader: a 500, and loading_ stayed
+// set, so every later load waited forever.
+TEST(SchedulerTest, AFailedLoadLeavesTheSchedulerUsable) {
+  Scheduler s({});
+  LoadParams absurd = Small();
+  absurd.num_thread = 1000000000000;
+  auto bad = s.Acquire("stories", Stories(), absurd, std::nullopt);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kResourceExhausted) << bad.status().ToString();
+  EXPECT_TRUE(s.Loaded().empty());
+  auto next = std::async(std::launch::async, [&] { return s.Acquire("stories", Stories(), Small(), std::nullopt); });
+  if (next.wait_for(60s) != std::future_status::ready) {
+    std::fprintf(stderr, "a load after a failed one is still waiting after 60 s\n");
+    std::_Exit(1);  // the future's destructor would wait forever
+  }
+  auto good = next.get();
+  EXPECT_TRUE(good.ok()) << good.status().ToString();
+}
+
+// num_ctx 2^58 on a model whose context_length is huge (or 0: unknown) once sized the KV cache
+// with a wrapped multiplication, and the first token was written far past it.
+TEST(SchedulerTest, AContextTooLargeToAllocateIsAnError) {
+  testing::TempDir dir;
+  auto src = gguf::File::Open(Stories());
+  ASSERT_TRUE(src.ok());
+  std::vector<gguf::TensorToWrite> tensors;
+  for (const gguf::TensorInfo& t : src->tensors()) tensors.push_back({t.name, t.ne, t.type, t.data});
+  for (uint64_t trained : {uint64_t{1} << 60, uint64_t{0}}) {
+    gguf::Metadata md = src->metadata();
+    md.Set("llama.context_length", gguf::Value(trained));
+    const std::string path = dir.Join("huge_context.gguf");
+    ASSERT_TRUE(gguf::WriteFile(path, md, tensors).ok());
+    Scheduler s({});
+    LoadParams huge = Small();
+    huge.num_ctx = size_t{1} << 58;
+    auto lease = s.Acquire("huge", path, huge, Duration::zero());
+    ASSERT_FALSE(lease.ok()) << trained;
+    EXPECT_EQ(lease.status().code(), StatusCode::kResourceExhausted) << lease.status().ToString();
+    // The scheduler still loads a sane request.
+    EXPECT_TRUE(s.Acquire("stories", Stories(), Small(), Duration::zero()).ok());
+  }
 }
 
 TEST(SchedulerTest, KeepAliveZeroUnloadsWhenIdle) {

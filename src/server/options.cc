@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -34,30 +35,53 @@ Result<bool> AsBool(const std::string& key, const json& v) {
   return v.get<bool>();
 }
 
+Status OutOfRange(const std::string& key, int64_t min, int64_t max) {
+  if (min == INT64_MIN) return Status::InvalidArgument(StrCat("option \"", key, "\" must be at most ", max));
+  return Status::InvalidArgument(StrCat("option \"", key, "\" must be between ", min, " and ", max));
+}
+
+// An integer option within [min, max]; a number beyond int64 (2^70, 1e300) is out of range too,
+// rather than whatever the conversion makes of it.
+Result<int64_t> IntInRange(const std::string& key, const json& v, int64_t min, int64_t max) {
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (!(d >= static_cast<double>(min) && d < static_cast<double>(max) + 1.0)) return OutOfRange(key, min, max);
+  } else if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(max)) {
+    return OutOfRange(key, min, max);
+  }
+  OLLA_ASSIGN_OR_RETURN(int64_t x, AsInt(key, v));
+  if (x < min || x > max) return OutOfRange(key, min, max);
+  return x;
+}
+
 Status Apply(const std::string& key, const json& v, ResolvedOptions& o) {
   if (v.is_null()) return Status::Ok();
   auto& s = o.gen.sampler;
+  // Integer fields take any value of their type (num_predict 2^40 was silently cut to 0).
   auto set_int = [&](auto& field) -> Status {
-    OLLA_ASSIGN_OR_RETURN(int64_t x, AsInt(key, v));
-    field = static_cast<std::decay_t<decltype(field)>>(x);
+    using Field = std::decay_t<decltype(field)>;
+    OLLA_ASSIGN_OR_RETURN(int64_t x, IntInRange(key, v, std::numeric_limits<Field>::min(),
+                                                std::numeric_limits<Field>::max()));
+    field = static_cast<Field>(x);
     return Status::Ok();
   };
   auto set_float = [&](float& field) -> Status {
     OLLA_ASSIGN_OR_RETURN(field, AsFloat(key, v));
     return Status::Ok();
   };
+  // Load-time sizes (values <= 0 keep the default, as before): each sizes memory or threads.
   if (key == "num_ctx") {
-    OLLA_ASSIGN_OR_RETURN(int64_t x, AsInt(key, v));
+    OLLA_ASSIGN_OR_RETURN(int64_t x, IntInRange(key, v, INT64_MIN, kMaxNumCtx));
     if (x > 0) o.load.num_ctx = static_cast<size_t>(x);
     return Status::Ok();
   }
   if (key == "num_batch") {
-    OLLA_ASSIGN_OR_RETURN(int64_t x, AsInt(key, v));
+    OLLA_ASSIGN_OR_RETURN(int64_t x, IntInRange(key, v, INT64_MIN, kMaxNumBatch));
     if (x > 0) o.load.num_batch = static_cast<size_t>(x);
     return Status::Ok();
   }
   if (key == "num_thread") {
-    OLLA_ASSIGN_OR_RETURN(int64_t x, AsInt(key, v));
+    OLLA_ASSIGN_OR_RETURN(int64_t x, IntInRange(key, v, INT64_MIN, kMaxNumThread));
     o.load.num_thread = x > 0 ? static_cast<size_t>(x) : 0;
     return Status::Ok();
   }

@@ -337,7 +337,10 @@ TEST(ServerRobustnessTest, ShutdownWithAStreamInFlight) {
 
 // A copy of stories260K whose trained context (llama.context_length) is 2^30, so that num_ctx is
 // not clamped and the KV cache of a large num_ctx is large.
-std::string WriteHugeContextModel(const testing::TempDir& dir) {
+std::string WriteContextLengthModel(const testing::TempDir& dir, uint32_t context_length);
+std::string WriteHugeContextModel(const testing::TempDir& dir) { return WriteContextLengthModel(dir, 1u << 30); }
+
+std::string WriteContextLengthModel(const testing::TempDir& dir, uint32_t context_length) {
   std::string bytes = testing::ReadFileOrFail(testing::TestdataPath("models/stories260K.gguf"));
   const std::string key = "llama.context_length";
   const size_t at = bytes.find(key);
@@ -347,9 +350,8 @@ std::string WriteHugeContextModel(const testing::TempDir& dir) {
   uint32_t type = 0;
   std::memcpy(&type, bytes.data() + type_at, 4);
   EXPECT_EQ(type, 4u);  // GGUF uint32
-  const uint32_t huge = 1u << 30;
-  std::memcpy(bytes.data() + type_at + 4, &huge, 4);
-  const std::string path = dir.Join("huge-ctx.gguf");
+  std::memcpy(bytes.data() + type_at + 4, &context_length, 4);
+  const std::string path = dir.Join("ctx-" + std::to_string(context_length) + ".gguf");
   std::ofstream(path, std::ios::binary) << bytes;
   return path;
 }
@@ -399,6 +401,36 @@ TEST(ServerRobustnessTest, ReloadOnNumCtxAndMemoryCheck) {
                                {"options", {{"num_ctx", 4096}, {"num_predict", 2}}}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
+}
+
+// Requests that once crashed the server (issue #17): a KV cache sized by a wrapped
+// multiplication (context_length 0 = unknown, num_ctx 2^58), and bodies nested 100k deep.
+// Each gets an error and the server keeps answering.
+TEST(ServerRobustnessTest, HostileSizesAndNestingGetErrorsAndTheServerLivesOn) {
+  Server s;
+  testing::TempDir dir;
+  testing::InstallModel(s.fixture().models_dir(), "noctx", WriteContextLengthModel(dir, 0));
+  auto r = s.Post("/api/generate", {{"model", "noctx"}, {"prompt", "Hi"}, {"stream", false},
+                                    {"options", {{"num_ctx", int64_t{1} << 58}, {"num_predict", 2}}}});
+  ASSERT_TRUE(r) << "the server died";
+  EXPECT_GE(r->status, 400) << r->body;
+  EXPECT_NE(json::parse(r->body, nullptr, false).value("error", ""), "");
+
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::vector<std::pair<std::string, std::string>> bodies = {
+      {"/api/chat", R"({"model":"stories","messages":[{"role":"user","content":"hi"}],"format":)" + deep + "}"},
+      {"/api/chat", R"({"model":"stories","messages":[{"role":"user","content":"hi"}],"tools":)" + deep + "}"},
+      {"/api/generate", R"({"model":"stories","prompt":"hi","format":{"type":"object","properties":{"a":)" + deep + "}}}"},
+      {"/v1/chat/completions",
+       R"({"model":"stories","messages":[{"role":"user","content":"hi"}],"response_format":)" + deep + "}"},
+  };
+  for (const auto& [path, body] : bodies) {
+    auto deep_r = s.MakeClient()->Post(path.c_str(), body, "application/json");
+    ASSERT_TRUE(deep_r) << path << ": the server died";
+    EXPECT_EQ(deep_r->status, 400) << path << ": " << deep_r->body.substr(0, 200);
+    EXPECT_NE(deep_r->body.find("nested deeper than 128 levels"), std::string::npos) << deep_r->body.substr(0, 200);
+  }
+  EXPECT_EQ(s.PostOk("/api/generate", ShortGenerate("Once", 2))["eval_count"], 2);
 }
 
 int ExpiresYear(const json& row) { return std::stoi(row["expires_at"].get<std::string>().substr(0, 4)); }

@@ -7,18 +7,22 @@
 namespace olla::engine {
 
 namespace {
-Result<size_t> PositiveSize(const gguf::Metadata& md, const std::string& key) {
+Result<size_t> PositiveSize(const gguf::Metadata& md, const std::string& key, uint64_t max = 1ull << 32) {
   OLLA_ASSIGN_OR_RETURN(uint64_t v, md.GetUint(key));
-  if (v == 0 || v > (1ull << 32)) return Status::InvalidArgument(StrCat("metadata key '", key, "' has invalid value ", v));
+  if (v == 0 || v > max) return Status::InvalidArgument(StrCat("metadata key '", key, "' has invalid value ", v));
   return static_cast<size_t>(v);
 }
+
+// Per-layer tables are sized by block_count before the tensors are bound; the largest models
+// have a few hundred layers. (A crafted 1e9 once exhausted memory and froze later loads.)
+constexpr uint64_t kMaxLayers = 4096;
 }  // namespace
 
 Status LoadLlamaLike(const gguf::Metadata& md, std::string_view prefix, ModelConfig& cfg) {
   const std::string p(prefix);
   cfg.arch = p;
   OLLA_ASSIGN_OR_RETURN(cfg.n_embd, PositiveSize(md, p + ".embedding_length"));
-  OLLA_ASSIGN_OR_RETURN(cfg.n_layer, PositiveSize(md, p + ".block_count"));
+  OLLA_ASSIGN_OR_RETURN(cfg.n_layer, PositiveSize(md, p + ".block_count", kMaxLayers));
   OLLA_ASSIGN_OR_RETURN(cfg.n_ff, PositiveSize(md, p + ".feed_forward_length"));
   OLLA_ASSIGN_OR_RETURN(cfg.n_head, PositiveSize(md, p + ".attention.head_count"));
   OLLA_ASSIGN_OR_RETURN(uint64_t n_head_kv, md.GetUintOr(p + ".attention.head_count_kv", cfg.n_head));
