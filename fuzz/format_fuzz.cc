@@ -1,4 +1,4 @@
-// libFuzzer target for a request's `format` (DESIGN.md C12): any bytes a client sends as
+// libFuzzer target for a request's `format` (CONVENTIONS.md C12): any bytes a client sends as
 // `format` go through the JSON parser, the JSON Schema compiler and the GBNF parser. They must
 // be refused with a Status or compiled (nullptr: unconstrained), never crash, hang or exhaust
 // memory.

@@ -1,4 +1,4 @@
-// libFuzzer target for the GGUF reader (DESIGN.md C12): File::Parse must reject hostile bytes
+// libFuzzer target for the GGUF reader (CONVENTIONS.md C12): File::Parse must reject hostile bytes
 // with a Status, never crash, read out of bounds or allocate what the input does not justify.
 // Whatever it accepts must be consistent, and must survive Serialize -> Parse unchanged.
 // Build and run: scripts/fuzz.sh SECONDS.

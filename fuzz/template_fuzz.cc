@@ -1,4 +1,4 @@
-// libFuzzer target for the chat template engines (DESIGN.md C12): a Modelfile TEMPLATE, a
+// libFuzzer target for the chat template engines (CONVENTIONS.md C12): a Modelfile TEMPLATE, a
 // request's `template` and a GGUF's tokenizer.chat_template are untrusted. Parsing and rendering
 // them with a small fixed conversation must fail with a Status or succeed, never crash, hang or
 // exhaust memory: rendering is bounded by the engines' step and output limits (a smaller step

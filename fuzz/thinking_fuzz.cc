@@ -1,4 +1,4 @@
-// libFuzzer target for the thinking parser (DESIGN.md C12): model output is untrusted text that
+// libFuzzer target for the thinking parser (CONVENTIONS.md C12): model output is untrusted text that
 // ThinkingParser splits into thinking and content. It must never crash or hang, never invent
 // text (thinking and content together are at most the output), and give the same result however
 // the output is split into chunks.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks every #include of olla's own headers (and of the third-party libraries that are confined
-# to one room) against the layer table of docs/ARCHITECTURE.md. Edges only point down: a folder may
+# to one room), and every library a room links, against the layer table of docs/ARCHITECTURE.md. Edges only point down: a folder may
 # include its own headers and those of the folders listed for it, nothing else. Exits 1 naming
 # each include that breaks the table; run by .ci/run through scripts/test.sh.
 #
@@ -102,6 +102,17 @@ for lib in "${!THIRD_PARTY[@]}"; do
   done < <(grep -nE "^[[:space:]]*#[[:space:]]*include[[:space:]]+[<\"]$lib" $sources || true)
 done
 
+# The libraries each room links (olla_library DEPS in its CMakeLists.txt) follow the same table.
+for cmake in src/*/CMakeLists.txt; do
+  room=$(basename "$(dirname "$cmake")")
+  [[ -n ${ALLOW[$room]+x} ]] || continue
+  for dep in $(awk '/olla_library\(/ { inside = 1 } inside { print } inside && /\)/ { exit }' "$cmake" |
+               grep -o 'olla::[a-z_]*' | sed 's/olla:://' | sort -u); do
+    [[ $dep == "$room" ]] && continue
+    is_in "$dep" ${ALLOW[$room]} || report "$cmake: $room links olla::$dep (allowed: ${ALLOW[$room]:-nothing})"
+  done
+done
+
 # Every folder of src/ must have a row, so that a new room is placed in the table on purpose.
 for dir in src/*/; do
   room=$(basename "$dir")
@@ -115,7 +126,7 @@ for room in "${!ALLOW[@]}"; do
 done
 
 if ((failures)); then
-  echo "check_layers: $failures include(s) break the layer table (docs/ARCHITECTURE.md)" >&2
+  echo "check_layers: $failures include(s) or link(s) break the layer table (docs/ARCHITECTURE.md)" >&2
   exit 1
 fi
-echo "check_layers: every include follows the layer table"
+echo "check_layers: every include and link follows the layer table"

@@ -1,7 +1,7 @@
 #pragma once
 // Anthropic Messages API compatibility (spec §4.8): pure conversions between a POST /v1/messages
 // request and the native /api/chat request, and from native chat answers (one object or a stream
-// of chunks) to Anthropic's message object and server-sent events. No I/O (DESIGN.md C11).
+// of chunks) to Anthropic's message object and server-sent events. No I/O (CONVENTIONS.md C11).
 //
 // Request errors are kInvalidArgument (HTTP 400) with upstream's messages ("model is required",
 // "max_tokens is required and must be positive", "messages is required", "invalid image source",

@@ -2,7 +2,7 @@
 // OpenAI-compatible API (spec §4.1-§4.5): pure conversions between OpenAI's request and response
 // objects and Ollama's native ones (/api/chat, /api/generate, /api/embed). No I/O: the server's
 // /v1 routes decode a body, call From*Request, run the native handler, and convert its answer
-// with To* or a stream converter (DESIGN.md C11).
+// with To* or a stream converter (CONVENTIONS.md C11).
 //
 // Request conversion errors are kInvalidArgument (HTTP 400) with upstream's messages, e.g.
 // "[] is too short - 'messages'", "invalid message format", "invalid image input".

@@ -1,5 +1,5 @@
 #pragma once
-// OLLA_CHECK: aborts on a programmer bug, never on user input (DESIGN.md C2).
+// OLLA_CHECK: aborts on a programmer bug, never on user input (CONVENTIONS.md C2).
 
 #include <cstdio>
 #include <cstdlib>

@@ -1,5 +1,5 @@
 #pragma once
-// Status and Result<T>: errors are values (DESIGN.md C2). An OK Status holds no allocation.
+// Status and Result<T>: errors are values (CONVENTIONS.md C2). An OK Status holds no allocation.
 
 #include <memory>
 #include <optional>

@@ -1,6 +1,6 @@
 #pragma once
 // The output of every template engine: the prompt text split into pieces that say whether the
-// tokenizer may match special tokens in them (DESIGN.md C12). Template text may contain
+// tokenizer may match special tokens in them (CONVENTIONS.md C12). Template text may contain
 // "<|im_start|>" that must become one control token; message content must not, even if a user
 // types "<|im_start|>".
 

@@ -1,7 +1,7 @@
 #pragma once
 // The dynamic data model shared by the two template engines (Go text/template, Jinja).
 //
-// Strings carry input marking (DESIGN.md C12, after llama.cpp's jinja::string): every byte range
+// Strings carry input marking (CONVENTIONS.md C12, after llama.cpp's jinja::string): every byte range
 // that came from outside the template (message content, roles, tool definitions, system prompts)
 // is recorded, and concatenation/slicing keep the ranges, so the rendered prompt can tell the
 // tokenizer which bytes may contain special tokens (template text) and which may not (data).

@@ -1,6 +1,6 @@
 #pragma once
 // Context: one sequence being evaluated against a Model: its KV cache and activation buffers,
-// sized once at creation (DESIGN.md C9). Not thread-safe; one per sequence slot. Non-causal
+// sized once at creation (CONVENTIONS.md C9). Not thread-safe; one per sequence slot. Non-causal
 // (encoder) models keep no cache: each Embed call sees only its own tokens.
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The one forward pass of every architecture (DESIGN.md C5): differences between families are
+// The one forward pass of every architecture (CONVENTIONS.md C5): differences between families are
 // ModelConfig flags, never copies of this function. One layer is
 //   attention block: [norm] -> q, k, v (+bias) -> [q/k norm] -> [rope] -> attend -> Wo (+bias)
 //                    -> [post norm] -> residual add -> [post-residual norm]

@@ -1,6 +1,6 @@
 #pragma once
 // ModelConfig: every hyperparameter and per-family switch the one forward pass reads
-// (DESIGN.md C5). Filled from GGUF metadata by an architecture's loader (engine/arch/); nothing
+// (CONVENTIONS.md C5). Filled from GGUF metadata by an architecture's loader (engine/arch/); nothing
 // here is hard-coded per model. Tensor binding (weights.cc) follows the same flags: a flag that
 // says "this block has X" makes X a required tensor.
 

@@ -1,7 +1,7 @@
 #pragma once
 // GGUF reader (format versions 2 and 3, little-endian). Tensor data is a view into the mapped
 // file: nothing is copied. Every count, length, offset and size from the file is checked with
-// overflow-safe arithmetic before use (DESIGN.md C12); a malformed file yields kCorrupt with a
+// overflow-safe arithmetic before use (CONVENTIONS.md C12); a malformed file yields kCorrupt with a
 // message naming the field and its byte offset, never a crash or an allocation the file size
 // does not justify. Version 1 and big-endian files yield kUnsupported. What is checked, beyond
 // bounds: value and tensor type ids, bool bytes (0 or 1), array nesting (kMaxArrayDepth),

@@ -1,5 +1,5 @@
 #pragma once
-// The CPU paths beyond Highway's own targets (DESIGN.md C7). Highway picks the best compiled
+// The CPU paths beyond Highway's own targets (CONVENTIONS.md C7). Highway picks the best compiled
 // target (AVX2, AVX-512, NEON, ...) by itself; what it cannot express in 1.0.3 lives in
 // hand-written x86 translation units chosen here at run time: AVX-512 VNNI (vpdpbusd) kernels and
 // Intel AMX tiles. Detection runs once per process from CPUID and XGETBV; AMX additionally needs

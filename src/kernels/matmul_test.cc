@@ -1,4 +1,4 @@
-// MatMul and its kernels against the scalar reference (DESIGN.md C8), on every Highway target the
+// MatMul and its kernels against the scalar reference (CONVENTIONS.md C8), on every Highway target the
 // CPU supports and on each hand-written x86 path (VNNI, AMX) it has.
 //
 // Budgets:

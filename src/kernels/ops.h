@@ -1,5 +1,5 @@
 #pragma once
-// The op API the engine computes with (DESIGN.md C6): weight formats stay behind QMatrix, threads
+// The op API the engine computes with (CONVENTIONS.md C6): weight formats stay behind QMatrix, threads
 // come from an injected ThreadPool, and no op knows about models. Shapes are given in brackets,
 // row-major, innermost dimension last.
 

@@ -1,5 +1,5 @@
 // The vectorized activation quantizers must reproduce the reference quantizers' bytes exactly,
-// on every Highway target the CPU supports (DESIGN.md C8: integer results have no budget).
+// on every Highway target the CPU supports (CONVENTIONS.md C8: integer results have no budget).
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 #pragma once
 // Intel AMX kernels for packed matrices (kernels/pack.h), in their own translation unit built
-// with target attributes (DESIGN.md C7). Call only when DetectedCpu().amx_int8. Results equal the
+// with target attributes (CONVENTIONS.md C7). Call only when DetectedCpu().amx_int8. Results equal the
 // VNNI kernels' and the reference's exactly.
 
 #include "kernels/x86_vnni.h"

@@ -1,6 +1,6 @@
 #pragma once
 // Kernels for packed matrices (kernels/pack.h) with AVX-512 VNNI (vpdpbusd), in their own
-// translation unit compiled for that ISA (DESIGN.md C7: Highway 1.0.3 has no int8 dot products).
+// translation unit compiled for that ISA (CONVENTIONS.md C7: Highway 1.0.3 has no int8 dot products).
 // Call only when DetectedCpu().avx512_vnni. Each output lane is one row, and each lane evaluates
 // the reference's integer sums and float expressions in the reference's order, so the results
 // equal ref::Dot* exactly.

@@ -1,5 +1,5 @@
 #pragma once
-// One HTTP exchange over libcurl, with the limits a client of hostile servers needs (DESIGN.md
+// One HTTP exchange over libcurl, with the limits a client of hostile servers needs (CONVENTIONS.md
 // C12): only http(s) URLs, redirects never followed here (the caller decides, see url.h), TLS
 // peer and host verification on unless `tls_insecure`, response headers capped in count and
 // bytes, buffered bodies capped, stalls cut off, and cancellation through a stop token.

@@ -111,7 +111,7 @@ class Sequence {
 
   // Tokenizes `prompt`, reuses the longest cached prefix, evaluates the rest, then samples until
   // EOS/EOT, a stop sequence, num_predict, a full context or `stop` is requested. A prompt that
-  // does not fit in the context gives kResourceExhausted naming both sizes.
+  // does not fit in the context gives kInvalidArgument naming both sizes.
   Result<GenerateStats> Generate(std::string_view prompt, const GenerateOptions& options, const TextCallback& on_text,
                                  std::stop_token stop = {});
   // As Generate, from token ids.

@@ -2,7 +2,7 @@
 // Grammar-constrained decoding: a model's vocabulary as the grammar matcher sees it, and the
 // sampling::TokenConstraint that lets through only tokens whose bytes continue a sentence of the
 // grammar (end of generation only where a sentence is complete). The grammar library never sees
-// a tokenizer, and the sampler never sees a grammar (DESIGN.md §3): this file joins them.
+// a tokenizer, and the sampler never sees a grammar (docs/ARCHITECTURE.md): this file joins them.
 
 #include <memory>
 #include <string>

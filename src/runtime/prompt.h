@@ -2,7 +2,7 @@
 // Prompt assembly for generate and chat through the chat-template engines (src/chat): the
 // model's (or request's) Go TEMPLATE, else the GGUF's Jinja chat template, else {{ .Prompt }}
 // (spec §9.4). Template text may contain special tokens; user-provided text never becomes a
-// special token (DESIGN.md C12), so renderings stay marked pieces until tokenized.
+// special token (CONVENTIONS.md C12), so renderings stay marked pieces until tokenized.
 
 #include <string>
 #include <vector>

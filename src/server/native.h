@@ -1,7 +1,7 @@
 #pragma once
 // The native generate, chat and embed handlers as functions of the parsed request object, so
 // that the /v1 routes (routes_openai.cc) translate a request, run exactly the native code path
-// and translate its answer (spec §4.1, DESIGN.md C11). The native routes send the reply as is.
+// and translate its answer (spec §4.1, CONVENTIONS.md C11). The native routes send the reply as is.
 
 #include <httplib.h>
 

@@ -1,6 +1,6 @@
 #pragma once
 // Route groups and the helpers they share. Handlers stay short: parse, convert, call the
-// runtime, respond (DESIGN.md C11).
+// runtime, respond (CONVENTIONS.md C11).
 
 #include <httplib.h>
 
@@ -12,7 +12,7 @@
 namespace olla::server {
 
 void RegisterMiscRoutes(httplib::Server& http, ServerContext& ctx);      // /, version, ps, tags
-void RegisterGenerateRoutes(httplib::Server& http, ServerContext& ctx);  // generate, chat
+void RegisterGenerateRoutes(httplib::Server& http, ServerContext& ctx);  // generate
 void RegisterModelRoutes(httplib::Server& http, ServerContext& ctx);     // show, copy, delete
 void RegisterEmbedRoutes(httplib::Server& http, ServerContext& ctx);     // embed, embeddings
 void RegisterChatRoutes(httplib::Server& http, ServerContext& ctx);      // chat

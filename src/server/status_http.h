@@ -1,5 +1,5 @@
 #pragma once
-// The one mapping from Status codes to HTTP statuses (DESIGN.md C2).
+// The one mapping from Status codes to HTTP statuses (CONVENTIONS.md C2).
 
 #include "base/status.h"
 

@@ -24,7 +24,7 @@ namespace {
 
 constexpr size_t kChunk = 1 << 20;
 
-// §2: trim whitespace, then one layer of surrounding quotes.
+// §2: trim whitespace, then every leading and trailing quote (as Ollama's envconfig does).
 std::string CleanEnvValue(std::string_view v) {
   auto trim = [](std::string_view s) {
     while (!s.empty() &&

@@ -1,4 +1,4 @@
-// The one table that maps a DType to its reference row converters (DESIGN.md C6), and the
+// The one table that maps a DType to its reference row converters (CONVENTIONS.md C6), and the
 // checked entry points Dequantize() / Quantize() built on it.
 
 #include <array>

@@ -1,6 +1,6 @@
 #pragma once
 // DType: every ggml tensor type, with its GGUF type id, block size and bytes per block.
-// This table is the single place that lists the types (DESIGN.md C6).
+// This table is the single place that lists the types (CONVENTIONS.md C6).
 
 #include <cstddef>
 #include <cstdint>

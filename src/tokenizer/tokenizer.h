@@ -53,7 +53,7 @@ class Tokenizer {
   //   add_special:   put BOS in front / EOS (or WordPiece's [CLS] … [SEP]) around the text, as
   //                  the metadata says (add_bos_token, add_eos_token, add_sep_token).
   //   parse_special: match the texts of control tokens ("<|im_start|>") in `text` as those
-  //                  tokens. Must be false for text that came from a user (DESIGN.md C12).
+  //                  tokens. Must be false for text that came from a user (CONVENTIONS.md C12).
   std::vector<TokenId> Tokenize(std::string_view text, bool add_special, bool parse_special) const;
 
   // The bytes of one token: SPM "▁" → " " and "<0xNN>" → that byte; BPE's byte alphabet →

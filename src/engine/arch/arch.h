@@ -1,6 +1,6 @@
 #pragma once
 // ArchSpec: everything olla knows about one model architecture, in one file per family plus one
-// row in arch_registry.cc (DESIGN.md C4); architectures olla does not run have their ArchTraits in
+// row in arch_registry.cc (CONVENTIONS.md C4); architectures olla does not run have their ArchTraits in
 // foreign_archs.cc. No other code lists or switches on architecture names.
 // docs/ADDING_AN_ARCH.md walks through adding one.
 

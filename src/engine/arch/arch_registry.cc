@@ -1,4 +1,4 @@
-// The one list of supported architectures (DESIGN.md C4): one row per engine/arch/<name>.cc.
+// The one list of supported architectures (CONVENTIONS.md C4): one row per engine/arch/<name>.cc.
 
 #include "base/str_cat.h"
 #include "engine/arch/arch.h"
