@@ -11,7 +11,8 @@
 // rate over the measured read bandwidth. `olla bench` gives the whole-model view; this one
 // isolates the kernels, so a change to one type's generation tile shows here first.
 // With MATMUL_AB=1 it instead alternates the kernel variant (internal::MatMulOnPath's `variant`,
-// Acts::variant) between 0 and 1 for 60 passes each and prints both medians (see kernels/internal.h).
+// Acts::variant) between 0 and 1 for 60 passes each and prints both medians (see
+// kernels/internal.h).
 
 #include <algorithm>
 #include <chrono>
@@ -38,7 +39,6 @@ namespace olla::kernels {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
 
 struct Shape {
   size_t rows, cols;
@@ -85,7 +85,8 @@ bool Fill(tensor::DType type, size_t bytes_per_pass, ThreadPool& pool, MatrixSet
   std::vector<QMatrix*> ptrs;
   for (QMatrix& m : set.matrices) ptrs.push_back(&m);
   if (!set.packs.PackAll(ptrs, pool).ok()) return false;
-  for (const QMatrix& m : set.matrices) set.total_bytes += m.packed ? m.packed->bytes() : m.row_bytes * m.n_rows;
+  for (const QMatrix& m : set.matrices)
+    set.total_bytes += m.packed ? m.packed->bytes() : m.row_bytes * m.n_rows;
   return true;
 }
 
@@ -133,8 +134,9 @@ void RunAB(const MatrixSet& set, ThreadPool& pool, const char* name) {
   }
   for (int v = 0; v < 2; ++v) std::sort(t[v].begin(), t[v].end());
   std::printf("%-6s A/B median GB/s: variant0 %.2f variant1 %.2f  (best %.2f / %.2f)\n", name,
-              set.total_bytes / t[0][t[0].size() / 2] / 1e9, set.total_bytes / t[1][t[1].size() / 2] / 1e9,
-              set.total_bytes / t[0][0] / 1e9, set.total_bytes / t[1][0] / 1e9);
+              set.total_bytes / t[0][t[0].size() / 2] / 1e9,
+              set.total_bytes / t[1][t[1].size() / 2] / 1e9, set.total_bytes / t[0][0] / 1e9,
+              set.total_bytes / t[1][0] / 1e9);
 }
 
 int Main(int argc, char** argv) {
@@ -178,10 +180,11 @@ int Main(int argc, char** argv) {
     bw_sum += bw.best_gbps;
     ++bw_n;
     const double gbps = set.total_bytes / s.wall / 1e9;
-    std::printf("%-6s %10.1f %10.2f %7.0f %% %14.2f\n", name.c_str(), set.total_bytes / 1048576.0, gbps,
-                100.0 * gbps / bw.best_gbps, set.total_bytes / s.cpu / 1e9);
+    std::printf("%-6s %10.1f %10.2f %7.0f %% %14.2f\n", name.c_str(), set.total_bytes / 1048576.0,
+                gbps, 100.0 * gbps / bw.best_gbps, set.total_bytes / s.cpu / 1e9);
   }
-  std::printf("read bandwidth: %.2f GB/s (mean of %d measurements between the types)\n", bw_sum / bw_n, bw_n);
+  std::printf("read bandwidth: %.2f GB/s (mean of %d measurements between the types)\n",
+              bw_sum / bw_n, bw_n);
   return 0;
 }
 

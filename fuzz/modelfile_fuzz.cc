@@ -1,8 +1,8 @@
-// libFuzzer target for the Modelfile parser (CONVENTIONS.md C12): `olla create` and /api/create read
-// Modelfiles from users. Parse must refuse bad bytes with a Status (with a message), never crash
-// or hang; whatever it accepts must render (Modelfile::ToString) to text that parses back to the
-// same commands, and must go through BuildCreateRequest (a Status or a request) without crashing.
-// Build and run: scripts/fuzz.sh SECONDS.
+// libFuzzer target for the Modelfile parser (CONVENTIONS.md C12): `olla create` and /api/create
+// read Modelfiles from users. Parse must refuse bad bytes with a Status (with a message), never
+// crash or hang; whatever it accepts must render (Modelfile::ToString) to text that parses back to
+// the same commands, and must go through BuildCreateRequest (a Status or a request) without
+// crashing. Build and run: scripts/fuzz.sh SECONDS.
 
 #include <cstddef>
 #include <cstdint>

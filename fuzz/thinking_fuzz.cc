@@ -1,5 +1,5 @@
-// libFuzzer target for the thinking parser (CONVENTIONS.md C12): model output is untrusted text that
-// ThinkingParser splits into thinking and content. It must never crash or hang, never invent
+// libFuzzer target for the thinking parser (CONVENTIONS.md C12): model output is untrusted text
+// that ThinkingParser splits into thinking and content. It must never crash or hang, never invent
 // text (thinking and content together are at most the output), and give the same result however
 // the output is split into chunks.
 // Input: byte 0 picks the tags and start_inside, byte 1 the chunk sizes, the rest is output.

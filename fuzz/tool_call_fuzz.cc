@@ -1,5 +1,5 @@
-// libFuzzer target for the tool-call parser (CONVENTIONS.md C12): model output is untrusted text that
-// ParseToolCalls/ToolCallParser split into content and tool calls. They must never crash, hang
+// libFuzzer target for the tool-call parser (CONVENTIONS.md C12): model output is untrusted text
+// that ParseToolCalls/ToolCallParser split into content and tool calls. They must never crash, hang
 // or fail, and what they return must be well formed:
 //   * every call names a tool of the request (any name when the request names none) and its
 //     arguments are a JSON object; calls are numbered 0, 1, ...;

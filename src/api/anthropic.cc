@@ -31,9 +31,11 @@ Result<std::string> ImageFromSource(const json* source) {
   if (!source || !source->is_object()) return Status::InvalidArgument("invalid image source");
   const std::string type = StringOr(*source, "type");
   if (type != "base64")
-    return Status::InvalidArgument(StrCat("invalid image source type: ", type, ". Only base64 images are supported."));
+    return Status::InvalidArgument(
+        StrCat("invalid image source type: ", type, ". Only base64 images are supported."));
   auto bytes = Base64Decode(StringOr(*source, "data"));
-  if (!bytes.ok()) return Status::InvalidArgument(StrCat("invalid base64 image data: ", bytes.status().message()));
+  if (!bytes.ok())
+    return Status::InvalidArgument(StrCat("invalid base64 image data: ", bytes.status().message()));
   return Base64Encode(*bytes);
 }
 
@@ -49,7 +51,8 @@ Status ToolResultContent(const json* content, std::string* text, json* images) {
         *text += StringOr(block, "text");
       } else if (type == "image") {
         const json* source = Get(block, "source");
-        if (!source || !source->is_object()) return Status::InvalidArgument("invalid tool_result image source");
+        if (!source || !source->is_object())
+          return Status::InvalidArgument("invalid tool_result image source");
         OLLA_ASSIGN_OR_RETURN(std::string image, ImageFromSource(source));
         images->push_back(std::move(image));
       }
@@ -61,7 +64,8 @@ Status ToolResultContent(const json* content, std::string* text, json* images) {
 // One Anthropic message → native messages (§4.8): its text, images, tool calls and thinking make
 // one message; each tool_result block becomes a "tool" message, placed before a user's text.
 Status ConvertMessage(const json& msg, json& out) {
-  if (!msg.is_object()) return Status::InvalidArgument("json: cannot unmarshal message: expected an object");
+  if (!msg.is_object())
+    return Status::InvalidArgument("json: cannot unmarshal message: expected an object");
   const std::string role = AsciiToLower(StringOr(msg, "role"));
   json blocks = json::array();
   if (const json* content = Get(msg, "content")) {
@@ -70,8 +74,9 @@ Status ConvertMessage(const json& msg, json& out) {
     } else if (content->is_array()) {
       blocks = *content;
     } else {
-      return Status::InvalidArgument(StrCat("json: cannot unmarshal ", JsonKindName(*content),
-                                            " into Go struct field MessageParam.content of type []anthropic.ContentBlock"));
+      return Status::InvalidArgument(
+          StrCat("json: cannot unmarshal ", JsonKindName(*content),
+                 " into Go struct field MessageParam.content of type []anthropic.ContentBlock"));
     }
   }
   std::string text, thinking;
@@ -86,19 +91,25 @@ Status ConvertMessage(const json& msg, json& out) {
       images.push_back(std::move(image));
     } else if (type == "tool_use" || type == "server_tool_use") {
       const std::string id = StringOr(block, "id"), name = StringOr(block, "name");
-      if (type == "tool_use" && id.empty()) return Status::InvalidArgument("tool_use block missing required 'id' field");
+      if (type == "tool_use" && id.empty())
+        return Status::InvalidArgument("tool_use block missing required 'id' field");
       if (type == "tool_use" && name.empty())
         return Status::InvalidArgument("tool_use block missing required 'name' field");
       const json* input = Get(block, "input");
-      if (input && !input->is_object()) return Status::InvalidArgument("invalid tool_use input: expected an object");
-      json call = {{"function", {{"index", tool_calls.size()}, {"name", name}, {"arguments", input ? *input : json::object()}}}};
+      if (input && !input->is_object())
+        return Status::InvalidArgument("invalid tool_use input: expected an object");
+      json call = {{"function",
+                    {{"index", tool_calls.size()},
+                     {"name", name},
+                     {"arguments", input ? *input : json::object()}}}};
       if (!id.empty()) call["id"] = id;
       tool_calls.push_back(std::move(call));
     } else if (type == "tool_result" || type == "web_search_tool_result") {
       std::string result;
       json result_images = json::array();
       OLLA_RETURN_IF_ERROR(ToolResultContent(Get(block, "content"), &result, &result_images));
-      json tool = {{"role", "tool"}, {"content", result}, {"tool_call_id", StringOr(block, "tool_use_id")}};
+      json tool = {
+          {"role", "tool"}, {"content", result}, {"tool_call_id", StringOr(block, "tool_use_id")}};
       if (!result_images.empty()) tool["images"] = std::move(result_images);
       tool_results.push_back(std::move(tool));
     } else if (type == "thinking") {
@@ -172,19 +183,27 @@ size_t TextBytes(const json& v) {
 
 const char* ErrorType(int http_status) {
   switch (http_status) {
-    case 400: return "invalid_request_error";
-    case 401: return "authentication_error";
-    case 403: return "permission_error";
-    case 404: return "not_found_error";
-    case 429: return "rate_limit_error";
+    case 400:
+      return "invalid_request_error";
+    case 401:
+      return "authentication_error";
+    case 403:
+      return "permission_error";
+    case 404:
+      return "not_found_error";
+    case 429:
+      return "rate_limit_error";
     case 503:
-    case 529: return "overloaded_error";
-    default: return "api_error";
+    case 529:
+      return "overloaded_error";
+    default:
+      return "api_error";
   }
 }
 
 json ErrorObject(int http_status, std::string_view message) {
-  return {{"type", "error"}, {"error", {{"type", ErrorType(http_status)}, {"message", std::string(message)}}}};
+  return {{"type", "error"},
+          {"error", {{"type", ErrorType(http_status)}, {"message", std::string(message)}}}};
 }
 
 // ---- request
@@ -195,9 +214,11 @@ Status FromMessagesRequest(const json& request, json* native, bool* stream) {
   OLLA_ASSIGN_OR_RETURN(auto max_tokens, f.Int("max_tokens"));
   OLLA_ASSIGN_OR_RETURN(auto stream_flag, f.Bool("stream"));
   const json* messages = f.Raw("messages");
-  if (messages && !messages->is_array()) return f.TypeError("messages", *messages, "[]anthropic.MessageParam");
+  if (messages && !messages->is_array())
+    return f.TypeError("messages", *messages, "[]anthropic.MessageParam");
   if (model.value_or("").empty()) return Status::InvalidArgument("model is required");
-  if (max_tokens.value_or(0) <= 0) return Status::InvalidArgument("max_tokens is required and must be positive");
+  if (max_tokens.value_or(0) <= 0)
+    return Status::InvalidArgument("max_tokens is required and must be positive");
   if (!messages || messages->empty()) return Status::InvalidArgument("messages is required");
 
   json out_messages = json::array();
@@ -224,7 +245,9 @@ Status FromMessagesRequest(const json& request, json* native, bool* stream) {
   OLLA_ASSIGN_OR_RETURN(auto stop, f.Strings("stop_sequences"));
   if (stop && !stop->empty()) options["stop"] = *stop;
 
-  json out = {{"model", *model}, {"messages", std::move(out_messages)}, {"options", std::move(options)},
+  json out = {{"model", *model},
+              {"messages", std::move(out_messages)},
+              {"options", std::move(options)},
               {"stream", stream_flag.value_or(false)}};
   if (const json* tools = f.Raw("tools")) {
     if (!tools->is_array()) return f.TypeError("tools", *tools, "[]anthropic.Tool");
@@ -232,13 +255,16 @@ Status FromMessagesRequest(const json& request, json* native, bool* stream) {
     for (const auto& t : *tools) {
       if (!t.is_object()) return Status::InvalidArgument("invalid tool: expected an object");
       const std::string type = StringOr(t, "type");
-      if (!type.empty() && type != "custom") continue;  // server tools (web_search_*, bash_*, ...) run nowhere here
+      if (!type.empty() && type != "custom")
+        continue;  // server tools (web_search_*, bash_*, ...) run nowhere here
       json fn = {{"name", StringOr(t, "name")}};
       if (std::string d = StringOr(t, "description"); !d.empty()) fn["description"] = d;
       const json* schema = Get(t, "input_schema");
       if (schema && !schema->is_object())
-        return Status::InvalidArgument(StrCat("invalid input_schema for tool \"", StringOr(t, "name"), "\""));
-      fn["parameters"] = schema ? *schema : json{{"type", "object"}, {"properties", json::object()}};
+        return Status::InvalidArgument(
+            StrCat("invalid input_schema for tool \"", StringOr(t, "name"), "\""));
+      fn["parameters"] =
+          schema ? *schema : json{{"type", "object"}, {"properties", json::object()}};
       native_tools.push_back({{"type", "function"}, {"function", std::move(fn)}});
     }
     if (!native_tools.empty()) out["tools"] = std::move(native_tools);
@@ -287,7 +313,8 @@ json ToMessage(const json& native, std::string_view id) {
   json content = json::array();
   if (std::string thinking = msg.value("thinking", ""); !thinking.empty())
     content.push_back({{"type", "thinking"}, {"thinking", thinking}, {"signature", ""}});
-  if (std::string text = msg.value("content", ""); !text.empty()) content.push_back({{"type", "text"}, {"text", text}});
+  if (std::string text = msg.value("content", ""); !text.empty())
+    content.push_back({{"type", "text"}, {"text", text}});
   bool has_calls = false;
   if (const json* calls = Get(msg, "tool_calls"); calls && calls->is_array()) {
     for (const auto& c : *calls) content.push_back(ToolUse(c));
@@ -313,8 +340,9 @@ void MessagesStream::SwitchBlock(Block next, std::vector<json>& out) {
   }
   open_ = next;
   if (next == Block::kNone) return;
-  const json block = next == Block::kThinking ? json{{"type", "thinking"}, {"thinking", ""}, {"signature", ""}}
-                                               : json{{"type", "text"}, {"text", ""}};
+  const json block = next == Block::kThinking
+                         ? json{{"type", "thinking"}, {"thinking", ""}, {"signature", ""}}
+                         : json{{"type", "text"}, {"text", ""}};
   out.push_back({{"type", "content_block_start"}, {"index", index_}, {"content_block", block}});
 }
 
@@ -322,11 +350,17 @@ std::vector<json> MessagesStream::Add(const json& native_chunk) {
   std::vector<json> out;
   if (!started_) {
     started_ = true;
-    json message = {{"id", id_},          {"type", "message"},         {"role", "assistant"},
-                    {"model", model_},    {"content", json::array()},  {"stop_reason", nullptr},
-                    {"stop_sequence", nullptr},
-                    {"usage", {{"input_tokens", native_chunk.value("prompt_eval_count", estimated_input_tokens_)},
-                               {"output_tokens", 0}}}};
+    json message = {
+        {"id", id_},
+        {"type", "message"},
+        {"role", "assistant"},
+        {"model", model_},
+        {"content", json::array()},
+        {"stop_reason", nullptr},
+        {"stop_sequence", nullptr},
+        {"usage",
+         {{"input_tokens", native_chunk.value("prompt_eval_count", estimated_input_tokens_)},
+          {"output_tokens", 0}}}};
     out.push_back({{"type", "message_start"}, {"message", std::move(message)}});
     out.push_back({{"type", "ping"}});
   }
@@ -339,8 +373,9 @@ std::vector<json> MessagesStream::Add(const json& native_chunk) {
   }
   if (std::string text = msg.value("content", ""); !text.empty()) {
     SwitchBlock(Block::kText, out);
-    out.push_back(
-        {{"type", "content_block_delta"}, {"index", index_}, {"delta", {{"type", "text_delta"}, {"text", text}}}});
+    out.push_back({{"type", "content_block_delta"},
+                   {"index", index_},
+                   {"delta", {{"type", "text_delta"}, {"text", text}}}});
   }
   if (const json* calls = Get(msg, "tool_calls"); calls && calls->is_array()) {
     for (const auto& c : *calls) {
@@ -348,7 +383,9 @@ std::vector<json> MessagesStream::Add(const json& native_chunk) {
       json block = ToolUse(c);
       const std::string args = DumpGo(block["input"]);
       block["input"] = json::object();
-      out.push_back({{"type", "content_block_start"}, {"index", index_}, {"content_block", std::move(block)}});
+      out.push_back({{"type", "content_block_start"},
+                     {"index", index_},
+                     {"content_block", std::move(block)}});
       out.push_back({{"type", "content_block_delta"},
                      {"index", index_},
                      {"delta", {{"type", "input_json_delta"}, {"partial_json", args}}}});
@@ -359,10 +396,12 @@ std::vector<json> MessagesStream::Add(const json& native_chunk) {
   }
   if (native_chunk.value("done", false)) {
     SwitchBlock(Block::kNone, out);
-    out.push_back({{"type", "message_delta"},
-                   {"delta", {{"stop_reason", StopReason(native_chunk.value("done_reason", ""), tool_calls_)},
-                              {"stop_sequence", nullptr}}},
-                   {"usage", Usage(native_chunk, estimated_input_tokens_)}});
+    out.push_back(
+        {{"type", "message_delta"},
+         {"delta",
+          {{"stop_reason", StopReason(native_chunk.value("done_reason", ""), tool_calls_)},
+           {"stop_sequence", nullptr}}},
+         {"usage", Usage(native_chunk, estimated_input_tokens_)}});
     out.push_back({{"type", "message_stop"}});
   }
   return out;

@@ -57,7 +57,9 @@ nlohmann::json ToMessage(const nlohmann::json& native, std::string_view id);
 class MessagesStream : public openai::StreamConverter {
  public:
   MessagesStream(std::string id, std::string model, int64_t estimated_input_tokens)
-      : id_(std::move(id)), model_(std::move(model)), estimated_input_tokens_(estimated_input_tokens) {}
+      : id_(std::move(id)),
+        model_(std::move(model)),
+        estimated_input_tokens_(estimated_input_tokens) {}
   std::vector<nlohmann::json> Add(const nlohmann::json& native_chunk) override;
   std::vector<nlohmann::json> Finish() override { return {}; }
   nlohmann::json Error(std::string_view message) override;

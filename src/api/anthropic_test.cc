@@ -73,17 +73,24 @@ TEST(AnthropicTest, Errors) {
   const struct {
     int status;
     const char* type;
-  } cases[] = {{400, "invalid_request_error"}, {401, "authentication_error"}, {403, "permission_error"},
-               {404, "not_found_error"},       {429, "rate_limit_error"},     {503, "overloaded_error"},
-               {529, "overloaded_error"},      {500, "api_error"},            {502, "api_error"}};
+  } cases[] = {{400, "invalid_request_error"},
+               {401, "authentication_error"},
+               {403, "permission_error"},
+               {404, "not_found_error"},
+               {429, "rate_limit_error"},
+               {503, "overloaded_error"},
+               {529, "overloaded_error"},
+               {500, "api_error"},
+               {502, "api_error"}};
   for (const auto& c : cases) {
     EXPECT_EQ(ErrorObject(c.status, "boom"),
               json({{"type", "error"}, {"error", {{"type", c.type}, {"message", "boom"}}}}))
         << c.status;
   }
   MessagesStream conv("msg_1", "m", 1);
-  EXPECT_EQ(conv.Error("model crashed"),
-            json({{"type", "error"}, {"error", {{"type", "api_error"}, {"message", "model crashed"}}}}));
+  EXPECT_EQ(
+      conv.Error("model crashed"),
+      json({{"type", "error"}, {"error", {{"type", "api_error"}, {"message", "model crashed"}}}}));
 }
 
 TEST(AnthropicTest, StopReasonAndEstimate) {
@@ -92,9 +99,10 @@ TEST(AnthropicTest, StopReasonAndEstimate) {
   EXPECT_EQ(StopReason("unload", false), "stop_sequence");
   EXPECT_TRUE(StopReason("", false).is_null());
   // 4 bytes of system + 12 of content + 4 of role = 20 bytes → 5 tokens; at least 1.
-  EXPECT_EQ(EstimateInputTokens(json::parse(
-                R"({"system":"abcd","messages":[{"role":"user","content":[{"type":"text","text":"twelve bytes"}]}]})")),
-            5);
+  EXPECT_EQ(
+      EstimateInputTokens(json::parse(
+          R"({"system":"abcd","messages":[{"role":"user","content":[{"type":"text","text":"twelve bytes"}]}]})")),
+      5);
   EXPECT_EQ(EstimateInputTokens(json::parse(R"({"messages":[]})")), 1);
 }
 

@@ -29,7 +29,8 @@ constexpr const char* kUserAgent = "ollama/0.1.0 (amd64 linux) olla";
 
 std::string ErrorMessage(const std::string& body) {
   json j = json::parse(body, nullptr, false);
-  if (!j.is_discarded() && j.is_object() && j.contains("error") && j["error"].is_string()) return j["error"].get<std::string>();
+  if (!j.is_discarded() && j.is_object() && j.contains("error") && j["error"].is_string())
+    return j["error"].get<std::string>();
   return body;
 }
 
@@ -43,16 +44,35 @@ Status FromHttp(int status, const std::string& message) {
 std::string StatusLine(int status) {
   const char* text = "";
   switch (status) {
-    case 400: text = "Bad Request"; break;
-    case 401: text = "Unauthorized"; break;
-    case 403: text = "Forbidden"; break;
-    case 404: text = "Not Found"; break;
-    case 405: text = "Method Not Allowed"; break;
-    case 429: text = "Too Many Requests"; break;
-    case 499: text = "status code 499"; break;
-    case 500: text = "Internal Server Error"; break;
-    case 503: text = "Service Unavailable"; break;
-    default: break;
+    case 400:
+      text = "Bad Request";
+      break;
+    case 401:
+      text = "Unauthorized";
+      break;
+    case 403:
+      text = "Forbidden";
+      break;
+    case 404:
+      text = "Not Found";
+      break;
+    case 405:
+      text = "Method Not Allowed";
+      break;
+    case 429:
+      text = "Too Many Requests";
+      break;
+    case 499:
+      text = "status code 499";
+      break;
+    case 500:
+      text = "Internal Server Error";
+      break;
+    case 503:
+      text = "Service Unavailable";
+      break;
+    default:
+      break;
   }
   return StrCat(status, " ", text);
 }
@@ -74,7 +94,8 @@ Result<Client> Client::FromEnv() {
     std::string h = v, p;
     if (v[0] == '[') {
       auto close = v.find(']');
-      if (close == std::string::npos) return Status::InvalidArgument(StrCat("invalid OLLAMA_HOST ", env));
+      if (close == std::string::npos)
+        return Status::InvalidArgument(StrCat("invalid OLLAMA_HOST ", env));
       h = v.substr(1, close - 1);
       if (close + 1 < v.size() && v[close + 1] == ':') p = v.substr(close + 2);
     } else if (auto colon = v.rfind(':'); colon != std::string::npos) {
@@ -88,7 +109,8 @@ Result<Client> Client::FromEnv() {
   return Client(host, port);
 }
 
-Client::Client(std::string host, int port) : impl_(std::make_unique<Impl>(host, port)), host_(std::move(host)), port_(port) {}
+Client::Client(std::string host, int port)
+    : impl_(std::make_unique<Impl>(host, port)), host_(std::move(host)), port_(port) {}
 Client::~Client() = default;
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
@@ -104,7 +126,8 @@ Result<json> Client::Call(const std::string& method, const std::string& path, co
   const std::string payload = body ? body->dump() : "";
   auto send = [&]() {
     if (method == "GET") return impl_->http.Get(path.c_str(), headers);
-    if (method == "DELETE") return impl_->http.Delete(path.c_str(), headers, payload, "application/json");
+    if (method == "DELETE")
+      return impl_->http.Delete(path.c_str(), headers, payload, "application/json");
     return impl_->http.Post(path.c_str(), headers, payload, "application/json");
   };
   httplib::Result r = send();
@@ -113,7 +136,8 @@ Result<json> Client::Call(const std::string& method, const std::string& path, co
   if (r->status >= 400) return FromHttp(r->status, ErrorMessage(r->body));
   if (r->body.empty()) return json(nullptr);
   json j = json::parse(r->body, nullptr, false);
-  if (j.is_discarded()) return Status::Internal(StrCat("invalid JSON from server: ", r->body.substr(0, 200)));
+  if (j.is_discarded())
+    return Status::Internal(StrCat("invalid JSON from server: ", r->body.substr(0, 200)));
   return j;
 }
 
@@ -130,7 +154,8 @@ Status Client::PostFile(const std::string& path, const std::string& file_path,
   if (!f) return Status::IoError(StrCat("open ", file_path, ": ", std::strerror(errno)));
   if (std::fseek(f.get(), 0, SEEK_END) != 0) return Status::IoError(StrCat("seek ", file_path));
   const long end = std::ftell(f.get());
-  if (end < 0 || std::fseek(f.get(), 0, SEEK_SET) != 0) return Status::IoError(StrCat("seek ", file_path));
+  if (end < 0 || std::fseek(f.get(), 0, SEEK_SET) != 0)
+    return Status::IoError(StrCat("seek ", file_path));
   const uint64_t total = static_cast<uint64_t>(end);
   Status read_status;
   std::string buf(1 << 20, '\0');
@@ -148,7 +173,8 @@ Status Client::PostFile(const std::string& path, const std::string& file_path,
     return true;
   };
   httplib::Headers headers{{"User-Agent", kUserAgent}, {"Accept", "application/json"}};
-  auto r = impl_->http.Post(path.c_str(), headers, static_cast<size_t>(total), provider, "application/octet-stream");
+  auto r = impl_->http.Post(path.c_str(), headers, static_cast<size_t>(total), provider,
+                            "application/octet-stream");
   if (!read_status.ok()) return read_status;
   if (!r) return ConnectError();
   last_status_ = r->status;
@@ -156,8 +182,8 @@ Status Client::PostFile(const std::string& path, const std::string& file_path,
   return Status::Ok();
 }
 
-Status Client::Stream(const std::string& path, const json& body, const std::function<bool(const json&)>& on_object,
-                      std::stop_token stop) {
+Status Client::Stream(const std::string& path, const json& body,
+                      const std::function<bool(const json&)>& on_object, std::stop_token stop) {
   if (stop.stop_requested()) return Status::Cancelled("stopped");
   httplib::Headers headers{{"User-Agent", kUserAgent}, {"Accept", "application/x-ndjson"}};
   std::string buffer;
@@ -188,7 +214,9 @@ Status Client::Stream(const std::string& path, const json& body, const std::func
       }
       json j = json::parse(line, nullptr, false);
       if (http_status >= 400) {
-        std::string msg = !j.is_discarded() && j.is_object() && j.contains("error") ? j["error"].get<std::string>() : line;
+        std::string msg = !j.is_discarded() && j.is_object() && j.contains("error")
+                              ? j["error"].get<std::string>()
+                              : line;
         stream_status = FromHttp(http_status, StrCat(StatusLine(http_status), ": ", msg));
         return false;
       }
@@ -196,7 +224,8 @@ Status Client::Stream(const std::string& path, const json& body, const std::func
         stream_status = Status::Internal(line);
         return false;
       }
-      if (j.is_object() && j.contains("error") && j["error"].is_string() && !j["error"].get<std::string>().empty()) {
+      if (j.is_object() && j.contains("error") && j["error"].is_string() &&
+          !j["error"].get<std::string>().empty()) {
         stream_status = Status::Internal(j["error"].get<std::string>());
         return false;
       }
@@ -224,7 +253,8 @@ Status Client::Stream(const std::string& path, const json& body, const std::func
     std::string msg = ErrorMessage(buffer.empty() ? res.body : buffer);
     return FromHttp(http_status, StrCat(StatusLine(http_status), ": ", msg));
   }
-  if (!ok && err != httplib::Error::Canceled) return Status::Unavailable(StrCat("connection to server failed: ", httplib::to_string(err)));
+  if (!ok && err != httplib::Error::Canceled)
+    return Status::Unavailable(StrCat("connection to server failed: ", httplib::to_string(err)));
   return Status::Ok();
 }
 

@@ -27,7 +27,8 @@ class Client {
 
   // A JSON call. Status ≥ 400 gives an error whose message is the body's "error" (or the body).
   // The HTTP status of a failed call is available through last_http_status().
-  Result<nlohmann::json> Call(const std::string& method, const std::string& path, const nlohmann::json* body);
+  Result<nlohmann::json> Call(const std::string& method, const std::string& path,
+                              const nlohmann::json* body);
 
   // A streaming call: each NDJSON object is passed to `on_object`; return false to stop (the
   // connection is closed). Errors per spec §1.1: with status ≥ 400 "<status line>: <message>";

@@ -32,19 +32,29 @@ Result<std::chrono::nanoseconds> ParseGoDuration(std::string_view text) {
     size_t u = 0;
     while (u < s.size() && !std::isdigit(static_cast<unsigned char>(s[u])) && s[u] != '.') ++u;
     std::string_view unit = s.substr(0, u);
-    if (unit.empty()) return Status::InvalidArgument(StrCat("time: missing unit in duration ", quoted));
+    if (unit.empty())
+      return Status::InvalidArgument(StrCat("time: missing unit in duration ", quoted));
     s.remove_prefix(u);
     long double scale;
-    if (unit == "ns") scale = 1;
-    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") scale = 1e3;
-    else if (unit == "ms") scale = 1e6;
-    else if (unit == "s") scale = 1e9;
-    else if (unit == "m") scale = 60e9;
-    else if (unit == "h") scale = 3600e9;
-    else return Status::InvalidArgument(StrCat("time: unknown unit \"", unit, "\" in duration ", quoted));
+    if (unit == "ns")
+      scale = 1;
+    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
+      scale = 1e3;
+    else if (unit == "ms")
+      scale = 1e6;
+    else if (unit == "s")
+      scale = 1e9;
+    else if (unit == "m")
+      scale = 60e9;
+    else if (unit == "h")
+      scale = 3600e9;
+    else
+      return Status::InvalidArgument(
+          StrCat("time: unknown unit \"", unit, "\" in duration ", quoted));
     total += std::stold(num) * scale;
   }
-  if (total > static_cast<long double>(INT64_MAX)) return Status::InvalidArgument(StrCat("time: invalid duration ", quoted));
+  if (total > static_cast<long double>(INT64_MAX))
+    return Status::InvalidArgument(StrCat("time: invalid duration ", quoted));
   auto ns = static_cast<int64_t>(total);
   return std::chrono::nanoseconds(neg ? -ns : ns);
 }

@@ -15,7 +15,9 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-size_t Combine(size_t seed, size_t h) { return seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2)); }
+size_t Combine(size_t seed, size_t h) {
+  return seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
+}
 
 // A hash of a JSON value that does not depend on key order; `visit(node, hash)` sees each object.
 template <typename Json, typename Visit>
@@ -24,10 +26,12 @@ size_t CanonicalHash(const Json& j, const Visit& visit) {
     case Json::value_t::object: {
       std::vector<std::pair<std::string_view, size_t>> members;
       members.reserve(j.size());
-      for (auto it = j.begin(); it != j.end(); ++it) members.emplace_back(it.key(), CanonicalHash(it.value(), visit));
+      for (auto it = j.begin(); it != j.end(); ++it)
+        members.emplace_back(it.key(), CanonicalHash(it.value(), visit));
       std::sort(members.begin(), members.end());
       size_t h = 0x6f626a;
-      for (const auto& [key, child] : members) h = Combine(Combine(h, std::hash<std::string_view>{}(key)), child);
+      for (const auto& [key, child] : members)
+        h = Combine(Combine(h, std::hash<std::string_view>{}(key)), child);
       visit(j, h);
       return h;
     }
@@ -61,7 +65,8 @@ bool SameValue(const ordered_json& a, const json& b) {
     return true;
   }
   if (a.is_string() || b.is_string())
-    return a.is_string() && b.is_string() && a.get_ref<const std::string&>() == b.get_ref<const std::string&>();
+    return a.is_string() && b.is_string() &&
+           a.get_ref<const std::string&>() == b.get_ref<const std::string&>();
   return a.dump() == b.dump();
 }
 
@@ -77,7 +82,8 @@ class Reorderer {
 
  private:
   void Index(const ordered_json& source) {
-    CanonicalHash(source, [this](const ordered_json& node, size_t h) { objects_.emplace(h, &node); });
+    CanonicalHash(source,
+                  [this](const ordered_json& node, size_t h) { objects_.emplace(h, &node); });
     IndexStrings(source);
   }
 
@@ -104,7 +110,8 @@ class Reorderer {
       for (auto it = begin; it != end; ++it)
         if (SameValue(*it->second, value)) return *it->second;
       ordered_json out = ordered_json::object();
-      for (auto it = value.begin(); it != value.end(); ++it) out[it.key()] = Build(it.value(), hashes);
+      for (auto it = value.begin(); it != value.end(); ++it)
+        out[it.key()] = Build(it.value(), hashes);
       return out;
     }
     if (value.is_array()) {
@@ -113,12 +120,18 @@ class Reorderer {
       return out;
     }
     switch (value.type()) {
-      case json::value_t::string: return value.get_ref<const std::string&>();
-      case json::value_t::boolean: return value.get<bool>();
-      case json::value_t::number_integer: return value.get<int64_t>();
-      case json::value_t::number_unsigned: return value.get<uint64_t>();
-      case json::value_t::number_float: return value.get<double>();
-      default: return nullptr;  // null (binary values do not occur in parsed JSON)
+      case json::value_t::string:
+        return value.get_ref<const std::string&>();
+      case json::value_t::boolean:
+        return value.get<bool>();
+      case json::value_t::number_integer:
+        return value.get<int64_t>();
+      case json::value_t::number_unsigned:
+        return value.get<uint64_t>();
+      case json::value_t::number_float:
+        return value.get<double>();
+      default:
+        return nullptr;  // null (binary values do not occur in parsed JSON)
     }
   }
 

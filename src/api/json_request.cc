@@ -15,13 +15,16 @@ Status CheckNestingDepth(std::string_view text, size_t max_depth) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;  // the escaped character cannot end the string
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;  // the escaped character cannot end the string
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
       if (++depth > max_depth)
-        return Status::InvalidArgument(StrCat("invalid JSON: nested deeper than ", max_depth, " levels"));
+        return Status::InvalidArgument(
+            StrCat("invalid JSON: nested deeper than ", max_depth, " levels"));
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }
@@ -47,7 +50,8 @@ Result<json> ParseRequestBody(std::string_view body, std::string_view go_type) {
     return Status::InvalidArgument("invalid JSON");
   }
   if (!j.is_object())
-    return Status::InvalidArgument(StrCat("json: cannot unmarshal ", JsonKindName(j), " into Go value of type api.", go_type));
+    return Status::InvalidArgument(
+        StrCat("json: cannot unmarshal ", JsonKindName(j), " into Go value of type api.", go_type));
   return j;
 }
 
@@ -61,8 +65,9 @@ std::string_view JsonKindName(const json& v) {
 }
 
 Status Fields::TypeError(std::string_view key, const json& value, std::string_view go_kind) const {
-  return Status::InvalidArgument(StrCat("json: cannot unmarshal ", JsonKindName(value), " into Go struct field ", type_, ".",
-                                        key, " of type ", go_kind));
+  return Status::InvalidArgument(StrCat("json: cannot unmarshal ", JsonKindName(value),
+                                        " into Go struct field ", type_, ".", key, " of type ",
+                                        go_kind));
 }
 
 const json* Fields::Raw(std::string_view key) const {
@@ -91,7 +96,10 @@ Result<std::optional<int64_t>> Fields::Int(std::string_view key) const {
   if (!v->is_number()) return TypeError(key, *v, "int");
   if (v->is_number_float()) {
     double d = v->get<double>();
-    if (d != std::floor(d)) return Status::InvalidArgument(StrCat("json: cannot unmarshal number ", DumpGo(*v), " into Go struct field ", type_, ".", key, " of type int"));
+    if (d != std::floor(d))
+      return Status::InvalidArgument(StrCat("json: cannot unmarshal number ", DumpGo(*v),
+                                            " into Go struct field ", type_, ".", key,
+                                            " of type int"));
     return std::optional<int64_t>(static_cast<int64_t>(d));
   }
   return std::optional<int64_t>(v->get<int64_t>());
@@ -116,8 +124,12 @@ Result<std::optional<std::vector<std::string>>> Fields::Strings(std::string_view
   return std::optional<std::vector<std::string>>(std::move(out));
 }
 
-std::string DumpGo(const json& value) { return GoEscapeHtml(value.dump(-1, ' ', false, json::error_handler_t::replace)); }
+std::string DumpGo(const json& value) {
+  return GoEscapeHtml(value.dump(-1, ' ', false, json::error_handler_t::replace));
+}
 
-std::string ErrorBody(std::string_view message) { return DumpGo(json{{"error", std::string(message)}}); }
+std::string ErrorBody(std::string_view message) {
+  return DumpGo(json{{"error", std::string(message)}});
+}
 
 }  // namespace olla::api

@@ -2,7 +2,8 @@
 // Decoding of JSON request bodies with Ollama's (Go encoding/json) error messages:
 //   empty body        → "missing request body"
 //   malformed JSON    → the parser's message
-//   wrong field type  → "json: cannot unmarshal number into Go struct field GenerateRequest.prompt of type string"
+//   wrong field type  → "json: cannot unmarshal number into Go struct field GenerateRequest.prompt
+//   of type string"
 // All errors are kInvalidArgument (HTTP 400).
 
 #include <nlohmann/json_fwd.hpp>
@@ -41,7 +42,8 @@ class Fields {
   const nlohmann::json* Raw(std::string_view key) const;
 
   // Go's message for a type mismatch of `key` (go_kind: "string", "bool", "int", "[]string", ...).
-  Status TypeError(std::string_view key, const nlohmann::json& value, std::string_view go_kind) const;
+  Status TypeError(std::string_view key, const nlohmann::json& value,
+                   std::string_view go_kind) const;
 
  private:
   const nlohmann::json& obj_;

@@ -19,7 +19,8 @@ TEST(JsonRequestTest, EmptyAndMalformedBodies) {
 
 // A 200 KB body nesting `format` 100k deep overflowed the stack when the value was serialized.
 TEST(JsonRequestTest, DeepNestingIsRefusedBeforeParsing) {
-  const std::string deep = "{\"model\":\"m\",\"format\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  const std::string deep =
+      "{\"model\":\"m\",\"format\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
   auto r = ParseRequestBody(deep, "ChatRequest");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
@@ -28,16 +29,22 @@ TEST(JsonRequestTest, DeepNestingIsRefusedBeforeParsing) {
   const std::string at_limit = std::string(127, '[') + "{}" + std::string(127, ']');
   EXPECT_TRUE(CheckNestingDepth(at_limit, 128).ok());
   EXPECT_FALSE(CheckNestingDepth("[" + at_limit + "]", 128).ok());
-  EXPECT_TRUE(ParseRequestBody("{\"prompt\":\"" + std::string(1000, '[') + "\\\"" + std::string(1000, '{') + "\"}", "GenerateRequest").ok());
+  EXPECT_TRUE(ParseRequestBody("{\"prompt\":\"" + std::string(1000, '[') + "\\\"" +
+                                   std::string(1000, '{') + "\"}",
+                               "GenerateRequest")
+                  .ok());
 }
 
 TEST(JsonRequestTest, TypeErrorsUseGoWording) {
-  auto j = *ParseRequestBody(R"({"prompt": 5, "stream": "no", "n": 2.5, "stop": ["a", 1], "ok": "x"})", "GenerateRequest");
+  auto j = *ParseRequestBody(
+      R"({"prompt": 5, "stream": "no", "n": 2.5, "stop": ["a", 1], "ok": "x"})", "GenerateRequest");
   Fields f(j, "GenerateRequest");
-  EXPECT_EQ(f.String("prompt").status().message(),
-            "json: cannot unmarshal number into Go struct field GenerateRequest.prompt of type string");
-  EXPECT_EQ(f.Bool("stream").status().message(),
-            "json: cannot unmarshal string into Go struct field GenerateRequest.stream of type bool");
+  EXPECT_EQ(
+      f.String("prompt").status().message(),
+      "json: cannot unmarshal number into Go struct field GenerateRequest.prompt of type string");
+  EXPECT_EQ(
+      f.Bool("stream").status().message(),
+      "json: cannot unmarshal string into Go struct field GenerateRequest.stream of type bool");
   EXPECT_FALSE(f.Int("n").ok());
   EXPECT_FALSE(f.Strings("stop").ok());
   EXPECT_EQ(**f.String("ok"), "x");

@@ -107,14 +107,16 @@ Result<json> NativeToolCalls(const json& calls) {
     if (const json* a = Get(fn, "arguments")) {
       if (a->is_string()) {
         args = json::parse(a->get<std::string>(), nullptr, false);
-        if (args.is_discarded() || !args.is_object()) return Status::InvalidArgument("invalid tool call arguments");
+        if (args.is_discarded() || !args.is_object())
+          return Status::InvalidArgument("invalid tool call arguments");
       } else if (a->is_object()) {
         args = *a;
       } else {
         return Status::InvalidArgument("invalid tool call arguments");
       }
     }
-    json native_fn = {{"index", index++}, {"name", StringOr(fn, "name")}, {"arguments", std::move(args)}};
+    json native_fn = {
+        {"index", index++}, {"name", StringOr(fn, "name")}, {"arguments", std::move(args)}};
     json tc = {{"function", std::move(native_fn)}};
     if (std::string id = StringOr(c, "id"); !id.empty()) tc["id"] = id;
     out.push_back(std::move(tc));
@@ -137,7 +139,8 @@ Result<json> PartMessage(const std::string& role, const json& part) {
     std::string url;
     if (image && image->is_string()) {
       url = image->get<std::string>();
-    } else if (image && image->is_object() && image->contains("url") && (*image)["url"].is_string()) {
+    } else if (image && image->is_object() && image->contains("url") &&
+               (*image)["url"].is_string()) {
       url = (*image)["url"].get<std::string>();
     } else {
       return Status::InvalidArgument("invalid message format");
@@ -152,7 +155,9 @@ Result<json> PartMessage(const std::string& role, const json& part) {
     if (!data || !data->is_string() || data->get<std::string>().empty())
       return Status::InvalidArgument("invalid input_audio format: missing data");
     auto bytes = Base64Decode(data->get<std::string>());
-    if (!bytes.ok()) return Status::InvalidArgument(StrCat("invalid input_audio base64 data: ", bytes.status().message()));
+    if (!bytes.ok())
+      return Status::InvalidArgument(
+          StrCat("invalid input_audio base64 data: ", bytes.status().message()));
     return json{{"role", role}, {"content", ""}, {"images", json::array({Base64Encode(*bytes)})}};
   }
   return Status::InvalidArgument("invalid message format");
@@ -178,11 +183,13 @@ Result<json> NativeMessages(const json& messages) {
       out.push_back({{"role", role}, {"content", ""}});
     } else {
       return Status::InvalidArgument(
-          StrCat("invalid message content type: ", content ? GoTypeName(*content) : std::string_view("<nil>")));
+          StrCat("invalid message content type: ",
+                 content ? GoTypeName(*content) : std::string_view("<nil>")));
     }
     if (out.size() == first) continue;  // an empty parts array adds nothing
     json& last = out.back();            // tool calls, ids and reasoning go with the last part
-    if (std::string reasoning = StringOr(m, "reasoning"); !reasoning.empty()) last["thinking"] = reasoning;
+    if (std::string reasoning = StringOr(m, "reasoning"); !reasoning.empty())
+      last["thinking"] = reasoning;
     if (calls) {
       OLLA_ASSIGN_OR_RETURN(json native_calls, NativeToolCalls(*calls));
       if (!native_calls.empty()) last["tool_calls"] = std::move(native_calls);
@@ -221,8 +228,11 @@ const char* ErrorType(int http_status) {
 }
 
 json ErrorObject(int http_status, std::string_view message) {
-  return {{"error", {{"message", std::string(message)}, {"type", ErrorType(http_status)}, {"param", nullptr},
-                     {"code", nullptr}}}};
+  return {{"error",
+           {{"message", std::string(message)},
+            {"type", ErrorType(http_status)},
+            {"param", nullptr},
+            {"code", nullptr}}}};
 }
 
 json Usage(const json& native) {
@@ -243,7 +253,9 @@ json ToToolCalls(const json& native_tool_calls) {
   for (const auto& tc : native_tool_calls) {
     const json fn = tc.value("function", json::object());
     const json args = fn.contains("arguments") ? fn["arguments"] : json::object();
-    out.push_back({{"id", tc.value("id", "")}, {"index", fn.value("index", index)}, {"type", "function"},
+    out.push_back({{"id", tc.value("id", "")},
+                   {"index", fn.value("index", index)},
+                   {"type", "function"},
                    {"function", {{"name", fn.value("name", "")}, {"arguments", DumpGo(args)}}}});
     ++index;
   }
@@ -254,18 +266,22 @@ Result<json> ThinkFromEffort(std::string_view effort) {
   if (effort.empty()) return json(nullptr);
   if (effort == "none") return json(false);
   if (effort == "minimal") return json("low");
-  if (effort == "low" || effort == "medium" || effort == "high" || effort == "max") return json(std::string(effort));
+  if (effort == "low" || effort == "medium" || effort == "high" || effort == "max")
+    return json(std::string(effort));
   if (effort == "xhigh" || effort == "ultra") return json("max");
-  return Status::InvalidArgument(StrCat("invalid reasoning value: \"", effort,
-                                        "\" (must be \"minimal\", \"low\", \"medium\", \"high\", \"xhigh\", "
-                                        "\"ultra\", \"max\", or \"none\")"));
+  return Status::InvalidArgument(
+      StrCat("invalid reasoning value: \"", effort,
+             "\" (must be \"minimal\", \"low\", \"medium\", \"high\", \"xhigh\", "
+             "\"ultra\", \"max\", or \"none\")"));
 }
 
 Result<std::string> ImageFromUrl(std::string_view url) {
   if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0)
-    return Status::InvalidArgument("image URLs are not currently supported, please use base64 encoded data instead");
-  for (const char* prefix : {"data:image/jpeg;base64,", "data:image/jpg;base64,", "data:image/png;base64,",
-                             "data:image/webp;base64,", "data:;base64,"}) {
+    return Status::InvalidArgument(
+        "image URLs are not currently supported, please use base64 encoded data instead");
+  for (const char* prefix :
+       {"data:image/jpeg;base64,", "data:image/jpg;base64,", "data:image/png;base64,",
+        "data:image/webp;base64,", "data:;base64,"}) {
     if (url.rfind(prefix, 0) != 0) continue;
     auto bytes = Base64Decode(url.substr(std::strlen(prefix)));
     if (!bytes.ok()) break;
@@ -281,8 +297,10 @@ Status FromChatCompletionRequest(const json& request, json* native, StreamOption
   OLLA_ASSIGN_OR_RETURN(auto model, f.String("model"));
   OLLA_RETURN_IF_ERROR(ReadStreamOptions(f, stream));
   const json* messages = f.Raw("messages");
-  if (messages && !messages->is_array()) return f.TypeError("messages", *messages, "[]openai.Message");
-  if (!messages || messages->empty()) return Status::InvalidArgument("[] is too short - 'messages'");
+  if (messages && !messages->is_array())
+    return f.TypeError("messages", *messages, "[]openai.Message");
+  if (!messages || messages->empty())
+    return Status::InvalidArgument("[] is too short - 'messages'");
   OLLA_ASSIGN_OR_RETURN(json native_messages, NativeMessages(*messages));
 
   json options = json::object();
@@ -300,7 +318,9 @@ Status FromChatCompletionRequest(const json& request, json* native, StreamOption
   OLLA_RETURN_IF_ERROR(CopyNumber(f, "presence_penalty", options, "presence_penalty"));
   OLLA_RETURN_IF_ERROR(MergeNativeOptions(request, options));
 
-  json out = {{"model", model.value_or("")}, {"messages", std::move(native_messages)}, {"options", std::move(options)},
+  json out = {{"model", model.value_or("")},
+              {"messages", std::move(native_messages)},
+              {"options", std::move(options)},
               {"stream", stream->stream}};
   if (const json* rf = f.Raw("response_format"); rf && rf->is_object()) {
     const std::string type = AsciiToLower(StringOr(*rf, "type"));
@@ -333,15 +353,22 @@ Status FromChatCompletionRequest(const json& request, json* native, StreamOption
 json ToChatCompletion(const json& native, std::string_view id, int64_t created) {
   const json msg = native.value("message", json::object());
   json message = {{"role", "assistant"}, {"content", msg.value("content", "")}};
-  if (std::string thinking = msg.value("thinking", ""); !thinking.empty()) message["reasoning"] = thinking;
-  const bool has_calls = msg.contains("tool_calls") && msg["tool_calls"].is_array() && !msg["tool_calls"].empty();
+  if (std::string thinking = msg.value("thinking", ""); !thinking.empty())
+    message["reasoning"] = thinking;
+  const bool has_calls =
+      msg.contains("tool_calls") && msg["tool_calls"].is_array() && !msg["tool_calls"].empty();
   if (has_calls) message["tool_calls"] = ToToolCalls(msg["tool_calls"]);
-  json choice = {{"index", 0}, {"message", std::move(message)},
+  json choice = {{"index", 0},
+                 {"message", std::move(message)},
                  {"finish_reason", FinishReason(native.value("done_reason", ""), has_calls)}};
   if (const json* lp = NativeLogprobs(native)) choice["logprobs"] = {{"content", *lp}};
-  return {{"id", std::string(id)}, {"object", "chat.completion"}, {"created", created},
-          {"model", native.value("model", "")}, {"system_fingerprint", kFingerprint},
-          {"choices", json::array({std::move(choice)})}, {"usage", Usage(native)}};
+  return {{"id", std::string(id)},
+          {"object", "chat.completion"},
+          {"created", created},
+          {"model", native.value("model", "")},
+          {"system_fingerprint", kFingerprint},
+          {"choices", json::array({std::move(choice)})},
+          {"usage", Usage(native)}};
 }
 
 json StreamConverter::Error(std::string_view message) { return ErrorObject(500, message); }
@@ -349,15 +376,20 @@ json StreamConverter::Error(std::string_view message) { return ErrorObject(500, 
 json ChatStream::Chunk(json delta, const json* logprobs) const {
   json choice = {{"index", 0}, {"delta", std::move(delta)}, {"finish_reason", nullptr}};
   if (logprobs) choice["logprobs"] = {{"content", *logprobs}};
-  return {{"id", id_}, {"object", "chat.completion.chunk"}, {"created", created_}, {"model", model_},
-          {"system_fingerprint", kFingerprint}, {"choices", json::array({std::move(choice)})}};
+  return {{"id", id_},
+          {"object", "chat.completion.chunk"},
+          {"created", created_},
+          {"model", model_},
+          {"system_fingerprint", kFingerprint},
+          {"choices", json::array({std::move(choice)})}};
 }
 
 std::vector<json> ChatStream::Add(const json& native) {
   if (model_.empty()) model_ = native.value("model", "");
   const json msg = native.value("message", json::object());
   const std::string content = msg.value("content", ""), thinking = msg.value("thinking", "");
-  const bool has_calls = msg.contains("tool_calls") && msg["tool_calls"].is_array() && !msg["tool_calls"].empty();
+  const bool has_calls =
+      msg.contains("tool_calls") && msg["tool_calls"].is_array() && !msg["tool_calls"].empty();
   saw_tool_calls_ = saw_tool_calls_ || has_calls;
   if (native.value("done", false)) {
     done_reason_ = native.value("done_reason", "");
@@ -396,7 +428,8 @@ std::vector<json> ChatStream::Finish() {
   if (include_usage_) {
     json usage = Chunk(json::object(), nullptr);
     usage["choices"] = json::array();
-    usage["usage"] = {{"prompt_tokens", prompt_tokens_}, {"completion_tokens", completion_tokens_},
+    usage["usage"] = {{"prompt_tokens", prompt_tokens_},
+                      {"completion_tokens", completion_tokens_},
                       {"total_tokens", prompt_tokens_ + completion_tokens_}};
     out.push_back(std::move(usage));
   }
@@ -428,7 +461,9 @@ Status FromCompletionRequest(const json& request, json* native, StreamOptions* s
   options["presence_penalty"] = presence.value_or(0.0);
   OLLA_RETURN_IF_ERROR(MergeNativeOptions(request, options));
 
-  json out = {{"model", model.value_or("")}, {"prompt", prompt.value_or("")}, {"options", std::move(options)},
+  json out = {{"model", model.value_or("")},
+              {"prompt", prompt.value_or("")},
+              {"options", std::move(options)},
               {"stream", stream->stream}};
   if (suffix && !suffix->empty()) out["suffix"] = *suffix;
   OLLA_ASSIGN_OR_RETURN(auto logprobs, f.Int("logprobs"));
@@ -444,18 +479,25 @@ Status FromCompletionRequest(const json& request, json* native, StreamOptions* s
 
 namespace {
 
-json CompletionObject(const json& native, std::string_view id, int64_t created, json finish_reason) {
-  json choice = {{"text", native.value("response", "")}, {"index", 0}, {"finish_reason", std::move(finish_reason)}};
+json CompletionObject(const json& native, std::string_view id, int64_t created,
+                      json finish_reason) {
+  json choice = {{"text", native.value("response", "")},
+                 {"index", 0},
+                 {"finish_reason", std::move(finish_reason)}};
   if (const json* lp = NativeLogprobs(native)) choice["logprobs"] = {{"content", *lp}};
-  return {{"id", std::string(id)}, {"object", "text_completion"}, {"created", created},
-          {"model", native.value("model", "")}, {"system_fingerprint", kFingerprint},
+  return {{"id", std::string(id)},
+          {"object", "text_completion"},
+          {"created", created},
+          {"model", native.value("model", "")},
+          {"system_fingerprint", kFingerprint},
           {"choices", json::array({std::move(choice)})}};
 }
 
 }  // namespace
 
 json ToCompletion(const json& native, std::string_view id, int64_t created) {
-  json out = CompletionObject(native, id, created, FinishReason(native.value("done_reason", ""), false));
+  json out =
+      CompletionObject(native, id, created, FinishReason(native.value("done_reason", ""), false));
   out["usage"] = Usage(native);
   return out;
 }
@@ -471,16 +513,23 @@ std::vector<json> CompletionStream::Add(const json& native) {
   }
   json chunk = CompletionObject(native, id_, created_, std::move(reason));
   // Upstream quirk (§4.3): with include_usage every chunk carries a zero usage object.
-  if (include_usage_) chunk["usage"] = {{"prompt_tokens", 0}, {"completion_tokens", 0}, {"total_tokens", 0}};
+  if (include_usage_)
+    chunk["usage"] = {{"prompt_tokens", 0}, {"completion_tokens", 0}, {"total_tokens", 0}};
   return {std::move(chunk)};
 }
 
 std::vector<json> CompletionStream::Finish() {
   if (!include_usage_) return {};
-  json chunk = {{"id", id_}, {"object", "text_completion"}, {"created", created_}, {"model", model_},
-                {"system_fingerprint", kFingerprint}, {"choices", json::array()},
-                {"usage", {{"prompt_tokens", prompt_tokens_}, {"completion_tokens", completion_tokens_},
-                           {"total_tokens", prompt_tokens_ + completion_tokens_}}}};
+  json chunk = {{"id", id_},
+                {"object", "text_completion"},
+                {"created", created_},
+                {"model", model_},
+                {"system_fingerprint", kFingerprint},
+                {"choices", json::array()},
+                {"usage",
+                 {{"prompt_tokens", prompt_tokens_},
+                  {"completion_tokens", completion_tokens_},
+                  {"total_tokens", prompt_tokens_ + completion_tokens_}}}};
   return {std::move(chunk)};
 }
 
@@ -495,7 +544,8 @@ Status FromEmbeddingRequest(const json& request, json* native, bool* base64) {
     inputs.push_back(*input);  // "" is one empty input, not none
   } else if (input && input->is_array() && !input->empty()) {
     for (const auto& s : *input) {
-      if (!s.is_string()) return Status::InvalidArgument("invalid input");  // token arrays are not supported
+      if (!s.is_string())
+        return Status::InvalidArgument("invalid input");  // token arrays are not supported
       inputs.push_back(s);
     }
   } else {
@@ -529,21 +579,27 @@ json ToEmbeddingList(const json& native, bool base64) {
         const float v = x.get<float>();
         uint32_t bits = 0;
         std::memcpy(&bits, &v, 4);
-        for (int b = 0; b < 4; ++b) bytes.push_back(static_cast<char>((bits >> (8 * b)) & 0xff));  // little-endian
+        for (int b = 0; b < 4; ++b)
+          bytes.push_back(static_cast<char>((bits >> (8 * b)) & 0xff));  // little-endian
       }
       vec = Base64Encode(bytes);
     }
     data.push_back({{"object", "embedding"}, {"embedding", std::move(vec)}, {"index", i}});
   }
   const int64_t tokens = IntOr(native, "prompt_eval_count");
-  return {{"object", "list"}, {"data", std::move(data)}, {"model", native.value("model", "")},
+  return {{"object", "list"},
+          {"data", std::move(data)},
+          {"model", native.value("model", "")},
           {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}};
 }
 
 // ---- models
 
 json ToModel(std::string_view id, int64_t created, std::string_view owned_by) {
-  return {{"id", std::string(id)}, {"object", "model"}, {"created", created}, {"owned_by", std::string(owned_by)}};
+  return {{"id", std::string(id)},
+          {"object", "model"},
+          {"created", created},
+          {"owned_by", std::string(owned_by)}};
 }
 
 json ToModelList(const std::vector<json>& models) {

@@ -54,13 +54,15 @@ Result<std::string> ImageFromUrl(std::string_view url);
 
 // ---- POST /v1/chat/completions (§4.2) → POST /api/chat
 
-Status FromChatCompletionRequest(const nlohmann::json& request, nlohmann::json* native, StreamOptions* stream);
+Status FromChatCompletionRequest(const nlohmann::json& request, nlohmann::json* native,
+                                 StreamOptions* stream);
 // A native non-streamed chat response → "chat.completion". `id` is "chatcmpl-N".
 nlohmann::json ToChatCompletion(const nlohmann::json& native, std::string_view id, int64_t created);
 
 // ---- POST /v1/completions (§4.3) → POST /api/generate
 
-Status FromCompletionRequest(const nlohmann::json& request, nlohmann::json* native, StreamOptions* stream);
+Status FromCompletionRequest(const nlohmann::json& request, nlohmann::json* native,
+                             StreamOptions* stream);
 // A native non-streamed generate response → "text_completion". `id` is "cmpl-N".
 nlohmann::json ToCompletion(const nlohmann::json& native, std::string_view id, int64_t created);
 

@@ -79,12 +79,15 @@ Result<json> InputMessages(const json& input) {
     const json& item = input[i];
     std::string type = Str(item, "type");
     if (type.empty() && !Str(item, "role").empty()) type = "message";
-    if (type.empty()) return Status::InvalidArgument(StrCat("input[", i, "]: input item missing required 'type' field"));
+    if (type.empty())
+      return Status::InvalidArgument(
+          StrCat("input[", i, "]: input item missing required 'type' field"));
     if (type == "message") {
       json msg = {{"role", Str(item, "role")}, {"content", ""}};
       std::string text;
       json images = json::array();
-      if (const json* c = Get(item, "content")) OLLA_RETURN_IF_ERROR(ReadContent(*c, &text, &images));
+      if (const json* c = Get(item, "content"))
+        OLLA_RETURN_IF_ERROR(ReadContent(*c, &text, &images));
       msg["content"] = text;
       if (!images.empty()) msg["images"] = std::move(images);
       if (msg["role"] == "assistant" && !pending_thinking.empty()) {
@@ -95,9 +98,11 @@ Result<json> InputMessages(const json& input) {
     } else if (type == "function_call") {
       json args = json::parse(Str(item, "arguments"), nullptr, false);
       if (args.is_discarded() || !args.is_object())
-        return Status::InvalidArgument(StrCat("failed to parse function call arguments: invalid JSON in input[", i, "]"));
+        return Status::InvalidArgument(
+            StrCat("failed to parse function call arguments: invalid JSON in input[", i, "]"));
       // Calls join the preceding assistant message, or start one.
-      if (out.empty() || out.back().value("role", "") != "assistant") out.push_back({{"role", "assistant"}, {"content", ""}});
+      if (out.empty() || out.back().value("role", "") != "assistant")
+        out.push_back({{"role", "assistant"}, {"content", ""}});
       json& msg = out.back();
       if (!pending_thinking.empty()) {
         msg["thinking"] = pending_thinking;
@@ -105,80 +110,125 @@ Result<json> InputMessages(const json& input) {
       }
       json& calls = msg["tool_calls"];
       if (!calls.is_array()) calls = json::array();
-      calls.push_back({{"id", Str(item, "call_id")},
-                       {"function", {{"index", calls.size()}, {"name", Str(item, "name")}, {"arguments", args}}}});
+      calls.push_back(
+          {{"id", Str(item, "call_id")},
+           {"function",
+            {{"index", calls.size()}, {"name", Str(item, "name")}, {"arguments", args}}}});
     } else if (type == "function_call_output") {
       std::string text;
       json images = json::array();
-      if (const json* o = Get(item, "output")) OLLA_RETURN_IF_ERROR(ReadContent(*o, &text, &images));
+      if (const json* o = Get(item, "output"))
+        OLLA_RETURN_IF_ERROR(ReadContent(*o, &text, &images));
       json msg = {{"role", "tool"}, {"content", text}, {"tool_call_id", Str(item, "call_id")}};
       for (const auto& prev : out)  // the name of the call this answers
         if (prev.contains("tool_calls"))
           for (const auto& tc : prev["tool_calls"])
-            if (tc.value("id", "") == Str(item, "call_id")) msg["tool_name"] = tc["function"].value("name", "");
+            if (tc.value("id", "") == Str(item, "call_id"))
+              msg["tool_name"] = tc["function"].value("name", "");
       out.push_back(std::move(msg));
     } else if (type == "reasoning") {
       pending_thinking = Str(item, "encrypted_content");
     } else if (type == "web_search_call") {
       continue;
     } else {
-      return Status::InvalidArgument(StrCat("input[", i, "]: unknown input item type: \"", type, "\""));
+      return Status::InvalidArgument(
+          StrCat("input[", i, "]: unknown input item type: \"", type, "\""));
     }
   }
   return out;
 }
 
 json UsageOf(int64_t in, int64_t out) {
-  return {{"input_tokens", in}, {"output_tokens", out}, {"total_tokens", in + out},
-          {"input_tokens_details", {{"cached_tokens", 0}}}, {"output_tokens_details", {{"reasoning_tokens", 0}}}};
+  return {{"input_tokens", in},
+          {"output_tokens", out},
+          {"total_tokens", in + out},
+          {"input_tokens_details", {{"cached_tokens", 0}}},
+          {"output_tokens_details", {{"reasoning_tokens", 0}}}};
 }
 
 // The response object with the request's echoes; `output` and `usage` filled by the caller.
-json ResponseSkeleton(const json& req, std::string_view id, int64_t created_at, const char* status) {
+json ResponseSkeleton(const json& req, std::string_view id, int64_t created_at,
+                      const char* status) {
   auto echo = [&](const char* key, json fallback) {
     const json* v = Get(req, key);
     return v ? *v : fallback;
   };
   json text = {{"format", {{"type", "text"}}}};
-  if (const json* t = Get(req, "text"); t && t->is_object() && Get(*t, "format")) text = {{"format", (*t)["format"]}};
+  if (const json* t = Get(req, "text"); t && t->is_object() && Get(*t, "format"))
+    text = {{"format", (*t)["format"]}};
   json reasoning = nullptr;
   if (const json* r = Get(req, "reasoning"); r && r->is_object())
-    reasoning = {{"effort", r->value("effort", json(nullptr))}, {"summary", r->value("summary", json(nullptr))}};
-  return {{"id", std::string(id)}, {"object", "response"}, {"created_at", created_at}, {"completed_at", nullptr},
-          {"status", status}, {"incomplete_details", nullptr}, {"model", Str(req, "model")},
-          {"previous_response_id", nullptr}, {"instructions", echo("instructions", nullptr)}, {"output", json::array()},
-          {"error", nullptr}, {"tools", echo("tools", json::array())}, {"tool_choice", "auto"},
-          {"truncation", echo("truncation", "disabled")}, {"parallel_tool_calls", true}, {"text", std::move(text)},
-          {"top_p", echo("top_p", 1.0)}, {"presence_penalty", 0}, {"frequency_penalty", 0}, {"top_logprobs", 0},
-          {"temperature", echo("temperature", 1.0)}, {"reasoning", std::move(reasoning)},
-          {"usage", nullptr}, {"max_output_tokens", echo("max_output_tokens", nullptr)}, {"max_tool_calls", nullptr},
-          {"store", false}, {"background", echo("background", false)}, {"service_tier", "default"},
-          {"metadata", json::object()}, {"safety_identifier", nullptr}, {"prompt_cache_key", nullptr}};
+    reasoning = {{"effort", r->value("effort", json(nullptr))},
+                 {"summary", r->value("summary", json(nullptr))}};
+  return {{"id", std::string(id)},
+          {"object", "response"},
+          {"created_at", created_at},
+          {"completed_at", nullptr},
+          {"status", status},
+          {"incomplete_details", nullptr},
+          {"model", Str(req, "model")},
+          {"previous_response_id", nullptr},
+          {"instructions", echo("instructions", nullptr)},
+          {"output", json::array()},
+          {"error", nullptr},
+          {"tools", echo("tools", json::array())},
+          {"tool_choice", "auto"},
+          {"truncation", echo("truncation", "disabled")},
+          {"parallel_tool_calls", true},
+          {"text", std::move(text)},
+          {"top_p", echo("top_p", 1.0)},
+          {"presence_penalty", 0},
+          {"frequency_penalty", 0},
+          {"top_logprobs", 0},
+          {"temperature", echo("temperature", 1.0)},
+          {"reasoning", std::move(reasoning)},
+          {"usage", nullptr},
+          {"max_output_tokens", echo("max_output_tokens", nullptr)},
+          {"max_tool_calls", nullptr},
+          {"store", false},
+          {"background", echo("background", false)},
+          {"service_tier", "default"},
+          {"metadata", json::object()},
+          {"safety_identifier", nullptr},
+          {"prompt_cache_key", nullptr}};
 }
 
 json ReasoningItem(std::string_view resp_id, const std::string& thinking) {
-  return {{"id", StrCat("rs_", resp_id)}, {"type", "reasoning"},
-          {"summary", json::array({{{"type", "summary_text"}, {"text", thinking}}})}, {"encrypted_content", thinking}};
+  return {{"id", StrCat("rs_", resp_id)},
+          {"type", "reasoning"},
+          {"summary", json::array({{{"type", "summary_text"}, {"text", thinking}}})},
+          {"encrypted_content", thinking}};
 }
 
 json FunctionCallItem(std::string_view resp_id, size_t i, const json& native_call) {
   const json fn = native_call.value("function", json::object());
-  return {{"id", StrCat("fc_", resp_id, "_", i)}, {"type", "function_call"}, {"status", "completed"},
-          {"call_id", native_call.value("id", "")}, {"name", fn.value("name", "")},
+  return {{"id", StrCat("fc_", resp_id, "_", i)},
+          {"type", "function_call"},
+          {"status", "completed"},
+          {"call_id", native_call.value("id", "")},
+          {"name", fn.value("name", "")},
           {"arguments", DumpGo(fn.contains("arguments") ? fn["arguments"] : json::object())}};
 }
 
 json TextPart(const std::string& text) {
-  return {{"type", "output_text"}, {"text", text}, {"annotations", json::array()}, {"logprobs", json::array()}};
+  return {{"type", "output_text"},
+          {"text", text},
+          {"annotations", json::array()},
+          {"logprobs", json::array()}};
 }
 
 json MessageItem(std::string_view msg_id, const char* status, json content) {
-  return {{"id", std::string(msg_id)}, {"type", "message"}, {"status", status}, {"role", "assistant"},
+  return {{"id", std::string(msg_id)},
+          {"type", "message"},
+          {"status", status},
+          {"role", "assistant"},
           {"content", std::move(content)}};
 }
 
 std::string MessageId(std::string_view resp_id) {
-  return StrCat("msg_", resp_id.substr(resp_id.find('_') == std::string_view::npos ? 0 : resp_id.find('_') + 1));
+  return StrCat(
+      "msg_",
+      resp_id.substr(resp_id.find('_') == std::string_view::npos ? 0 : resp_id.find('_') + 1));
 }
 
 }  // namespace
@@ -191,7 +241,8 @@ Status FromResponsesRequest(const json& request, json* native, StreamOptions* st
   stream->include_usage = false;
   json messages = json::array();
   OLLA_ASSIGN_OR_RETURN(auto instructions, f.String("instructions"));
-  if (instructions && !instructions->empty()) messages.push_back({{"role", "system"}, {"content", *instructions}});
+  if (instructions && !instructions->empty())
+    messages.push_back({{"role", "system"}, {"content", *instructions}});
   if (const json* input = f.Raw("input")) {
     OLLA_ASSIGN_OR_RETURN(json items, InputMessages(*input));
     for (auto& m : items) messages.push_back(std::move(m));
@@ -204,7 +255,9 @@ Status FromResponsesRequest(const json& request, json* native, StreamOptions* st
   OLLA_ASSIGN_OR_RETURN(auto max_output, f.Int("max_output_tokens"));
   if (max_output) options["num_predict"] = *max_output;
   OLLA_RETURN_IF_ERROR(MergeNativeOptions(request, options));
-  json out = {{"model", model.value_or("")}, {"messages", std::move(messages)}, {"options", std::move(options)},
+  json out = {{"model", model.value_or("")},
+              {"messages", std::move(messages)},
+              {"options", std::move(options)},
               {"stream", stream->stream}};
   json tools = json::array();
   if (const json* t = f.Raw("tools")) AddTools(*t, "", tools);
@@ -215,7 +268,8 @@ Status FromResponsesRequest(const json& request, json* native, StreamOptions* st
   }
   if (const json* t = f.Raw("text"); t && t->is_object()) {
     if (const json* fmt = Get(*t, "format"); fmt && fmt->is_object()) {
-      if (Str(*fmt, "type") == "json_schema" && Get(*fmt, "schema")) out["format"] = (*fmt)["schema"];
+      if (Str(*fmt, "type") == "json_schema" && Get(*fmt, "schema"))
+        out["format"] = (*fmt)["schema"];
       if (Str(*fmt, "type") == "json_object") out["format"] = "json";
     }
   }
@@ -229,12 +283,14 @@ json ToResponse(const json& request, const json& native, std::string_view id, in
   r["completed_at"] = completed_at;
   const json msg = native.value("message", json::object());
   json output = json::array();
-  if (std::string thinking = msg.value("thinking", ""); !thinking.empty()) output.push_back(ReasoningItem(id, thinking));
+  if (std::string thinking = msg.value("thinking", ""); !thinking.empty())
+    output.push_back(ReasoningItem(id, thinking));
   const json calls = msg.value("tool_calls", json::array());
   if (calls.is_array() && !calls.empty()) {
     for (size_t i = 0; i < calls.size(); ++i) output.push_back(FunctionCallItem(id, i, calls[i]));
   } else {
-    output.push_back(MessageItem(MessageId(id), "completed", json::array({TextPart(msg.value("content", ""))})));
+    output.push_back(
+        MessageItem(MessageId(id), "completed", json::array({TextPart(msg.value("content", ""))})));
   }
   r["output"] = std::move(output);
   r["usage"] = UsageOf(native.value("prompt_eval_count", 0), native.value("eval_count", 0));
@@ -265,10 +321,13 @@ struct ResponsesStream::State {
     if (!thinking_open) return;
     thinking_open = false;
     const std::string item_id = StrCat("rs_", id);
-    ev.push_back(Event("response.reasoning_summary_text.done", {{"item_id", item_id}, {"output_index", thinking_index},
-                                                                {"summary_index", 0}, {"text", thinking}}));
+    ev.push_back(Event("response.reasoning_summary_text.done", {{"item_id", item_id},
+                                                                {"output_index", thinking_index},
+                                                                {"summary_index", 0},
+                                                                {"text", thinking}}));
     json item = ReasoningItem(id, thinking);
-    ev.push_back(Event("response.output_item.done", {{"output_index", thinking_index}, {"item", item}}));
+    ev.push_back(
+        Event("response.output_item.done", {{"output_index", thinking_index}, {"item", item}}));
     output.push_back(std::move(item));
   }
   void CloseText(std::vector<json>& ev) {
@@ -284,7 +343,8 @@ struct ResponsesStream::State {
     part["part"] = TextPart(text);
     ev.push_back(Event("response.content_part.done", std::move(part)));
     json item = MessageItem(item_id, "completed", json::array({TextPart(text)}));
-    ev.push_back(Event("response.output_item.done", {{"output_index", text_index}, {"item", item}}));
+    ev.push_back(
+        Event("response.output_item.done", {{"output_index", text_index}, {"item", item}}));
     output.push_back(std::move(item));
   }
   json Response(const char* status) const {
@@ -324,12 +384,15 @@ std::vector<json> ResponsesStream::Add(const json& native) {
       s.thinking_open = true;
       s.thinking_index = s.output.size();
       json item = {{"id", StrCat("rs_", s.id)}, {"type", "reasoning"}, {"summary", json::array()}};
-      ev.push_back(s.Event("response.output_item.added", {{"output_index", s.thinking_index}, {"item", item}}));
+      ev.push_back(s.Event("response.output_item.added",
+                           {{"output_index", s.thinking_index}, {"item", item}}));
     }
     s.thinking += thinking;
-    ev.push_back(s.Event("response.reasoning_summary_text.delta", {{"item_id", StrCat("rs_", s.id)},
-                                                                   {"output_index", s.thinking_index},
-                                                                   {"summary_index", 0}, {"delta", thinking}}));
+    ev.push_back(
+        s.Event("response.reasoning_summary_text.delta", {{"item_id", StrCat("rs_", s.id)},
+                                                          {"output_index", s.thinking_index},
+                                                          {"summary_index", 0},
+                                                          {"delta", thinking}}));
   }
   const json calls = msg.value("tool_calls", json::array());
   if (!content.empty() || (calls.is_array() && !calls.empty())) s.CloseThinking(ev);
@@ -339,13 +402,18 @@ std::vector<json> ResponsesStream::Add(const json& native) {
       s.text_open = true;
       s.text_index = s.NextIndex() - 1;
       ev.push_back(s.Event("response.output_item.added",
-                           {{"output_index", s.text_index}, {"item", MessageItem(item_id, "in_progress", json::array())}}));
-      ev.push_back(s.Event("response.content_part.added", {{"item_id", item_id}, {"output_index", s.text_index},
-                                                           {"content_index", 0}, {"part", TextPart("")}}));
+                           {{"output_index", s.text_index},
+                            {"item", MessageItem(item_id, "in_progress", json::array())}}));
+      ev.push_back(s.Event("response.content_part.added", {{"item_id", item_id},
+                                                           {"output_index", s.text_index},
+                                                           {"content_index", 0},
+                                                           {"part", TextPart("")}}));
     }
     s.text += content;
-    ev.push_back(s.Event("response.output_text.delta", {{"item_id", item_id}, {"output_index", s.text_index},
-                                                        {"content_index", 0}, {"delta", content},
+    ev.push_back(s.Event("response.output_text.delta", {{"item_id", item_id},
+                                                        {"output_index", s.text_index},
+                                                        {"content_index", 0},
+                                                        {"delta", content},
                                                         {"logprobs", json::array()}}));
   }
   if (calls.is_array()) {
@@ -355,12 +423,16 @@ std::vector<json> ResponsesStream::Add(const json& native) {
       json added = item;
       added["status"] = "in_progress";
       added["arguments"] = "";
-      ev.push_back(s.Event("response.output_item.added", {{"output_index", index}, {"item", added}}));
-      ev.push_back(s.Event("response.function_call_arguments.delta",
-                           {{"item_id", item["id"]}, {"output_index", index}, {"delta", item["arguments"]}}));
-      ev.push_back(s.Event("response.function_call_arguments.done", {{"item_id", item["id"]}, {"output_index", index},
-                                                                     {"name", item["name"]},
-                                                                     {"arguments", item["arguments"]}}));
+      ev.push_back(
+          s.Event("response.output_item.added", {{"output_index", index}, {"item", added}}));
+      ev.push_back(s.Event(
+          "response.function_call_arguments.delta",
+          {{"item_id", item["id"]}, {"output_index", index}, {"delta", item["arguments"]}}));
+      ev.push_back(
+          s.Event("response.function_call_arguments.done", {{"item_id", item["id"]},
+                                                            {"output_index", index},
+                                                            {"name", item["name"]},
+                                                            {"arguments", item["arguments"]}}));
       ev.push_back(s.Event("response.output_item.done", {{"output_index", index}, {"item", item}}));
       s.output.push_back(std::move(item));
     }

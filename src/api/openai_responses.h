@@ -17,12 +17,13 @@ namespace olla::api::openai {
 
 // Request → native chat request. Errors are kInvalidArgument with upstream's messages
 // ("input[2]: unknown input item type: \"x\"", "file inputs are not currently supported", ...).
-Status FromResponsesRequest(const nlohmann::json& request, nlohmann::json* native, StreamOptions* stream);
+Status FromResponsesRequest(const nlohmann::json& request, nlohmann::json* native,
+                            StreamOptions* stream);
 
 // A native non-streamed chat response → the "response" object. `id` is "resp_N"; times in Unix
 // seconds; `request` is echoed (instructions, tools, temperature, ...).
-nlohmann::json ToResponse(const nlohmann::json& request, const nlohmann::json& native, std::string_view id,
-                          int64_t created_at, int64_t completed_at);
+nlohmann::json ToResponse(const nlohmann::json& request, const nlohmann::json& native,
+                          std::string_view id, int64_t created_at, int64_t completed_at);
 
 // Native chat chunks → the Responses event sequence (each event {"type", "sequence_number", ...};
 // the server writes "event: <type>\ndata: <json>\n\n"). Start() gives response.created and

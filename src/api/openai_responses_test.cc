@@ -39,9 +39,15 @@ TEST(OpenAiResponsesTest, RequestGoldens) {
 }
 
 TEST(OpenAiResponsesTest, TextResponseObject) {
-  const json req = {{"model", "m"}, {"input", "hi"}, {"instructions", "Be brief."}, {"max_output_tokens", 9}};
-  const json native = {{"model", "m"}, {"message", {{"role", "assistant"}, {"content", "Hello."}, {"thinking", "greet"}}},
-                       {"done", true}, {"done_reason", "stop"}, {"prompt_eval_count", 4}, {"eval_count", 2}};
+  const json req = {
+      {"model", "m"}, {"input", "hi"}, {"instructions", "Be brief."}, {"max_output_tokens", 9}};
+  const json native = {
+      {"model", "m"},
+      {"message", {{"role", "assistant"}, {"content", "Hello."}, {"thinking", "greet"}}},
+      {"done", true},
+      {"done_reason", "stop"},
+      {"prompt_eval_count", 4},
+      {"eval_count", 2}};
   json r = ToResponse(req, native, "resp_42", 100, 101);
   EXPECT_EQ(r["id"], "resp_42");
   EXPECT_EQ(r["object"], "response");
@@ -68,12 +74,18 @@ TEST(OpenAiResponsesTest, TextResponseObject) {
 }
 
 TEST(OpenAiResponsesTest, FunctionCallResponseObject) {
-  const json native = {{"model", "m"},
-                       {"message", {{"role", "assistant"}, {"content", ""},
-                                    {"tool_calls", json::parse(R"([{"id":"call_x","function":{"index":0,"name":"f","arguments":{"a":1}}}])")}}},
-                       {"done", true}};
+  const json native = {
+      {"model", "m"},
+      {"message",
+       {{"role", "assistant"},
+        {"content", ""},
+        {"tool_calls",
+         json::parse(
+             R"([{"id":"call_x","function":{"index":0,"name":"f","arguments":{"a":1}}}])")}}},
+      {"done", true}};
   json r = ToResponse({{"model", "m"}}, native, "resp_7", 1, 2);
-  EXPECT_EQ(r["output"], json::parse(R"([{"id":"fc_resp_7_0","type":"function_call","status":"completed",
+  EXPECT_EQ(r["output"],
+            json::parse(R"([{"id":"fc_resp_7_0","type":"function_call","status":"completed",
     "call_id":"call_x","name":"f","arguments":"{\"a\":1}"}])"));
 }
 
@@ -100,18 +112,19 @@ TEST(OpenAiResponsesTest, StreamThinkingThenText) {
     if (*thinking) m["thinking"] = thinking;
     return json{{"model", "m"}, {"message", m}, {"done", false}};
   };
-  json done = {{"model", "m"}, {"message", {{"role", "assistant"}, {"content", ""}}}, {"done", true},
-               {"done_reason", "stop"}, {"prompt_eval_count", 3}, {"eval_count", 4}};
+  json done = {{"model", "m"},           {"message", {{"role", "assistant"}, {"content", ""}}},
+               {"done", true},           {"done_reason", "stop"},
+               {"prompt_eval_count", 3}, {"eval_count", 4}};
   auto ev = RunStream(s, {msg("", "Hm"), msg("", "m."), msg("Hel", ""), msg("lo", ""), done});
-  EXPECT_EQ(Types(ev), (std::vector<std::string>{
-                           "response.created", "response.in_progress",
-                           "response.output_item.added", "response.reasoning_summary_text.delta",
-                           "response.reasoning_summary_text.delta", "response.reasoning_summary_text.done",
-                           "response.output_item.done",
-                           "response.output_item.added", "response.content_part.added",
-                           "response.output_text.delta", "response.output_text.delta",
-                           "response.output_text.done", "response.content_part.done", "response.output_item.done",
-                           "response.completed"}));
+  EXPECT_EQ(
+      Types(ev),
+      (std::vector<std::string>{
+          "response.created", "response.in_progress", "response.output_item.added",
+          "response.reasoning_summary_text.delta", "response.reasoning_summary_text.delta",
+          "response.reasoning_summary_text.done", "response.output_item.done",
+          "response.output_item.added", "response.content_part.added", "response.output_text.delta",
+          "response.output_text.delta", "response.output_text.done", "response.content_part.done",
+          "response.output_item.done", "response.completed"}));
   EXPECT_EQ(ev[0]["response"]["status"], "in_progress");
   EXPECT_EQ(ev[0]["response"]["created_at"], 500);
   EXPECT_EQ(ev[5]["text"], "Hmm.");
@@ -131,14 +144,20 @@ TEST(OpenAiResponsesTest, StreamThinkingThenText) {
 
 TEST(OpenAiResponsesTest, StreamToolCallAndFailure) {
   ResponsesStream s({{"model", "m"}}, "resp_9", [] { return int64_t{1}; });
-  json call = {{"model", "m"}, {"done", false},
-               {"message", {{"role", "assistant"}, {"content", ""},
-                            {"tool_calls", json::parse(R"([{"id":"call_1","function":{"index":0,"name":"f","arguments":{}}}])")}}}};
+  json call = {
+      {"model", "m"},
+      {"done", false},
+      {"message",
+       {{"role", "assistant"},
+        {"content", ""},
+        {"tool_calls",
+         json::parse(R"([{"id":"call_1","function":{"index":0,"name":"f","arguments":{}}}])")}}}};
   auto ev = RunStream(s, {call});
-  EXPECT_EQ(Types(ev), (std::vector<std::string>{"response.created", "response.in_progress", "response.output_item.added",
-                                                 "response.function_call_arguments.delta",
-                                                 "response.function_call_arguments.done", "response.output_item.done",
-                                                 "response.completed"}));
+  EXPECT_EQ(Types(ev),
+            (std::vector<std::string>{
+                "response.created", "response.in_progress", "response.output_item.added",
+                "response.function_call_arguments.delta", "response.function_call_arguments.done",
+                "response.output_item.done", "response.completed"}));
   EXPECT_EQ(ev[4]["arguments"], "{}");
   EXPECT_EQ(ev.back()["response"]["output"][0]["call_id"], "call_1");
 

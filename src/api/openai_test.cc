@@ -125,7 +125,10 @@ TEST(OpenAiTest, EmbeddingGoldens) {
 }
 
 TEST(OpenAiTest, ErrorEnvelope) {
-  EXPECT_EQ(ErrorObject(400, "bad"), json::parse(R"({"error":{"message":"bad","type":"invalid_request_error","param":null,"code":null}})"));
+  EXPECT_EQ(
+      ErrorObject(400, "bad"),
+      json::parse(
+          R"({"error":{"message":"bad","type":"invalid_request_error","param":null,"code":null}})"));
   EXPECT_EQ(ErrorObject(404, "model 'x' not found")["error"]["type"], "not_found_error");
   EXPECT_STREQ(ErrorType(500), "api_error");
   EXPECT_STREQ(ErrorType(503), "api_error");
@@ -135,9 +138,9 @@ TEST(OpenAiTest, ReasoningEffort) {
   const struct {
     const char* in;
     json want;
-  } cases[] = {{"", nullptr},         {"none", false},     {"minimal", "low"}, {"low", "low"},
-               {"medium", "medium"}, {"high", "high"},    {"max", "max"},     {"xhigh", "max"},
-               {"ultra", "max"}};
+  } cases[] = {{"", nullptr},  {"none", false},      {"minimal", "low"},
+               {"low", "low"}, {"medium", "medium"}, {"high", "high"},
+               {"max", "max"}, {"xhigh", "max"},     {"ultra", "max"}};
   for (const auto& c : cases) {
     auto got = ThinkFromEffort(c.in);
     ASSERT_TRUE(got.ok()) << c.in;
@@ -148,20 +151,26 @@ TEST(OpenAiTest, ReasoningEffort) {
 
 TEST(OpenAiTest, ModelObjects) {
   const json m = ToModel("stories:latest", 1700000000, "library");
-  EXPECT_EQ(m, json::parse(R"({"id":"stories:latest","object":"model","created":1700000000,"owned_by":"library"})"));
-  EXPECT_EQ(ToModelList({}), json::parse(R"({"object":"list","data":[]})"));  // [] rather than upstream's null
+  EXPECT_EQ(
+      m,
+      json::parse(
+          R"({"id":"stories:latest","object":"model","created":1700000000,"owned_by":"library"})"));
+  EXPECT_EQ(ToModelList({}),
+            json::parse(R"({"object":"list","data":[]})"));  // [] rather than upstream's null
   EXPECT_EQ(ToModelList({m})["data"][0]["id"], "stories:latest");
 }
 
 TEST(Base64Test, RoundTripAndStrictDecoding) {
-  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x80", 3)}) {
+  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba",
+                                                       "foobar", std::string("\0\xff\x80", 3)}) {
     auto back = Base64Decode(Base64Encode(s));
     ASSERT_TRUE(back.ok()) << s;
     EXPECT_EQ(*back, s);
   }
   EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
   EXPECT_EQ(Base64Encode("fo"), "Zm8=");
-  EXPECT_EQ(Base64Decode("Zm8").status().message(), "illegal base64 data at input byte 3");  // padding required
+  EXPECT_EQ(Base64Decode("Zm8").status().message(),
+            "illegal base64 data at input byte 3");  // padding required
   EXPECT_EQ(Base64Decode("Zm!=").status().message(), "illegal base64 data at input byte 2");
   EXPECT_FALSE(Base64Decode("Zg==Zg==").ok());  // padding only at the end
   EXPECT_FALSE(Base64Decode("Z===").ok());

@@ -19,7 +19,9 @@ int Value(char c) {
   return -1;
 }
 
-Status Illegal(size_t pos) { return Status::InvalidArgument(StrCat("illegal base64 data at input byte ", pos)); }
+Status Illegal(size_t pos) {
+  return Status::InvalidArgument(StrCat("illegal base64 data at input byte ", pos));
+}
 
 }  // namespace
 

@@ -16,7 +16,8 @@ Result<BigBuffer> BigBuffer::Allocate(size_t bytes) {
   b.size_ = bytes;
   b.mapped_ = (bytes + kHugePage - 1) / kHugePage * kHugePage;
   void* p = ::mmap(nullptr, b.mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return Status::ResourceExhausted(StrCat("cannot allocate ", bytes, " bytes"));
+  if (p == MAP_FAILED)
+    return Status::ResourceExhausted(StrCat("cannot allocate ", bytes, " bytes"));
 #ifdef MADV_HUGEPAGE
   ::madvise(p, b.mapped_, MADV_HUGEPAGE);  // advice only: ignored where THP is off
 #endif

@@ -28,8 +28,8 @@ class BigBuffer {
 
  private:
   uint8_t* data_ = nullptr;
-  size_t size_ = 0;     // as asked
-  size_t mapped_ = 0;   // rounded up to whole huge pages
+  size_t size_ = 0;    // as asked
+  size_t mapped_ = 0;  // rounded up to whole huge pages
 };
 
 }  // namespace olla

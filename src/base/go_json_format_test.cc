@@ -17,11 +17,13 @@ TEST(GoJsonFormatTest, StringsEscapeAsGoDoes) {
       {"\b\f\n\r\t", R"("\b\f\n\r\t")"},
       {std::string("\x00\x01\x1f", 3), R"("\u0000\u0001\u001f")"},
       {"<a href='x'>&</a>", R"("\u003ca href='x'\u003e\u0026\u003c/a\u003e")"},
-      {"\x7f", "\"\x7f\""},                                    // DEL raw
-      {"\xC3\xA9\xE2\x82\xAC", "\"\xC3\xA9\xE2\x82\xAC\""},    // valid UTF-8 raw
-      {"\xE2\x80\xA8\xE2\x80\xA9", R"("\u2028\u2029")"},       // line/paragraph separators
-      {"a\xFF" "b\xE2\x82", R"("a\ufffdb\ufffd\ufffd")"},      // one \ufffd per invalid byte
-      {"\xEF\xBF\xBD", "\"\xEF\xBF\xBD\""},                    // a literal U+FFFD stays raw
+      {"\x7f", "\"\x7f\""},                                  // DEL raw
+      {"\xC3\xA9\xE2\x82\xAC", "\"\xC3\xA9\xE2\x82\xAC\""},  // valid UTF-8 raw
+      {"\xE2\x80\xA8\xE2\x80\xA9", R"("\u2028\u2029")"},     // line/paragraph separators
+      {"a\xFF"
+       "b\xE2\x82",
+       R"("a\ufffdb\ufffd\ufffd")"},         // one \ufffd per invalid byte
+      {"\xEF\xBF\xBD", "\"\xEF\xBF\xBD\""},  // a literal U+FFFD stays raw
   };
   for (const auto& c : cases) EXPECT_EQ(GoJsonString(c.in), c.want) << c.in;
 }
@@ -31,10 +33,9 @@ TEST(GoJsonFormatTest, Floats) {
     double in;
     const char* want;
   } cases[] = {
-      {0, "0"},          {1, "1"},           {-2.5, "-2.5"},
-      {0.1, "0.1"},      {1e-6, "0.000001"}, {1e-7, "1e-7"},
-      {1.5e-10, "1.5e-10"}, {1e20, "100000000000000000000"}, {1e21, "1e+21"},
-      {1e100, "1e+100"}, {1e-100, "1e-100"},
+      {0, "0"},           {1, "1"},          {-2.5, "-2.5"},       {0.1, "0.1"},
+      {1e-6, "0.000001"}, {1e-7, "1e-7"},    {1.5e-10, "1.5e-10"}, {1e20, "100000000000000000000"},
+      {1e21, "1e+21"},    {1e100, "1e+100"}, {1e-100, "1e-100"},
   };
   for (const auto& c : cases) {
     std::string out;

@@ -12,16 +12,16 @@ namespace olla {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,    // bad user input: request body, CLI flag, model name
-  kNotFound,           // file, model, tensor, key that does not exist
+  kInvalidArgument,  // bad user input: request body, CLI flag, model name
+  kNotFound,         // file, model, tensor, key that does not exist
   kAlreadyExists,
   kCorrupt,            // malformed data from outside: GGUF, manifest, blob
   kUnsupported,        // valid but not implemented here (unknown architecture, dtype)
   kIoError,            // the OS said no
   kResourceExhausted,  // out of memory, context full, queue full
   kCancelled,
-  kUnavailable,        // transient: retry may succeed
-  kInternal,           // a bug
+  kUnavailable,  // transient: retry may succeed
+  kInternal,     // a bug
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -32,13 +32,19 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message);
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return {StatusCode::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {StatusCode::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {StatusCode::kNotFound, std::move(msg)}; }
-  static Status AlreadyExists(std::string msg) { return {StatusCode::kAlreadyExists, std::move(msg)}; }
+  static Status AlreadyExists(std::string msg) {
+    return {StatusCode::kAlreadyExists, std::move(msg)};
+  }
   static Status Corrupt(std::string msg) { return {StatusCode::kCorrupt, std::move(msg)}; }
   static Status Unsupported(std::string msg) { return {StatusCode::kUnsupported, std::move(msg)}; }
   static Status IoError(std::string msg) { return {StatusCode::kIoError, std::move(msg)}; }
-  static Status ResourceExhausted(std::string msg) { return {StatusCode::kResourceExhausted, std::move(msg)}; }
+  static Status ResourceExhausted(std::string msg) {
+    return {StatusCode::kResourceExhausted, std::move(msg)};
+  }
   static Status Cancelled(std::string msg) { return {StatusCode::kCancelled, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
@@ -75,7 +81,8 @@ class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : v_(std::in_place_index<1>, std::move(status)) {  // NOLINT
-    if (std::get<1>(v_).ok()) v_.template emplace<1>(Status::Internal("Result built from an OK status"));
+    if (std::get<1>(v_).ok())
+      v_.template emplace<1>(Status::Internal("Result built from an OK status"));
   }
 
   bool ok() const { return v_.index() == 0; }
@@ -100,7 +107,9 @@ namespace internal {
 inline Status ToStatus(const Status& s) { return s; }
 inline Status ToStatus(Status&& s) { return std::move(s); }
 template <typename T>
-Status ToStatus(const Result<T>& r) { return r.status(); }
+Status ToStatus(const Result<T>& r) {
+  return r.status();
+}
 }  // namespace internal
 
 }  // namespace olla
@@ -108,10 +117,10 @@ Status ToStatus(const Result<T>& r) { return r.status(); }
 #define OLLA_CONCAT_INNER_(a, b) a##b
 #define OLLA_CONCAT_(a, b) OLLA_CONCAT_INNER_(a, b)
 
-#define OLLA_RETURN_IF_ERROR(expr)                          \
-  do {                                                      \
+#define OLLA_RETURN_IF_ERROR(expr)                                  \
+  do {                                                              \
     ::olla::Status olla_status_ = ::olla::internal::ToStatus(expr); \
-    if (!olla_status_.ok()) return olla_status_;            \
+    if (!olla_status_.ok()) return olla_status_;                    \
   } while (0)
 
 #define OLLA_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

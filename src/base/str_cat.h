@@ -16,21 +16,21 @@ inline void AppendPiece(std::string& out, const std::string& s) { out.append(s);
 inline void AppendPiece(std::string& out, char c) { out.push_back(c); }
 inline void AppendPiece(std::string& out, bool b) { out.append(b ? "true" : "false"); }
 template <typename T>
-  requires(std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>)
-void AppendPiece(std::string& out, T v) {
+requires(std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+         !std::is_same_v<T, char>) void AppendPiece(std::string& out, T v) {
   char buf[24];
   auto res = std::to_chars(buf, buf + sizeof(buf), v);
   out.append(buf, res.ptr);
 }
 template <typename T>
-  requires std::is_floating_point_v<T>
+requires std::is_floating_point_v<T>
 void AppendPiece(std::string& out, T v) {
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof(buf), v);
   out.append(buf, res.ptr);
 }
 template <typename T>
-  requires std::is_enum_v<T>
+requires std::is_enum_v<T>
 void AppendPiece(std::string& out, T v) {
   AppendPiece(out, static_cast<std::underlying_type_t<T>>(v));
 }

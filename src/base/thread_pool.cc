@@ -19,7 +19,8 @@ inline void CpuRelax() {
 }
 }  // namespace
 
-ThreadPool::ThreadPool(size_t n_threads) : n_threads_(n_threads == 0 ? 1 : n_threads), scratch_(n_threads_ + 1) {
+ThreadPool::ThreadPool(size_t n_threads)
+    : n_threads_(n_threads == 0 ? 1 : n_threads), scratch_(n_threads_ + 1) {
   workers_.reserve(n_threads_ - 1);
   try {
     for (size_t t = 1; t < n_threads_; ++t) workers_.emplace_back([this, t] { WorkerLoop(t); });

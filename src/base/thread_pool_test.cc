@@ -21,7 +21,8 @@ TEST(ThreadPoolTest, CreateRefusesAbsurdCounts) {
     auto pool = ThreadPool::Create(n);
     ASSERT_FALSE(pool.ok());
     EXPECT_EQ(pool.status().code(), StatusCode::kResourceExhausted);
-    EXPECT_NE(pool.status().message().find(std::to_string(n)), std::string::npos) << pool.status().message();
+    EXPECT_NE(pool.status().message().find(std::to_string(n)), std::string::npos)
+        << pool.status().message();
   }
   auto two = ThreadPool::Create(2);
   ASSERT_TRUE(two.ok());
@@ -40,7 +41,8 @@ TEST(ThreadPoolTest, ThreadsTheSystemRefusesAreAnErrorNotACrash) {
   if (pid == 0) {
     size_t pages = 0;
     std::ifstream("/proc/self/statm") >> pages;
-    const rlim_t cap = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (16u << 20);
+    const rlim_t cap =
+        static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (16u << 20);
     const rlimit limit{cap, cap};
     if (setrlimit(RLIMIT_AS, &limit) != 0) _exit(10);
     auto pool = ThreadPool::Create(256);  // 256 stacks of 8 MiB cannot fit in 16 MiB
@@ -95,7 +97,9 @@ TEST(ThreadPoolTest, ManyShortJobsSumCorrectly) {
   }
 }
 
-TEST(ThreadPoolTest, DefaultThreadCountIsPositive) { EXPECT_GE(ThreadPool::DefaultThreadCount(), 1u); }
+TEST(ThreadPoolTest, DefaultThreadCountIsPositive) {
+  EXPECT_GE(ThreadPool::DefaultThreadCount(), 1u);
+}
 
 }  // namespace
 }  // namespace olla

@@ -64,9 +64,12 @@ uint32_t DecodeNext(std::string_view s, size_t* pos) {
   }
   *pos += static_cast<size_t>(n);
   switch (n) {
-    case 1: return p[0];
-    case 2: return (uint32_t(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
-    case 3: return (uint32_t(p[0] & 0x0F) << 12) | (uint32_t(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+    case 1:
+      return p[0];
+    case 2:
+      return (uint32_t(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+    case 3:
+      return (uint32_t(p[0] & 0x0F) << 12) | (uint32_t(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
     default:
       return (uint32_t(p[0] & 0x07) << 18) | (uint32_t(p[1] & 0x3F) << 12) |
              (uint32_t(p[2] & 0x3F) << 6) | (p[3] & 0x3F);

@@ -10,9 +10,17 @@ TEST(Utf8Test, Validity) {
     std::string s;
     bool valid;
   } cases[] = {
-      {"", true},           {"abc", true},          {"\xC3\xA9", true},       {"\xE2\x82\xAC", true},
-      {"\xF0\x9F\x98\x80", true}, {"\xC0\xAF", false},  {"\xED\xA0\x80", false},  {"\xF4\x90\x80\x80", false},
-      {"\x80", false},      {"\xE2\x82", false},     {"\xFF", false},
+      {"", true},
+      {"abc", true},
+      {"\xC3\xA9", true},
+      {"\xE2\x82\xAC", true},
+      {"\xF0\x9F\x98\x80", true},
+      {"\xC0\xAF", false},
+      {"\xED\xA0\x80", false},
+      {"\xF4\x90\x80\x80", false},
+      {"\x80", false},
+      {"\xE2\x82", false},
+      {"\xFF", false},
   };
   for (const auto& c : cases) EXPECT_EQ(IsValid(c.s), c.valid) << c.s;
 }
@@ -33,7 +41,10 @@ TEST(Utf8Test, DecodeAndAppendRoundTrip) {
   EXPECT_EQ(cps, (std::vector<uint32_t>{'a', 0xE9, 0x20AC, 0x1F600}));
   for (uint32_t cp : cps) Append(back, cp);
   EXPECT_EQ(back, s);
-  EXPECT_EQ(Sanitize("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(Sanitize("a\xFF"
+                     "b"),
+            "a\xEF\xBF\xBD"
+            "b");
 }
 
 }  // namespace

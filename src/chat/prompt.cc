@@ -277,8 +277,7 @@ TemplateCaps JinjaTemplateCaps(std::string_view jinja) {
 
 TemplateMode SelectTemplateMode(const TemplateSelectInput& in) {
   if (!in.renderer.empty()) return TemplateMode::kRenderer;
-  if (in.harmony_family && in.go_template &&
-      Contains(in.go_template->source(), "<|start|>") &&
+  if (in.harmony_family && in.go_template && Contains(in.go_template->source(), "<|start|>") &&
       Contains(in.go_template->source(), "<|end|>")) {
     return TemplateMode::kRenderer;
   }

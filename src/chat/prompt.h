@@ -51,7 +51,7 @@ int AddImageMarkers(std::vector<Message>& messages, int first_id = 0);
 struct GoChatInput {
   // After AssembleChatMessages (and StripOldThinking where it applies) and AddImageMarkers.
   std::vector<Message> messages;
-  std::string tools_json;         // JSON array of tool definitions, or ""
+  std::string tools_json;  // JSON array of tool definitions, or ""
   ThinkSetting think;
 };
 

@@ -251,7 +251,8 @@ TEST(PromptTest, SelectTemplateMode) {
       "%}r{% endif %}{% endfor %}";
   using Mode = TemplateMode;
   EXPECT_EQ(SelectTemplateMode({.renderer = "qwen3-coder", .go_template = &*go}), Mode::kRenderer);
-  EXPECT_EQ(SelectTemplateMode({.harmony_family = true, .go_template = &*harmony}), Mode::kRenderer);
+  EXPECT_EQ(SelectTemplateMode({.harmony_family = true, .go_template = &*harmony}),
+            Mode::kRenderer);
   EXPECT_EQ(SelectTemplateMode({.go_template = &*go}), Mode::kGoTemplate);
   EXPECT_EQ(SelectTemplateMode({.go_template = &*go, .jinja_template = jinja_plain}),
             Mode::kGoTemplate);

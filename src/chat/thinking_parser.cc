@@ -6,7 +6,9 @@ namespace olla::chat {
 
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 void TrimLeft(std::string& s) {
   size_t i = 0;
@@ -25,7 +27,9 @@ size_t PartialTagSuffix(std::string_view s, std::string_view tag) {
 }  // namespace
 
 ThinkingParser::ThinkingParser(std::string open, std::string close, bool start_inside)
-    : open_(std::move(open)), close_(std::move(close)), state_(start_inside ? State::kThinkingStart : State::kLookingForOpen) {}
+    : open_(std::move(open)),
+      close_(std::move(close)),
+      state_(start_inside ? State::kThinkingStart : State::kLookingForOpen) {}
 
 ThinkingOutput ThinkingParser::Add(std::string_view text) {
   ThinkingOutput out;

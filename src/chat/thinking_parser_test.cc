@@ -16,9 +16,11 @@ struct Case {
 };
 
 const std::vector<Case> kCases = {
-    {"basic", false, "<think>Let me see.</think>The answer is 4.", "Let me see.", "The answer is 4."},
+    {"basic", false, "<think>Let me see.</think>The answer is 4.", "Let me see.",
+     "The answer is 4."},
     {"whitespace", false, "\n  <think>\n\nhmm\n</think>\n\nFour.", "hmm\n", "Four."},
-    {"no_thinking", false, "  Just an answer <think>not thinking</think>", "", "Just an answer <think>not thinking</think>"},
+    {"no_thinking", false, "  Just an answer <think>not thinking</think>", "",
+     "Just an answer <think>not thinking</think>"},
     {"inside", true, "\nreasoning here</think>done", "reasoning here", "done"},
     {"unclosed", false, "<think>still going", "still going", ""},
     {"empty_thinking", false, "<think></think>answer", "", "answer"},

@@ -10,7 +10,9 @@ using ordered_json = nlohmann::ordered_json;
 
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 size_t FirstNonSpace(std::string_view s, size_t from = 0) {
   for (size_t i = from; i < s.size(); ++i)
@@ -19,7 +21,9 @@ size_t FirstNonSpace(std::string_view s, size_t from = 0) {
 }
 
 // Whether `s` (non-empty) is a proper prefix of `of`.
-bool IsProperPrefix(std::string_view s, std::string_view of) { return s.size() < of.size() && of.starts_with(s); }
+bool IsProperPrefix(std::string_view s, std::string_view of) {
+  return s.size() < of.size() && of.starts_with(s);
+}
 
 // The length of the longest suffix of `s` that is a proper prefix of `tag`.
 size_t PartialTagSuffix(std::string_view s, std::string_view tag) {
@@ -44,13 +48,18 @@ Scan ScanJson(std::string_view s, size_t begin, size_t* end, JsonScanState& stat
   for (size_t& i = state.pos; i < s.size(); ++i) {
     const char c = s[i];
     if (state.in_string) {
-      if (state.escaped) state.escaped = false;
-      else if (c == '\\') state.escaped = true;
-      else if (c == '"') state.in_string = false;
+      if (state.escaped)
+        state.escaped = false;
+      else if (c == '\\')
+        state.escaped = true;
+      else if (c == '"')
+        state.in_string = false;
       continue;
     }
     switch (c) {
-      case '"': state.in_string = true; break;
+      case '"':
+        state.in_string = true;
+        break;
       case '{':
       case '[':
         if (state.closers.size() >= kMaxJsonDepth) return Scan::kBad;
@@ -65,7 +74,8 @@ Scan ScanJson(std::string_view s, size_t begin, size_t* end, JsonScanState& stat
           return Scan::kComplete;
         }
         break;
-      default: break;
+      default:
+        break;
     }
   }
   return Scan::kIncomplete;
@@ -77,9 +87,12 @@ bool NestingWithinLimit(std::string_view s) {
   bool in_string = false, escaped = false;
   for (const char c : s) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -112,14 +125,18 @@ bool ArgumentsJson(const ordered_json& v, std::string* out) {
 }
 
 bool KnownName(const std::vector<std::string>& names, const std::string& name) {
-  return !name.empty() && (names.empty() || std::find(names.begin(), names.end(), name) != names.end());
+  return !name.empty() &&
+         (names.empty() || std::find(names.begin(), names.end(), name) != names.end());
 }
 
-bool ExtractOne(const ordered_json& obj, const std::vector<std::string>& names, std::vector<ToolCall>& out) {
+bool ExtractOne(const ordered_json& obj, const std::vector<std::string>& names,
+                std::vector<ToolCall>& out) {
   if (!obj.is_object()) return false;
-  if (auto fn = obj.find("function"); fn != obj.end() && fn->is_object()) return ExtractOne(*fn, names, out);
+  if (auto fn = obj.find("function"); fn != obj.end() && fn->is_object())
+    return ExtractOne(*fn, names, out);
   auto name = obj.find("name");
-  if (name == obj.end() || !name->is_string() || !KnownName(names, name->get<std::string>())) return false;
+  if (name == obj.end() || !name->is_string() || !KnownName(names, name->get<std::string>()))
+    return false;
   auto args = obj.find("arguments");
   if (args == obj.end()) args = obj.find("parameters");
   ToolCall call;
@@ -129,7 +146,8 @@ bool ExtractOne(const ordered_json& obj, const std::vector<std::string>& names, 
   return true;
 }
 
-bool ExtractCalls(const ordered_json& j, const std::vector<std::string>& names, std::vector<ToolCall>& out) {
+bool ExtractCalls(const ordered_json& j, const std::vector<std::string>& names,
+                  std::vector<ToolCall>& out) {
   if (!j.is_array()) return ExtractOne(j, names, out);
   if (j.empty()) return false;
   for (const auto& item : j)
@@ -138,7 +156,8 @@ bool ExtractCalls(const ordered_json& j, const std::vector<std::string>& names, 
 }
 
 bool IsNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '.';
 }
 
 constexpr std::string_view kMistralTag = "[TOOL_CALLS]";
@@ -154,11 +173,15 @@ ToolCallFormat ToolCallFormat::FromTag(std::string_view tag) {
   return f;
 }
 
-ToolCallFormat ToolCallFormatForGo(const GoTemplate& tmpl) { return ToolCallFormat::FromTag(tmpl.ToolCallPrefix()); }
+ToolCallFormat ToolCallFormatForGo(const GoTemplate& tmpl) {
+  return ToolCallFormat::FromTag(tmpl.ToolCallPrefix());
+}
 
 ToolCallFormat ToolCallFormatForJinja(std::string_view jinja) {
-  if (jinja.find("<tool_call>") != std::string_view::npos) return ToolCallFormat::FromTag("<tool_call>");
-  if (jinja.find(kMistralTag) != std::string_view::npos) return ToolCallFormat::FromTag(kMistralTag);
+  if (jinja.find("<tool_call>") != std::string_view::npos)
+    return ToolCallFormat::FromTag("<tool_call>");
+  if (jinja.find(kMistralTag) != std::string_view::npos)
+    return ToolCallFormat::FromTag(kMistralTag);
   return ToolCallFormat::FromTag("{");
 }
 
@@ -204,11 +227,15 @@ ToolCallOutput ToolCallParser::Add(std::string_view text) {
 ToolCallOutput ToolCallParser::Flush() {
   ToolCallOutput out;
   switch (state_) {
-    case State::kInCall: GiveUp(out); break;
+    case State::kInCall:
+      GiveUp(out);
+      break;
     case State::kSearching:
       if (!(after_call_ && FirstNonSpace(buffer_) == std::string::npos)) out.content += buffer_;
       break;
-    case State::kPassthrough: out.content += buffer_; break;
+    case State::kPassthrough:
+      out.content += buffer_;
+      break;
   }
   buffer_.clear();
   state_ = State::kPassthrough;
@@ -310,14 +337,20 @@ bool ToolCallParser::TakeCall(ToolCallOutput& out) {
   }
   size_t end = 0;
   switch (ScanJson(buffer_, begin, &end, scan_)) {
-    case Scan::kIncomplete: return false;
-    case Scan::kBad: GiveUp(out); return true;
-    case Scan::kComplete: scan_ = {}; break;
+    case Scan::kIncomplete:
+      return false;
+    case Scan::kBad:
+      GiveUp(out);
+      return true;
+    case Scan::kComplete:
+      scan_ = {};
+      break;
   }
   std::vector<ToolCall> calls;
   bool ok = false;
   try {
-    const ordered_json j = ordered_json::parse(std::string_view(buffer_).substr(begin, end - begin));
+    const ordered_json j =
+        ordered_json::parse(std::string_view(buffer_).substr(begin, end - begin));
     if (!mistral_name.empty()) {
       ToolCall call;
       call.name = mistral_name;
@@ -343,8 +376,8 @@ bool ToolCallParser::TakeCall(ToolCallOutput& out) {
   return true;
 }
 
-ToolCallOutput ParseToolCalls(const ToolCallFormat& format, const std::vector<std::string>& tool_names,
-                              std::string_view text) {
+ToolCallOutput ParseToolCalls(const ToolCallFormat& format,
+                              const std::vector<std::string>& tool_names, std::string_view text) {
   ToolCallParser p(format, tool_names);
   ToolCallOutput out = p.Add(text);
   ToolCallOutput rest = p.Flush();

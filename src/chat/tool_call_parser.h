@@ -84,7 +84,7 @@ class ToolCallParser {
 };
 
 // The whole output at once.
-ToolCallOutput ParseToolCalls(const ToolCallFormat& format, const std::vector<std::string>& tool_names,
-                              std::string_view text);
+ToolCallOutput ParseToolCalls(const ToolCallFormat& format,
+                              const std::vector<std::string>& tool_names, std::string_view text);
 
 }  // namespace olla::chat

@@ -23,52 +23,115 @@ const std::vector<std::string> kTools = {"get_weather", "get_time"};
 std::vector<Case> Cases() {
   return {
       // Llama 3.1+: bare JSON with "parameters".
-      {"llama_json", "{", R"({"name": "get_weather", "parameters": {"city": "Tokyo", "unit": "c"}})", "",
+      {"llama_json",
+       "{",
+       R"({"name": "get_weather", "parameters": {"city": "Tokyo", "unit": "c"}})",
+       "",
        {{"get_weather", R"({"city":"Tokyo","unit":"c"})"}}},
-      {"llama_leading_space", "{", "\n  {\"name\": \"get_time\", \"parameters\": {}}\n", "", {{"get_time", "{}"}}},
-      {"llama_two_calls", "{",
-       R"({"name": "get_time", "parameters": {"tz": "UTC"}} {"name": "get_weather", "arguments": {"city": "Oslo"}})", "",
+      {"llama_leading_space",
+       "{",
+       "\n  {\"name\": \"get_time\", \"parameters\": {}}\n",
+       "",
+       {{"get_time", "{}"}}},
+      {"llama_two_calls",
+       "{",
+       R"({"name": "get_time", "parameters": {"tz": "UTC"}} {"name": "get_weather", "arguments": {"city": "Oslo"}})",
+       "",
        {{"get_time", R"({"tz":"UTC"})"}, {"get_weather", R"({"city":"Oslo"})"}}},
-      {"llama_plain_text", "{", "The weather is nice {\"name\": \"get_time\", \"parameters\": {}}",
-       "The weather is nice {\"name\": \"get_time\", \"parameters\": {}}", {}},
+      {"llama_plain_text",
+       "{",
+       "The weather is nice {\"name\": \"get_time\", \"parameters\": {}}",
+       "The weather is nice {\"name\": \"get_time\", \"parameters\": {}}",
+       {}},
       {"llama_not_a_tool", "{", R"({"answer": 42})", R"({"answer": 42})", {}},
-      {"llama_unknown_tool", "{", R"({"name": "rm_rf", "parameters": {}})", R"({"name": "rm_rf", "parameters": {}})", {}},
-      {"llama_truncated", "{", R"({"name": "get_time", "parameters": {"tz": )", R"({"name": "get_time", "parameters": {"tz": )", {}},
+      {"llama_unknown_tool",
+       "{",
+       R"({"name": "rm_rf", "parameters": {}})",
+       R"({"name": "rm_rf", "parameters": {}})",
+       {}},
+      {"llama_truncated",
+       "{",
+       R"({"name": "get_time", "parameters": {"tz": )",
+       R"({"name": "get_time", "parameters": {"tz": )",
+       {}},
       // Hermes / Qwen 2.5 / Qwen 3.
-      {"hermes", "<tool_call>", "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>",
-       "", {{"get_weather", R"({"city":"Paris"})"}}},
-      {"hermes_text_before", "<tool_call>",
-       "Let me check.\n<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"tz\": \"CET\"}}\n</tool_call>",
-       "Let me check.\n", {{"get_time", R"({"tz":"CET"})"}}},
-      {"hermes_two", "<tool_call>",
-       "<tool_call>{\"name\": \"get_time\", \"arguments\": {}}</tool_call>\n<tool_call>{\"name\": \"get_weather\", "
+      {"hermes",
+       "<tool_call>",
+       "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": "
+       "\"Paris\"}}\n</tool_call>",
+       "",
+       {{"get_weather", R"({"city":"Paris"})"}}},
+      {"hermes_text_before",
+       "<tool_call>",
+       "Let me check.\n<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"tz\": "
+       "\"CET\"}}\n</tool_call>",
+       "Let me check.\n",
+       {{"get_time", R"({"tz":"CET"})"}}},
+      {"hermes_two",
+       "<tool_call>",
+       "<tool_call>{\"name\": \"get_time\", \"arguments\": {}}</tool_call>\n<tool_call>{\"name\": "
+       "\"get_weather\", "
        "\"arguments\": {\"city\": \"Rome\"}}</tool_call>",
-       "", {{"get_time", "{}"}, {"get_weather", R"({"city":"Rome"})"}}},
-      {"hermes_string_arguments", "<tool_call>",
-       R"(<tool_call>{"name": "get_weather", "arguments": "{\"city\": \"Lima\"}"}</tool_call>)", "",
+       "",
+       {{"get_time", "{}"}, {"get_weather", R"({"city":"Rome"})"}}},
+      {"hermes_string_arguments",
+       "<tool_call>",
+       R"(<tool_call>{"name": "get_weather", "arguments": "{\"city\": \"Lima\"}"}</tool_call>)",
+       "",
        {{"get_weather", R"({"city":"Lima"})"}}},
-      {"hermes_braces_in_strings", "<tool_call>",
-       R"(<tool_call>{"name": "get_weather", "arguments": {"city": "a}b{\"c"}}</tool_call>)", "",
+      {"hermes_braces_in_strings",
+       "<tool_call>",
+       R"(<tool_call>{"name": "get_weather", "arguments": {"city": "a}b{\"c"}}</tool_call>)",
+       "",
        {{"get_weather", R"({"city":"a}b{\"c"})"}}},
-      {"hermes_bad_json", "<tool_call>", "<tool_call>{\"name\": get_weather}</tool_call>",
-       "<tool_call>{\"name\": get_weather}</tool_call>", {}},
-      {"hermes_mismatched", "<tool_call>", "<tool_call>{\"name\": \"x\"]", "<tool_call>{\"name\": \"x\"]", {}},
-      {"hermes_no_call", "<tool_call>", "Just text, with <tool and < signs.", "Just text, with <tool and < signs.", {}},
-      {"hermes_unclosed", "<tool_call>", "<tool_call>{\"name\": \"get_time\"", "<tool_call>{\"name\": \"get_time\"", {}},
-      {"hermes_text_after", "<tool_call>",
-       "<tool_call>{\"name\": \"get_time\", \"arguments\": {}}</tool_call>\nDone.", "Done.", {{"get_time", "{}"}}},
-      {"hermes_function_wrapper", "<tool_call>",
-       R"(<tool_call>{"function": {"name": "get_time", "arguments": {"tz": "UTC"}}}</tool_call>)", "",
+      {"hermes_bad_json",
+       "<tool_call>",
+       "<tool_call>{\"name\": get_weather}</tool_call>",
+       "<tool_call>{\"name\": get_weather}</tool_call>",
+       {}},
+      {"hermes_mismatched",
+       "<tool_call>",
+       "<tool_call>{\"name\": \"x\"]",
+       "<tool_call>{\"name\": \"x\"]",
+       {}},
+      {"hermes_no_call",
+       "<tool_call>",
+       "Just text, with <tool and < signs.",
+       "Just text, with <tool and < signs.",
+       {}},
+      {"hermes_unclosed",
+       "<tool_call>",
+       "<tool_call>{\"name\": \"get_time\"",
+       "<tool_call>{\"name\": \"get_time\"",
+       {}},
+      {"hermes_text_after",
+       "<tool_call>",
+       "<tool_call>{\"name\": \"get_time\", \"arguments\": {}}</tool_call>\nDone.",
+       "Done.",
+       {{"get_time", "{}"}}},
+      {"hermes_function_wrapper",
+       "<tool_call>",
+       R"(<tool_call>{"function": {"name": "get_time", "arguments": {"tz": "UTC"}}}</tool_call>)",
+       "",
        {{"get_time", R"({"tz":"UTC"})"}}},
       // Mistral.
-      {"mistral_array", "[TOOL_CALLS]",
+      {"mistral_array",
+       "[TOOL_CALLS]",
        R"([TOOL_CALLS][{"name": "get_weather", "arguments": {"city": "Bern"}}, {"name": "get_time", "arguments": {}}])",
-       "", {{"get_weather", R"({"city":"Bern"})"}, {"get_time", "{}"}}},
-      {"mistral_args_form", "[TOOL_CALLS]", R"([TOOL_CALLS]get_weather[ARGS]{"city": "Nice"})", "",
+       "",
+       {{"get_weather", R"({"city":"Bern"})"}, {"get_time", "{}"}}},
+      {"mistral_args_form",
+       "[TOOL_CALLS]",
+       R"([TOOL_CALLS]get_weather[ARGS]{"city": "Nice"})",
+       "",
        {{"get_weather", R"({"city":"Nice"})"}}},
       {"mistral_garbage", "[TOOL_CALLS]", "[TOOL_CALLS] oops", "[TOOL_CALLS] oops", {}},
       {"mistral_empty_array", "[TOOL_CALLS]", "[TOOL_CALLS][]", "[TOOL_CALLS][]", {}},
-      {"mistral_unknown_tool", "[TOOL_CALLS]", R"([TOOL_CALLS]nope[ARGS]{"a": 1})", R"([TOOL_CALLS]nope[ARGS]{"a": 1})", {}},
+      {"mistral_unknown_tool",
+       "[TOOL_CALLS]",
+       R"([TOOL_CALLS]nope[ARGS]{"a": 1})",
+       R"([TOOL_CALLS]nope[ARGS]{"a": 1})",
+       {}},
   };
 }
 
@@ -83,7 +146,8 @@ void Check(const Case& c, const ToolCallOutput& got, const std::string& how) {
 }
 
 TEST(ToolCallParserTest, GoldenWhole) {
-  for (const Case& c : Cases()) Check(c, ParseToolCalls(ToolCallFormat::FromTag(c.tag), kTools, c.output), "whole");
+  for (const Case& c : Cases())
+    Check(c, ParseToolCalls(ToolCallFormat::FromTag(c.tag), kTools, c.output), "whole");
 }
 
 TEST(ToolCallParserTest, GoldenStreamedInEverySplit) {
@@ -117,26 +181,34 @@ TEST(ToolCallParserTest, CallsAreEmittedAsSoonAsComplete) {
 
 TEST(ToolCallParserTest, FormatDetection) {
   auto go = GoTemplate::Parse(
-      "{{ range .Messages }}{{ if .ToolCalls }}<tool_call>\n{{ range .ToolCalls }}{\"name\": \"{{ .Function.Name }}\"}"
+      "{{ range .Messages }}{{ if .ToolCalls }}<tool_call>\n{{ range .ToolCalls }}{\"name\": \"{{ "
+      ".Function.Name }}\"}"
       "{{ end }}</tool_call>{{ end }}{{ end }}");
   ASSERT_TRUE(go.ok()) << go.status().ToString();
   EXPECT_EQ(ToolCallFormatForGo(*go).tag, "<tool_call>");
   EXPECT_EQ(ToolCallFormatForGo(*go).end_tag, "</tool_call>");
   auto llama = GoTemplate::Parse(
-      "{{ range .Messages }}{{ if .ToolCalls }}{{ range .ToolCalls }}{\"name\": \"{{ .Function.Name }}\", \"parameters\": "
+      "{{ range .Messages }}{{ if .ToolCalls }}{{ range .ToolCalls }}{\"name\": \"{{ "
+      ".Function.Name }}\", \"parameters\": "
       "{{ .Function.Arguments }}}{{ end }}{{ end }}{{ end }}");
   ASSERT_TRUE(llama.ok());
   EXPECT_EQ(ToolCallFormatForGo(*llama).tag, "{");
   EXPECT_TRUE(ToolCallFormatForGo(*llama).bare());
-  EXPECT_EQ(ToolCallFormatForJinja("{% if tool_calls %}<tool_call>{{ tc | tojson }}</tool_call>{% endif %}").tag,
+  EXPECT_EQ(ToolCallFormatForJinja(
+                "{% if tool_calls %}<tool_call>{{ tc | tojson }}</tool_call>{% endif %}")
+                .tag,
             "<tool_call>");
-  EXPECT_EQ(ToolCallFormatForJinja("{{ '[TOOL_CALLS]' + tool_calls | tojson }}").tag, "[TOOL_CALLS]");
-  EXPECT_EQ(ToolCallFormatForJinja("{{- '<|python_tag|>' if builtin_tools }}{\"name\": ...}").tag, "{");
+  EXPECT_EQ(ToolCallFormatForJinja("{{ '[TOOL_CALLS]' + tool_calls | tojson }}").tag,
+            "[TOOL_CALLS]");
+  EXPECT_EQ(ToolCallFormatForJinja("{{- '<|python_tag|>' if builtin_tools }}{\"name\": ...}").tag,
+            "{");
 }
 
 TEST(ToolCallParserTest, ToolNamesAndIds) {
-  EXPECT_EQ(ToolNames(R"([{"type":"function","function":{"name":"a"}},{"function":{"name":"b"}},{"x":1}])"),
-            (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(
+      ToolNames(
+          R"([{"type":"function","function":{"name":"a"}},{"function":{"name":"b"}},{"x":1}])"),
+      (std::vector<std::string>{"a", "b"}));
   EXPECT_TRUE(ToolNames("not json").empty());
   EXPECT_TRUE(ToolNames("").empty());
   const std::string id = NewToolCallId();
@@ -152,7 +224,8 @@ TEST(ToolCallParserTest, ToolNamesAndIds) {
 TEST(ToolCallParserTest, HostileOutputStaysCheap) {
   auto nested = [](size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
   const std::string deep = R"({"name":"get_time","arguments":{"a":)" + nested(200000) + "}}";
-  const std::string deep_string = R"({"name":"get_time","arguments":"{\"a\":)" + nested(200000) + "}\"}";
+  const std::string deep_string =
+      R"({"name":"get_time","arguments":"{\"a\":)" + nested(200000) + "}\"}";
   for (const char* tag : {"{", "<tool_call>"}) {
     const ToolCallFormat format = ToolCallFormat::FromTag(tag);
     for (const std::string& call : {deep, deep_string}) {
@@ -166,11 +239,13 @@ TEST(ToolCallParserTest, HostileOutputStaysCheap) {
     ASSERT_EQ(out.calls.size(), 1u);
     EXPECT_EQ(out.calls[0].arguments_json, R"({"a":)" + nested(120) + "}");
   }
-  std::string big = R"(<tool_call>{"name":"get_time","arguments":{"s":")" + std::string(4 << 20, 'x') + "\"}}";
+  std::string big =
+      R"(<tool_call>{"name":"get_time","arguments":{"s":")" + std::string(4 << 20, 'x') + "\"}}";
   ToolCallParser p(ToolCallFormat::FromTag("<tool_call>"), kTools);
   const auto start = std::chrono::steady_clock::now();
   size_t calls = 0;
-  for (size_t i = 0; i < big.size(); i += 16) calls += p.Add(std::string_view(big).substr(i, 16)).calls.size();
+  for (size_t i = 0; i < big.size(); i += 16)
+    calls += p.Add(std::string_view(big).substr(i, 16)).calls.size();
   calls += p.Flush().calls.size();
   EXPECT_EQ(calls, 1u);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));

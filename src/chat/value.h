@@ -1,10 +1,10 @@
 #pragma once
 // The dynamic data model shared by the two template engines (Go text/template, Jinja).
 //
-// Strings carry input marking (CONVENTIONS.md C12, after llama.cpp's jinja::string): every byte range
-// that came from outside the template (message content, roles, tool definitions, system prompts)
-// is recorded, and concatenation/slicing keep the ranges, so the rendered prompt can tell the
-// tokenizer which bytes may contain special tokens (template text) and which may not (data).
+// Strings carry input marking (CONVENTIONS.md C12, after llama.cpp's jinja::string): every byte
+// range that came from outside the template (message content, roles, tool definitions, system
+// prompts) is recorded, and concatenation/slicing keep the ranges, so the rendered prompt can tell
+// the tokenizer which bytes may contain special tokens (template text) and which may not (data).
 //
 // Lists and maps are shared, immutable once built; the only mutation is Jinja's
 // `{% set ns.attr = v %}` on a namespace() map, which has Python reference semantics.

@@ -22,7 +22,9 @@ namespace {
 bool HasPrefixFold(const std::string& s, const std::string& prefix) {
   if (prefix.size() > s.size()) return false;
   for (size_t i = 0; i < prefix.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(s[i])) !=
+        std::tolower(static_cast<unsigned char>(prefix[i])))
+      return false;
   return true;
 }
 
@@ -60,14 +62,16 @@ std::string Processor(int64_t size, int64_t vram) {
 Status Ps(const std::string& prefix) {
   OLLA_ASSIGN_OR_RETURN(api::Client c, ConnectToServer());
   OLLA_ASSIGN_OR_RETURN(json ps, c.Call("GET", "/api/ps", nullptr));
-  std::vector<std::vector<std::string>> rows = {{"NAME", "ID", "SIZE", "PROCESSOR", "CONTEXT", "UNTIL"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"NAME", "ID", "SIZE", "PROCESSOR", "CONTEXT", "UNTIL"}};
   const auto now = std::chrono::system_clock::now();
   for (const auto& m : ps["models"]) {
     std::string name = m.value("name", "");
     if (!prefix.empty() && name.rfind(prefix, 0) != 0) continue;
     auto expires = ParseRfc3339(m.value("expires_at", ""));
     std::string until = expires < now ? "Stopping..." : HumanTime(expires, "Never", now);
-    rows.push_back({name, m.value("digest", "").substr(0, 12), HumanBytes(m.value("size", int64_t{0})),
+    rows.push_back({name, m.value("digest", "").substr(0, 12),
+                    HumanBytes(m.value("size", int64_t{0})),
                     Processor(m.value("size", int64_t{0}), m.value("size_vram", int64_t{0})),
                     StrCat(m.value("context_length", int64_t{0})), until});
   }
@@ -80,7 +84,8 @@ Status StopModel(api::Client& c, const std::string& model) {
   json show = {{"model", model}};
   auto s = c.Call("POST", "/api/show", &show);
   if (!s.ok()) {
-    if (s.status().code() == StatusCode::kNotFound) return Status::NotFound(StrCat("couldn't find model \"", model, "\" to stop"));
+    if (s.status().code() == StatusCode::kNotFound)
+      return Status::NotFound(StrCat("couldn't find model \"", model, "\" to stop"));
     return s.status();
   }
   json unload = {{"model", model}, {"keep_alive", 0}};
@@ -104,7 +109,8 @@ Status Remove(const std::vector<std::string>& models) {
   OLLA_ASSIGN_OR_RETURN(api::Client c, ConnectToServer());
   for (const auto& m : models) {
     Status stop = StopModel(c, m);
-    if (!stop.ok() && stop.code() != StatusCode::kNotFound) std::cerr << "Warning: unable to stop model '" << m << "'\n";
+    if (!stop.ok() && stop.code() != StatusCode::kNotFound)
+      std::cerr << "Warning: unable to stop model '" << m << "'\n";
     json body = {{"name", m}};
     OLLA_RETURN_IF_ERROR(c.Call("DELETE", "/api/delete", &body).status());
     std::cout << "deleted '" << m << "'\n";
@@ -134,7 +140,8 @@ void RegisterModelCommands(CLI::App& app, int* exit_code) {
   auto cp_args = std::make_shared<std::vector<std::string>>();
   auto* cp = app.add_subcommand("cp", "Copy a model");
   cp->add_option("SOURCE DESTINATION", *cp_args, "Source and destination")->expected(2)->required();
-  cp->callback([cp_args, exit_code] { *exit_code = ReportStatus(Copy((*cp_args)[0], (*cp_args)[1])); });
+  cp->callback(
+      [cp_args, exit_code] { *exit_code = ReportStatus(Copy((*cp_args)[0], (*cp_args)[1])); });
 
   auto rm_args = std::make_shared<std::vector<std::string>>();
   auto* rm = app.add_subcommand("rm", "Remove a model");

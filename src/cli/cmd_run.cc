@@ -45,8 +45,9 @@ struct RunOpts {
 // model is loaded and stops the generation.
 Status RunFile(const RunOpts& o, const std::string& prompt) {
   std::optional<InterruptScope> interrupt;
-  OLLA_ASSIGN_OR_RETURN(tools::FileRunTimings ft,
-                        tools::RunGgufFile(o.model, prompt, [&] { return interrupt.emplace().token(); }));
+  OLLA_ASSIGN_OR_RETURN(tools::FileRunTimings ft, tools::RunGgufFile(o.model, prompt, [&] {
+                          return interrupt.emplace().token();
+                        }));
   if (o.verbose) {
     RunTimings t;
     t.total_ns = ft.total_ns;
@@ -92,10 +93,11 @@ bool HasCapability(const json& show, const char* cap) {
   return false;
 }
 
-Status Embed(api::Client& c, const RunOpts& o, const std::string& prompt, const std::optional<json>& keep_alive) {
+Status Embed(api::Client& c, const RunOpts& o, const std::string& prompt,
+             const std::optional<json>& keep_alive) {
   if (prompt.empty())
-    return Status::InvalidArgument(StrCat("embedding models require input text. Usage: ollama run ", o.model,
-                                          " \"your text here\""));
+    return Status::InvalidArgument(StrCat("embedding models require input text. Usage: ollama run ",
+                                          o.model, " \"your text here\""));
   json req = {{"model", o.model}, {"input", prompt}};
   if (keep_alive) req["keep_alive"] = *keep_alive;
   OLLA_ASSIGN_OR_RETURN(json resp, c.Call("POST", "/api/embed", &req));
@@ -106,8 +108,8 @@ Status Embed(api::Client& c, const RunOpts& o, const std::string& prompt, const 
 }
 
 // The non-interactive path: a streamed /api/generate (spec §1.4 step 6).
-Status Generate(api::Client& c, const RunOpts& o, const std::string& prompt, const std::optional<json>& keep_alive,
-                const std::optional<json>& think) {
+Status Generate(api::Client& c, const RunOpts& o, const std::string& prompt,
+                const std::optional<json>& keep_alive, const std::optional<json>& think) {
   json req = {{"model", o.model}, {"prompt", prompt}, {"options", json::object()}};
   if (!o.format.empty()) req["format"] = o.format;
   if (keep_alive) req["keep_alive"] = *keep_alive;
@@ -127,29 +129,38 @@ Status Generate(api::Client& c, const RunOpts& o, const std::string& prompt, con
   std::string thinking;
   bool think_open = false;
   InterruptScope interrupt;
-  Status s = c.Stream("/api/generate", req, [&](const json& j) {
-    const std::string th = j.contains("thinking") && j["thinking"].is_string() ? j["thinking"].get<std::string>() : "";
-    const std::string text = j.contains("response") && j["response"].is_string() ? j["response"].get<std::string>() : "";
-    if (!th.empty() && !o.hide_thinking) {
-      if (!think_open) print(tty ? "\033[90m\033[1mThinking...\n\033[0m\033[90m" : "Thinking...\n");
-      think_open = true;
-      thinking += th;
-      print(th);
-    }
-    if (think_open && !text.empty()) {
-      if (!thinking.empty() && thinking.back() != '\n') print("\n");
-      print(tty ? "\033[90m\033[1m...done thinking.\n\n\033[0m" : "...done thinking.\n\n");
-      think_open = false;
-    }
-    print(text);
-    if (j.value("done", false)) last = j;
-    return true;
-  }, interrupt.token());
+  Status s = c.Stream(
+      "/api/generate", req,
+      [&](const json& j) {
+        const std::string th = j.contains("thinking") && j["thinking"].is_string()
+                                   ? j["thinking"].get<std::string>()
+                                   : "";
+        const std::string text = j.contains("response") && j["response"].is_string()
+                                     ? j["response"].get<std::string>()
+                                     : "";
+        if (!th.empty() && !o.hide_thinking) {
+          if (!think_open)
+            print(tty ? "\033[90m\033[1mThinking...\n\033[0m\033[90m" : "Thinking...\n");
+          think_open = true;
+          thinking += th;
+          print(th);
+        }
+        if (think_open && !text.empty()) {
+          if (!thinking.empty() && thinking.back() != '\n') print("\n");
+          print(tty ? "\033[90m\033[1m...done thinking.\n\n\033[0m" : "...done thinking.\n\n");
+          think_open = false;
+        }
+        print(text);
+        if (j.value("done", false)) last = j;
+        return true;
+      },
+      interrupt.token());
   if (s.code() == StatusCode::kCancelled) return Status::Ok();  // Ctrl-C: silent
   OLLA_RETURN_IF_ERROR(s);
   if (!prompt.empty()) std::fputs("\n\n", stdout);
   std::fflush(stdout);
-  if (o.verbose && last.is_object()) std::fputs(VerboseSummary(TimingsFromJson(last)).c_str(), stderr);
+  if (o.verbose && last.is_object())
+    std::fputs(VerboseSummary(TimingsFromJson(last)).c_str(), stderr);
   return Status::Ok();
 }
 
@@ -192,9 +203,10 @@ void RegisterRun(CLI::App& app, int* exit_code) {
   cmd->add_flag("--insecure", o->insecure, "Use an insecure registry");
   cmd->add_flag("--nowordwrap", o->nowordwrap, "Don't wrap words to the next line automatically");
   cmd->add_option("--format", o->format, "Response format (e.g. json)");
-  auto* think = cmd->add_option("--think", o->think,
-                                "Enable thinking mode: true/false or high/medium/low for supported models")
-                    ->expected(0, 1);
+  auto* think =
+      cmd->add_option("--think", o->think,
+                      "Enable thinking mode: true/false or high/medium/low for supported models")
+          ->expected(0, 1);
   cmd->add_flag("--hidethinking", o->hide_thinking, "Hide thinking output (if provided)");
   cmd->callback([o, exit_code, think] {
     o->think_given = think->count() > 0;

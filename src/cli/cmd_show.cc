@@ -17,18 +17,21 @@ namespace olla::cli {
 namespace {
 struct ShowOpts {
   std::string model;
-  bool verbose = false, license = false, modelfile = false, parameters = false, system = false, templ = false;
+  bool verbose = false, license = false, modelfile = false, parameters = false, system = false,
+       templ = false;
 };
 
 Status Show(const ShowOpts& o) {
   const int selectors = o.license + o.modelfile + o.parameters + o.system + o.templ;
   if (selectors > 1)
     return Status::InvalidArgument(
-        "only one of '--license', '--modelfile', '--parameters', '--system', or '--template' can be specified");
+        "only one of '--license', '--modelfile', '--parameters', '--system', or '--template' can "
+        "be specified");
   nlohmann::json show;
   // A path (existing, or spelled like one) is read in place; anything else is a model name.
-  const bool looks_like_path = o.model.find('/') != std::string::npos ||
-                               (o.model.size() > 5 && o.model.compare(o.model.size() - 5, 5, ".gguf") == 0);
+  const bool looks_like_path =
+      o.model.find('/') != std::string::npos ||
+      (o.model.size() > 5 && o.model.compare(o.model.size() - 5, 5, ".gguf") == 0);
   if (IsRegularFile(o.model) || looks_like_path) {
     OLLA_ASSIGN_OR_RETURN(show, tools::ShowJsonForFile(o.model));
   } else {
@@ -36,13 +39,21 @@ Status Show(const ShowOpts& o) {
     nlohmann::json body = {{"model", o.model}, {"verbose", o.verbose}};
     OLLA_ASSIGN_OR_RETURN(show, c.Call("POST", "/api/show", &body));
   }
-  auto field = [&](const char* key) { return show.contains(key) ? show[key].get<std::string>() : std::string(); };
-  if (o.license) std::cout << field("license") << "\n";
-  else if (o.modelfile) std::cout << field("modelfile") << "\n";
-  else if (o.parameters) std::cout << field("parameters") << "\n";
-  else if (o.system) std::cout << field("system");
-  else if (o.templ) std::cout << field("template");
-  else std::cout << RenderShowResponse(show, o.verbose);
+  auto field = [&](const char* key) {
+    return show.contains(key) ? show[key].get<std::string>() : std::string();
+  };
+  if (o.license)
+    std::cout << field("license") << "\n";
+  else if (o.modelfile)
+    std::cout << field("modelfile") << "\n";
+  else if (o.parameters)
+    std::cout << field("parameters") << "\n";
+  else if (o.system)
+    std::cout << field("system");
+  else if (o.templ)
+    std::cout << field("template");
+  else
+    std::cout << RenderShowResponse(show, o.verbose);
   return Status::Ok();
 }
 }  // namespace

@@ -34,7 +34,8 @@ json TransferRequest(const std::string& model, bool insecure) {
 }
 
 bool HasSuffix(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool IsOllamaHost(const std::string& host) {
@@ -101,7 +102,8 @@ Status PushModel(api::Client& client, const std::string& model, bool insecure) {
     if (lower.find("access denied") != std::string::npos ||
         lower.find("unauthorized") != std::string::npos) {
       return Status::Internal(
-          "you are not authorized to push to this namespace, create the model under a namespace you own");
+          "you are not authorized to push to this namespace, create the model under a namespace "
+          "you own");
     }
     return s;
   }
@@ -117,7 +119,8 @@ void RegisterTransfer(CLI::App& app, int* exit_code) {
   };
   for (const char* verb : {"pull", "push"}) {
     const bool pull = std::string(verb) == "pull";
-    auto* cmd = app.add_subcommand(verb, pull ? "Pull a model from a registry" : "Push a model to a registry");
+    auto* cmd = app.add_subcommand(
+        verb, pull ? "Pull a model from a registry" : "Push a model to a registry");
     auto o = std::make_shared<Opts>();
     cmd->add_option("MODEL", o->model, "Name of the model")->required();
     cmd->add_flag("--insecure", o->insecure, "Use an insecure registry");

@@ -15,6 +15,6 @@ void RegisterRun(CLI::App& app, int* exit_code);
 void RegisterServe(CLI::App& app, int* exit_code);
 void RegisterCreate(CLI::App& app, int* exit_code);
 void RegisterModelCommands(CLI::App& app, int* exit_code);  // list, ps, stop, cp, rm
-void RegisterTransfer(CLI::App& app, int* exit_code);  // pull, push
+void RegisterTransfer(CLI::App& app, int* exit_code);       // pull, push
 
 }  // namespace olla::cli

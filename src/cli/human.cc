@@ -113,7 +113,8 @@ std::string HumanTime(std::chrono::system_clock::time_point t, const std::string
                       std::chrono::system_clock::time_point now) {
   if (t.time_since_epoch().count() == 0) return zero_text;
   if (t > now + std::chrono::hours(24 * 365 * 20)) return "Forever";
-  if (t > now) return HumanDuration(std::chrono::duration_cast<std::chrono::seconds>(t - now)) + " from now";
+  if (t > now)
+    return HumanDuration(std::chrono::duration_cast<std::chrono::seconds>(t - now)) + " from now";
   return HumanDuration(std::chrono::duration_cast<std::chrono::seconds>(now - t)) + " ago";
 }
 
@@ -140,7 +141,8 @@ std::chrono::system_clock::time_point ParseRfc3339(const std::string& text) {
   }
   const int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset;
   return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos)));
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos)));
 }
 
 }  // namespace olla::cli

@@ -79,25 +79,43 @@ std::optional<Key> KeyDecoder::Feed(unsigned char byte) {
     return k;
   }
   switch (byte) {
-    case 0x01: return Make(T::kHome);
-    case 0x02: return Make(T::kLeft);
-    case 0x03: return Make(T::kInterrupt);
-    case 0x04: return Make(T::kEof);
-    case 0x05: return Make(T::kEnd);
-    case 0x06: return Make(T::kRight);
+    case 0x01:
+      return Make(T::kHome);
+    case 0x02:
+      return Make(T::kLeft);
+    case 0x03:
+      return Make(T::kInterrupt);
+    case 0x04:
+      return Make(T::kEof);
+    case 0x05:
+      return Make(T::kEnd);
+    case 0x06:
+      return Make(T::kRight);
     case 0x08:
-    case 0x7F: return Make(T::kBackspace);
+    case 0x7F:
+      return Make(T::kBackspace);
     case 0x0A:
-    case 0x0D: return Make(T::kEnter);
-    case 0x0B: return Make(T::kKillEnd);
-    case 0x0C: return Make(T::kClearScreen);
-    case 0x0E: return Make(T::kDown);
-    case 0x10: return Make(T::kUp);
-    case 0x15: return Make(T::kKillStart);
-    case 0x17: return Make(T::kKillWord);
-    case 0x09: return Key{T::kChar, "\t"};
-    case 0x1B: pending_ = "\033"; return std::nullopt;
-    default: break;
+    case 0x0D:
+      return Make(T::kEnter);
+    case 0x0B:
+      return Make(T::kKillEnd);
+    case 0x0C:
+      return Make(T::kClearScreen);
+    case 0x0E:
+      return Make(T::kDown);
+    case 0x10:
+      return Make(T::kUp);
+    case 0x15:
+      return Make(T::kKillStart);
+    case 0x17:
+      return Make(T::kKillWord);
+    case 0x09:
+      return Key{T::kChar, "\t"};
+    case 0x1B:
+      pending_ = "\033";
+      return std::nullopt;
+    default:
+      break;
   }
   if (byte < 0x20) return Make(T::kIgnored);
   if (byte >= 0x80) {
@@ -159,10 +177,18 @@ LineState::Event LineState::Apply(const Key& key) {
     case T::kDelete:
       if (cursor_ < text_.size()) text_.erase(cursor_, NextBoundary(cursor_) - cursor_);
       break;
-    case T::kLeft: cursor_ = PrevBoundary(cursor_); break;
-    case T::kRight: cursor_ = NextBoundary(cursor_); break;
-    case T::kHome: cursor_ = 0; break;
-    case T::kEnd: cursor_ = text_.size(); break;
+    case T::kLeft:
+      cursor_ = PrevBoundary(cursor_);
+      break;
+    case T::kRight:
+      cursor_ = NextBoundary(cursor_);
+      break;
+    case T::kHome:
+      cursor_ = 0;
+      break;
+    case T::kEnd:
+      cursor_ = text_.size();
+      break;
     case T::kWordLeft:
       while (cursor_ > 0 && is_space(cursor_ - 1)) cursor_ = PrevBoundary(cursor_);
       while (cursor_ > 0 && !is_space(cursor_ - 1)) cursor_ = PrevBoundary(cursor_);
@@ -171,7 +197,9 @@ LineState::Event LineState::Apply(const Key& key) {
       while (cursor_ < text_.size() && is_space(cursor_)) cursor_ = NextBoundary(cursor_);
       while (cursor_ < text_.size() && !is_space(cursor_)) cursor_ = NextBoundary(cursor_);
       break;
-    case T::kKillEnd: text_.erase(cursor_); break;
+    case T::kKillEnd:
+      text_.erase(cursor_);
+      break;
     case T::kKillStart:
       text_.erase(0, cursor_);
       cursor_ = 0;
@@ -198,11 +226,18 @@ LineState::Event LineState::Apply(const Key& key) {
         cursor_ = text_.size();
       }
       break;
-    case T::kClearScreen: return Event::kClearScreen;
-    case T::kInterrupt: return Event::kInterrupt;
-    case T::kPasteStart: pasting_ = true; break;
-    case T::kPasteEnd: pasting_ = false; break;
-    case T::kIgnored: break;
+    case T::kClearScreen:
+      return Event::kClearScreen;
+    case T::kInterrupt:
+      return Event::kInterrupt;
+    case T::kPasteStart:
+      pasting_ = true;
+      break;
+    case T::kPasteEnd:
+      pasting_ = false;
+      break;
+    case T::kIgnored:
+      break;
   }
   return Event::kNone;
 }

@@ -16,9 +16,27 @@ namespace olla::cli {
 
 struct Key {
   enum class Type {
-    kChar, kEnter, kBackspace, kDelete, kLeft, kRight, kHome, kEnd, kUp, kDown, kWordLeft,
-    kWordRight, kKillEnd, kKillStart, kKillWord, kClearScreen, kInterrupt, kEof, kPasteStart,
-    kPasteEnd, kIgnored
+    kChar,
+    kEnter,
+    kBackspace,
+    kDelete,
+    kLeft,
+    kRight,
+    kHome,
+    kEnd,
+    kUp,
+    kDown,
+    kWordLeft,
+    kWordRight,
+    kKillEnd,
+    kKillStart,
+    kKillWord,
+    kClearScreen,
+    kInterrupt,
+    kEof,
+    kPasteStart,
+    kPasteEnd,
+    kIgnored
   };
   Type type = Type::kIgnored;
   std::string text;  // kChar: one UTF-8 character
@@ -76,7 +94,8 @@ std::string RenderLine(const std::string& prompt, const std::string& text, size_
 // The REPL history file (~/.ollama/history): the last `max` lines of `path` (none if missing).
 std::vector<std::string> LoadHistory(const std::string& path, size_t max = 100);
 // Writes the last `max` entries to `path` (mode 0600, parent directory 0755).
-Status SaveHistory(const std::string& path, const std::vector<std::string>& entries, size_t max = 100);
+Status SaveHistory(const std::string& path, const std::vector<std::string>& entries,
+                   size_t max = 100);
 
 class LineEditor {
  public:

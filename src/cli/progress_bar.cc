@@ -34,8 +34,9 @@ double RoundedSeconds(ByteBar::Clock::duration d) {
 std::string FormatEta(std::chrono::seconds d) {
   using std::chrono::hours;
   if (d >= hours(100)) return "99h+";
-  if (d >= hours(1)) return StrFormat("%dh%dm", static_cast<int>(d.count() / 3600),
-                                      static_cast<int>(d.count() / 60 % 60));
+  if (d >= hours(1))
+    return StrFormat("%dh%dm", static_cast<int>(d.count() / 3600),
+                     static_cast<int>(d.count() / 60 % 60));
   return GoDuration(static_cast<int64_t>(d.count()) * 1000000000LL);
 }
 
@@ -93,8 +94,8 @@ std::string ByteBar::Render(int width) const {
   const double rate = Rate();
   if (!stopped_ && rate > 0) {
     suf += "  " + RightAlign(HumanBytes(static_cast<int64_t>(rate)), 6) + "/s";
-    const auto remaining = std::chrono::seconds(
-        static_cast<int64_t>(static_cast<double>(total_ - value_) / rate));
+    const auto remaining =
+        std::chrono::seconds(static_cast<int64_t>(static_cast<double>(total_ - value_) / rate));
     suf += "  " + RightAlign(FormatEta(remaining), 6);
   } else {
     suf += std::string(10 + 8, ' ');

@@ -18,7 +18,8 @@ std::string Blocks(int n) {
   return s;
 }
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 TEST(ByteBarTest, RunningBarShowsSizesRateAndEta) {
@@ -37,8 +38,8 @@ TEST(ByteBarTest, FinishedBarShowsOnlyTheTotal) {
   bar.Set(2000000, t0 + 4s);  // clamped to the total
   EXPECT_TRUE(bar.finished());
   EXPECT_EQ(bar.value(), 1000000);
-  EXPECT_EQ(bar.Render(80), "pulling 0123456789ab: 100% ▕" + Blocks(18) + "▏   1 MB" +
-                                std::string(7 + 18, ' '));
+  EXPECT_EQ(bar.Render(80),
+            "pulling 0123456789ab: 100% ▕" + Blocks(18) + "▏   1 MB" + std::string(7 + 18, ' '));
   // A cache hit (initial == total) is finished from the start.
   EXPECT_TRUE(ByteBar("x", 10, 10, t0).finished());
 }
@@ -85,16 +86,16 @@ TEST(ProgressDisplayTest, PlainOutputPrintsEachStatusOnceAndFinishedBars) {
     now += 2s;
     p.Bar("sha256:a", "pulling aaaaaaaaaaaa:", 100, 100);
     p.Bar("sha256:a", "pulling aaaaaaaaaaaa:", 100, 100);  // printed once
-    p.Bar("sha256:b", "pulling bbbbbbbbbbbb:", 5, 50);    // left unfinished: printed as left
+    p.Bar("sha256:b", "pulling bbbbbbbbbbbb:", 5, 50);     // left unfinished: printed as left
     p.Spinner("verifying sha256 digest");
     p.Spinner("success");
   }
   const std::string out = ReadAll(f);
   EXPECT_EQ(out.find('\r'), std::string::npos);
   EXPECT_EQ(out.find('\033'), std::string::npos);
-  const std::string bar_a =
-      "pulling aaaaaaaaaaaa: 100% ▕" + Blocks(18) + "▏  100 B";
-  const std::string expected_prefix = "pulling manifest\n" + bar_a + "\npulling bbbbbbbbbbbb:  10% ▕";
+  const std::string bar_a = "pulling aaaaaaaaaaaa: 100% ▕" + Blocks(18) + "▏  100 B";
+  const std::string expected_prefix =
+      "pulling manifest\n" + bar_a + "\npulling bbbbbbbbbbbb:  10% ▕";
   EXPECT_EQ(out.rfind(expected_prefix, 0), 0u) << out;
   EXPECT_NE(out.find("▏    5 B/  50 B"), std::string::npos) << out;
   EXPECT_TRUE(EndsWith(out, "\nverifying sha256 digest\nsuccess\n")) << out;

@@ -53,7 +53,8 @@ std::string HistoryPath() {
 }
 
 std::string Str(const json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>()
+                                                                : std::string();
 }
 
 bool Contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
@@ -88,7 +89,8 @@ Result<std::optional<std::string>> Chat(api::Client& client, const json& request
                            !msg["tool_calls"].empty();
         if (think_open && (!text.empty() || tools)) {
           if (!thinking.empty() && thinking.back() != '\n') Print("\n");
-          Print(tty ? StrCat(kGrey, kBold, "...done thinking.\n\n", kDefault) : "...done thinking.\n\n");
+          Print(tty ? StrCat(kGrey, kBold, "...done thinking.\n\n", kDefault)
+                    : "...done thinking.\n\n");
           think_open = false;
           if (wrap) wrap.emplace(StdoutWidth());
         }
@@ -130,7 +132,8 @@ Status Save(api::Client& client, const ReplSession& session, const std::string& 
   if (Result<json> show = client.Call("POST", "/api/show", &show_req); show.ok()) {
     if (show->contains("details")) parent = Str((*show)["details"], "parent_model");
   }
-  Status s = client.Stream("/api/create", session.SaveRequest(name, parent), [](const json&) { return true; });
+  Status s = client.Stream("/api/create", session.SaveRequest(name, parent),
+                           [](const json&) { return true; });
   if (!s.ok()) {
     if (Contains(s.message(), "invalid model name")) {
       Print(StrCat("error: The model name '", name, "' is invalid\n"));
@@ -144,8 +147,8 @@ Status Save(api::Client& client, const ReplSession& session, const std::string& 
 
 }  // namespace
 
-Status LoadModel(api::Client& client, const std::string& model, const std::optional<json>& keep_alive,
-                 const std::optional<json>& think) {
+Status LoadModel(api::Client& client, const std::string& model,
+                 const std::optional<json>& keep_alive, const std::optional<json>& think) {
   json req = {{"model", model}};
   if (keep_alive) req["keep_alive"] = *keep_alive;
   if (think) req["think"] = *think;
@@ -194,8 +197,8 @@ Status RunRepl(api::Client& client, const ReplOptions& o, const json& show) {
   while (true) {
     const bool alt = session.continuation();
     SigintToFlag::Clear();  // the terminal sends no SIGINT while a line is edited (raw mode)
-    LineEditor::Result in = editor.Read(alt ? "... " : ">>> ",
-                                        alt ? "Press Enter to send" : "Send a message (/? for help)");
+    LineEditor::Result in = editor.Read(
+        alt ? "... " : ">>> ", alt ? "Press Enter to send" : "Send a message (/? for help)");
     using Kind = LineEditor::Result::Kind;
     if (in.kind == Kind::kEof) {
       Print("\n");
@@ -217,9 +220,13 @@ Status RunRepl(api::Client& client, const ReplOptions& o, const json& show) {
     if (!step.err.empty()) PrintErr(step.err);
     if (!step.out.empty()) Print(step.out);
     switch (step.action) {
-      case ReplStep::Action::kNone: break;
-      case ReplStep::Action::kExit: return Status::Ok();
-      case ReplStep::Action::kList: OLLA_RETURN_IF_ERROR(PrintModelList(client, step.arg)); break;
+      case ReplStep::Action::kNone:
+        break;
+      case ReplStep::Action::kExit:
+        return Status::Ok();
+      case ReplStep::Action::kList:
+        OLLA_RETURN_IF_ERROR(PrintModelList(client, step.arg));
+        break;
       case ReplStep::Action::kShow: {
         const json req = session.ShowRequest();
         Result<json> resp = client.Call("POST", "/api/show", &req);
@@ -236,7 +243,8 @@ Status RunRepl(api::Client& client, const ReplOptions& o, const json& show) {
         json req = {{"model", step.arg}};
         Result<json> resp = client.Call("POST", "/api/show", &req);
         Status s = resp.status();
-        if (s.ok()) s = LoadModel(client, step.arg, session.settings().keep_alive, session.settings().think);
+        if (s.ok())
+          s = LoadModel(client, step.arg, session.settings().keep_alive, session.settings().think);
         if (!s.ok()) {
           if (Contains(s.message(), "not found")) {
             Print(StrCat("Couldn't find model '", step.arg, "'\n"));
@@ -252,7 +260,9 @@ Status RunRepl(api::Client& client, const ReplOptions& o, const json& show) {
         session.set_capabilities(Capabilities(*resp));
         break;
       }
-      case ReplStep::Action::kSave: OLLA_RETURN_IF_ERROR(Save(client, session, step.arg)); break;
+      case ReplStep::Action::kSave:
+        OLLA_RETURN_IF_ERROR(Save(client, session, step.arg));
+        break;
       case ReplStep::Action::kChat: {
         ChatDisplayOptions display = o.display;
         display.wordwrap = session.settings().wordwrap;

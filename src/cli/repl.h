@@ -30,7 +30,8 @@ struct ReplOptions {
 Status RunRepl(api::Client& client, const ReplOptions& options, const nlohmann::json& show);
 
 // Sends POST /api/generate with no prompt, which loads the model (keep_alive, think as given).
-Status LoadModel(api::Client& client, const std::string& model, const std::optional<nlohmann::json>& keep_alive,
+Status LoadModel(api::Client& client, const std::string& model,
+                 const std::optional<nlohmann::json>& keep_alive,
                  const std::optional<nlohmann::json>& think);
 
 }  // namespace olla::cli

@@ -150,7 +150,8 @@ std::string ReplUsageParameters() {
          "  /set parameter num_predict <int>      Max number of tokens to predict\n"
          "  /set parameter top_k <int>            Pick from top k num of tokens\n"
          "  /set parameter top_p <float>          Pick token based on sum of probabilities\n"
-         "  /set parameter min_p <float>          Pick token based on top token probability * min_p\n"
+         "  /set parameter min_p <float>          Pick token based on top token probability * "
+         "min_p\n"
          "  /set parameter num_ctx <int>          Set the context size\n"
          "  /set parameter temperature <float>    Set creativity level\n"
          "  /set parameter repeat_penalty <float> How strongly to penalize repetitions\n"
@@ -308,7 +309,8 @@ ReplStep ReplSession::SetParameter(const std::vector<std::string>& args) {
   const std::string& name = args[2];
   // Like Ollama's api.FormatParams: the first value, or all of them for `stop`.
   Result<modelfile::ParamValue> value = modelfile::ParseParameterValue(name, args[3]);
-  if (!value.ok()) return Out(StrCat("Couldn't set parameter: ", GoQuote(value.status().message()), "\n"));
+  if (!value.ok())
+    return Out(StrCat("Couldn't set parameter: ", GoQuote(value.status().message()), "\n"));
   if (std::holds_alternative<std::vector<std::string>>(*value)) {
     *value = std::vector<std::string>(args.begin() + 3, args.end());
   }
@@ -386,7 +388,8 @@ json ReplSession::ShowRequest() const {
 
 ReplStep ReplSession::RenderShow(const std::string& what, const json& show) const {
   auto field = [&](const char* key) {
-    return show.contains(key) && show[key].is_string() ? show[key].get<std::string>() : std::string();
+    return show.contains(key) && show[key].is_string() ? show[key].get<std::string>()
+                                                       : std::string();
   };
   if (what == "info") return Err(RenderShowResponse(show, /*verbose=*/false));
   if (what == "license") {
@@ -403,7 +406,9 @@ ReplStep ReplSession::RenderShow(const std::string& what, const json& show) cons
       size_t start = 0;
       while (true) {  // strings.Split: every line, the last one too
         const size_t nl = params.find('\n', start);
-        out += "  " + params.substr(start, nl == std::string::npos ? std::string::npos : nl - start) + "\n";
+        out += "  " +
+               params.substr(start, nl == std::string::npos ? std::string::npos : nl - start) +
+               "\n";
         if (nl == std::string::npos) break;
         start = nl + 1;
       }
@@ -411,7 +416,8 @@ ReplStep ReplSession::RenderShow(const std::string& what, const json& show) cons
     out += "\n";
     if (!options_.empty()) {
       out += "User defined parameters:\n";
-      for (const auto& [k, v] : options_) out += StrFormat("  %-30s %s\n", k.c_str(), GoV(v).c_str());
+      for (const auto& [k, v] : options_)
+        out += StrFormat("  %-30s %s\n", k.c_str(), GoV(v).c_str());
       out += "\n";
     }
     return Out(out);

@@ -34,9 +34,9 @@ class ReplSession {
  public:
   struct Settings {
     std::string model;
-    std::string format;      // "" or "json"
+    std::string format;                        // "" or "json"
     std::optional<nlohmann::json> keep_alive;  // "5m0s" or -1; unset = server default
-    std::optional<nlohmann::json> think;  // true/false/"high"/...; unset = server default
+    std::optional<nlohmann::json> think;       // true/false/"high"/...; unset = server default
     bool verbose = false;
     bool wordwrap = true;
     bool history = true;

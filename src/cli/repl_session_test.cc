@@ -25,14 +25,17 @@ TEST(ReplSessionTest, SlashCommandsPrintOllamasMessages) {
       {"/set wordwrap", "Set 'wordwrap' mode.\n", Action::kNone},
       {"/set nowordwrap", "Set 'nowordwrap' mode.\n", Action::kNone},
       {"/set format json", "Set format to 'json' mode.\n", Action::kNone},
-      {"/set format yaml", "Invalid or missing format. For 'json' mode use '/set format json'\n", Action::kNone},
+      {"/set format yaml", "Invalid or missing format. For 'json' mode use '/set format json'\n",
+       Action::kNone},
       {"/set noformat", "Disabled format.\n", Action::kNone},
       {"/set nohistory", "", Action::kNone},
       {"/set bogus", "Unknown command '/set bogus'. Type /? for help\n", Action::kNone},
       {"/set parameter temperature 0.6", "Set parameter 'temperature' to '0.6'\n", Action::kNone},
       {"/set parameter stop a b", "Set parameter 'stop' to 'a, b'\n", Action::kNone},
-      {"/set parameter top_k x", "Couldn't set parameter: \"invalid int value [x]\"\n", Action::kNone},
-      {"/set parameter nope 1", "Couldn't set parameter: \"unknown parameter 'nope'\"\n", Action::kNone},
+      {"/set parameter top_k x", "Couldn't set parameter: \"invalid int value [x]\"\n",
+       Action::kNone},
+      {"/set parameter nope 1", "Couldn't set parameter: \"unknown parameter 'nope'\"\n",
+       Action::kNone},
       {"/clear", "Cleared session context\n", Action::kNone},
       {"/load", "Usage:\n  /load <modelname>\n", Action::kNone},
       {"/load other", "Loading model 'other'\n", Action::kLoad},
@@ -68,7 +71,8 @@ TEST(ReplSessionTest, HelpGoesToStderr) {
   EXPECT_EQ(s.Feed("/set").err, ReplUsageSet());
   EXPECT_EQ(s.Feed("/show").err, ReplUsageShow());
   EXPECT_EQ(s.Feed("/set parameter seed").err, ReplUsageParameters());
-  EXPECT_EQ(ReplUsage().rfind("Available Commands:\n  /set            Set session variables\n", 0), 0u);
+  EXPECT_EQ(ReplUsage().rfind("Available Commands:\n  /set            Set session variables\n", 0),
+            0u);
 }
 
 TEST(ReplSessionTest, ConversationAndOptionsGoToChat) {
@@ -137,29 +141,35 @@ TEST(ReplSessionTest, SystemMessages) {
 
 TEST(ReplSessionTest, ShowRendering) {
   ReplSession s = NewSession();
-  const json show = {{"parameters", "num_predict                    24\nstop                           \"x\""},
-                     {"template", "{{ .Prompt }}"},
-                     {"system", "model system"}};
+  const json show = {
+      {"parameters", "num_predict                    24\nstop                           \"x\""},
+      {"template", "{{ .Prompt }}"},
+      {"system", "model system"}};
   EXPECT_EQ(s.RenderShow("parameters", show).out,
             "Model defined parameters:\n  num_predict                    24\n"
             "  stop                           \"x\"\n\n");
   s.Feed("/set parameter temperature 0.5");
   s.Feed("/set parameter stop a b");
-  EXPECT_EQ(s.RenderShow("parameters", json::object()).out,
-            "Model defined parameters:\n  No additional parameters were specified for this model.\n\n"
-            "User defined parameters:\n"
-            "  stop                           [a b]\n"
-            "  temperature                    0.5\n\n");
+  EXPECT_EQ(
+      s.RenderShow("parameters", json::object()).out,
+      "Model defined parameters:\n  No additional parameters were specified for this model.\n\n"
+      "User defined parameters:\n"
+      "  stop                           [a b]\n"
+      "  temperature                    0.5\n\n");
   EXPECT_EQ(s.RenderShow("template", show).out, "{{ .Prompt }}\n");
-  EXPECT_EQ(s.RenderShow("template", json::object()).out, "No prompt template was specified for this model.\n");
-  EXPECT_EQ(s.RenderShow("license", json::object()).out, "No license was specified for this model.\n");
+  EXPECT_EQ(s.RenderShow("template", json::object()).out,
+            "No prompt template was specified for this model.\n");
+  EXPECT_EQ(s.RenderShow("license", json::object()).out,
+            "No license was specified for this model.\n");
   EXPECT_EQ(s.RenderShow("system", show).out, "model system\n\n");
-  EXPECT_EQ(s.RenderShow("system", json::object()).out, "No system message was specified for this model.\n");
+  EXPECT_EQ(s.RenderShow("system", json::object()).out,
+            "No system message was specified for this model.\n");
   s.Feed("/set system mine");
   EXPECT_EQ(s.RenderShow("system", show).out, "mine\n\n");
   EXPECT_EQ(s.RenderShow("nope", show).out, "Unknown command '/show nope'. Type /? for help\n");
-  EXPECT_EQ(s.ShowRequest().dump(),
-            R"({"model":"stories","options":{"stop":["a","b"],"temperature":0.5},"system":"mine"})");
+  EXPECT_EQ(
+      s.ShowRequest().dump(),
+      R"({"model":"stories","options":{"stop":["a","b"],"temperature":0.5},"system":"mine"})");
 }
 
 TEST(ReplSessionTest, LoadSaveAndThink) {

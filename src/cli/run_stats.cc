@@ -31,7 +31,8 @@ std::string VerboseSummary(const RunTimings& t) {
   if (t.prompt_eval_count > 0) line("prompt eval count:", StrCat(t.prompt_eval_count, " token(s)"));
   if (t.prompt_eval_ns > 0) {
     line("prompt eval duration:", GoDuration(t.prompt_eval_ns));
-    line("prompt eval rate:", StrFormat("%.2f tokens/s", t.prompt_eval_count / (t.prompt_eval_ns / 1e9)));
+    line("prompt eval rate:",
+         StrFormat("%.2f tokens/s", t.prompt_eval_count / (t.prompt_eval_ns / 1e9)));
   }
   if (t.eval_count > 0) line("eval count:", StrCat(t.eval_count, " token(s)"));
   if (t.eval_ns > 0) {

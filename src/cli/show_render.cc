@@ -25,7 +25,8 @@ std::string Display(const json& v) {
     std::string out = "[";
     size_t shown = 0, width = 0;
     for (const auto& item : v) {
-      std::string s = item.is_string() ? StrCat("\"", item.get<std::string>(), "\"") : Display(item);
+      std::string s =
+          item.is_string() ? StrCat("\"", item.get<std::string>(), "\"") : Display(item);
       if (shown > 0 && width + s.size() > 10) break;
       out += (shown ? " " : "") + s;
       width += s.size() + 1;
@@ -60,15 +61,17 @@ std::string FirstLines(const std::string& text) {
 std::string RenderShowResponse(const json& show, bool verbose) {
   const json info = show.value("model_info", json::object());
   const json details = show.value("details", json::object());
-  const std::string arch = info.contains("general.architecture") ? info["general.architecture"].get<std::string>()
-                                                                  : details.value("family", "");
+  const std::string arch = info.contains("general.architecture")
+                               ? info["general.architecture"].get<std::string>()
+                               : details.value("family", "");
   Section model{"Model", {}};
   model.rows.push_back({"architecture", arch});
   std::string params = details.value("parameter_size", "");
   if (params.empty() && info.contains("general.parameter_count"))
     params = HumanNumber(info["general.parameter_count"].get<uint64_t>());
   model.rows.push_back({"parameters", params});
-  if (info.contains(arch + ".context_length")) model.rows.push_back({"context length", Display(info[arch + ".context_length"])});
+  if (info.contains(arch + ".context_length"))
+    model.rows.push_back({"context length", Display(info[arch + ".context_length"])});
   if (info.contains(arch + ".embedding_length"))
     model.rows.push_back({"embedding length", Display(info[arch + ".embedding_length"])});
   model.rows.push_back({"quantization", details.value("quantization_level", "")});

@@ -11,8 +11,12 @@ namespace olla::cli {
 namespace {
 
 TEST(ShowTest, TableMatchesOllamaLayout) {
-  Section s{"Model", {{"architecture", "test"}, {"parameters", "7B"}, {"context length", "0"},
-                      {"embedding length", "0"}, {"quantization", "FP16"}}};
+  Section s{"Model",
+            {{"architecture", "test"},
+             {"parameters", "7B"},
+             {"context length", "0"},
+             {"embedding length", "0"},
+             {"quantization", "FP16"}}};
   EXPECT_EQ(RenderSection(s),
             "  Model\n"
             "    architecture        test    \n"

@@ -398,13 +398,15 @@ TEST_F(CreateModelTest, FullDiskWhileQuantizingLeavesTheStoreUnchanged) {
   ::close(fds[1]);
   std::string message;
   char buf[512];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) message.append(buf, static_cast<size_t>(n));
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+    message.append(buf, static_cast<size_t>(n));
   ::close(fds[0]);
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_NE(message, "OK");
-  EXPECT_NE(message.find("too large"), std::string::npos) << message;  // strerror(EFBIG), with the path
+  EXPECT_NE(message.find("too large"), std::string::npos)
+      << message;  // strerror(EFBIG), with the path
   EXPECT_EQ(Snapshot(), before);
 }
 

@@ -26,15 +26,15 @@ nlohmann::json TensorsJson(const gguf::File& file);
 // around `base` ("completion" or "embedding"): a Go template adds tools (.Tools), insert
 // (.Suffix) and thinking (inferred tags) after it; a Jinja chat template adds tools and thinking
 // before it.
-std::vector<std::string> TemplateCapabilities(std::string_view go_template, const gguf::Metadata& md,
-                                              const std::string& base);
+std::vector<std::string> TemplateCapabilities(std::string_view go_template,
+                                              const gguf::Metadata& md, const std::string& base);
 
 // What /api/show reads from a model's GGUF file.
 struct GgufShowInfo {
-  nlohmann::json model_info;               // ModelInfoJson
-  nlohmann::json tensors;                  // TensorsJson
+  nlohmann::json model_info;              // ModelInfoJson
+  nlohmann::json tensors;                 // TensorsJson
   std::vector<std::string> capabilities;  // TemplateCapabilities around "completion" or
-                                           // "embedding" (the model has <arch>.pooling_type)
+                                          // "embedding" (the model has <arch>.pooling_type)
 };
 // Opens the GGUF at `path`; `go_template` is the model's TEMPLATE ("" = none). The file's open
 // errors (kIoError, kCorrupt, ...) as they come.

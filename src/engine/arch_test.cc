@@ -26,7 +26,8 @@ struct Rewrite {
     EXPECT_TRUE(f.ok()) << f.status().ToString();
     src = std::move(*f);
     md = src.metadata();
-    for (const gguf::TensorInfo& t : src.tensors()) tensors.push_back({t.name, t.ne, t.type, t.data});
+    for (const gguf::TensorInfo& t : src.tensors())
+      tensors.push_back({t.name, t.ne, t.type, t.data});
   }
   // Renames every "<from>.*" key to "<to>.*" and sets general.architecture.
   void RenameArch(const std::string& from, const std::string& to) {
@@ -52,7 +53,8 @@ struct Rewrite {
       ASSERT_EQ(t.type, tensor::DType::kF16);
       std::vector<uint8_t> bytes(t.data.begin(), t.data.end());
       auto* h = reinterpret_cast<uint16_t*>(bytes.data());
-      for (size_t i = 0; i < bytes.size() / 2; ++i) h[i] = tensor::F32ToF16(tensor::F16ToF32(h[i]) * factor);
+      for (size_t i = 0; i < bytes.size() / 2; ++i)
+        h[i] = tensor::F32ToF16(tensor::F16ToF32(h[i]) * factor);
       owned.push_back(std::move(bytes));
       t.data = owned.back();
     }
@@ -94,12 +96,14 @@ TEST(ArchTest, AbsurdLayerCountIsRefusedBeforeAllocating) {
     auto model = Model::Load(r.Write(dir, "layers.gguf"));
     ASSERT_FALSE(model.ok()) << blocks;
     EXPECT_EQ(model.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(model.status().message().find("llama.block_count"), std::string::npos) << model.status().message();
+    EXPECT_NE(model.status().message().find("llama.block_count"), std::string::npos)
+        << model.status().message();
   }
 }
 
 TEST(ArchTest, EveryRegisteredArchitectureIsFoundByName) {
-  for (const char* arch : {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi3", "bert"}) {
+  for (const char* arch :
+       {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi3", "bert"}) {
     auto spec = FindArch(arch);
     ASSERT_TRUE(spec.ok()) << arch;
     EXPECT_EQ((*spec)->gguf_name, arch);
@@ -118,8 +122,9 @@ TEST(ArchTest, TraitsOfSupportedForeignAndUnknownArchitectures) {
   EXPECT_TRUE(ArchTraitsFor("falcon").quant_falcon_mix);
   // qwen35 matches by prefix: qwen35moe too, but not qwen3.
   ASSERT_NE(ArchTraitsFor("qwen35moe").quant_override, nullptr);
-  EXPECT_EQ(ArchTraitsFor("qwen35moe").quant_override("blk.0.nextn.eh_proj.weight", tensor::DType::kQ4_K),
-            tensor::DType::kQ8_0);
+  EXPECT_EQ(
+      ArchTraitsFor("qwen35moe").quant_override("blk.0.nextn.eh_proj.weight", tensor::DType::kQ4_K),
+      tensor::DType::kQ8_0);
   EXPECT_EQ(ArchTraitsFor("qwen3").quant_override, nullptr);
   const ArchTraits& unknown = ArchTraitsFor("mamba9000");
   EXPECT_TRUE(unknown.can_shift_context);
@@ -134,7 +139,8 @@ TEST(ArchTest, MissingFlaggedTensorIsNamed) {
   r.DropTensorsEndingWith("blk.1.attn_k.bias");
   auto model = Model::Load(r.Write(dir, "nobias.gguf"));
   ASSERT_FALSE(model.ok());
-  EXPECT_NE(model.status().ToString().find("blk.1.attn_k.bias"), std::string::npos) << model.status().ToString();
+  EXPECT_NE(model.status().ToString().find("blk.1.attn_k.bias"), std::string::npos)
+      << model.status().ToString();
 }
 
 // Metadata that changes the math but is not implemented is refused, naming it, rather than ignored.
@@ -146,14 +152,16 @@ TEST(ArchTest, UnimplementedRopeScalingIsRefused) {
   auto model = Model::Load(yarn.Write(dir, "yarn.gguf"));
   ASSERT_FALSE(model.ok());
   EXPECT_EQ(model.status().code(), StatusCode::kUnsupported);
-  EXPECT_NE(model.status().ToString().find("llama.rope.scaling.type"), std::string::npos) << model.status().ToString();
+  EXPECT_NE(model.status().ToString().find("llama.rope.scaling.type"), std::string::npos)
+      << model.status().ToString();
 
   Rewrite longrope("tiny-phi3-F16");
   longrope.md.Set("phi3.rope.scaling.attn_factor", gguf::Value(1.19f));
   model = Model::Load(longrope.Write(dir, "longrope.gguf"));
   ASSERT_FALSE(model.ok());
   EXPECT_EQ(model.status().code(), StatusCode::kUnsupported);
-  EXPECT_NE(model.status().ToString().find("LongRoPE"), std::string::npos) << model.status().ToString();
+  EXPECT_NE(model.status().ToString().find("LongRoPE"), std::string::npos)
+      << model.status().ToString();
 }
 
 // The configs the loaders derive from the test models' metadata (README §1).

@@ -8,8 +8,10 @@
 
 namespace olla::engine {
 
-Result<std::unique_ptr<Context>> Context::Create(const Model& model, const ContextParams& params, ThreadPool& pool) {
-  if (params.n_ctx == 0 || params.n_batch == 0) return Status::InvalidArgument("n_ctx and n_batch must be positive");
+Result<std::unique_ptr<Context>> Context::Create(const Model& model, const ContextParams& params,
+                                                 ThreadPool& pool) {
+  if (params.n_ctx == 0 || params.n_batch == 0)
+    return Status::InvalidArgument("n_ctx and n_batch must be positive");
   // Encoders attend within each input (Forward's non-causal path) and need no cache.
   const size_t cache_cells = model.config().causal ? params.n_ctx : 0;
   OLLA_ASSIGN_OR_RETURN(KvCache kv, KvCache::Create(model.config(), cache_cells, params.kv_type));
@@ -43,13 +45,15 @@ Status Context::CheckTokens(std::span<const TokenId> tokens) const {
   if (tokens.empty()) return Status::InvalidArgument("no tokens to evaluate");
   for (TokenId t : tokens)
     if (t < 0 || static_cast<size_t>(t) >= c.n_vocab)
-      return Status::InvalidArgument(StrCat("token id ", t, " is outside the vocabulary [0, ", c.n_vocab, ")"));
+      return Status::InvalidArgument(
+          StrCat("token id ", t, " is outside the vocabulary [0, ", c.n_vocab, ")"));
   if (n_past() + tokens.size() > n_ctx())
     return Status::ResourceExhausted(StrCat("context window full: ", n_past(), " + ", tokens.size(),
                                             " tokens exceed num_ctx ", n_ctx()));
   if (c.n_pos_max != 0 && n_past() + tokens.size() > c.n_pos_max)
-    return Status::InvalidArgument(StrCat("input of ", n_past() + tokens.size(), " tokens exceeds the model's ",
-                                          c.n_pos_max, " positions"));
+    return Status::InvalidArgument(StrCat("input of ", n_past() + tokens.size(),
+                                          " tokens exceeds the model's ", c.n_pos_max,
+                                          " positions"));
   return Status::Ok();
 }
 
@@ -57,7 +61,8 @@ Status Context::Decode(std::span<const TokenId> tokens, bool all_logits, std::ve
                        std::stop_token stop) {
   const ModelConfig& c = model_.config();
   if (!c.output_head)
-    return Status::Unsupported(StrCat("this ", c.arch, " model has no output head (an embedding model): it cannot generate"));
+    return Status::Unsupported(StrCat(
+        "this ", c.arch, " model has no output head (an embedding model): it cannot generate"));
   OLLA_RETURN_IF_ERROR(CheckTokens(tokens));
   logits->assign(all_logits ? tokens.size() * c.n_vocab : c.n_vocab, 0.0f);
   for (size_t start = 0; start < tokens.size(); start += params_.n_batch) {
@@ -73,29 +78,37 @@ Status Context::Decode(std::span<const TokenId> tokens, bool all_logits, std::ve
   return Status::Ok();
 }
 
-Status Context::Embed(std::span<const TokenId> tokens, Pooling pooling, bool normalize, std::vector<float>* out,
-                      std::stop_token stop) {
+Status Context::Embed(std::span<const TokenId> tokens, Pooling pooling, bool normalize,
+                      std::vector<float>* out, std::stop_token stop) {
   const ModelConfig& c = model_.config();
   kv_.Truncate(0);
   OLLA_RETURN_IF_ERROR(CheckTokens(tokens));
   const size_t n = tokens.size(), n_embd = c.n_embd;
   if (n > params_.n_batch)
-    return Status::InvalidArgument(StrCat("input of ", n, " tokens exceeds the batch size ", params_.n_batch,
+    return Status::InvalidArgument(StrCat("input of ", n, " tokens exceeds the batch size ",
+                                          params_.n_batch,
                                           " (num_batch); embeddings are computed in one batch"));
   if (stop.stop_requested()) return Status::Cancelled("evaluation cancelled");
   const float* hidden = Forward(tokens.data(), n);
   kv_.Truncate(0);
 
   switch (pooling) {
-    case Pooling::kNone: out->assign(hidden, hidden + n * n_embd); break;
-    case Pooling::kCls: out->assign(hidden, hidden + n_embd); break;
-    case Pooling::kLast: out->assign(hidden + (n - 1) * n_embd, hidden + n * n_embd); break;
+    case Pooling::kNone:
+      out->assign(hidden, hidden + n * n_embd);
+      break;
+    case Pooling::kCls:
+      out->assign(hidden, hidden + n_embd);
+      break;
+    case Pooling::kLast:
+      out->assign(hidden + (n - 1) * n_embd, hidden + n * n_embd);
+      break;
     case Pooling::kMean: {
       std::vector<double> sum(n_embd, 0.0);
       for (size_t t = 0; t < n; ++t)
         for (size_t i = 0; i < n_embd; ++i) sum[i] += hidden[t * n_embd + i];
       out->resize(n_embd);
-      for (size_t i = 0; i < n_embd; ++i) (*out)[i] = static_cast<float>(sum[i] / static_cast<double>(n));
+      for (size_t i = 0; i < n_embd; ++i)
+        (*out)[i] = static_cast<float>(sum[i] / static_cast<double>(n));
       break;
     }
   }

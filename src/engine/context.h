@@ -19,8 +19,8 @@ namespace olla::engine {
 using TokenId = int32_t;
 
 struct ContextParams {
-  size_t n_ctx = 2048;    // positions in the KV cache (Ollama's num_ctx)
-  size_t n_batch = 512;   // tokens evaluated per forward step (num_batch)
+  size_t n_ctx = 2048;   // positions in the KV cache (Ollama's num_ctx)
+  size_t n_batch = 512;  // tokens evaluated per forward step (num_batch)
   tensor::DType kv_type = tensor::DType::kF16;
 };
 
@@ -33,14 +33,15 @@ struct Activations {
 
 class Context {
  public:
-  static Result<std::unique_ptr<Context>> Create(const Model& model, const ContextParams& params, ThreadPool& pool);
+  static Result<std::unique_ptr<Context>> Create(const Model& model, const ContextParams& params,
+                                                 ThreadPool& pool);
 
   // Evaluates `tokens` at positions [n_past(), n_past() + n), in steps of n_batch tokens.
   // Logits are written to *logits: [n, n_vocab] if all_logits, else the last token's [n_vocab].
-  // Errors: no tokens or a token id outside the vocabulary (kInvalidArgument), a context too small for the
-  // tokens (kResourceExhausted: "context window full"), or a stop request (kCancelled, checked
-  // between steps). On error, n_past() is left at the last completed step.
-  // Models without an output head (embedding models such as BERT) yield kUnsupported.
+  // Errors: no tokens or a token id outside the vocabulary (kInvalidArgument), a context too small
+  // for the tokens (kResourceExhausted: "context window full"), or a stop request (kCancelled,
+  // checked between steps). On error, n_past() is left at the last completed step. Models without
+  // an output head (embedding models such as BERT) yield kUnsupported.
   Status Decode(std::span<const TokenId> tokens, bool all_logits, std::vector<float>* logits,
                 std::stop_token stop = {});
 
@@ -51,8 +52,8 @@ class Context {
   // in one batch, so n must not exceed n_batch (kInvalidArgument); the other errors are
   // Decode's, plus kInvalidArgument beyond the model's position embeddings (BERT: 512). The
   // cache is cleared first, and left empty (n_past() == 0) afterwards.
-  Status Embed(std::span<const TokenId> tokens, Pooling pooling, bool normalize, std::vector<float>* out,
-               std::stop_token stop = {});
+  Status Embed(std::span<const TokenId> tokens, Pooling pooling, bool normalize,
+               std::vector<float>* out, std::stop_token stop = {});
 
   size_t n_past() const { return kv_.n_used(); }
   size_t n_ctx() const { return params_.n_ctx; }

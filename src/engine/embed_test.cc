@@ -68,7 +68,8 @@ TEST_F(BertEmbedTest, PooledAndPerTokenEmbeddingsMatchReference) {
     ASSERT_TRUE(s.ok()) << s.ToString();
     ASSERT_EQ(got.size(), ref.values.size()) << c.kind;
     const double err = RelErr(got, ref.values);
-    std::printf("[fidelity] tiny-bert-F32 embd-%-6s max|d|/max|ref| = %.3g (tol 1e-03)\n", c.kind, err);
+    std::printf("[fidelity] tiny-bert-F32 embd-%-6s max|d|/max|ref| = %.3g (tol 1e-03)\n", c.kind,
+                err);
     EXPECT_LE(err, 1e-3) << c.kind;
     EXPECT_EQ(ctx_->n_past(), 0u);
   }

@@ -20,19 +20,40 @@ struct Case {
 
 // Tolerances from the engine issue: F32 1e-3, F16 3e-3, BF16 1e-2, quantized 5e-2.
 const Case kCases[] = {
-    {"stories260K", 1e-3},           {"tiny-llama-q-F32", 1e-3},      {"tiny-llama-q-F16", 3e-3},
-    {"tiny-llama-q-BF16", 1e-2},     {"tiny-llama-q-Q8_0", 5e-2},     {"tiny-llama-q-Q6_K", 5e-2},
-    {"tiny-llama-q-Q5_K_M", 5e-2},   {"tiny-llama-q-Q5_0", 5e-2},     {"tiny-llama-q-Q5_1", 5e-2},
-    {"tiny-llama-q-Q4_K_M", 5e-2},   {"tiny-llama-q-Q4_0", 5e-2},     {"tiny-llama-q-Q4_1", 5e-2},
-    {"tiny-llama-q-Q3_K_M", 5e-2},   {"tiny-llama-q-Q2_K", 5e-2},     {"tiny-llama-q-IQ4_NL", 5e-2},
-    {"tiny-llama-q-IQ4_XS", 5e-2},   {"tiny-llama-q-pure-Q8_0", 5e-2}, {"tiny-llama-q-pure-Q6_K", 5e-2},
-    {"tiny-llama-q-pure-Q5_K", 5e-2}, {"tiny-llama-q-pure-Q5_0", 5e-2}, {"tiny-llama-q-pure-Q5_1", 5e-2},
-    {"tiny-llama-q-pure-Q4_K", 5e-2}, {"tiny-llama-q-pure-Q4_0", 5e-2}, {"tiny-llama-q-pure-Q4_1", 5e-2},
-    {"tiny-llama-q-pure-Q3_K", 5e-2}, {"tiny-llama-q-pure-Q2_K", 5e-2}, {"tiny-llama-q-pure-IQ4_NL", 5e-2},
+    {"stories260K", 1e-3},
+    {"tiny-llama-q-F32", 1e-3},
+    {"tiny-llama-q-F16", 3e-3},
+    {"tiny-llama-q-BF16", 1e-2},
+    {"tiny-llama-q-Q8_0", 5e-2},
+    {"tiny-llama-q-Q6_K", 5e-2},
+    {"tiny-llama-q-Q5_K_M", 5e-2},
+    {"tiny-llama-q-Q5_0", 5e-2},
+    {"tiny-llama-q-Q5_1", 5e-2},
+    {"tiny-llama-q-Q4_K_M", 5e-2},
+    {"tiny-llama-q-Q4_0", 5e-2},
+    {"tiny-llama-q-Q4_1", 5e-2},
+    {"tiny-llama-q-Q3_K_M", 5e-2},
+    {"tiny-llama-q-Q2_K", 5e-2},
+    {"tiny-llama-q-IQ4_NL", 5e-2},
+    {"tiny-llama-q-IQ4_XS", 5e-2},
+    {"tiny-llama-q-pure-Q8_0", 5e-2},
+    {"tiny-llama-q-pure-Q6_K", 5e-2},
+    {"tiny-llama-q-pure-Q5_K", 5e-2},
+    {"tiny-llama-q-pure-Q5_0", 5e-2},
+    {"tiny-llama-q-pure-Q5_1", 5e-2},
+    {"tiny-llama-q-pure-Q4_K", 5e-2},
+    {"tiny-llama-q-pure-Q4_0", 5e-2},
+    {"tiny-llama-q-pure-Q4_1", 5e-2},
+    {"tiny-llama-q-pure-Q3_K", 5e-2},
+    {"tiny-llama-q-pure-Q2_K", 5e-2},
+    {"tiny-llama-q-pure-IQ4_NL", 5e-2},
     {"tiny-llama-q-pure-IQ4_XS", 5e-2},
     // One model per architecture (testdata/README.md §1).
-    {"tiny-qwen2-F16", 3e-3},        {"tiny-gemma-F16", 3e-3},        {"tiny-gemma2-F16", 3e-3},
-    {"tiny-gemma3-F16", 3e-3},       {"tiny-phi3-F16", 3e-3},
+    {"tiny-qwen2-F16", 3e-3},
+    {"tiny-gemma-F16", 3e-3},
+    {"tiny-gemma2-F16", 3e-3},
+    {"tiny-gemma3-F16", 3e-3},
+    {"tiny-phi3-F16", 3e-3},
 };
 
 struct Reference {
@@ -45,7 +66,8 @@ struct Reference {
 
 Reference LoadReference(const std::string& model) {
   Reference r;
-  auto j = nlohmann::json::parse(testing::ReadFileOrFail(testing::TestdataPath("ref/" + model + ".logits.json")));
+  auto j = nlohmann::json::parse(
+      testing::ReadFileOrFail(testing::TestdataPath("ref/" + model + ".logits.json")));
   r.tokens = j["tokens"].get<std::vector<TokenId>>();
   r.top2_gap = j["top2_gap"].get<std::vector<float>>();
   r.max_abs = j["max_abs"].get<double>();
@@ -54,21 +76,26 @@ Reference LoadReference(const std::string& model) {
   return r;
 }
 
-size_t Argmax(const float* x, size_t n) { return static_cast<size_t>(std::max_element(x, x + n) - x); }
+size_t Argmax(const float* x, size_t n) {
+  return static_cast<size_t>(std::max_element(x, x + n) - x);
+}
 
 struct Comparison {
-  double rel_err = 0;         // max |Δ| / max |logit|
+  double rel_err = 0;          // max |Δ| / max |logit|
   size_t argmax_mismatch = 0;  // at positions whose reference top-2 gap is clear
 };
 
 Comparison Compare(const Reference& ref, const std::vector<float>& got, double tol) {
   Comparison c;
   double max_diff = 0;
-  for (size_t i = 0; i < got.size(); ++i) max_diff = std::max(max_diff, std::fabs(double(got[i]) - ref.logits[i]));
+  for (size_t i = 0; i < got.size(); ++i)
+    max_diff = std::max(max_diff, std::fabs(double(got[i]) - ref.logits[i]));
   c.rel_err = max_diff / ref.max_abs;
   for (size_t p = 0; p < ref.tokens.size(); ++p) {
     if (ref.top2_gap[p] <= 2 * tol * ref.max_abs) continue;
-    if (Argmax(&got[p * ref.n_vocab], ref.n_vocab) != Argmax(&ref.logits[p * ref.n_vocab], ref.n_vocab)) ++c.argmax_mismatch;
+    if (Argmax(&got[p * ref.n_vocab], ref.n_vocab) !=
+        Argmax(&ref.logits[p * ref.n_vocab], ref.n_vocab))
+      ++c.argmax_mismatch;
   }
   return c;
 }
@@ -91,8 +118,10 @@ TEST_P(FidelityTest, AllPositionLogitsMatchReferenceInOneBatch) {
   ASSERT_TRUE((*ctx)->Decode(ref.tokens, true, &logits).ok());
   ASSERT_EQ(logits.size(), ref.logits.size());
   Comparison c = Compare(ref, logits, tc.tol);
-  std::printf("[fidelity] %-28s one batch: max|d|/max|logit| = %.3g (tol %.0e), clear-argmax mismatches %zu\n", tc.model,
-              c.rel_err, tc.tol, c.argmax_mismatch);
+  std::printf(
+      "[fidelity] %-28s one batch: max|d|/max|logit| = %.3g (tol %.0e), clear-argmax mismatches "
+      "%zu\n",
+      tc.model, c.rel_err, tc.tol, c.argmax_mismatch);
   EXPECT_LE(c.rel_err, tc.tol);
   EXPECT_EQ(c.argmax_mismatch, 0u);
 }
@@ -107,7 +136,7 @@ TEST_P(FidelityTest, SplitBatchesThroughTheCacheStayWithinTolerance) {
   // and values, where the model's head size allows it) adds up to 3e-2 to the weights' error.
   for (tensor::DType kv_type : {tensor::DType::kF32, tensor::DType::kF16, tensor::DType::kQ8_0}) {
     if (!KvCache::SupportsType((*model)->config(), kv_type)) continue;
-    const double tol = kv_type == tensor::DType::kF16   ? std::max(tc.tol, 3e-3)
+    const double tol = kv_type == tensor::DType::kF16    ? std::max(tc.tol, 3e-3)
                        : kv_type == tensor::DType::kQ8_0 ? tc.tol + 3e-2
                                                          : tc.tol;
     ThreadPool pool(kv_type == tensor::DType::kF16 ? 1 : 2);
@@ -120,8 +149,8 @@ TEST_P(FidelityTest, SplitBatchesThroughTheCacheStayWithinTolerance) {
     std::vector<float> logits;
     ASSERT_TRUE((*ctx)->Decode(ref.tokens, true, &logits).ok());
     Comparison c = Compare(ref, logits, tol);
-    std::printf("[fidelity] %-28s batches of 7, %s cache, %zu thread(s): %.3g (tol %.0e)\n", tc.model,
-                std::string(tensor::Name(kv_type)).c_str(), pool.size(), c.rel_err, tol);
+    std::printf("[fidelity] %-28s batches of 7, %s cache, %zu thread(s): %.3g (tol %.0e)\n",
+                tc.model, std::string(tensor::Name(kv_type)).c_str(), pool.size(), c.rel_err, tol);
     EXPECT_LE(c.rel_err, tol) << tensor::Name(kv_type);
   }
 }
@@ -130,7 +159,8 @@ TEST_P(FidelityTest, GreedyTokenByTokenMatchesReference) {
   const Case& tc = GetParam();
   auto model = Model::Load(testing::TestdataPath(std::string("models/") + tc.model + ".gguf"));
   ASSERT_TRUE(model.ok());
-  auto j = nlohmann::json::parse(testing::ReadFileOrFail(testing::TestdataPath(std::string("ref/") + tc.model + ".greedy.json")));
+  auto j = nlohmann::json::parse(testing::ReadFileOrFail(
+      testing::TestdataPath(std::string("ref/") + tc.model + ".greedy.json")));
   auto prompt = j["prompt_tokens"].get<std::vector<TokenId>>();
   auto want = j["generated_tokens"].get<std::vector<TokenId>>();
   ThreadPool pool(2);

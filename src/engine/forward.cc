@@ -21,7 +21,8 @@ namespace olla::engine {
 namespace {
 
 // y = norm(x) with the model's norm kind, scale and bias. x, y: [n_rows, dim]; may alias.
-void Norm(const ModelConfig& c, const NormWeights& nw, const float* x, size_t n_rows, size_t dim, float* y) {
+void Norm(const ModelConfig& c, const NormWeights& nw, const float* x, size_t n_rows, size_t dim,
+          float* y) {
   if (c.norm == NormKind::kLayer) {
     kernels::LayerNorm(x, nw.weight.data, nw.bias.data, n_rows, dim, c.norm_eps, y);
     return;
@@ -91,8 +92,10 @@ const float* Context::Forward(const TokenId* tokens, size_t n) {
     AddBias(a.k.data(), lw.bk, n);
     AddBias(a.v.data(), lw.bv, n);
     if (c.qk_norm) {  // each head's vector normalized on its own: rows of head_dim
-      kernels::RmsNorm(a.q.data(), lw.attn_q_norm.data, n * c.n_head, c.head_dim, c.norm_eps, a.q.data());
-      kernels::RmsNorm(a.k.data(), lw.attn_k_norm.data, n * c.n_head_kv, c.head_dim, c.norm_eps, a.k.data());
+      kernels::RmsNorm(a.q.data(), lw.attn_q_norm.data, n * c.n_head, c.head_dim, c.norm_eps,
+                       a.q.data());
+      kernels::RmsNorm(a.k.data(), lw.attn_k_norm.data, n * c.n_head_kv, c.head_dim, c.norm_eps,
+                       a.k.data());
     }
     if (c.use_rope) {
       const kernels::RopeParams& rope = lc.local ? c.rope_local : c.rope;
@@ -102,7 +105,8 @@ const float* Context::Forward(const TokenId* tokens, size_t n) {
     ap.window = lc.local ? c.sliding_window : 0;
     if (c.causal) {
       kv_.Store(il, n_past0, n, a.k.data(), a.v.data());
-      kernels::Attention(a.q.data(), n, a.pos.data(), kv_.View(il, n_past0 + n), ap, a.attn.data(), pool_);
+      kernels::Attention(a.q.data(), n, a.pos.data(), kv_.View(il, n_past0 + n), ap, a.attn.data(),
+                         pool_);
     } else {
       // Non-causal (encoders): the whole input is one batch (Context::Embed), attending to its
       // own keys and values in F32, as llama.cpp's cache-less encoder path.

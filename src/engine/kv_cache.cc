@@ -14,8 +14,9 @@ namespace olla::engine {
 Result<KvCache> KvCache::Create(const ModelConfig& cfg, size_t n_ctx, tensor::DType type) {
   if (!SupportsType(cfg, type))
     return Status::InvalidArgument(StrCat("unsupported KV cache type ", tensor::Name(type),
-                                          type == tensor::DType::kQ8_0 ? " for head dimensions that are not multiples of 32"
-                                                                        : " (use f16, f32 or q8_0)"));
+                                          type == tensor::DType::kQ8_0
+                                              ? " for head dimensions that are not multiples of 32"
+                                              : " (use f16, f32 or q8_0)"));
   KvCache c;
   c.n_ctx_ = n_ctx;
   c.type_ = type;
@@ -44,7 +45,8 @@ bool KvCache::SupportsType(const ModelConfig& cfg, tensor::DType type) {
 }
 
 size_t KvCache::BytesPerPosition(const ModelConfig& cfg, tensor::DType type) {
-  return cfg.n_layer * (kernels::KvRowBytes(type, cfg.kv_dim()) + kernels::KvRowBytes(type, cfg.v_dim()));
+  return cfg.n_layer *
+         (kernels::KvRowBytes(type, cfg.kv_dim()) + kernels::KvRowBytes(type, cfg.v_dim()));
 }
 
 void KvCache::Store(size_t layer, size_t pos, size_t n, const float* k, const float* v) {

@@ -1,7 +1,8 @@
 #pragma once
 // KvCache: keys and values of one sequence, one row per position for every layer, in F32, F16
-// (the default, as Ollama) or Q8_0 (half of F16's memory; OLLAMA_KV_CACHE_TYPE=q8_0). Positions [0, n_used) are filled; Truncate keeps a prefix so the
-// next request that shares it skips recomputing it. Not thread-safe.
+// (the default, as Ollama) or Q8_0 (half of F16's memory; OLLAMA_KV_CACHE_TYPE=q8_0). Positions [0,
+// n_used) are filled; Truncate keeps a prefix so the next request that shares it skips recomputing
+// it. Not thread-safe.
 
 #include <cstdint>
 #include <vector>

@@ -13,7 +13,8 @@ Status PackWeights(ModelWeights& w, kernels::WeightPacks& packs) {
   ThreadPool pool(ThreadPool::DefaultThreadCount());
   std::vector<kernels::QMatrix*> matrices;
   for (LayerWeights& l : w.layers)
-    for (kernels::QMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down}) matrices.push_back(m);
+    for (kernels::QMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down})
+      matrices.push_back(m);
   matrices.push_back(&w.output);
   return packs.PackAll(matrices, pool);
 }
@@ -40,7 +41,8 @@ Result<std::unique_ptr<Model>> Model::FromFile(gguf::File file) {
   if (auto tokens = md.GetArray("tokenizer.ggml.tokens"); tokens.ok()) {
     if ((*tokens)->items.size() < m->cfg_.n_vocab)
       return Status::InvalidArgument(StrCat("tokenizer.ggml.tokens has ", (*tokens)->items.size(),
-                                            " entries, fewer than the model's ", m->cfg_.n_vocab, " outputs"));
+                                            " entries, fewer than the model's ", m->cfg_.n_vocab,
+                                            " outputs"));
   }
   return m;
 }

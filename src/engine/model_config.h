@@ -1,8 +1,8 @@
 #pragma once
 // ModelConfig: every hyperparameter and per-family switch the one forward pass reads
-// (CONVENTIONS.md C5). Filled from GGUF metadata by an architecture's loader (engine/arch/); nothing
-// here is hard-coded per model. Tensor binding (weights.cc) follows the same flags: a flag that
-// says "this block has X" makes X a required tensor.
+// (CONVENTIONS.md C5). Filled from GGUF metadata by an architecture's loader (engine/arch/);
+// nothing here is hard-coded per model. Tensor binding (weights.cc) follows the same flags: a flag
+// that says "this block has X" makes X a required tensor.
 
 #include <cstddef>
 #include <cstdint>
@@ -29,49 +29,53 @@ struct LayerConfig {
 };
 
 struct ModelConfig {
-  std::string arch;          // general.architecture
-  size_t n_vocab = 0;        // rows of the output matrix (or of token_embd for encoders)
+  std::string arch;    // general.architecture
+  size_t n_vocab = 0;  // rows of the output matrix (or of token_embd for encoders)
   size_t n_embd = 0;
   size_t n_layer = 0;
   size_t n_head = 0;
   size_t n_head_kv = 0;
-  size_t head_dim = 0;       // key/query length per head
-  size_t head_dim_v = 0;     // value length per head
+  size_t head_dim = 0;    // key/query length per head
+  size_t head_dim_v = 0;  // value length per head
   size_t n_ff = 0;
   size_t n_ctx_train = 0;
   float norm_eps = 1e-5f;
   NormKind norm = NormKind::kRms;
   NormPlacement norm_placement = NormPlacement::kPre;
   FfnActivation ffn_act = FfnActivation::kSilu;  // of the gate in gated FFNs
-  bool ffn_gated = true;     // act(x Wgate) * (x Wup); false: gelu(x Wup) (BERT)
-  kernels::RopeParams rope;  // rope of global layers: n_rot, base, scale, style; freq_factors bound by the weights
+  bool ffn_gated = true;  // act(x Wgate) * (x Wup); false: gelu(x Wup) (BERT)
+  kernels::RopeParams
+      rope;  // rope of global layers: n_rot, base, scale, style; freq_factors bound by the weights
   kernels::RopeParams rope_local;  // rope of local layers (LayerConfig::local)
-  size_t sliding_window = 0;       // local layers: a query at p sees keys k with p - k < sliding_window
-  bool use_rope = true;      // false: absolute position embeddings instead (BERT)
-  bool causal = true;        // false: every token attends to every token of its batch (encoders)
-  bool tied_output = false;  // output.weight absent: reuse token_embd.weight
-  float embd_scale = 1.0f;   // multiplies token embeddings (gemma: sqrt(n_embd))
-  float attn_scale = 0.0f;   // query scale; 0 means 1/sqrt(head_dim)
-  float attn_softcap = 0.0f; // if > 0: attention scores s -> cap * tanh(s / cap) (gemma2)
+  size_t sliding_window = 0;   // local layers: a query at p sees keys k with p - k < sliding_window
+  bool use_rope = true;        // false: absolute position embeddings instead (BERT)
+  bool causal = true;          // false: every token attends to every token of its batch (encoders)
+  bool tied_output = false;    // output.weight absent: reuse token_embd.weight
+  float embd_scale = 1.0f;     // multiplies token embeddings (gemma: sqrt(n_embd))
+  float attn_scale = 0.0f;     // query scale; 0 means 1/sqrt(head_dim)
+  float attn_softcap = 0.0f;   // if > 0: attention scores s -> cap * tanh(s / cap) (gemma2)
   float final_softcap = 0.0f;  // the same on the output logits (gemma2)
 
   // Optional tensors, bound when set (weights.cc).
-  bool qkv_bias = false;        // attn_{q,k,v}.bias (qwen2, bert)
-  bool attn_out_bias = false;   // attn_output.bias (bert)
-  bool ffn_bias = false;        // ffn_up.bias, ffn_down.bias (bert)
-  bool norm_bias = false;       // every norm has a .bias (LayerNorm models)
-  bool qk_norm = false;         // attn_q_norm / attn_k_norm: per-head RMSNorm before rope (qwen3, gemma3)
-  bool post_attn_norm = false;  // post_attention_norm on the attention output before the residual (gemma2/3)
-  bool post_ffn_norm = false;   // post_ffw_norm on the FFN output before the residual (gemma2/3)
-  bool fused_qkv = false;       // one attn_qkv tensor, rows q then k then v (phi3)
-  bool fused_gate_up = false;   // one ffn_up tensor of 2*n_ff rows, gate then up (phi3)
-  bool position_embd = false;   // position_embd: absolute position embeddings added to the input (bert)
-  bool token_types = false;     // token_types: row 0 (segment A) added to every input (bert)
-  bool embd_norm = false;       // token_embd_norm on the summed input embeddings (bert)
-  bool output_head = true;      // output_norm + output: false for encoders, which produce embeddings only
+  bool qkv_bias = false;       // attn_{q,k,v}.bias (qwen2, bert)
+  bool attn_out_bias = false;  // attn_output.bias (bert)
+  bool ffn_bias = false;       // ffn_up.bias, ffn_down.bias (bert)
+  bool norm_bias = false;      // every norm has a .bias (LayerNorm models)
+  bool qk_norm = false;  // attn_q_norm / attn_k_norm: per-head RMSNorm before rope (qwen3, gemma3)
+  bool post_attn_norm =
+      false;  // post_attention_norm on the attention output before the residual (gemma2/3)
+  bool post_ffn_norm = false;  // post_ffw_norm on the FFN output before the residual (gemma2/3)
+  bool fused_qkv = false;      // one attn_qkv tensor, rows q then k then v (phi3)
+  bool fused_gate_up = false;  // one ffn_up tensor of 2*n_ff rows, gate then up (phi3)
+  bool position_embd =
+      false;  // position_embd: absolute position embeddings added to the input (bert)
+  bool token_types = false;  // token_types: row 0 (segment A) added to every input (bert)
+  bool embd_norm = false;    // token_embd_norm on the summed input embeddings (bert)
+  bool output_head =
+      true;  // output_norm + output: false for encoders, which produce embeddings only
 
   Pooling pooling = Pooling::kNone;  // the model's default pooling for embeddings
-  size_t n_pos_max = 0;              // rows of position_embd (positions must stay below); 0 = no limit
+  size_t n_pos_max = 0;  // rows of position_embd (positions must stay below); 0 = no limit
 
   std::vector<LayerConfig> layers;  // [n_layer]; LoadLlamaLike makes them all global
 

@@ -20,10 +20,12 @@ class Binder {
     const gguf::TensorInfo* t = f_.FindTensor(name);
     if (!t) return Status::InvalidArgument(StrCat("model is missing tensor '", name, "'"));
     if (t->ne.size() != 2 || t->ne[0] != cols || (rows != 0 && t->ne[1] != rows))
-      return Status::InvalidArgument(StrCat("tensor '", name, "' has shape ", ShapeString(t->ne), ", expected [", cols, ", ",
+      return Status::InvalidArgument(StrCat("tensor '", name, "' has shape ", ShapeString(t->ne),
+                                            ", expected [", cols, ", ",
                                             rows == 0 ? std::string("n") : StrCat(rows), "]"));
     if (!kernels::SupportsWeightType(t->type))
-      return Status::Unsupported(StrCat("tensor '", name, "' has type ", tensor::Name(t->type), ", which olla cannot compute with yet"));
+      return Status::Unsupported(StrCat("tensor '", name, "' has type ", tensor::Name(t->type),
+                                        ", which olla cannot compute with yet"));
     kernels::QMatrix m;
     m.type = t->type;
     m.data = t->data.data();
@@ -40,9 +42,11 @@ class Binder {
       return Status::InvalidArgument(StrCat("model is missing tensor '", name, "'"));
     }
     if (t->ne.size() != 1 || t->ne[0] != n)
-      return Status::InvalidArgument(StrCat("tensor '", name, "' has shape ", ShapeString(t->ne), ", expected [", n, "]"));
+      return Status::InvalidArgument(
+          StrCat("tensor '", name, "' has shape ", ShapeString(t->ne), ", expected [", n, "]"));
     if (t->type != tensor::DType::kF32)
-      return Status::Unsupported(StrCat("tensor '", name, "' has type ", tensor::Name(t->type), ", expected F32"));
+      return Status::Unsupported(
+          StrCat("tensor '", name, "' has type ", tensor::Name(t->type), ", expected F32"));
     return Vec{reinterpret_cast<const float*>(t->data.data()), n};
   }
 
@@ -72,7 +76,8 @@ kernels::QMatrix RowSlice(const kernels::QMatrix& m, size_t first, size_t count)
 Status BindAttention(Binder& b, const std::string& p, const ModelConfig& cfg, LayerWeights& l) {
   const size_t q_dim = cfg.q_dim(), kv_dim = cfg.kv_dim(), v_dim = cfg.v_dim();
   if (cfg.fused_qkv) {
-    OLLA_ASSIGN_OR_RETURN(kernels::QMatrix qkv, b.Matrix(p + "attn_qkv.weight", cfg.n_embd, q_dim + kv_dim + v_dim));
+    OLLA_ASSIGN_OR_RETURN(kernels::QMatrix qkv,
+                          b.Matrix(p + "attn_qkv.weight", cfg.n_embd, q_dim + kv_dim + v_dim));
     l.wq = RowSlice(qkv, 0, q_dim);
     l.wk = RowSlice(qkv, q_dim, kv_dim);
     l.wv = RowSlice(qkv, q_dim + kv_dim, v_dim);
@@ -86,7 +91,8 @@ Status BindAttention(Binder& b, const std::string& p, const ModelConfig& cfg, La
     OLLA_ASSIGN_OR_RETURN(l.bk, b.Vector(p + "attn_k.bias", kv_dim));
     OLLA_ASSIGN_OR_RETURN(l.bv, b.Vector(p + "attn_v.bias", v_dim));
   }
-  OLLA_ASSIGN_OR_RETURN(l.wo, b.Matrix(p + "attn_output.weight", cfg.n_head * cfg.head_dim_v, cfg.n_embd));
+  OLLA_ASSIGN_OR_RETURN(
+      l.wo, b.Matrix(p + "attn_output.weight", cfg.n_head * cfg.head_dim_v, cfg.n_embd));
   if (cfg.attn_out_bias) {
     OLLA_ASSIGN_OR_RETURN(l.bo, b.Vector(p + "attn_output.bias", cfg.n_embd));
   }
@@ -100,7 +106,8 @@ Status BindAttention(Binder& b, const std::string& p, const ModelConfig& cfg, La
 // The feed-forward projections and their optional parts.
 Status BindFfn(Binder& b, const std::string& p, const ModelConfig& cfg, LayerWeights& l) {
   if (cfg.ffn_gated && cfg.fused_gate_up) {
-    OLLA_ASSIGN_OR_RETURN(kernels::QMatrix gate_up, b.Matrix(p + "ffn_up.weight", cfg.n_embd, 2 * cfg.n_ff));
+    OLLA_ASSIGN_OR_RETURN(kernels::QMatrix gate_up,
+                          b.Matrix(p + "ffn_up.weight", cfg.n_embd, 2 * cfg.n_ff));
     l.ffn_gate = RowSlice(gate_up, 0, cfg.n_ff);
     l.ffn_up = RowSlice(gate_up, cfg.n_ff, cfg.n_ff);
   } else {
@@ -156,12 +163,14 @@ Result<ModelWeights> BindWeights(const gguf::File& file, ModelConfig& cfg) {
   for (size_t i = 0; i < cfg.n_layer; ++i) {
     const std::string p = StrCat("blk.", i, ".");
     LayerWeights& l = w.layers[i];
-    OLLA_ASSIGN_OR_RETURN(l.attn_norm, b.Norm(p + (pre ? "attn_norm" : "attn_output_norm"), n_embd, bias));
+    OLLA_ASSIGN_OR_RETURN(l.attn_norm,
+                          b.Norm(p + (pre ? "attn_norm" : "attn_output_norm"), n_embd, bias));
     OLLA_RETURN_IF_ERROR(BindAttention(b, p, cfg, l));
     if (cfg.post_attn_norm) {
       OLLA_ASSIGN_OR_RETURN(l.post_attn_norm, b.Norm(p + "post_attention_norm", n_embd, bias));
     }
-    OLLA_ASSIGN_OR_RETURN(l.ffn_norm, b.Norm(p + (pre ? "ffn_norm" : "layer_output_norm"), n_embd, bias));
+    OLLA_ASSIGN_OR_RETURN(l.ffn_norm,
+                          b.Norm(p + (pre ? "ffn_norm" : "layer_output_norm"), n_embd, bias));
     OLLA_RETURN_IF_ERROR(BindFfn(b, p, cfg, l));
     if (cfg.post_ffn_norm) {
       OLLA_ASSIGN_OR_RETURN(l.post_ffn_norm, b.Norm(p + "post_ffw_norm", n_embd, bias));

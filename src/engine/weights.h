@@ -30,16 +30,16 @@ struct LayerWeights {
   // [q_dim, n_embd], [kv_dim, n_embd], [v_dim, n_embd], [n_embd, n_head * head_dim_v]. With
   // fused_qkv, wq, wk and wv are consecutive row ranges of attn_qkv.
   kernels::QMatrix wq, wk, wv, wo;
-  Vec bq, bk, bv, bo;                 // [q_dim], [kv_dim], [v_dim], [n_embd] (qkv_bias, attn_out_bias)
-  Vec attn_q_norm, attn_k_norm;       // [head_dim] (qk_norm)
-  NormWeights post_attn_norm;         // post_attention_norm (post_attn_norm)
+  Vec bq, bk, bv, bo;            // [q_dim], [kv_dim], [v_dim], [n_embd] (qkv_bias, attn_out_bias)
+  Vec attn_q_norm, attn_k_norm;  // [head_dim] (qk_norm)
+  NormWeights post_attn_norm;    // post_attention_norm (post_attn_norm)
   // The FFN block's norm: ffn_norm (kPre) or layer_output_norm (kPost).
   NormWeights ffn_norm;
   // [n_ff, n_embd] ×2, [n_embd, n_ff]; ffn_gate is unset without a gate. With fused_gate_up, gate
   // and up are the two halves of ffn_up.
   kernels::QMatrix ffn_gate, ffn_up, ffn_down;
-  Vec ffn_up_b, ffn_down_b;           // [n_ff], [n_embd] (ffn_bias)
-  NormWeights post_ffn_norm;          // post_ffw_norm (post_ffn_norm)
+  Vec ffn_up_b, ffn_down_b;   // [n_ff], [n_embd] (ffn_bias)
+  NormWeights post_ffn_norm;  // post_ffw_norm (post_ffn_norm)
 };
 
 struct ModelWeights {

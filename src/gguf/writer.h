@@ -40,7 +40,8 @@ Result<std::string> Serialize(const Metadata& metadata, const std::vector<Tensor
 // with zeros to DataAlignment(metadata): Serialize() is exactly SerializeHeader() plus that.
 // Fails as Serialize() does, except that data sizes are not checked.
 Result<std::string> SerializeHeader(const Metadata& metadata,
-                                    const std::vector<TensorToWrite>& tensors, uint32_t version = 3);
+                                    const std::vector<TensorToWrite>& tensors,
+                                    uint32_t version = 3);
 // general.alignment (a uint32 power of two up to kMaxAlignment) or kDefaultAlignment when absent;
 // kInvalidArgument for any other value.
 Result<uint64_t> DataAlignment(const Metadata& metadata);

@@ -23,31 +23,32 @@ inline constexpr std::string_view kAnnotations[] = {
     "$schema",    "$id",      "$comment",  "title",         "description", "default",    "examples",
     "deprecated", "readOnly", "writeOnly", "discriminator", "$defs",       "definitions"};
 inline constexpr std::string_view kKeywords[] = {"type",
-                                          "enum",
-                                          "const",
-                                          "$ref",
-                                          "anyOf",
-                                          "oneOf",
-                                          "allOf",
-                                          "properties",
-                                          "required",
-                                          "additionalProperties",
-                                          "unevaluatedProperties",
-                                          "items",
-                                          "prefixItems",
-                                          "minItems",
-                                          "maxItems",
-                                          "uniqueItems",
-                                          "minLength",
-                                          "maxLength",
-                                          "pattern",
-                                          "format",
-                                          "minimum",
-                                          "maximum",
-                                          "exclusiveMinimum",
-                                          "exclusiveMaximum"};
+                                                 "enum",
+                                                 "const",
+                                                 "$ref",
+                                                 "anyOf",
+                                                 "oneOf",
+                                                 "allOf",
+                                                 "properties",
+                                                 "required",
+                                                 "additionalProperties",
+                                                 "unevaluatedProperties",
+                                                 "items",
+                                                 "prefixItems",
+                                                 "minItems",
+                                                 "maxItems",
+                                                 "uniqueItems",
+                                                 "minLength",
+                                                 "maxLength",
+                                                 "pattern",
+                                                 "format",
+                                                 "minimum",
+                                                 "maximum",
+                                                 "exclusiveMinimum",
+                                                 "exclusiveMaximum"};
 
-// Whether the compiler and the validator know `key` (an annotation, a keyword or an "x-" extension).
+// Whether the compiler and the validator know `key` (an annotation, a keyword or an "x-"
+// extension).
 bool IsKnownKeyword(std::string_view key);
 
 // `text` as a GBNF string literal, quotes included.

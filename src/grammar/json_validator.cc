@@ -66,7 +66,8 @@ class Validator {
     if (s.is_boolean()) return s.get<bool>() ? Status::Ok() : Fail(at, "the schema is false");
     if (!s.is_object()) return Status::InvalidArgument("a schema must be an object or a boolean");
     for (const auto& [key, unused] : s.items()) {
-      if (!IsKnownKeyword(key)) return Status::InvalidArgument(StrCat("unsupported keyword '", key, "'"));
+      if (!IsKnownKeyword(key))
+        return Status::InvalidArgument(StrCat("unsupported keyword '", key, "'"));
     }
     if (s.contains("$ref")) {
       const std::string ref = s["$ref"].get<std::string>();

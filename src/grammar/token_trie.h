@@ -2,7 +2,8 @@
 // TokenTrie: a model's vocabulary as a byte trie, built once per model and shared by every
 // Matcher (immutable, thread-safe). Masking walks it so that a prefix shared by many tokens is
 // matched once. Tokens are their detokenized bytes (SPM "▁" already turned into " ", byte
-// tokens "<0x0A>" into the byte): the grammar layer never sees the tokenizer (docs/ARCHITECTURE.md).
+// tokens "<0x0A>" into the byte): the grammar layer never sees the tokenizer
+// (docs/ARCHITECTURE.md).
 
 #include <array>
 #include <cstdint>

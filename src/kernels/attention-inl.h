@@ -34,8 +34,8 @@ constexpr size_t kKeyBlock = 16;  // score vectors held in registers
 // Rows [j0, j0 + n) of one KV head (`base`: its first element in row 0; rows `row_bytes` apart)
 // widened to F32: out[n][dim].
 template <class DF>
-HWY_INLINE void WidenRows(DF df, const KvView& kv, const uint8_t* base, size_t row_bytes, size_t j0, size_t n,
-                          size_t dim, float* out) {
+HWY_INLINE void WidenRows(DF df, const KvView& kv, const uint8_t* base, size_t row_bytes, size_t j0,
+                          size_t n, size_t dim, float* out) {
   const size_t lanes = hn::Lanes(df);
   for (size_t j = 0; j < n; ++j) {
     float* o = out + j * dim;
@@ -44,7 +44,9 @@ HWY_INLINE void WidenRows(DF df, const KvView& kv, const uint8_t* base, size_t r
       const auto* src = reinterpret_cast<const uint16_t*>(row);
       size_t d = 0;
       for (; d + lanes <= dim; d += lanes)
-        hn::StoreU(hn::PromoteTo(df, hn::LoadU(hn::Rebind<hwy::float16_t, DF>(), reinterpret_cast<const hwy::float16_t*>(src + d))), df, o + d);
+        hn::StoreU(hn::PromoteTo(df, hn::LoadU(hn::Rebind<hwy::float16_t, DF>(),
+                                               reinterpret_cast<const hwy::float16_t*>(src + d))),
+                   df, o + d);
       for (; d < dim; ++d) o[d] = tensor::F16ToF32(src[d]);
     } else if (kv.type == tensor::DType::kQ8_0) {
       // dim is a multiple of 32: whole blocks of x = d * q.
@@ -55,8 +57,9 @@ HWY_INLINE void WidenRows(DF df, const KvView& kv, const uint8_t* base, size_t r
         const auto scale = hn::Set(df, tensor::F16ToF32(blocks[b].d));
         // lanes (1 to 16 on the targets we compile) divides the block's 32.
         for (size_t i = 0; i < 32; i += lanes)
-          hn::StoreU(hn::Mul(scale, hn::ConvertTo(df, hn::PromoteTo(d32, hn::LoadU(d8, blocks[b].qs + i)))), df,
-                     o + 32 * b + i);
+          hn::StoreU(hn::Mul(scale, hn::ConvertTo(
+                                        df, hn::PromoteTo(d32, hn::LoadU(d8, blocks[b].qs + i)))),
+                     df, o + 32 * b + i);
       }
     } else {
       const auto* src = reinterpret_cast<const float*>(row);
@@ -86,20 +89,23 @@ HWY_INLINE void RoundToF16(DF df, const float* x, size_t n, float* y) {
   for (; i < n; ++i) y[i] = tensor::F16ToF32(tensor::F32ToF16(x[i]));
 }
 
-// Queries: tokens [t0, t0 + nt) x heads [h0, h0 + nh) of KV head kvh; lane = (t - t0) * nh + (h - h0).
-HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv, const AttentionParams& p, size_t kvh,
-                            size_t t0, size_t nt, size_t h0, size_t nh, float* out, float* scratch) {
+// Queries: tokens [t0, t0 + nt) x heads [h0, h0 + nh) of KV head kvh; lane = (t - t0) * nh + (h -
+// h0).
+HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv,
+                            const AttentionParams& p, size_t kvh, size_t t0, size_t nt, size_t h0,
+                            size_t nh, float* out, float* scratch) {
   const hn::ScalableTag<float> df;
   using V = hn::Vec<decltype(df)>;
   const size_t n_lanes = hn::Lanes(df), nq = nt * nh;
   const size_t hd = p.head_dim, hdv = p.head_dim_v;
   const bool f16 = kv.type == tensor::DType::kF16;
-  const size_t k_row_bytes = KvRowBytes(kv.type, p.n_head_kv * hd), v_row_bytes = KvRowBytes(kv.type, p.n_head_kv * hdv);
+  const size_t k_row_bytes = KvRowBytes(kv.type, p.n_head_kv * hd),
+               v_row_bytes = KvRowBytes(kv.type, p.n_head_kv * hdv);
   const uint8_t* k_base = kv.k + KvRowBytes(kv.type, kvh * hd);
   const uint8_t* v_base = kv.v + KvRowBytes(kv.type, kvh * hdv);
-  float* qt = scratch;                  // [hd][lanes]
-  float* ot = qt + hd * n_lanes;        // [hdv][lanes]
-  float* st = ot + hdv * n_lanes;       // [kKeyBlock][lanes]
+  float* qt = scratch;                   // [hd][lanes]
+  float* ot = qt + hd * n_lanes;         // [hdv][lanes]
+  float* st = ot + hdv * n_lanes;        // [kKeyBlock][lanes]
   float* kb = st + kKeyBlock * n_lanes;  // [kKeyBlock][hd]
   float* vb = kb + kKeyBlock * hd;       // [kKeyBlock][hdv]
 
@@ -117,10 +123,12 @@ HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv
       for (size_t d = 0; d < hd; ++d) qt[d * n_lanes + lane] = qh[d];
     }
     last[lane] = pos[t];
-    const size_t end = !p.causal ? kv.n_kv : std::min<size_t>(kv.n_kv, static_cast<size_t>(pos[t]) + 1);
+    const size_t end =
+        !p.causal ? kv.n_kv : std::min<size_t>(kv.n_kv, static_cast<size_t>(pos[t]) + 1);
     k_end = std::max(k_end, end);
     size_t begin = 0;
-    if (p.window > 0 && static_cast<size_t>(pos[t]) + 1 > p.window) begin = static_cast<size_t>(pos[t]) + 1 - p.window;
+    if (p.window > 0 && static_cast<size_t>(pos[t]) + 1 > p.window)
+      begin = static_cast<size_t>(pos[t]) + 1 - p.window;
     k_begin = std::min(k_begin, begin);
   }
   const auto last_v = hn::ConvertTo(df, hn::LoadU(hn::RebindToSigned<decltype(df)>(), last));
@@ -136,12 +144,15 @@ HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv
     V blk_max = neg_inf;
     auto finish = [&](size_t j, V s) {
       s = hn::Mul(s, hn::Set(df, p.scale));
-      if (p.softcap > 0) s = hn::Mul(hn::Set(df, p.softcap), hn::Tanh(df, hn::Div(s, hn::Set(df, p.softcap))));
+      if (p.softcap > 0)
+        s = hn::Mul(hn::Set(df, p.softcap), hn::Tanh(df, hn::Div(s, hn::Set(df, p.softcap))));
       const auto key = hn::Set(df, static_cast<float>(j0 + j));
       auto masked = hn::FirstN(df, 0);
       if (p.causal) masked = hn::Or(masked, hn::Gt(key, last_v));
       if (p.window > 0)
-        masked = hn::Or(masked, hn::And(hn::Le(key, last_v), hn::Ge(hn::Sub(last_v, key), hn::Set(df, static_cast<float>(p.window)))));
+        masked = hn::Or(masked, hn::And(hn::Le(key, last_v),
+                                        hn::Ge(hn::Sub(last_v, key),
+                                               hn::Set(df, static_cast<float>(p.window)))));
       s = hn::IfThenElse(masked, neg_inf, s);
       hn::Store(s, df, st + j * n_lanes);
       blk_max = hn::Max(blk_max, s);
@@ -164,7 +175,8 @@ HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv
     }
     for (; j < nk; ++j) {
       V s0 = hn::Zero(df);
-      for (size_t d = 0; d < hd; ++d) s0 = hn::MulAdd(hn::Load(df, qt + d * n_lanes), hn::Set(df, kb[j * hd + d]), s0);
+      for (size_t d = 0; d < hd; ++d)
+        s0 = hn::MulAdd(hn::Load(df, qt + d * n_lanes), hn::Set(df, kb[j * hd + d]), s0);
       finish(j, s0);
     }
     // Online softmax: rescale what was accumulated to the new running max.
@@ -181,7 +193,8 @@ HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv
       for (size_t d = 0; d < hdv; ++d) {
         V o = hn::Mul(hn::Load(df, ot + d * n_lanes), c);
 #pragma GCC unroll 16
-        for (size_t jj = 0; jj < kKeyBlock; ++jj) o = hn::MulAdd(pj[jj], hn::Set(df, vb[jj * hdv + d]), o);
+        for (size_t jj = 0; jj < kKeyBlock; ++jj)
+          o = hn::MulAdd(pj[jj], hn::Set(df, vb[jj * hdv + d]), o);
         hn::Store(o, df, ot + d * n_lanes);
       }
     } else {

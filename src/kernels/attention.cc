@@ -17,8 +17,8 @@ HWY_EXPORT(AttendJob);
 HWY_EXPORT(AttnLanes);
 HWY_EXPORT(AttnScratchFloats);
 
-void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& kv, const AttentionParams& p,
-               float* out, ThreadPool& pool) {
+void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& kv,
+               const AttentionParams& p, float* out, ThreadPool& pool) {
   // A job is up to `lanes` queries that read one KV head: whole query groups of several tokens,
   // or, when a group is wider than the vector, part of one token's group.
   const size_t lanes = HWY_DYNAMIC_DISPATCH(AttnLanes)();
@@ -29,7 +29,8 @@ void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& k
   const size_t token_blocks = (n_tok + tokens_per_job - 1) / tokens_per_job;
   const size_t per_block = p.n_head_kv * head_chunks;
   const size_t n_jobs = token_blocks * per_block;
-  const size_t scratch_bytes = HWY_DYNAMIC_DISPATCH(AttnScratchFloats)(p.head_dim, p.head_dim_v) * sizeof(float);
+  const size_t scratch_bytes =
+      HWY_DYNAMIC_DISPATCH(AttnScratchFloats)(p.head_dim, p.head_dim_v) * sizeof(float);
   // Later tokens see more keys: hand out jobs from the last token block down, first come first
   // served, so the threads finish together.
   std::atomic<size_t> next{0};

@@ -43,7 +43,8 @@ void CheckCase(const Case& c, DType kv_type) {
   const size_t n_kv = c.n_past + c.n_tok;
   const size_t kv_dim = c.n_head_kv * c.head_dim;
   std::vector<float> q = RandomVector(c.n_tok * c.n_head * c.head_dim, rng, 1.0f);
-  std::vector<float> k = RandomVector(n_kv * kv_dim, rng, 1.0f), v = RandomVector(n_kv * kv_dim, rng, 1.0f);
+  std::vector<float> k = RandomVector(n_kv * kv_dim, rng, 1.0f),
+                     v = RandomVector(n_kv * kv_dim, rng, 1.0f);
   std::vector<uint16_t> k16(k.size()), v16(v.size());
   std::vector<tensor::BlockQ8_0> k8(k.size() / 32), v8(v.size() / 32);
   const bool q8 = kv_type == DType::kQ8_0;
@@ -60,12 +61,21 @@ void CheckCase(const Case& c, DType kv_type) {
   const bool f16 = kv_type == DType::kF16;
   auto bytes = [](const auto& vec) { return reinterpret_cast<const uint8_t*>(vec.data()); };
   KvView kv{.type = kv_type,
-            .k = f16 ? bytes(k16) : q8 ? bytes(k8) : bytes(k),
-            .v = f16 ? bytes(v16) : q8 ? bytes(v8) : bytes(v),
+            .k = f16  ? bytes(k16)
+                 : q8 ? bytes(k8)
+                      : bytes(k),
+            .v = f16  ? bytes(v16)
+                 : q8 ? bytes(v8)
+                      : bytes(v),
             .n_kv = n_kv};
-  AttentionParams p{.n_head = c.n_head, .n_head_kv = c.n_head_kv, .head_dim = c.head_dim, .head_dim_v = c.head_dim,
-                    .scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim)), .softcap = c.softcap,
-                    .window = c.window, .causal = c.causal};
+  AttentionParams p{.n_head = c.n_head,
+                    .n_head_kv = c.n_head_kv,
+                    .head_dim = c.head_dim,
+                    .head_dim_v = c.head_dim,
+                    .scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim)),
+                    .softcap = c.softcap,
+                    .window = c.window,
+                    .causal = c.causal};
   std::vector<int32_t> pos(c.n_tok);
   for (size_t t = 0; t < c.n_tok; ++t) pos[t] = static_cast<int32_t>(c.n_past + t);
   std::vector<float> want(c.n_tok * c.n_head * c.head_dim), got(want.size());
@@ -77,19 +87,22 @@ void CheckCase(const Case& c, DType kv_type) {
   for (size_t i = 0; i < got.size() && bad < 3; ++i) {
     if (!(std::fabs(got[i] - want[i]) <= budget)) {
       ++bad;
-      ADD_FAILURE() << tensor::Name(kv_type) << " heads " << c.n_head << "/" << c.n_head_kv << " dim " << c.head_dim
-                    << " n_tok " << c.n_tok << " past " << c.n_past << " causal " << c.causal << " window " << c.window
-                    << " softcap " << c.softcap << ": out " << i << " = " << got[i] << ", want " << want[i];
+      ADD_FAILURE() << tensor::Name(kv_type) << " heads " << c.n_head << "/" << c.n_head_kv
+                    << " dim " << c.head_dim << " n_tok " << c.n_tok << " past " << c.n_past
+                    << " causal " << c.causal << " window " << c.window << " softcap " << c.softcap
+                    << ": out " << i << " = " << got[i] << ", want " << want[i];
     }
   }
 }
 
 TEST(AttentionTest, FusedMatchesReferenceOnEveryHighwayTarget) {
   const Case cases[] = {
-      {1, 1, 8, 5, 0, true, 0, 0.0f},     {4, 1, 64, 7, 3, true, 0, 0.0f},   {8, 2, 64, 17, 9, true, 0, 0.0f},
-      {32, 8, 64, 1, 40, true, 0, 0.0f},  {32, 8, 64, 33, 0, true, 0, 0.0f}, {6, 3, 80, 9, 4, true, 0, 0.0f},
-      {32, 1, 16, 3, 5, true, 0, 0.0f},   {4, 4, 32, 12, 0, false, 0, 0.0f}, {4, 2, 32, 10, 20, true, 6, 0.0f},
-      {8, 4, 256, 5, 11, true, 0, 50.0f}, {2, 1, 64, 4, 2, false, 3, 0.0f},
+      {1, 1, 8, 5, 0, true, 0, 0.0f},    {4, 1, 64, 7, 3, true, 0, 0.0f},
+      {8, 2, 64, 17, 9, true, 0, 0.0f},  {32, 8, 64, 1, 40, true, 0, 0.0f},
+      {32, 8, 64, 33, 0, true, 0, 0.0f}, {6, 3, 80, 9, 4, true, 0, 0.0f},
+      {32, 1, 16, 3, 5, true, 0, 0.0f},  {4, 4, 32, 12, 0, false, 0, 0.0f},
+      {4, 2, 32, 10, 20, true, 6, 0.0f}, {8, 4, 256, 5, 11, true, 0, 50.0f},
+      {2, 1, 64, 4, 2, false, 3, 0.0f},
   };
   for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
     hwy::SetSupportedTargetsForTest(target);

@@ -50,16 +50,21 @@ BandwidthResult MeasureReadBandwidth(ThreadPool& pool, size_t bytes, int reps) {
   const size_t share = std::max<size_t>(kChunk, bytes / n_threads / kChunk * kChunk);
   const size_t total = share * n_threads;
   auto storage = std::make_unique_for_overwrite<uint64_t[]>(total / 8 + 8);
-  uint64_t* buf = storage.get() + (8 - reinterpret_cast<uintptr_t>(storage.get()) / 8 % 8) % 8;  // 64-byte aligned
+  uint64_t* buf = storage.get() +
+                  (8 - reinterpret_cast<uintptr_t>(storage.get()) / 8 % 8) % 8;  // 64-byte aligned
   // Each thread touches its own share first, so the pages sit near the thread that reads them.
-  pool.Run([&](size_t t) { std::memset(reinterpret_cast<uint8_t*>(buf) + t * share, static_cast<int>(t + 1), share); });
+  pool.Run([&](size_t t) {
+    std::memset(reinterpret_cast<uint8_t*>(buf) + t * share, static_cast<int>(t + 1), share);
+  });
   std::vector<uint64_t> sink(n_threads * 8);
   BandwidthResult r;
   r.bytes = total;
   double sum_gbps = 0;
   for (int rep = 0; rep < reps; ++rep) {
     const auto t0 = std::chrono::steady_clock::now();
-    pool.Run([&](size_t t) { sink[t * 8] += HWY_DYNAMIC_DISPATCH(SumWords)(buf + t * share / 8, share / 8); });
+    pool.Run([&](size_t t) {
+      sink[t * 8] += HWY_DYNAMIC_DISPATCH(SumWords)(buf + t * share / 8, share / 8);
+    });
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double gbps = static_cast<double>(total) / s / 1e9;
     r.best_gbps = std::max(r.best_gbps, gbps);

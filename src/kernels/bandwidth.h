@@ -11,7 +11,7 @@ namespace olla::kernels {
 struct BandwidthResult {
   double best_gbps = 0;  // fastest repetition, 1e9 bytes per second
   double mean_gbps = 0;
-  size_t bytes = 0;      // buffer size read per repetition
+  size_t bytes = 0;  // buffer size read per repetition
 };
 
 // Allocates `bytes` (choose several times the last-level cache), has each of the pool's threads

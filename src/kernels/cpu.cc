@@ -61,7 +61,8 @@ CpuPath Capped(CpuPath best) {
   if (v == "vnni") cap = CpuPath::kAvx512Vnni;
   if (v == "highway" || v == "avx2" || v == "emu128" || v == "scalar") cap = CpuPath::kHighway;
   if (v == "avx2") hwy::DisableTargets(HWY_AVX3 | HWY_AVX3_DL);
-  if (v == "emu128" || v == "scalar") hwy::DisableTargets(HWY_AVX3 | HWY_AVX3_DL | HWY_AVX2 | HWY_NEON);
+  if (v == "emu128" || v == "scalar")
+    hwy::DisableTargets(HWY_AVX3 | HWY_AVX3_DL | HWY_AVX2 | HWY_NEON);
   return static_cast<int>(cap) < static_cast<int>(best) ? cap : best;
 }
 
@@ -79,9 +80,12 @@ CpuPath ActiveCpuPath() {
 
 std::string_view CpuPathName(CpuPath path) {
   switch (path) {
-    case CpuPath::kHighway: return "highway";
-    case CpuPath::kAvx512Vnni: return "avx512-vnni";
-    case CpuPath::kAmx: return "amx";
+    case CpuPath::kHighway:
+      return "highway";
+    case CpuPath::kAvx512Vnni:
+      return "avx512-vnni";
+    case CpuPath::kAmx:
+      return "amx";
   }
   return "?";
 }

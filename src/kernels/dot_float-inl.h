@@ -28,8 +28,8 @@ namespace hn = hwy::HWY_NAMESPACE;
 // kT tokens over the whole row. Rows past n_valid and tokens past n_tok are computed on clamped
 // inputs and not stored, so one instantiation serves every edge. yr: y at this tile's first row.
 template <class WT, size_t kR, size_t kT>
-HWY_INLINE void FloatTile(const WT* const* wr, size_t n_valid, size_t n, const internal::Acts& a, size_t t, float* yr,
-                          size_t y_stride) {
+HWY_INLINE void FloatTile(const WT* const* wr, size_t n_valid, size_t n, const internal::Acts& a,
+                          size_t t, float* yr, size_t y_stride) {
   const hn::ScalableTag<float> df;
   const size_t lanes = hn::Lanes(df);
   const float* ar[kT];
@@ -72,8 +72,8 @@ constexpr size_t kFloatTileT = HWY_TARGET == HWY_AVX2 ? 3 : HWY_TARGET == HWY_AV
 // FloatTile's. Against four adjacent rows with the next four prefetched: +7-18 % in
 // matmul_bench's A/B, +15 % F16 generation.
 template <class WT>
-HWY_INLINE void FloatGemvQuarters(const internal::WeightRows& w, size_t r_begin, size_t r_end, const internal::Acts& a,
-                                  float* y) {
+HWY_INLINE void FloatGemvQuarters(const internal::WeightRows& w, size_t r_begin, size_t r_end,
+                                  const internal::Acts& a, float* y) {
   const hn::ScalableTag<float> df;
   const size_t lanes = hn::Lanes(df);
   const size_t n = w.n_cols, n_rows = r_end - r_begin, q = n_rows / 4;
@@ -90,7 +90,8 @@ HWY_INLINE void FloatGemvQuarters(const internal::WeightRows& w, size_t r_begin,
     size_t k = 0;
     for (; k + lanes <= n; k += lanes) {
       if (k % line_elems == 0) {
-        for (size_t i = 0; i < 4; ++i) hwy::Prefetch(reinterpret_cast<const uint8_t*>(wr[i] + k) + 1024);
+        for (size_t i = 0; i < 4; ++i)
+          hwy::Prefetch(reinterpret_cast<const uint8_t*>(wr[i] + k) + 1024);
       }
       const auto av = hn::LoadU(df, x + k);
       s0 = hn::MulAdd(LoadWeights(df, wr[0] + k), av, s0);
@@ -110,7 +111,8 @@ HWY_INLINE void FloatGemvQuarters(const internal::WeightRows& w, size_t r_begin,
     const WT* wr = reinterpret_cast<const WT*>(w.data + r * w.row_bytes);
     auto s = hn::Zero(df);
     size_t k = 0;
-    for (; k + lanes <= n; k += lanes) s = hn::MulAdd(LoadWeights(df, wr + k), hn::LoadU(df, x + k), s);
+    for (; k + lanes <= n; k += lanes)
+      s = hn::MulAdd(LoadWeights(df, wr + k), hn::LoadU(df, x + k), s);
     float sum = hn::GetLane(hn::SumOfLanes(df, s));
     for (size_t kk = k; kk < n; ++kk) sum += WeightToF32(wr[kk]) * x[kk];
     y[r] = sum;
@@ -118,29 +120,30 @@ HWY_INLINE void FloatGemvQuarters(const internal::WeightRows& w, size_t r_begin,
 }
 
 template <class WT>
-HWY_INLINE void FloatRows(const internal::WeightRows& w, size_t r_begin, size_t r_end, const internal::Acts& a,
-                          float* y, size_t y_stride) {
+HWY_INLINE void FloatRows(const internal::WeightRows& w, size_t r_begin, size_t r_end,
+                          const internal::Acts& a, float* y, size_t y_stride) {
   const size_t n = w.n_cols;
   if (a.n_tok == 1) return FloatGemvQuarters<WT>(w, r_begin, r_end, a, y);
   for (size_t r = r_begin; r < r_end; r += 4) {
     const WT* wr[4];
-    for (size_t i = 0; i < 4; ++i) wr[i] = reinterpret_cast<const WT*>(w.data + std::min(r + i, r_end - 1) * w.row_bytes);
+    for (size_t i = 0; i < 4; ++i)
+      wr[i] = reinterpret_cast<const WT*>(w.data + std::min(r + i, r_end - 1) * w.row_bytes);
     const size_t n_valid = std::min<size_t>(4, r_end - r);
     for (size_t t = 0; t < a.n_tok; t += kFloatTileT)
       FloatTile<WT, 4, kFloatTileT>(wr, n_valid, n, a, t, y + r, y_stride);
   }
 }
 
-HWY_NOINLINE void RowsF32(const internal::WeightRows& w, size_t r_begin, size_t r_end, const internal::Acts& a,
-                          float* y, size_t y_stride) {
+HWY_NOINLINE void RowsF32(const internal::WeightRows& w, size_t r_begin, size_t r_end,
+                          const internal::Acts& a, float* y, size_t y_stride) {
   FloatRows<float>(w, r_begin, r_end, a, y, y_stride);
 }
-HWY_NOINLINE void RowsF16(const internal::WeightRows& w, size_t r_begin, size_t r_end, const internal::Acts& a,
-                          float* y, size_t y_stride) {
+HWY_NOINLINE void RowsF16(const internal::WeightRows& w, size_t r_begin, size_t r_end,
+                          const internal::Acts& a, float* y, size_t y_stride) {
   FloatRows<hwy::float16_t>(w, r_begin, r_end, a, y, y_stride);
 }
-HWY_NOINLINE void RowsBF16(const internal::WeightRows& w, size_t r_begin, size_t r_end, const internal::Acts& a,
-                           float* y, size_t y_stride) {
+HWY_NOINLINE void RowsBF16(const internal::WeightRows& w, size_t r_begin, size_t r_end,
+                           const internal::Acts& a, float* y, size_t y_stride) {
   FloatRows<hwy::bfloat16_t>(w, r_begin, r_end, a, y, y_stride);
 }
 

@@ -63,7 +63,8 @@ struct DecQ3_K {
   static HWY_INLINE hn::Vec<D16> Chunk(const Block& b, size_t e) {
     const size_t half = e / 128, k = (e % 128) / 32, l = e % 32;
     const DU8 du8;
-    const auto low = hn::And(ShiftRightU8(hn::LoadU(du8, b.qs + 32 * half + l), 2 * k), hn::Set(du8, 3));
+    const auto low =
+        hn::And(ShiftRightU8(hn::LoadU(du8, b.qs + 32 * half + l), 2 * k), hn::Set(du8, 3));
     const auto high = BitToValue(hn::LoadU(du8, b.hmask + l), 4 * half + k, 4);
     return hn::Sub(WidenU8(hn::Add(low, high)), hn::Set(D16(), 4));
   }
@@ -137,7 +138,8 @@ struct DecIQ4_XS {
   static constexpr bool kMins = false;
   static HWY_INLINE void Scales(const Block& b, int32_t* sc, int32_t* mn) {
     for (int s = 0; s < 8; ++s) {
-      const int ls = ((b.scales_l[s / 2] >> (4 * (s % 2))) & 0x0F) | (((b.scales_h >> (2 * s)) & 3) << 4);
+      const int ls =
+          ((b.scales_l[s / 2] >> (4 * (s % 2))) & 0x0F) | (((b.scales_h >> (2 * s)) & 3) << 4);
       sc[s] = ls - 32;
       mn[s] = 0;
     }
@@ -150,7 +152,8 @@ struct DecIQ4_XS {
 
 // One weight row against kT tokens starting at t (clamped at the last token).
 template <class Dec, size_t kT>
-HWY_INLINE void KTile(const typename Dec::Block* wb, size_t nsb, const internal::Acts& a, size_t t, float* sums) {
+HWY_INLINE void KTile(const typename Dec::Block* wb, size_t nsb, const internal::Acts& a, size_t t,
+                      float* sums) {
   constexpr size_t kNumSub = 256 / Dec::kSubLen;
   const D16 d16;
   const hn::RepartitionToWide<D16> d32;
@@ -175,7 +178,8 @@ HWY_INLINE void KTile(const typename Dec::Block* wb, size_t nsb, const internal:
           s0[j] = hn::ReorderWidenMulAccumulate(d32, wv, av, s0[j], s1[j]);
         }
       }
-      for (size_t j = 0; j < kT; ++j) isum[j] = hn::Add(isum[j], hn::Mul(hn::Add(s0[j], s1[j]), hn::Set(d32, sc[s])));
+      for (size_t j = 0; j < kT; ++j)
+        isum[j] = hn::Add(isum[j], hn::Mul(hn::Add(s0[j], s1[j]), hn::Set(d32, sc[s])));
     }
     const float dw = tensor::F16ToF32(blk.d), dmin = Dec::Dmin(blk);
     for (size_t j = 0; j < kT; ++j) {
@@ -186,7 +190,8 @@ HWY_INLINE void KTile(const typename Dec::Block* wb, size_t nsb, const internal:
         for (size_t s = 0; s < kNumSub; ++s) {
           if (mn[s] == 0) continue;
           int32_t bsum = 0;
-          for (size_t g = s * Dec::kSubLen / 16; g < (s + 1) * Dec::kSubLen / 16; ++g) bsum += bs[g];
+          for (size_t g = s * Dec::kSubLen / 16; g < (s + 1) * Dec::kSubLen / 16; ++g)
+            bsum += bs[g];
           imin += mn[s] * bsum;
         }
       }
@@ -198,8 +203,8 @@ HWY_INLINE void KTile(const typename Dec::Block* wb, size_t nsb, const internal:
 }
 
 template <class Dec>
-HWY_INLINE void KRows(const internal::WeightRows& w, size_t r_begin, size_t r_end, const internal::Acts& a, float* y,
-                      size_t y_stride) {
+HWY_INLINE void KRows(const internal::WeightRows& w, size_t r_begin, size_t r_end,
+                      const internal::Acts& a, float* y, size_t y_stride) {
   using Block = typename Dec::Block;
   constexpr size_t kT = 4;
   const size_t nsb = w.n_cols / 256;
@@ -218,10 +223,10 @@ HWY_INLINE void KRows(const internal::WeightRows& w, size_t r_begin, size_t r_en
   }
 }
 
-#define OLLA_K_ROWS_(NAME)                                                                                  \
-  HWY_NOINLINE void Rows##NAME(const internal::WeightRows& w, size_t r_begin, size_t r_end,                 \
-                               const internal::Acts& a, float* y, size_t y_stride) {                        \
-    KRows<Dec##NAME>(w, r_begin, r_end, a, y, y_stride);                                                    \
+#define OLLA_K_ROWS_(NAME)                                                                  \
+  HWY_NOINLINE void Rows##NAME(const internal::WeightRows& w, size_t r_begin, size_t r_end, \
+                               const internal::Acts& a, float* y, size_t y_stride) {        \
+    KRows<Dec##NAME>(w, r_begin, r_end, a, y, y_stride);                                    \
   }
 OLLA_K_ROWS_(Q2_K)
 OLLA_K_ROWS_(Q3_K)

@@ -17,35 +17,48 @@ HWY_EXPORT(RowsIQ4_XS);
 
 namespace internal {
 namespace {
-void DispatchQ2_K(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y, size_t y_stride) {
+void DispatchQ2_K(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
+                  size_t y_stride) {
   HWY_DYNAMIC_DISPATCH(RowsQ2_K)(w, r_begin, r_end, a, y, y_stride);
 }
-void DispatchQ3_K(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y, size_t y_stride) {
+void DispatchQ3_K(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
+                  size_t y_stride) {
   HWY_DYNAMIC_DISPATCH(RowsQ3_K)(w, r_begin, r_end, a, y, y_stride);
 }
-void DispatchQ4_K(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y, size_t y_stride) {
+void DispatchQ4_K(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
+                  size_t y_stride) {
   HWY_DYNAMIC_DISPATCH(RowsQ4_K)(w, r_begin, r_end, a, y, y_stride);
 }
-void DispatchQ5_K(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y, size_t y_stride) {
+void DispatchQ5_K(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
+                  size_t y_stride) {
   HWY_DYNAMIC_DISPATCH(RowsQ5_K)(w, r_begin, r_end, a, y, y_stride);
 }
-void DispatchQ6_K(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y, size_t y_stride) {
+void DispatchQ6_K(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
+                  size_t y_stride) {
   HWY_DYNAMIC_DISPATCH(RowsQ6_K)(w, r_begin, r_end, a, y, y_stride);
 }
-void DispatchIQ4_XS(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y, size_t y_stride) {
+void DispatchIQ4_XS(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
+                    size_t y_stride) {
   HWY_DYNAMIC_DISPATCH(RowsIQ4_XS)(w, r_begin, r_end, a, y, y_stride);
 }
 }  // namespace
 
 RowsKernel HighwayKRowsKernel(tensor::DType type) {
   switch (type) {
-    case tensor::DType::kQ2_K: return DispatchQ2_K;
-    case tensor::DType::kQ3_K: return DispatchQ3_K;
-    case tensor::DType::kQ4_K: return DispatchQ4_K;
-    case tensor::DType::kQ5_K: return DispatchQ5_K;
-    case tensor::DType::kQ6_K: return DispatchQ6_K;
-    case tensor::DType::kIQ4_XS: return DispatchIQ4_XS;
-    default: return nullptr;
+    case tensor::DType::kQ2_K:
+      return DispatchQ2_K;
+    case tensor::DType::kQ3_K:
+      return DispatchQ3_K;
+    case tensor::DType::kQ4_K:
+      return DispatchQ4_K;
+    case tensor::DType::kQ5_K:
+      return DispatchQ5_K;
+    case tensor::DType::kQ6_K:
+      return DispatchQ6_K;
+    case tensor::DType::kIQ4_XS:
+      return DispatchIQ4_XS;
+    default:
+      return nullptr;
   }
 }
 }  // namespace internal

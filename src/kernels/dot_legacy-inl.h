@@ -39,7 +39,9 @@ struct DecQ4_0 {
 struct DecQ4_1 {
   using Block = tensor::BlockQ4_1;
   static constexpr bool kAffine = true;
-  static HWY_INLINE hn::Vec<D16> Chunk(const Block& b, size_t i) { return WidenU8(Nibbles(b.qs, i)); }
+  static HWY_INLINE hn::Vec<D16> Chunk(const Block& b, size_t i) {
+    return WidenU8(Nibbles(b.qs, i));
+  }
 };
 struct DecQ5_0 {
   using Block = tensor::BlockQ5_0;
@@ -65,7 +67,9 @@ struct DecQ8_0 {
 struct DecIQ4_NL {
   using Block = tensor::BlockIQ4_NL;
   static constexpr bool kAffine = false;
-  static HWY_INLINE hn::Vec<D16> Chunk(const Block& b, size_t i) { return LookupI8(tensor::kIQ4NLValues, Nibbles(b.qs, i)); }
+  static HWY_INLINE hn::Vec<D16> Chunk(const Block& b, size_t i) {
+    return LookupI8(tensor::kIQ4NLValues, Nibbles(b.qs, i));
+  }
 };
 
 template <class Dec>
@@ -77,8 +81,8 @@ HWY_INLINE float BlockD(const typename Dec::Block& b) {
 // k as fma(d_w * d_a, sum, lane); the m * s terms are summed apart; then the fixed reduction
 // ref::HorizontalSum8. Products fit in int16 (|q * a| <= 31 * 128).
 template <class Dec, size_t kT>
-HWY_INLINE void AffineTile(const typename Dec::Block* wb, size_t nb, const internal::Acts& a, const size_t* tok,
-                           float* sums) {
+HWY_INLINE void AffineTile(const typename Dec::Block* wb, size_t nb, const internal::Acts& a,
+                           const size_t* tok, float* sums) {
   const D16 d16;
   const hn::Rebind<int8_t, D16> d8;
   const size_t lanes = hn::Lanes(d16);
@@ -106,7 +110,8 @@ HWY_INLINE void AffineTile(const typename Dec::Block* wb, size_t nb, const inter
 
 // One weight row against kT tokens starting at t (clamped at the last token; see FloatTile).
 template <class Dec, size_t kT>
-HWY_INLINE void LegacyTile(const typename Dec::Block* wb, size_t nb, const internal::Acts& a, size_t t, float* sums) {
+HWY_INLINE void LegacyTile(const typename Dec::Block* wb, size_t nb, const internal::Acts& a,
+                           size_t t, float* sums) {
   const D16 d16;
   const hn::RepartitionToWide<D16> d32;
   const hn::Rebind<int8_t, D16> d8;
@@ -138,8 +143,8 @@ HWY_INLINE void LegacyTile(const typename Dec::Block* wb, size_t nb, const inter
 }
 
 template <class Dec>
-HWY_INLINE void LegacyRows(const internal::WeightRows& w, size_t r_begin, size_t r_end, const internal::Acts& a,
-                           float* y, size_t y_stride) {
+HWY_INLINE void LegacyRows(const internal::WeightRows& w, size_t r_begin, size_t r_end,
+                           const internal::Acts& a, float* y, size_t y_stride) {
   using Block = typename Dec::Block;
   constexpr size_t kT = 4;
   const size_t nb = w.n_cols / 32;
@@ -158,10 +163,10 @@ HWY_INLINE void LegacyRows(const internal::WeightRows& w, size_t r_begin, size_t
   }
 }
 
-#define OLLA_LEGACY_ROWS_(NAME)                                                                             \
-  HWY_NOINLINE void Rows##NAME(const internal::WeightRows& w, size_t r_begin, size_t r_end,                 \
-                               const internal::Acts& a, float* y, size_t y_stride) {                        \
-    LegacyRows<Dec##NAME>(w, r_begin, r_end, a, y, y_stride);                                               \
+#define OLLA_LEGACY_ROWS_(NAME)                                                             \
+  HWY_NOINLINE void Rows##NAME(const internal::WeightRows& w, size_t r_begin, size_t r_end, \
+                               const internal::Acts& a, float* y, size_t y_stride) {        \
+    LegacyRows<Dec##NAME>(w, r_begin, r_end, a, y, y_stride);                               \
   }
 OLLA_LEGACY_ROWS_(Q4_0)
 OLLA_LEGACY_ROWS_(Q4_1)

@@ -17,35 +17,48 @@ HWY_EXPORT(RowsIQ4_NL);
 
 namespace internal {
 namespace {
-void DispatchQ4_0(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y, size_t y_stride) {
+void DispatchQ4_0(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
+                  size_t y_stride) {
   HWY_DYNAMIC_DISPATCH(RowsQ4_0)(w, r_begin, r_end, a, y, y_stride);
 }
-void DispatchQ4_1(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y, size_t y_stride) {
+void DispatchQ4_1(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
+                  size_t y_stride) {
   HWY_DYNAMIC_DISPATCH(RowsQ4_1)(w, r_begin, r_end, a, y, y_stride);
 }
-void DispatchQ5_0(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y, size_t y_stride) {
+void DispatchQ5_0(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
+                  size_t y_stride) {
   HWY_DYNAMIC_DISPATCH(RowsQ5_0)(w, r_begin, r_end, a, y, y_stride);
 }
-void DispatchQ5_1(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y, size_t y_stride) {
+void DispatchQ5_1(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
+                  size_t y_stride) {
   HWY_DYNAMIC_DISPATCH(RowsQ5_1)(w, r_begin, r_end, a, y, y_stride);
 }
-void DispatchQ8_0(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y, size_t y_stride) {
+void DispatchQ8_0(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
+                  size_t y_stride) {
   HWY_DYNAMIC_DISPATCH(RowsQ8_0)(w, r_begin, r_end, a, y, y_stride);
 }
-void DispatchIQ4_NL(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y, size_t y_stride) {
+void DispatchIQ4_NL(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
+                    size_t y_stride) {
   HWY_DYNAMIC_DISPATCH(RowsIQ4_NL)(w, r_begin, r_end, a, y, y_stride);
 }
 }  // namespace
 
 RowsKernel HighwayLegacyRowsKernel(tensor::DType type) {
   switch (type) {
-    case tensor::DType::kQ4_0: return DispatchQ4_0;
-    case tensor::DType::kQ4_1: return DispatchQ4_1;
-    case tensor::DType::kQ5_0: return DispatchQ5_0;
-    case tensor::DType::kQ5_1: return DispatchQ5_1;
-    case tensor::DType::kQ8_0: return DispatchQ8_0;
-    case tensor::DType::kIQ4_NL: return DispatchIQ4_NL;
-    default: return nullptr;
+    case tensor::DType::kQ4_0:
+      return DispatchQ4_0;
+    case tensor::DType::kQ4_1:
+      return DispatchQ4_1;
+    case tensor::DType::kQ5_0:
+      return DispatchQ5_0;
+    case tensor::DType::kQ5_1:
+      return DispatchQ5_1;
+    case tensor::DType::kQ8_0:
+      return DispatchQ8_0;
+    case tensor::DType::kIQ4_NL:
+      return DispatchIQ4_NL;
+    default:
+      return nullptr;
   }
 }
 }  // namespace internal

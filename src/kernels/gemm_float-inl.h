@@ -55,8 +55,8 @@ static_assert(kGemmTile <= internal::kGemmMaxTileTokens);
 HWY_NOINLINE size_t GemmTileTokens() { return kGemmTile; }
 
 template <class WT>
-HWY_NOINLINE void PackWeights(const internal::WeightRows& w, size_t m0, size_t m1, size_t k0, size_t kc,
-                              float* HWY_RESTRICT dst) {
+HWY_NOINLINE void PackWeights(const internal::WeightRows& w, size_t m0, size_t m1, size_t k0,
+                              size_t kc, float* HWY_RESTRICT dst) {
   const hn::ScalableTag<float> df;
   const size_t lanes = hn::Lanes(df);
   const size_t n_panels = (m1 - m0 + kGemmRows - 1) / kGemmRows;
@@ -66,7 +66,8 @@ HWY_NOINLINE void PackWeights(const internal::WeightRows& w, size_t m0, size_t m
       const size_t row = m0 + p * kGemmRows + r;
       float* out = panel + r * kGemmGroup;
       if (row >= m1) {
-        for (size_t g = 0; g < kc; g += kGemmGroup) std::memset(out + g * kGemmRows, 0, kGemmGroup * sizeof(float));
+        for (size_t g = 0; g < kc; g += kGemmGroup)
+          std::memset(out + g * kGemmRows, 0, kGemmGroup * sizeof(float));
         continue;
       }
       const WT* src = reinterpret_cast<const WT*>(w.data + row * w.row_bytes);
@@ -88,8 +89,8 @@ HWY_NOINLINE void PackWeights(const internal::WeightRows& w, size_t m0, size_t m
 // c[r * kGemmTile + t] (+)= sum over k < kc of ap[k / 16][r][k % 16] * bp[k * kGemmTile + t]
 // for kR rows and kV vectors of tokens: one FMA chain per output, in column order.
 template <size_t kR, size_t kV>
-HWY_NOINLINE void GemmMicroKernel(const float* HWY_RESTRICT ap, const float* HWY_RESTRICT bp, size_t kc,
-                                  float* HWY_RESTRICT c, bool accumulate) {
+HWY_NOINLINE void GemmMicroKernel(const float* HWY_RESTRICT ap, const float* HWY_RESTRICT bp,
+                                  size_t kc, float* HWY_RESTRICT c, bool accumulate) {
   const hn::ScalableTag<float> df;
   using V = hn::Vec<decltype(df)>;
   constexpr size_t lanes = kGemmLanes, b_stride = kGemmTile, c_stride = kGemmTile;
@@ -132,8 +133,9 @@ HWY_NOINLINE void GemmMicroKernel(const float* HWY_RESTRICT ap, const float* HWY
 // n_cols; kp: n_cols rounded up to kGemmColGroup. a_buf and c_buf: this thread's scratch of
 // kGemmRowBlock * kGemmKBlock and kGemmRowBlock * kGemmTokenBlock floats.
 template <class WT>
-HWY_INLINE void GemmRows(const internal::WeightRows& w, size_t r_begin, size_t r_end, const float* bpack,
-                         size_t n_tok, size_t kp, float* y, size_t y_stride, float* a_buf, float* c_buf) {
+HWY_INLINE void GemmRows(const internal::WeightRows& w, size_t r_begin, size_t r_end,
+                         const float* bpack, size_t n_tok, size_t kp, float* y, size_t y_stride,
+                         float* a_buf, float* c_buf) {
   constexpr size_t lanes = kGemmLanes, tile = kGemmTile;
   const size_t n_tiles = (n_tok + tile - 1) / tile;
   const size_t tiles_per_block = std::max<size_t>(1, internal::kGemmTokenBlock / tile);
@@ -182,16 +184,19 @@ HWY_INLINE void GemmRows(const internal::WeightRows& w, size_t r_begin, size_t r
   }
 }
 
-HWY_NOINLINE void GemmRowsF32(const internal::WeightRows& w, size_t r_begin, size_t r_end, const float* bpack,
-                              size_t n_tok, size_t kp, float* y, size_t y_stride, float* a_buf, float* c_buf) {
+HWY_NOINLINE void GemmRowsF32(const internal::WeightRows& w, size_t r_begin, size_t r_end,
+                              const float* bpack, size_t n_tok, size_t kp, float* y,
+                              size_t y_stride, float* a_buf, float* c_buf) {
   GemmRows<float>(w, r_begin, r_end, bpack, n_tok, kp, y, y_stride, a_buf, c_buf);
 }
-HWY_NOINLINE void GemmRowsF16(const internal::WeightRows& w, size_t r_begin, size_t r_end, const float* bpack,
-                              size_t n_tok, size_t kp, float* y, size_t y_stride, float* a_buf, float* c_buf) {
+HWY_NOINLINE void GemmRowsF16(const internal::WeightRows& w, size_t r_begin, size_t r_end,
+                              const float* bpack, size_t n_tok, size_t kp, float* y,
+                              size_t y_stride, float* a_buf, float* c_buf) {
   GemmRows<hwy::float16_t>(w, r_begin, r_end, bpack, n_tok, kp, y, y_stride, a_buf, c_buf);
 }
-HWY_NOINLINE void GemmRowsBF16(const internal::WeightRows& w, size_t r_begin, size_t r_end, const float* bpack,
-                               size_t n_tok, size_t kp, float* y, size_t y_stride, float* a_buf, float* c_buf) {
+HWY_NOINLINE void GemmRowsBF16(const internal::WeightRows& w, size_t r_begin, size_t r_end,
+                               const float* bpack, size_t n_tok, size_t kp, float* y,
+                               size_t y_stride, float* a_buf, float* c_buf) {
   GemmRows<hwy::bfloat16_t>(w, r_begin, r_end, bpack, n_tok, kp, y, y_stride, a_buf, c_buf);
 }
 

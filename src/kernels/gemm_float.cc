@@ -22,12 +22,12 @@ HWY_EXPORT(GemmRowsBF16);
 namespace internal {
 namespace {
 
-constexpr size_t kUnitRows = 16;       // MatMul's unit of work: one cache line of y
+constexpr size_t kUnitRows = 16;  // MatMul's unit of work: one cache line of y
 
 size_t RoundUp(size_t n, size_t m) { return (n + m - 1) / m * m; }
 
-using GemmRowsFn = void (*)(const WeightRows&, size_t, size_t, const float*, size_t, size_t, float*, size_t, float*,
-                            float*);
+using GemmRowsFn = void (*)(const WeightRows&, size_t, size_t, const float*, size_t, size_t, float*,
+                            size_t, float*, float*);
 
 // Tile j of the activations: tokens [j * tile, (j + 1) * tile) as dst[k * tile + t].
 void PackActsTile(const Acts& a, size_t j, size_t tile, size_t kp, float* dst) {
@@ -55,14 +55,21 @@ size_t FloatGemmActsBytes(size_t n_tok, size_t n_cols) {
   return RoundUp(n_tok, kGemmMaxTileTokens) * RoundUp(n_cols, kGemmColGroup) * sizeof(float);
 }
 
-void FloatGemm(tensor::DType type, const WeightRows& w, size_t n_rows, const Acts& a, uint8_t* acts_buf, float* y,
-               ThreadPool& pool) {
+void FloatGemm(tensor::DType type, const WeightRows& w, size_t n_rows, const Acts& a,
+               uint8_t* acts_buf, float* y, ThreadPool& pool) {
   GemmRowsFn rows_fn = nullptr;
   switch (type) {
-    case tensor::DType::kF32: rows_fn = HWY_DYNAMIC_DISPATCH(GemmRowsF32); break;
-    case tensor::DType::kF16: rows_fn = HWY_DYNAMIC_DISPATCH(GemmRowsF16); break;
-    case tensor::DType::kBF16: rows_fn = HWY_DYNAMIC_DISPATCH(GemmRowsBF16); break;
-    default: return;
+    case tensor::DType::kF32:
+      rows_fn = HWY_DYNAMIC_DISPATCH(GemmRowsF32);
+      break;
+    case tensor::DType::kF16:
+      rows_fn = HWY_DYNAMIC_DISPATCH(GemmRowsF16);
+      break;
+    case tensor::DType::kBF16:
+      rows_fn = HWY_DYNAMIC_DISPATCH(GemmRowsBF16);
+      break;
+    default:
+      return;
   }
   const size_t tile = HWY_DYNAMIC_DISPATCH(GemmTileTokens)();
   const size_t kp = RoundUp(w.n_cols, kGemmColGroup);
@@ -79,7 +86,8 @@ void FloatGemm(tensor::DType type, const WeightRows& w, size_t n_rows, const Act
     if (tid >= n_threads) return;
     const size_t r_begin = n_units * tid / n_threads * kUnitRows;
     const size_t r_end = std::min(n_rows, n_units * (tid + 1) / n_threads * kUnitRows);
-    auto* scratch = reinterpret_cast<float*>(pool.Scratch(tid, (a_floats + c_floats) * sizeof(float)));
+    auto* scratch =
+        reinterpret_cast<float*>(pool.Scratch(tid, (a_floats + c_floats) * sizeof(float)));
     rows_fn(w, r_begin, r_end, bpack, a.n_tok, kp, y, n_rows, scratch, scratch + a_floats);
   });
 }

@@ -41,8 +41,8 @@ struct Acts {
 };
 
 // y[t * y_stride + r] = <row r of w, activation row t> for r in [r_begin, r_end), all tokens.
-using RowsKernel = void (*)(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
-                            size_t y_stride);
+using RowsKernel = void (*)(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a,
+                            float* y, size_t y_stride);
 
 // The portable kernels, dispatched by Highway to the best compiled target at each call; nullptr
 // for types of another family.
@@ -57,7 +57,7 @@ constexpr size_t kFloatGemmMinTokens = 16;
 // Blocking per thread: rows x columns of weights widened at once (in L2), tokens per block.
 constexpr size_t kGemmRowBlock = 480;  // a multiple of every target's micro-kernel rows
 constexpr size_t kGemmKBlock = 128;    // a multiple of kGemmKInner
-constexpr size_t kGemmKInner = 128;    // columns per micro-kernel call (a multiple of kGemmColGroup)
+constexpr size_t kGemmKInner = 128;  // columns per micro-kernel call (a multiple of kGemmColGroup)
 constexpr size_t kGemmTokenBlock = 256;
 constexpr size_t kGemmColGroup = 16;
 constexpr size_t kGemmMaxTileTokens = 64;  // tokens of the widest target's micro-kernel tile
@@ -67,14 +67,14 @@ size_t FloatGemmActsBytes(size_t n_tok, size_t n_cols);
 // y[t * n_rows + r] = <row r of w, activation row t of a> for all rows and tokens, split across
 // the pool's threads in units of 16 rows like MatMul. acts_buf: FloatGemmActsBytes(a.n_tok,
 // w.n_cols) bytes, 64-byte aligned. Uses the pool's per-thread scratch slots.
-void FloatGemm(tensor::DType type, const WeightRows& w, size_t n_rows, const Acts& a, uint8_t* acts_buf, float* y,
-               ThreadPool& pool);
+void FloatGemm(tensor::DType type, const WeightRows& w, size_t n_rows, const Acts& a,
+               uint8_t* acts_buf, float* y, ThreadPool& pool);
 
 // MatMul on a given CPU path (capped at DetectedCpu().best): w.packed is used if the path has a
 // kernel for it, else the Highway kernel of w.type on the file layout. Tests run every path.
 // `variant` reaches the kernels as Acts::variant (the A/B hook of bench/matmul_bench).
-void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool,
-                  int variant = 0);
+void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, float* y,
+                  ThreadPool& pool, int variant = 0);
 
 // Highway-dispatched row converters, bit-identical to the tensor/ reference quantizers. `n` is a
 // multiple of the block size. Outputs follow the layout of Acts for one token.

@@ -1,6 +1,7 @@
 // MatMul: y = x · wᵀ for every weight type. One call
 //   1. converts the activations once into the weight type's activation format (Acts): Q8_0, Q8_1
-//      or Q8_K blocks quantized exactly as the reference quantizers do, or floats rounded to F16/BF16;
+//      or Q8_K blocks quantized exactly as the reference quantizers do, or floats rounded to
+//      F16/BF16;
 //   2. splits the rows across the pool's threads in chunks of whole cache lines of y;
 //   3. walks each thread's rows in blocks that stay in L2 while chunks of tokens stream past them,
 //      calling the kernel chosen for the CPU (kernels/cpu.h) on each (row block, token chunk).
@@ -34,12 +35,18 @@ enum class ActKind { kF32, kF16, kBF16, kQ8_0, kQ8_1, kQ8_K };
 
 ActKind ActKindOf(DType act_type) {
   switch (act_type) {
-    case DType::kF16: return ActKind::kF16;
-    case DType::kBF16: return ActKind::kBF16;
-    case DType::kQ8_0: return ActKind::kQ8_0;
-    case DType::kQ8_1: return ActKind::kQ8_1;
-    case DType::kQ8_K: return ActKind::kQ8_K;
-    default: return ActKind::kF32;
+    case DType::kF16:
+      return ActKind::kF16;
+    case DType::kBF16:
+      return ActKind::kBF16;
+    case DType::kQ8_0:
+      return ActKind::kQ8_0;
+    case DType::kQ8_1:
+      return ActKind::kQ8_1;
+    case DType::kQ8_K:
+      return ActKind::kQ8_K;
+    default:
+      return ActKind::kF32;
   }
 }
 
@@ -62,7 +69,9 @@ ActsLayout LayoutFor(ActKind kind, size_t n_tok, size_t n_cols) {
   switch (kind) {
     case ActKind::kF32:
     case ActKind::kF16:
-    case ActKind::kBF16: l.f = take(n_tok * n_cols * sizeof(float)); break;
+    case ActKind::kBF16:
+      l.f = take(n_tok * n_cols * sizeof(float));
+      break;
     case ActKind::kQ8_0:
     case ActKind::kQ8_1:
       l.qs = take(n_tok * n_cols);
@@ -105,16 +114,23 @@ void ConvertRow(ActKind kind, const float* x, size_t t, const Acts& a) {
   const float* xr = x + t * n;
   auto* qs = const_cast<int8_t*>(a.qs) + t * n;
   switch (kind) {
-    case ActKind::kF32: std::memcpy(const_cast<float*>(a.f) + t * n, xr, n * sizeof(float)); break;
-    case ActKind::kF16: internal::RoundRowF16(xr, n, const_cast<float*>(a.f) + t * n); break;
-    case ActKind::kBF16: internal::RoundRowBF16(xr, n, const_cast<float*>(a.f) + t * n); break;
+    case ActKind::kF32:
+      std::memcpy(const_cast<float*>(a.f) + t * n, xr, n * sizeof(float));
+      break;
+    case ActKind::kF16:
+      internal::RoundRowF16(xr, n, const_cast<float*>(a.f) + t * n);
+      break;
+    case ActKind::kBF16:
+      internal::RoundRowBF16(xr, n, const_cast<float*>(a.f) + t * n);
+      break;
     case ActKind::kQ8_0:
       internal::QuantizeRowQ8_0(xr, n, qs, const_cast<float*>(a.d) + t * (n / 32),
                                 const_cast<int32_t*>(a.qsum) + t * (n / 32));
       break;
     case ActKind::kQ8_1:
       internal::QuantizeRowQ8_1(xr, n, qs, const_cast<float*>(a.d) + t * (n / 32),
-                                const_cast<float*>(a.s) + t * (n / 32), const_cast<int32_t*>(a.qsum) + t * (n / 32));
+                                const_cast<float*>(a.s) + t * (n / 32),
+                                const_cast<int32_t*>(a.qsum) + t * (n / 32));
       break;
     case ActKind::kQ8_K:
       internal::QuantizeRowQ8_K(xr, n, qs, const_cast<float*>(a.d) + t * (n / 256),
@@ -161,16 +177,17 @@ constexpr size_t kFloatTokenQuantum = 24;
 constexpr size_t kQuantTokenQuantum = 48;
 
 size_t ActBytesPerToken(ActKind kind, size_t n_cols) {
-  return kind == ActKind::kF32 || kind == ActKind::kF16 || kind == ActKind::kBF16 ? n_cols * sizeof(float)
-                                                                                   : n_cols + n_cols / 8;
+  return kind == ActKind::kF32 || kind == ActKind::kF16 || kind == ActKind::kBF16
+             ? n_cols * sizeof(float)
+             : n_cols + n_cols / 8;
 }
 
 }  // namespace
 
 namespace internal {
 
-void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, float* y, ThreadPool& pool,
-                  int variant) {
+void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, float* y,
+                  ThreadPool& pool, int variant) {
   const DotTraits* traits = FindDotTraits(w.type);
   OLLA_CHECK(traits != nullptr);  // the engine validates weight types at load
   // Never beyond what this CPU and OS allow (AMX also needs the tile-data permission).
@@ -178,7 +195,8 @@ void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, 
   PackedKernel packed = nullptr;
   AmxKernel amx = nullptr;
   if (w.packed != nullptr && path != CpuPath::kHighway) packed = VnniPackedKernel(w.packed->format);
-  if (packed != nullptr && path == CpuPath::kAmx && n_tok >= kAmxTokens) amx = AmxPackedKernel(w.packed->format);
+  if (packed != nullptr && path == CpuPath::kAmx && n_tok >= kAmxTokens)
+    amx = AmxPackedKernel(w.packed->format);
   const RowsKernel rows_kernel = packed ? nullptr : HighwayKernel(w.type);
   OLLA_CHECK(packed != nullptr || rows_kernel != nullptr);
 
@@ -200,8 +218,8 @@ void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, 
     });
   }
   if (float_gemm) {
-    internal::FloatGemm(w.type, WeightRows{w.data, w.row_bytes, w.n_cols}, w.n_rows, acts, buf + layout.total, y,
-                        pool);
+    internal::FloatGemm(w.type, WeightRows{w.data, w.row_bytes, w.n_cols}, w.n_rows, acts,
+                        buf + layout.total, y, pool);
     return;
   }
 
@@ -209,18 +227,23 @@ void MatMulOnPath(CpuPath path, const QMatrix& w, const float* x, size_t n_tok, 
   const size_t n_units = (w.n_rows + kRowAlign - 1) / kRowAlign;
   const size_t n_threads = std::min(pool.size(), n_units);
   const size_t unit_bytes = packed ? w.packed->group_bytes : kRowAlign * w.row_bytes;
-  const size_t units_per_block = std::max<size_t>(1, kWeightBlockBytes / std::max<size_t>(unit_bytes, 1));
+  const size_t units_per_block =
+      std::max<size_t>(1, kWeightBlockBytes / std::max<size_t>(unit_bytes, 1));
   // AMX expands each group's weights into a panel once per chunk: give it longer chunks.
   const size_t act_chunk_bytes = amx ? kAmxActChunkBytes : kActChunkBytes;
   const bool float_acts = kind == ActKind::kF32 || kind == ActKind::kF16 || kind == ActKind::kBF16;
   const size_t quantum = float_acts ? kFloatTokenQuantum : kQuantTokenQuantum;
-  const size_t tok_chunk = std::max<size_t>(quantum, act_chunk_bytes / ActBytesPerToken(kind, w.n_cols) / quantum * quantum);
+  const size_t tok_chunk = std::max<size_t>(
+      quantum, act_chunk_bytes / ActBytesPerToken(kind, w.n_cols) / quantum * quantum);
   const WeightRows rows{w.data, w.row_bytes, w.n_cols};
   auto run = [&](size_t tid, size_t ub, size_t ue, const Acts& a, float* ya) {
     if (amx && a.n_tok >= kAmxTokens) {  // AMX for whole tiles of tokens, VNNI for the rest
       const size_t n_amx = a.n_tok / kAmxTokens * kAmxTokens;
-      amx(*w.packed, ub, ue, TokenRange(a, 0, n_amx), ya, w.n_rows, pool.Scratch(tid, AmxScratchBytes(*w.packed)));
-      if (n_amx < a.n_tok) packed(*w.packed, ub, ue, TokenRange(a, n_amx, a.n_tok - n_amx), ya + n_amx * w.n_rows, w.n_rows);
+      amx(*w.packed, ub, ue, TokenRange(a, 0, n_amx), ya, w.n_rows,
+          pool.Scratch(tid, AmxScratchBytes(*w.packed)));
+      if (n_amx < a.n_tok)
+        packed(*w.packed, ub, ue, TokenRange(a, n_amx, a.n_tok - n_amx), ya + n_amx * w.n_rows,
+               w.n_rows);
     } else if (packed) {
       packed(*w.packed, ub, ue, a, ya, w.n_rows);
     } else {
@@ -266,12 +289,15 @@ float DotViaKernel(DType w_type, DType act_type, size_t n, const void* w, const 
   auto* qs = const_cast<int8_t*>(a.qs);
   auto* d = const_cast<float*>(a.d);
   switch (kind) {
-    case ActKind::kF32: std::memcpy(const_cast<float*>(a.f), act, n * sizeof(float)); break;
+    case ActKind::kF32:
+      std::memcpy(const_cast<float*>(a.f), act, n * sizeof(float));
+      break;
     case ActKind::kF16:
     case ActKind::kBF16: {
       const auto* h = static_cast<const uint16_t*>(act);
       for (size_t i = 0; i < n; ++i)
-        const_cast<float*>(a.f)[i] = kind == ActKind::kF16 ? tensor::F16ToF32(h[i]) : tensor::BF16ToF32(h[i]);
+        const_cast<float*>(a.f)[i] =
+            kind == ActKind::kF16 ? tensor::F16ToF32(h[i]) : tensor::BF16ToF32(h[i]);
       break;
     }
     case ActKind::kQ8_0:
@@ -333,22 +359,38 @@ const DotTraits* FindDotTraits(DType weight_type) {
   static const DotTraits kQ6_K{DType::kQ8_K, Dot<DType::kQ6_K, DType::kQ8_K>};
   static const DotTraits kIQ4_XS{DType::kQ8_K, Dot<DType::kIQ4_XS, DType::kQ8_K>};
   switch (weight_type) {
-    case DType::kF32: return &kF32;
-    case DType::kF16: return &kF16;
-    case DType::kBF16: return &kBF16;
-    case DType::kQ4_0: return &kQ4_0;
-    case DType::kQ4_1: return &kQ4_1;
-    case DType::kQ5_0: return &kQ5_0;
-    case DType::kQ5_1: return &kQ5_1;
-    case DType::kQ8_0: return &kQ8_0;
-    case DType::kIQ4_NL: return &kIQ4_NL;
-    case DType::kQ2_K: return &kQ2_K;
-    case DType::kQ3_K: return &kQ3_K;
-    case DType::kQ4_K: return &kQ4_K;
-    case DType::kQ5_K: return &kQ5_K;
-    case DType::kQ6_K: return &kQ6_K;
-    case DType::kIQ4_XS: return &kIQ4_XS;
-    default: return nullptr;
+    case DType::kF32:
+      return &kF32;
+    case DType::kF16:
+      return &kF16;
+    case DType::kBF16:
+      return &kBF16;
+    case DType::kQ4_0:
+      return &kQ4_0;
+    case DType::kQ4_1:
+      return &kQ4_1;
+    case DType::kQ5_0:
+      return &kQ5_0;
+    case DType::kQ5_1:
+      return &kQ5_1;
+    case DType::kQ8_0:
+      return &kQ8_0;
+    case DType::kIQ4_NL:
+      return &kIQ4_NL;
+    case DType::kQ2_K:
+      return &kQ2_K;
+    case DType::kQ3_K:
+      return &kQ3_K;
+    case DType::kQ4_K:
+      return &kQ4_K;
+    case DType::kQ5_K:
+      return &kQ5_K;
+    case DType::kQ6_K:
+      return &kQ6_K;
+    case DType::kIQ4_XS:
+      return &kIQ4_XS;
+    default:
+      return nullptr;
   }
 }
 

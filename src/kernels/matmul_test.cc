@@ -1,5 +1,5 @@
-// MatMul and its kernels against the scalar reference (CONVENTIONS.md C8), on every Highway target the
-// CPU supports and on each hand-written x86 path (VNNI, AMX) it has.
+// MatMul and its kernels against the scalar reference (CONVENTIONS.md C8), on every Highway target
+// the CPU supports and on each hand-written x86 path (VNNI, AMX) it has.
 //
 // Budgets:
 //   * legacy and k-quant types, on every path (Highway targets, VNNI, AMX): exact. Block integer
@@ -45,11 +45,14 @@ struct TypeCase {
   bool exact_on_highway;
 };
 const TypeCase kTypes[] = {
-    {DType::kF32, ref::DotF32, false},    {DType::kF16, ref::DotF16, false},    {DType::kBF16, ref::DotBF16, false},
-    {DType::kQ4_0, ref::DotQ4_0, true},   {DType::kQ4_1, ref::DotQ4_1, true},   {DType::kQ5_0, ref::DotQ5_0, true},
-    {DType::kQ5_1, ref::DotQ5_1, true},   {DType::kQ8_0, ref::DotQ8_0, true},   {DType::kIQ4_NL, ref::DotIQ4_NL, true},
-    {DType::kQ2_K, ref::DotQ2_K, true},   {DType::kQ3_K, ref::DotQ3_K, true},   {DType::kQ4_K, ref::DotQ4_K, true},
-    {DType::kQ5_K, ref::DotQ5_K, true},   {DType::kQ6_K, ref::DotQ6_K, true},   {DType::kIQ4_XS, ref::DotIQ4_XS, true},
+    {DType::kF32, ref::DotF32, false},      {DType::kF16, ref::DotF16, false},
+    {DType::kBF16, ref::DotBF16, false},    {DType::kQ4_0, ref::DotQ4_0, true},
+    {DType::kQ4_1, ref::DotQ4_1, true},     {DType::kQ5_0, ref::DotQ5_0, true},
+    {DType::kQ5_1, ref::DotQ5_1, true},     {DType::kQ8_0, ref::DotQ8_0, true},
+    {DType::kIQ4_NL, ref::DotIQ4_NL, true}, {DType::kQ2_K, ref::DotQ2_K, true},
+    {DType::kQ3_K, ref::DotQ3_K, true},     {DType::kQ4_K, ref::DotQ4_K, true},
+    {DType::kQ5_K, ref::DotQ5_K, true},     {DType::kQ6_K, ref::DotQ6_K, true},
+    {DType::kIQ4_XS, ref::DotIQ4_XS, true},
 };
 
 constexpr double kFloatBudget = 2e-6;
@@ -86,7 +89,8 @@ struct Problem {
 Problem MakeProblem(const TypeCase& tc, size_t rows, size_t cols, size_t n_tok, uint32_t seed) {
   Problem p{tc.type, rows, cols, n_tok, {}, {}, {}, {}, {}, {}};
   const DotTraits* traits = FindDotTraits(tc.type);
-  const size_t w_row = *tensor::RowBytes(tc.type, cols), a_row = *tensor::RowBytes(traits->act_type, cols);
+  const size_t w_row = *tensor::RowBytes(tc.type, cols),
+               a_row = *tensor::RowBytes(traits->act_type, cols);
   std::vector<float> wf = RandomVector(rows * cols, seed, 0.02f);
   p.x = RandomVector(n_tok * cols, seed + 1);
   p.w.resize(rows * w_row);
@@ -108,18 +112,20 @@ Problem MakeProblem(const TypeCase& tc, size_t rows, size_t cols, size_t n_tok, 
   return p;
 }
 
-void ExpectMatches(const Problem& p, const std::vector<float>& got, bool exact, double budget, const std::string& what) {
+void ExpectMatches(const Problem& p, const std::vector<float>& got, bool exact, double budget,
+                   const std::string& what) {
   size_t bad = 0;
   for (size_t i = 0; i < got.size() && bad < 5; ++i) {
     if (exact) {
       if (got[i] != static_cast<float>(p.want[i])) {
         ++bad;
-        ADD_FAILURE() << what << " " << tensor::Name(p.type) << " out " << i << ": " << got[i] << " != " << p.want[i];
+        ADD_FAILURE() << what << " " << tensor::Name(p.type) << " out " << i << ": " << got[i]
+                      << " != " << p.want[i];
       }
     } else if (std::fabs(got[i] - p.want[i]) > budget * p.abs_sum[i] + 1e-30) {
       ++bad;
-      ADD_FAILURE() << what << " " << tensor::Name(p.type) << " out " << i << ": " << got[i] << " vs " << p.want[i]
-                    << " (budget " << budget * p.abs_sum[i] << ")";
+      ADD_FAILURE() << what << " " << tensor::Name(p.type) << " out " << i << ": " << got[i]
+                    << " vs " << p.want[i] << " (budget " << budget * p.abs_sum[i] << ")";
     }
   }
 }
@@ -144,7 +150,8 @@ TEST(MatMulTest, DotTraitsMatchReferenceOnEveryHighwayTarget) {
       Problem p = MakeProblem(tc, 3, 256, 1, 11);
       const DotTraits* traits = FindDotTraits(tc.type);
       std::vector<float> y;
-      for (size_t r = 0; r < p.rows; ++r) y.push_back(traits->dot(p.cols, p.w.data() + r * p.m.row_bytes, p.act.data()));
+      for (size_t r = 0; r < p.rows; ++r)
+        y.push_back(traits->dot(p.cols, p.w.data() + r * p.m.row_bytes, p.act.data()));
       ExpectMatches(p, y, tc.exact_on_highway, kFloatBudget, target);
     }
   });
@@ -157,7 +164,8 @@ TEST(MatMulTest, OddShapesOnEveryCpuPath) {
     for (const TypeCase& tc : kTypes) {
       for (size_t n_tok : {1, 2, 3, 4, 5, 9, 13, 16, 17, 40}) {
         // 133 rows: 9 groups of 16, so generation (n_tok 1) also runs its four-group tiles.
-        Problem p = MakeProblem(tc, n_tok == 1 ? 133 : 37, 768, n_tok, static_cast<uint32_t>(100 + n_tok));
+        Problem p =
+            MakeProblem(tc, n_tok == 1 ? 133 : 37, 768, n_tok, static_cast<uint32_t>(100 + n_tok));
         for (size_t threads : {1, 3}) {
           ThreadPool pool(threads);
           QMatrix m = p.m;
@@ -167,7 +175,8 @@ TEST(MatMulTest, OddShapesOnEveryCpuPath) {
           std::vector<float> y(n_tok * p.rows);
           internal::MatMulOnPath(path, m, p.x.data(), n_tok, y.data(), pool);
           ExpectMatches(p, y, tc.exact_on_highway, kFloatBudget,
-                        StrCat(CpuPathName(path), packed ? " packed" : "", " n_tok=", n_tok, " threads=", threads));
+                        StrCat(CpuPathName(path), packed ? " packed" : "", " n_tok=", n_tok,
+                               " threads=", threads));
         }
       }
     }
@@ -183,24 +192,26 @@ TEST(MatMulTest, FloatGemmOddShapesOnEveryHighwayTarget) {
     size_t rows, cols, n_tok;
   };
   const Shape kShapes[] = {
-      {37, 100, internal::kFloatGemmMinTokens},                                    // one partial tile
-      {5, 17, 33},                                                                  // fewer rows than a panel
-      {internal::kGemmRowBlock + 21, internal::kGemmKBlock * 2 + 40, 45},           // row and column blocks
-      {29, 3 * internal::kGemmColGroup + 3, internal::kGemmTokenBlock + 2 * 32 + 7},  // token blocks
+      {37, 100, internal::kFloatGemmMinTokens},  // one partial tile
+      {5, 17, 33},                               // fewer rows than a panel
+      {internal::kGemmRowBlock + 21, internal::kGemmKBlock * 2 + 40, 45},  // row and column blocks
+      {29, 3 * internal::kGemmColGroup + 3,
+       internal::kGemmTokenBlock + 2 * 32 + 7},  // token blocks
   };
   ForEachHighwayTarget([&](const char* target) {
     for (CpuPath path : PathsToTest()) {
       for (const TypeCase& tc : kTypes) {
         if (!internal::IsFloatGemmType(tc.type)) continue;
         for (const Shape& s : kShapes) {
-          Problem p = MakeProblem(tc, s.rows, s.cols, s.n_tok, static_cast<uint32_t>(s.rows + s.cols + s.n_tok));
+          Problem p = MakeProblem(tc, s.rows, s.cols, s.n_tok,
+                                  static_cast<uint32_t>(s.rows + s.cols + s.n_tok));
           for (size_t threads : {1, 3}) {
             ThreadPool pool(threads);
             std::vector<float> y(p.n_tok * p.rows, std::nanf(""));
             internal::MatMulOnPath(path, p.m, p.x.data(), p.n_tok, y.data(), pool);
             ExpectMatches(p, y, false, kFloatBudget,
-                          StrCat(target, " ", CpuPathName(path), " ", s.rows, "x", s.cols, " n_tok=", s.n_tok,
-                                 " threads=", threads));
+                          StrCat(target, " ", CpuPathName(path), " ", s.rows, "x", s.cols,
+                                 " n_tok=", s.n_tok, " threads=", threads));
           }
         }
       }

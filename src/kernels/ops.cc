@@ -36,7 +36,8 @@ void RmsNorm(const float* x, const float* weight, size_t n_tok, size_t n, float 
   }
 }
 
-void LayerNorm(const float* x, const float* weight, const float* bias, size_t n_tok, size_t n, float eps, float* y) {
+void LayerNorm(const float* x, const float* weight, const float* bias, size_t n_tok, size_t n,
+               float eps, float* y) {
   for (size_t t = 0; t < n_tok; ++t) {
     const float* xr = x + t * n;
     float* yr = y + t * n;
@@ -59,7 +60,8 @@ void LayerNorm(const float* x, const float* weight, const float* bias, size_t n_
   }
 }
 
-void Rope(float* x, size_t n_tok, size_t n_head, size_t head_dim, const int32_t* pos, const RopeParams& p) {
+void Rope(float* x, size_t n_tok, size_t n_head, size_t head_dim, const int32_t* pos,
+          const RopeParams& p) {
   // theta_i = pos * base^(-2i/n_rot), built by repeated multiplication in float as ggml does, so
   // that the angles agree to the last bit.
   const float theta_scale = std::pow(p.freq_base, -2.0f / static_cast<float>(p.n_rot));

@@ -1,7 +1,7 @@
 #pragma once
-// The op API the engine computes with (CONVENTIONS.md C6): weight formats stay behind QMatrix, threads
-// come from an injected ThreadPool, and no op knows about models. Shapes are given in brackets,
-// row-major, innermost dimension last.
+// The op API the engine computes with (CONVENTIONS.md C6): weight formats stay behind QMatrix,
+// threads come from an injected ThreadPool, and no op knows about models. Shapes are given in
+// brackets, row-major, innermost dimension last.
 
 #include <cstddef>
 #include <cstdint>
@@ -51,18 +51,20 @@ void GetRow(const QMatrix& w, size_t row, float* out);
 void RmsNorm(const float* x, const float* weight, size_t n_tok, size_t n, float eps, float* y);
 
 // y[t, :] = (x[t, :] - mean) / sqrt(var + eps) * weight + bias (weight/bias may be null).
-void LayerNorm(const float* x, const float* weight, const float* bias, size_t n_tok, size_t n, float eps, float* y);
+void LayerNorm(const float* x, const float* weight, const float* bias, size_t n_tok, size_t n,
+               float eps, float* y);
 
 enum class RopeStyle { kNormal, kNeox };  // adjacent pairs (llama) or halves (gpt-neox, qwen2)
 struct RopeParams {
   RopeStyle style = RopeStyle::kNormal;
-  size_t n_rot = 0;            // rotated dimensions per head (≤ head_dim)
+  size_t n_rot = 0;  // rotated dimensions per head (≤ head_dim)
   float freq_base = 10000.0f;
-  float freq_scale = 1.0f;     // 1 / linear scaling factor
+  float freq_scale = 1.0f;              // 1 / linear scaling factor
   const float* freq_factors = nullptr;  // [n_rot / 2] divisors of each pair's frequency, or null
 };
 // Rotates x: [n_tok, n_head, head_dim] in place; token t is at position pos[t].
-void Rope(float* x, size_t n_tok, size_t n_head, size_t head_dim, const int32_t* pos, const RopeParams& p);
+void Rope(float* x, size_t n_tok, size_t n_head, size_t head_dim, const int32_t* pos,
+          const RopeParams& p);
 
 // x[i] = exp(x[i] - max) / sum, in place. -inf entries become 0.
 void SoftmaxInPlace(float* x, size_t n);

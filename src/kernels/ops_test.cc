@@ -26,9 +26,9 @@ std::vector<float> RandomVector(size_t n, uint32_t seed) {
 // A quantized dot product must equal the exact dot of the *dequantized* operands (the weights as
 // stored and the activations as quantized) up to float rounding: the integer sums are exact.
 TEST(OpsTest, QuantizedDotEqualsDotOfDequantizedOperands) {
-  const DType types[] = {DType::kF32,  DType::kF16,  DType::kBF16, DType::kQ4_0, DType::kQ4_1,
+  const DType types[] = {DType::kF32,  DType::kF16,  DType::kBF16, DType::kQ4_0,   DType::kQ4_1,
                          DType::kQ5_0, DType::kQ5_1, DType::kQ8_0, DType::kIQ4_NL, DType::kQ2_K,
-                         DType::kQ3_K, DType::kQ4_K, DType::kQ5_K, DType::kQ6_K, DType::kIQ4_XS};
+                         DType::kQ3_K, DType::kQ4_K, DType::kQ5_K, DType::kQ6_K,   DType::kIQ4_XS};
   const size_t n = 512;
   for (DType type : types) {
     const DotTraits* traits = FindDotTraits(type);
@@ -119,7 +119,8 @@ TEST(OpsTest, GeluFollowsGgmlF16Table) {
   EXPECT_EQ(y[0], 0.0f);
   EXPECT_EQ(y[1], 11.0f);
   for (size_t i = 2; i < x.size(); ++i) {
-    const float want = tensor::F16ToF32(tensor::F32ToF16(Gelu(tensor::F16ToF32(tensor::F32ToF16(x[i])))));
+    const float want =
+        tensor::F16ToF32(tensor::F32ToF16(Gelu(tensor::F16ToF32(tensor::F32ToF16(x[i])))));
     EXPECT_EQ(y[i], want) << x[i];
     EXPECT_NEAR(y[i], Gelu(x[i]), 2e-3 * std::fabs(Gelu(x[i])) + 1e-4) << x[i];
   }
@@ -143,9 +144,12 @@ TEST(OpsTest, AttentionCausalityAndWindow) {
   const size_t n_kv = 5, head_dim = 4;
   std::vector<float> k = RandomVector(n_kv * head_dim, 3), v = RandomVector(n_kv * head_dim, 4);
   std::vector<float> q = RandomVector(head_dim, 5);
-  KvView kv{.type = DType::kF32, .k = reinterpret_cast<const uint8_t*>(k.data()),
-            .v = reinterpret_cast<const uint8_t*>(v.data()), .n_kv = n_kv};
-  AttentionParams p{.n_head = 1, .n_head_kv = 1, .head_dim = head_dim, .head_dim_v = head_dim, .scale = 0.5f};
+  KvView kv{.type = DType::kF32,
+            .k = reinterpret_cast<const uint8_t*>(k.data()),
+            .v = reinterpret_cast<const uint8_t*>(v.data()),
+            .n_kv = n_kv};
+  AttentionParams p{
+      .n_head = 1, .n_head_kv = 1, .head_dim = head_dim, .head_dim_v = head_dim, .scale = 0.5f};
   ThreadPool pool(1);
   std::vector<float> causal_last(head_dim), non_causal(head_dim), causal_first(head_dim);
   const int32_t last = n_kv - 1, first = 0;

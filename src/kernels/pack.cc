@@ -1,5 +1,6 @@
 // Repacking into the 16-row interleaved layouts of pack.h. Runs once per matrix at model load;
-// plain byte moves into zeroed memory (rows past n_rows stay zero), split across the pool by groups.
+// plain byte moves into zeroed memory (rows past n_rows stay zero), split across the pool by
+// groups.
 
 #include "kernels/pack.h"
 
@@ -23,16 +24,27 @@ struct FormatInfo {
 
 bool FormatFor(DType type, FormatInfo* f) {
   switch (type) {
-    case DType::kQ8_0: *f = {PackedFormat::kQ8_0x16, 32, 8 * 64, 32}; return true;
-    case DType::kQ4_0: *f = {PackedFormat::kQ4_0x16, 32, 4 * 64, 32}; return true;
-    case DType::kQ4_K: *f = {PackedFormat::kQ4_Kx16, 256, 32 * 64, 448}; return true;
-    case DType::kQ6_K: *f = {PackedFormat::kQ6_Kx16, 256, 48 * 64, 288}; return true;
-    default: return false;
+    case DType::kQ8_0:
+      *f = {PackedFormat::kQ8_0x16, 32, 8 * 64, 32};
+      return true;
+    case DType::kQ4_0:
+      *f = {PackedFormat::kQ4_0x16, 32, 4 * 64, 32};
+      return true;
+    case DType::kQ4_K:
+      *f = {PackedFormat::kQ4_Kx16, 256, 32 * 64, 448};
+      return true;
+    case DType::kQ6_K:
+      *f = {PackedFormat::kQ6_Kx16, 256, 48 * 64, 288};
+      return true;
+    default:
+      return false;
   }
 }
 
 // Copies 4 bytes of row r into lane r of vector v (64 bytes) at `dst`.
-inline void PutQuad(uint8_t* dst, size_t v, size_t r, const uint8_t* src) { std::memcpy(dst + v * 64 + r * 4, src, 4); }
+inline void PutQuad(uint8_t* dst, size_t v, size_t r, const uint8_t* src) {
+  std::memcpy(dst + v * 64 + r * 4, src, 4);
+}
 
 void PackBlockQ8_0(const tensor::BlockQ8_0* const* rows, size_t b, uint8_t* vec, uint8_t* meta) {
   auto* d = reinterpret_cast<uint16_t*>(meta);
@@ -101,8 +113,10 @@ void PackBlockQ6_K(const tensor::BlockQ6_K* const* rows, size_t b, uint8_t* vec,
       for (size_t k = 0; k < 8; ++k) {  // four elements at a time, one per byte
         const uint32_t l0 = load(blk.ql + 64 * h + 4 * k), l1 = load(blk.ql + 64 * h + 32 + 4 * k);
         const uint32_t hb = load(blk.qh + 32 * h + 4 * k);
-        const uint32_t q[4] = {(l0 & kLow) | (hb & kTwo) << 4, (l1 & kLow) | ((hb >> 2) & kTwo) << 4,
-                               ((l0 >> 4) & kLow) | ((hb >> 4) & kTwo) << 4, ((l1 >> 4) & kLow) | ((hb >> 6) & kTwo) << 4};
+        const uint32_t q[4] = {(l0 & kLow) | (hb & kTwo) << 4,
+                               (l1 & kLow) | ((hb >> 2) & kTwo) << 4,
+                               ((l0 >> 4) & kLow) | ((hb >> 4) & kTwo) << 4,
+                               ((l1 >> 4) & kLow) | ((hb >> 6) & kTwo) << 4};
         for (size_t p = 0; p < 3; ++p) {
           const uint32_t packed = q[p] | ((q[3] >> (2 * p)) & kTwo) << 6;
           PutQuad(vec, 24 * h + 3 * k + p, r, reinterpret_cast<const uint8_t*>(&packed));
@@ -123,7 +137,8 @@ void PackGroups(const QMatrix& m, PackedMatrix& p, size_t g_begin, size_t g_end,
   for (size_t g = g_begin; g < g_end; ++g) {
     for (size_t r = 0; r < kRows; ++r) {
       const size_t row = g * kRows + r;
-      rows[r] = row < m.n_rows ? reinterpret_cast<const Block*>(m.data + row * m.row_bytes) : zero.data();
+      rows[r] =
+          row < m.n_rows ? reinterpret_cast<const Block*>(m.data + row * m.row_bytes) : zero.data();
     }
     for (size_t b = 0; b < p.n_blocks; ++b)
       pack_block(rows, b, const_cast<uint8_t*>(p.vecs(g, b)), const_cast<uint8_t*>(p.meta(g, b)));
@@ -142,7 +157,8 @@ namespace {
 // The layout of m packed for `path` (data not set), or nullptr if it has no packed kernel.
 std::unique_ptr<PackedMatrix> PlanPacked(const QMatrix& m, CpuPath path) {
   FormatInfo f;
-  if (!HasPackedKernel(m.type, path) || !FormatFor(m.type, &f) || m.n_cols % f.block_elems != 0) return nullptr;
+  if (!HasPackedKernel(m.type, path) || !FormatFor(m.type, &f) || m.n_cols % f.block_elems != 0)
+    return nullptr;
   auto p = std::make_unique<PackedMatrix>();
   p->format = f.format;
   p->type = m.type;
@@ -162,10 +178,18 @@ std::unique_ptr<PackedMatrix> PlanPacked(const QMatrix& m, CpuPath path) {
 void FillPacked(const QMatrix& m, PackedMatrix& p, ThreadPool& pool) {
   pool.ParallelFor(p.n_groups, [&](size_t begin, size_t end, size_t) {
     switch (p.format) {
-      case PackedFormat::kQ8_0x16: PackGroups<tensor::BlockQ8_0>(m, p, begin, end, PackBlockQ8_0); break;
-      case PackedFormat::kQ4_0x16: PackGroups<tensor::BlockQ4_0>(m, p, begin, end, PackBlockQ4_0); break;
-      case PackedFormat::kQ4_Kx16: PackGroups<tensor::BlockQ4_K>(m, p, begin, end, PackBlockQ4_K); break;
-      case PackedFormat::kQ6_Kx16: PackGroups<tensor::BlockQ6_K>(m, p, begin, end, PackBlockQ6_K); break;
+      case PackedFormat::kQ8_0x16:
+        PackGroups<tensor::BlockQ8_0>(m, p, begin, end, PackBlockQ8_0);
+        break;
+      case PackedFormat::kQ4_0x16:
+        PackGroups<tensor::BlockQ4_0>(m, p, begin, end, PackBlockQ4_0);
+        break;
+      case PackedFormat::kQ4_Kx16:
+        PackGroups<tensor::BlockQ4_K>(m, p, begin, end, PackBlockQ4_K);
+        break;
+      case PackedFormat::kQ6_Kx16:
+        PackGroups<tensor::BlockQ6_K>(m, p, begin, end, PackBlockQ6_K);
+        break;
     }
   });
 }

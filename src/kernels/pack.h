@@ -23,8 +23,10 @@ namespace olla::kernels {
 enum class PackedFormat {
   kQ8_0x16,  // per block: 8 quads x 16 rows x 4 bytes of q + 128; then the rows' F16 d
   kQ4_0x16,  // per block: 4 vectors of 16 rows x 4 bytes of nibbles; then the rows' F16 d
-  kQ4_Kx16,  // per super-block: 32 nibble vectors; then u8 scales [8][16], int16 min pairs, F16 d, dmin
-  kQ6_Kx16,  // per super-block: 48 vectors of 6-bit values (+ 2 bits of a fourth, pack.cc); then int8 scales [16][16], F16 d [16]
+  kQ4_Kx16,  // per super-block: 32 nibble vectors; then u8 scales [8][16], int16 min pairs, F16 d,
+             // dmin
+  kQ6_Kx16,  // per super-block: 48 vectors of 6-bit values (+ 2 bits of a fourth, pack.cc); then
+             // int8 scales [16][16], F16 d [16]
 };
 
 // Layout of one packed matrix. Group g (rows 16g .. 16g + 15, zero rows past n_rows) occupies
@@ -46,7 +48,9 @@ struct PackedMatrix {
   size_t bytes() const { return group_bytes * n_groups; }
 
   const uint8_t* vecs(size_t g, size_t b) const { return data + g * group_bytes + b * vec_bytes; }
-  const uint8_t* meta(size_t g, size_t b) const { return data + g * group_bytes + n_blocks * vec_bytes + b * meta_bytes; }
+  const uint8_t* meta(size_t g, size_t b) const {
+    return data + g * group_bytes + n_blocks * vec_bytes + b * meta_bytes;
+  }
 };
 
 // True if `path` has a kernel for packed matrices of `type`.

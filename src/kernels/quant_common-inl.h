@@ -22,7 +22,9 @@ namespace hn = hwy::HWY_NAMESPACE;
 using D16 = hn::CappedTag<int16_t, 16>;
 using DU8 = hn::Rebind<uint8_t, D16>;
 
-HWY_INLINE hn::Vec<D16> WidenU8(hn::Vec<DU8> v) { return hn::BitCast(D16(), hn::PromoteTo(hn::Rebind<uint16_t, D16>(), v)); }
+HWY_INLINE hn::Vec<D16> WidenU8(hn::Vec<DU8> v) {
+  return hn::BitCast(D16(), hn::PromoteTo(hn::Rebind<uint16_t, D16>(), v));
+}
 
 // The low (or high) nibbles of the bytes at p.
 HWY_INLINE hn::Vec<DU8> NibbleHalf(const uint8_t* p, bool high) {
@@ -39,11 +41,13 @@ HWY_INLINE hn::Vec<DU8> Nibbles(const uint8_t* qs, size_t i) {
 // 16 where bit (i + lane) of the little-endian 32 bits at qh is set, else 0 (Q5 fifth bits).
 HWY_INLINE hn::Vec<DU8> FifthBits(const uint8_t* qh, size_t i) {
   const hn::Rebind<uint16_t, D16> du16;
-  HWY_ALIGN static constexpr uint16_t kBit[16] = {1,     2,     4,     8,      16,     32,     64,     128,
-                                                 256,   512,   1024,  2048,   4096,   8192,   16384,  32768};
+  HWY_ALIGN static constexpr uint16_t kBit[16] = {1,   2,   4,    8,    16,   32,   64,    128,
+                                                  256, 512, 1024, 2048, 4096, 8192, 16384, 32768};
   uint32_t bits;
   std::memcpy(&bits, qh, 4);
-  const auto set = hn::Ne(hn::And(hn::Set(du16, static_cast<uint16_t>(bits >> i)), hn::LoadU(du16, kBit)), hn::Zero(du16));
+  const auto set =
+      hn::Ne(hn::And(hn::Set(du16, static_cast<uint16_t>(bits >> i)), hn::LoadU(du16, kBit)),
+             hn::Zero(du16));
   const auto h16 = hn::IfThenElseZero(set, hn::Set(du16, 16));
   return hn::DemoteTo(DU8(), hn::BitCast(D16(), h16));
 }
@@ -51,10 +55,14 @@ HWY_INLINE hn::Vec<DU8> FifthBits(const uint8_t* qh, size_t i) {
 // Shifts u8 lanes right by 0, 2, 4 or 6 (k-quant 2-bit fields).
 HWY_INLINE hn::Vec<DU8> ShiftRightU8(hn::Vec<DU8> v, size_t bits) {
   switch (bits) {
-    case 0: return v;
-    case 2: return hn::ShiftRight<2>(v);
-    case 4: return hn::ShiftRight<4>(v);
-    default: return hn::ShiftRight<6>(v);
+    case 0:
+      return v;
+    case 2:
+      return hn::ShiftRight<2>(v);
+    case 4:
+      return hn::ShiftRight<4>(v);
+    default:
+      return hn::ShiftRight<6>(v);
   }
 }
 
@@ -72,7 +80,8 @@ HWY_INLINE hn::Vec<D16> LookupI8(const int8_t* table16, hn::Vec<DU8> idx) {
 #else
   const hn::Full128<int8_t> d8;
   const auto table = hn::LoadU(d8, table16);
-  return hn::PromoteTo(D16(), hn::TableLookupBytes(table, hn::BitCast(hn::Rebind<int8_t, D16>(), idx)));
+  return hn::PromoteTo(D16(),
+                       hn::TableLookupBytes(table, hn::BitCast(hn::Rebind<int8_t, D16>(), idx)));
 #endif
 }
 

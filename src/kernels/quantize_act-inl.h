@@ -44,7 +44,8 @@ HWY_INLINE hn::Vec<hn::RebindToSigned<DF>> RoundAway(DF df, hn::Vec<DF> v) {
   const auto t = hn::Trunc(v);
   const auto frac = hn::Abs(hn::Sub(v, t));  // exact
   const auto step = hn::CopySignToAbs(hn::Set(df, 1.0f), v);
-  return hn::ConvertTo(hn::RebindToSigned<DF>(), hn::Add(t, hn::IfThenElseZero(hn::Ge(frac, hn::Set(df, 0.5f)), step)));
+  return hn::ConvertTo(hn::RebindToSigned<DF>(),
+                       hn::Add(t, hn::IfThenElseZero(hn::Ge(frac, hn::Set(df, 0.5f)), step)));
 }
 
 // One Q8_0/Q8_1 block: q = round(x * id) with d = amax / 127 (quantize.cc, QuantizeQ8Block).
@@ -83,7 +84,8 @@ HWY_NOINLINE void QuantizeQ8_0Split(const float* x, size_t n, int8_t* qs, float*
   }
 }
 
-HWY_NOINLINE void QuantizeQ8_1Split(const float* x, size_t n, int8_t* qs, float* d, float* s, int32_t* qsum) {
+HWY_NOINLINE void QuantizeQ8_1Split(const float* x, size_t n, int8_t* qs, float* d, float* s,
+                                    int32_t* qsum) {
   for (size_t b = 0; b < n / 32; ++b) {
     const float db = QuantizeQ8Block(x + 32 * b, qs + 32 * b, qsum + b);
     if (db >= 0.0f) {
@@ -103,7 +105,8 @@ HWY_NOINLINE void QuantizeQ8_1Split(const float* x, size_t n, int8_t* qs, float*
 
 // Q8_K (quantize_k.cc, QuantizeRowQ8_K): d = max / -127 where max is the first element of largest
 // magnitude, q = min(127, nearest-even(x * -127 / max)), bsums over groups of 16.
-HWY_NOINLINE void QuantizeQ8_KSplit(const float* x, size_t n, int8_t* qs, float* d, int16_t* bsums) {
+HWY_NOINLINE void QuantizeQ8_KSplit(const float* x, size_t n, int8_t* qs, float* d,
+                                    int16_t* bsums) {
   const hn::ScalableTag<float> df;
   const hn::RebindToSigned<decltype(df)> di;
   const hn::Rebind<int8_t, decltype(di)> d8;

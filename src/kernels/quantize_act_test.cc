@@ -26,7 +26,8 @@ std::vector<float> TestRow(size_t n, uint32_t seed) {
   std::normal_distribution<float> dist(0.0f, 1.0f);
   std::vector<float> x(n);
   for (auto& v : x) v = dist(rng);
-  for (size_t i = 0; i < 32; ++i) x[i] = static_cast<float>(static_cast<int>(i) - 16) + 0.5f;  // d = 127/127.
+  for (size_t i = 0; i < 32; ++i)
+    x[i] = static_cast<float>(static_cast<int>(i) - 16) + 0.5f;  // d = 127/127.
   x[31] = 127.0f;
   for (size_t i = 32; i < 64; ++i) x[i] = 0.0f;
   if (n >= 512) {
@@ -66,7 +67,9 @@ TEST(QuantizeActTest, Q8_0AndQ8_1MatchReferenceBytes) {
       internal::QuantizeRowQ8_0(x.data(), n, qs.data(), d.data(), sum.data());
       for (size_t b = 0; b < n / 32; ++b) {
         ASSERT_EQ(std::memcmp(qs.data() + 32 * b, ref0[b].qs, 32), 0) << "block " << b;
-        ASSERT_EQ(std::bit_cast<uint32_t>(d[b]), std::bit_cast<uint32_t>(tensor::F16ToF32(ref0[b].d))) << b;
+        ASSERT_EQ(std::bit_cast<uint32_t>(d[b]),
+                  std::bit_cast<uint32_t>(tensor::F16ToF32(ref0[b].d)))
+            << b;
         int32_t want = 0;
         for (int j = 0; j < 32; ++j) want += ref0[b].qs[j];
         ASSERT_EQ(sum[b], want);
@@ -74,8 +77,10 @@ TEST(QuantizeActTest, Q8_0AndQ8_1MatchReferenceBytes) {
       internal::QuantizeRowQ8_1(x.data(), n, qs.data(), d.data(), s.data(), sum.data());
       for (size_t b = 0; b < n / 32; ++b) {
         ASSERT_EQ(std::memcmp(qs.data() + 32 * b, ref1[b].qs, 32), 0) << "block " << b;
-        ASSERT_EQ(std::bit_cast<uint32_t>(d[b]), std::bit_cast<uint32_t>(tensor::F16ToF32(ref1[b].d)));
-        ASSERT_EQ(std::bit_cast<uint32_t>(s[b]), std::bit_cast<uint32_t>(tensor::F16ToF32(ref1[b].s)));
+        ASSERT_EQ(std::bit_cast<uint32_t>(d[b]),
+                  std::bit_cast<uint32_t>(tensor::F16ToF32(ref1[b].d)));
+        ASSERT_EQ(std::bit_cast<uint32_t>(s[b]),
+                  std::bit_cast<uint32_t>(tensor::F16ToF32(ref1[b].s)));
       }
     }
   });
@@ -94,7 +99,8 @@ TEST(QuantizeActTest, Q8_KMatchesReferenceBytes) {
       internal::QuantizeRowQ8_K(x.data(), n, qs.data(), d.data(), bsums.data());
       for (size_t b = 0; b < n / 256; ++b) {
         ASSERT_EQ(std::memcmp(qs.data() + 256 * b, ref[b].qs, 256), 0) << "super-block " << b;
-        ASSERT_EQ(std::memcmp(bsums.data() + 16 * b, ref[b].bsums, sizeof(ref[b].bsums)), 0) << "super-block " << b;
+        ASSERT_EQ(std::memcmp(bsums.data() + 16 * b, ref[b].bsums, sizeof(ref[b].bsums)), 0)
+            << "super-block " << b;
         ASSERT_EQ(std::memcmp(&d[b], &ref[b].d, 4), 0) << "super-block " << b;
       }
     }
@@ -102,9 +108,19 @@ TEST(QuantizeActTest, Q8_KMatchesReferenceBytes) {
 }
 
 TEST(QuantizeActTest, RoundingToF16AndBF16MatchesScalar) {
-  std::vector<float> x = {0.0f, -0.0f, 1.0f, 65504.0f, 65520.0f, 1e-8f, 6.1e-5f, 3.0e-5f,
-                          std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
-                          std::numeric_limits<float>::quiet_NaN(), 1.0009765625f /* halfway */, 3.4e38f};
+  std::vector<float> x = {0.0f,
+                          -0.0f,
+                          1.0f,
+                          65504.0f,
+                          65520.0f,
+                          1e-8f,
+                          6.1e-5f,
+                          3.0e-5f,
+                          std::numeric_limits<float>::infinity(),
+                          -std::numeric_limits<float>::infinity(),
+                          std::numeric_limits<float>::quiet_NaN(),
+                          1.0009765625f /* halfway */,
+                          3.4e38f};
   std::mt19937 rng(5);
   std::uniform_int_distribution<uint32_t> bits;
   while (x.size() < 4096) {
@@ -121,9 +137,11 @@ TEST(QuantizeActTest, RoundingToF16AndBF16MatchesScalar) {
       if (std::isnan(want16)) {
         ASSERT_TRUE(std::isnan(y[i])) << x[i];
       } else {
-        ASSERT_EQ(std::bit_cast<uint32_t>(y[i]), std::bit_cast<uint32_t>(want16)) << "F16 of " << x[i];
+        ASSERT_EQ(std::bit_cast<uint32_t>(y[i]), std::bit_cast<uint32_t>(want16))
+            << "F16 of " << x[i];
       }
-      ASSERT_EQ(std::bit_cast<uint32_t>(z[i]), std::bit_cast<uint32_t>(wantb)) << "BF16 of " << x[i];
+      ASSERT_EQ(std::bit_cast<uint32_t>(z[i]), std::bit_cast<uint32_t>(wantb))
+          << "BF16 of " << x[i];
     }
   });
 }

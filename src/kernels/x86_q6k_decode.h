@@ -11,12 +11,13 @@ namespace olla::kernels::internal {
 // The 8 quad vectors (values 0..63, one byte each) of elements 128h + 32 part + [0, 32) of the
 // packed super-block at v: parts 0-2 sit in bits 0-5 of their own vectors; part 3 is gathered
 // from bits 6-7 of the three.
-__attribute__((target("avx512f,avx512bw"))) inline void DecodeQ6_KPart(const uint8_t* v, int h, int part,
-                                                                      __m512i q[8]) {
+__attribute__((target("avx512f,avx512bw"))) inline void DecodeQ6_KPart(const uint8_t* v, int h,
+                                                                       int part, __m512i q[8]) {
   const __m512i m3f = _mm512_set1_epi8(0x3F);
   const uint8_t* base = v + 24 * 64 * h;
   if (part < 3) {
-    for (int k = 0; k < 8; ++k) q[k] = _mm512_and_si512(_mm512_load_si512(base + (3 * k + part) * 64), m3f);
+    for (int k = 0; k < 8; ++k)
+      q[k] = _mm512_and_si512(_mm512_load_si512(base + (3 * k + part) * 64), m3f);
     return;
   }
   // bits 0-1 from part 0's bits 6-7, 2-3 from part 1's, 4-5 from part 2's; (a ? b : c) = 0xCA

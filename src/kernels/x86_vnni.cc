@@ -41,7 +41,9 @@ OLLA_VNNI inline __m512i Load(const uint8_t* p) { return _mm512_load_si512(p); }
 // out, 7-17 % faster for Q4_0, Q4_K and Q6_K; 2 or 4 blocks ahead, no better).
 inline size_t AheadBytes(size_t block_bytes) { return block_bytes < 1024 ? 1024 : block_bytes; }
 
-inline void PrefetchLine(const uint8_t* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+inline void PrefetchLine(const uint8_t* p) {
+  _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
+}
 
 // ---- legacy blocks (32 elements, one F16 scale per row) ---------------------------------------
 
@@ -74,7 +76,8 @@ struct FmtQ4_0 {
 
 // One block of one token against the decoded rows q: acc + float(isum) * (dw * da), as ref.
 template <class F>
-OLLA_VNNI inline __m512 LegacyDot(__m512 acc, const __m512i q[8], __m512 dw, const int8_t* aq, int32_t qsum, float da) {
+OLLA_VNNI inline __m512 LegacyDot(__m512 acc, const __m512i q[8], __m512 dw, const int8_t* aq,
+                                  int32_t qsum, float da) {
   __m512 fsum;
   if constexpr (F::kHighTimes16) {
     // 16 * isum = 16 * (low half - offset * qsum) + (16 x high half), exact in int32; its float
@@ -103,8 +106,8 @@ OLLA_VNNI inline __m512 LegacyDot(__m512 acc, const __m512i q[8], __m512 dw, con
 // group and many tokens (each decoded block serves T tokens); generation uses one token and four
 // groups, whose four streams of weights the memory system serves faster than one.
 template <class F, int G, int T>
-OLLA_VNNI void LegacyTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t0, float* y, size_t ys,
-                          __mmask16 last_mask) {
+OLLA_VNNI void LegacyTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t0, float* y,
+                          size_t ys, __mmask16 last_mask) {
   const size_t nb = p.n_blocks, nc = a.n_cols;
   __m512 acc[G][T];
 #pragma GCC unroll 16
@@ -128,7 +131,8 @@ OLLA_VNNI void LegacyTile(const PackedMatrix& p, size_t g, const Acts& a, size_t
   }
   for (int i = 0; i < G; ++i)
     for (int j = 0; j < T; ++j)
-      _mm512_mask_storeu_ps(y + (t0 + j) * ys + 16 * i, i == G - 1 ? last_mask : __mmask16{0xFFFF}, acc[i][j]);
+      _mm512_mask_storeu_ps(y + (t0 + j) * ys + 16 * i, i == G - 1 ? last_mask : __mmask16{0xFFFF},
+                            acc[i][j]);
 }
 
 // ---- Q4_K: 8 sub-blocks of 32 with 6-bit scales and mins ----------------------------------------
@@ -145,25 +149,28 @@ OLLA_VNNI inline __m512i SubDot32(const __m512i q[8], const int8_t* aq) {
 
 // acc + d * yd * float(isum) - dmin * yd * float(imin), as ref, from isum16 = 16 * isum, with
 // imin from the packed min pairs at m + 128 and the token's bsums of this super-block.
-OLLA_VNNI inline __m512 Q4_KFinish(__m512 acc, __m512i isum16, const uint8_t* m, const int16_t* bs, float yd_s) {
+OLLA_VNNI inline __m512 Q4_KFinish(__m512 acc, __m512i isum16, const uint8_t* m, const int16_t* bs,
+                                   float yd_s) {
   __m512i imin = _mm512_setzero_si512();
   for (int pr = 0; pr < 4; ++pr) {  // sub-blocks 2pr and 2pr + 1: their 32-element sums
     const uint32_t lo = static_cast<uint16_t>(bs[4 * pr] + bs[4 * pr + 1]);
     const uint32_t hi = static_cast<uint16_t>(bs[4 * pr + 2] + bs[4 * pr + 3]);
-    imin = _mm512_dpwssd_epi32(imin, Load(m + 128 + 64 * pr), _mm512_set1_epi32(static_cast<int32_t>(lo | hi << 16)));
+    imin = _mm512_dpwssd_epi32(imin, Load(m + 128 + 64 * pr),
+                               _mm512_set1_epi32(static_cast<int32_t>(lo | hi << 16)));
   }
   const __m512 yd = _mm512_set1_ps(yd_s);
   // isum16 is 16 x isum (see Q4_KTile): both convert to float with the same rounding, and the
   // division by 16 is exact.
   const __m512 fsum = _mm512_mul_ps(_mm512_cvtepi32_ps(isum16), _mm512_set1_ps(1.0f / 16));
   const __m512 pos = _mm512_mul_ps(_mm512_mul_ps(LoadF16x16(m + 384), yd), fsum);
-  const __m512 neg = _mm512_mul_ps(_mm512_mul_ps(LoadF16x16(m + 416), yd), _mm512_cvtepi32_ps(imin));
+  const __m512 neg =
+      _mm512_mul_ps(_mm512_mul_ps(LoadF16x16(m + 416), yd), _mm512_cvtepi32_ps(imin));
   return _mm512_add_ps(acc, _mm512_sub_ps(pos, neg));
 }
 
 template <int G, int T>
-OLLA_VNNI void Q4_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t0, float* y, size_t ys,
-                        __mmask16 last_mask) {
+OLLA_VNNI void Q4_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t0, float* y,
+                        size_t ys, __mmask16 last_mask) {
   const size_t nsb = p.n_blocks, nc = a.n_cols;
   const __m512i m4 = _mm512_set1_epi8(0x0F), mf0 = _mm512_set1_epi8(static_cast<char>(0xF0));
   __m512 acc[G][T];
@@ -194,31 +201,36 @@ OLLA_VNNI void Q4_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t
         }
         const __m512i sc_lo = _mm512_slli_epi32(
             _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 32 * pr))), 4);
-        const __m512i sc_hi = _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 32 * pr + 16)));
+        const __m512i sc_hi = _mm512_cvtepu8_epi32(
+            _mm_load_si128(reinterpret_cast<const __m128i*>(m + 32 * pr + 16)));
 #pragma GCC unroll 16
         for (int j = 0; j < T; ++j) {
           const int8_t* aq = a.qs + (t0 + j) * nc + 256 * sb + 64 * pr;
-          isum[j] = _mm512_add_epi32(isum[j], _mm512_add_epi32(_mm512_mullo_epi32(SubDot32(lo, aq), sc_lo),
-                                                               _mm512_mullo_epi32(SubDot32(hi, aq + 32), sc_hi)));
+          isum[j] = _mm512_add_epi32(
+              isum[j], _mm512_add_epi32(_mm512_mullo_epi32(SubDot32(lo, aq), sc_lo),
+                                        _mm512_mullo_epi32(SubDot32(hi, aq + 32), sc_hi)));
         }
       }
 #pragma GCC unroll 16
       for (int j = 0; j < T; ++j) {
         const size_t t = t0 + j;
-        acc[i][j] = Q4_KFinish(acc[i][j], isum[j], m, a.bsums + t * nsb * 16 + 16 * sb, a.d[t * nsb + sb]);
+        acc[i][j] =
+            Q4_KFinish(acc[i][j], isum[j], m, a.bsums + t * nsb * 16 + 16 * sb, a.d[t * nsb + sb]);
       }
     }
   }
   for (int i = 0; i < G; ++i)
     for (int j = 0; j < T; ++j)
-      _mm512_mask_storeu_ps(y + (t0 + j) * ys + 16 * i, i == G - 1 ? last_mask : __mmask16{0xFFFF}, acc[i][j]);
+      _mm512_mask_storeu_ps(y + (t0 + j) * ys + 16 * i, i == G - 1 ? last_mask : __mmask16{0xFFFF},
+                            acc[i][j]);
 }
 
-// ---- Q6_K: 16 sub-blocks of 16 with int8 scales, values q - 32 (q decoded by x86_q6k_decode.h) ----
+// ---- Q6_K: 16 sub-blocks of 16 with int8 scales, values q - 32 (q decoded by x86_q6k_decode.h)
+// ----
 
 template <int G, int T>
-OLLA_VNNI void Q6_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t0, float* y, size_t ys,
-                        __mmask16 last_mask) {
+OLLA_VNNI void Q6_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t0, float* y,
+                        size_t ys, __mmask16 last_mask) {
   const size_t nsb = p.n_blocks, nc = a.n_cols;
   const __m512 zero = _mm512_setzero_ps();
   __m512 acc[G][T];
@@ -243,19 +255,23 @@ OLLA_VNNI void Q6_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t
           __m512i q[8];
           DecodeQ6_KPart(v, h, part, q);
           const int sub = h * 8 + 2 * part;
-          const __m512i sc0 = _mm512_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 16 * sub)));
-          const __m512i sc1 = _mm512_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 16 * (sub + 1))));
+          const __m512i sc0 =
+              _mm512_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(m + 16 * sub)));
+          const __m512i sc1 = _mm512_cvtepi8_epi32(
+              _mm_load_si128(reinterpret_cast<const __m128i*>(m + 16 * (sub + 1))));
 #pragma GCC unroll 16
           for (int j = 0; j < T; ++j) {
             const size_t t = t0 + j;
             const int16_t* bs = a.bsums + t * nsb * 16 + 16 * sb;
             const int8_t* aq = a.qs + t * nc + 256 * sb + 128 * h + 32 * part;
-            __m512i s0 = _mm512_set1_epi32(-32 * bs[sub]), s1 = _mm512_set1_epi32(-32 * bs[sub + 1]);
+            __m512i s0 = _mm512_set1_epi32(-32 * bs[sub]),
+                    s1 = _mm512_set1_epi32(-32 * bs[sub + 1]);
             for (int k = 0; k < 4; ++k) {
               s0 = _mm512_dpbusd_epi32(s0, q[k], Bcast32(aq + 4 * k));
               s1 = _mm512_dpbusd_epi32(s1, q[k + 4], Bcast32(aq + 16 + 4 * k));
             }
-            isum[j] = _mm512_add_epi32(isum[j], _mm512_add_epi32(_mm512_mullo_epi32(s0, sc0), _mm512_mullo_epi32(s1, sc1)));
+            isum[j] = _mm512_add_epi32(isum[j], _mm512_add_epi32(_mm512_mullo_epi32(s0, sc0),
+                                                                 _mm512_mullo_epi32(s1, sc1)));
           }
         }
       }
@@ -265,23 +281,27 @@ OLLA_VNNI void Q6_KTile(const PackedMatrix& p, size_t g, const Acts& a, size_t t
         // ref: sum += d * yd * float(isum) - dmin * yd * float(imin), with dmin = 0 and imin = 0
         const __m512 yd = _mm512_set1_ps(a.d[(t0 + j) * nsb + sb]);
         const __m512 pos = _mm512_mul_ps(_mm512_mul_ps(d, yd), _mm512_cvtepi32_ps(isum[j]));
-        acc[i][j] = _mm512_add_ps(acc[i][j], _mm512_sub_ps(pos, _mm512_mul_ps(_mm512_mul_ps(zero, yd), zero)));
+        acc[i][j] = _mm512_add_ps(acc[i][j],
+                                  _mm512_sub_ps(pos, _mm512_mul_ps(_mm512_mul_ps(zero, yd), zero)));
       }
     }
   }
   for (int i = 0; i < G; ++i)
     for (int j = 0; j < T; ++j)
-      _mm512_mask_storeu_ps(y + (t0 + j) * ys + 16 * i, i == G - 1 ? last_mask : __mmask16{0xFFFF}, acc[i][j]);
+      _mm512_mask_storeu_ps(y + (t0 + j) * ys + 16 * i, i == G - 1 ? last_mask : __mmask16{0xFFFF},
+                            acc[i][j]);
 }
 
 // ---- drivers ----------------------------------------------------------------------------------
 
-using TileFn = void (*)(const PackedMatrix&, size_t, const Acts&, size_t, float*, size_t, __mmask16);
+using TileFn = void (*)(const PackedMatrix&, size_t, const Acts&, size_t, float*, size_t,
+                        __mmask16);
 
 // One token: groups four at a time (G = 4), the rest one by one. Several tokens: each group with
 // tiles of 8, 4, 2 and 1 tokens.
 template <TileFn kGemv4, TileFn kGemv1, TileFn kT8, TileFn kT4, TileFn kT2>
-OLLA_VNNI void Groups(const PackedMatrix& p, size_t g_begin, size_t g_end, const Acts& a, float* y, size_t ys) {
+OLLA_VNNI void Groups(const PackedMatrix& p, size_t g_begin, size_t g_end, const Acts& a, float* y,
+                      size_t ys) {
   auto mask_of = [&](size_t g) {
     const size_t valid = p.n_rows - 16 * g < 16 ? p.n_rows - 16 * g : 16;
     return static_cast<__mmask16>((1u << valid) - 1);
@@ -309,29 +329,39 @@ OLLA_VNNI void Groups(const PackedMatrix& p, size_t g_begin, size_t g_end, const
   }
 }
 
-OLLA_VNNI void GroupsQ8_0(const PackedMatrix& p, size_t gb, size_t ge, const Acts& a, float* y, size_t ys) {
-  Groups<LegacyTile<FmtQ8_0, 4, 1>, LegacyTile<FmtQ8_0, 1, 1>, LegacyTile<FmtQ8_0, 1, 8>, LegacyTile<FmtQ8_0, 1, 4>,
-         LegacyTile<FmtQ8_0, 1, 2>>(p, gb, ge, a, y, ys);
+OLLA_VNNI void GroupsQ8_0(const PackedMatrix& p, size_t gb, size_t ge, const Acts& a, float* y,
+                          size_t ys) {
+  Groups<LegacyTile<FmtQ8_0, 4, 1>, LegacyTile<FmtQ8_0, 1, 1>, LegacyTile<FmtQ8_0, 1, 8>,
+         LegacyTile<FmtQ8_0, 1, 4>, LegacyTile<FmtQ8_0, 1, 2>>(p, gb, ge, a, y, ys);
 }
-OLLA_VNNI void GroupsQ4_0(const PackedMatrix& p, size_t gb, size_t ge, const Acts& a, float* y, size_t ys) {
-  Groups<LegacyTile<FmtQ4_0, 4, 1>, LegacyTile<FmtQ4_0, 1, 1>, LegacyTile<FmtQ4_0, 1, 8>, LegacyTile<FmtQ4_0, 1, 4>,
-         LegacyTile<FmtQ4_0, 1, 2>>(p, gb, ge, a, y, ys);
+OLLA_VNNI void GroupsQ4_0(const PackedMatrix& p, size_t gb, size_t ge, const Acts& a, float* y,
+                          size_t ys) {
+  Groups<LegacyTile<FmtQ4_0, 4, 1>, LegacyTile<FmtQ4_0, 1, 1>, LegacyTile<FmtQ4_0, 1, 8>,
+         LegacyTile<FmtQ4_0, 1, 4>, LegacyTile<FmtQ4_0, 1, 2>>(p, gb, ge, a, y, ys);
 }
-OLLA_VNNI void GroupsQ4_K(const PackedMatrix& p, size_t gb, size_t ge, const Acts& a, float* y, size_t ys) {
-  Groups<Q4_KTile<4, 1>, Q4_KTile<1, 1>, Q4_KTile<1, 8>, Q4_KTile<1, 4>, Q4_KTile<1, 2>>(p, gb, ge, a, y, ys);
+OLLA_VNNI void GroupsQ4_K(const PackedMatrix& p, size_t gb, size_t ge, const Acts& a, float* y,
+                          size_t ys) {
+  Groups<Q4_KTile<4, 1>, Q4_KTile<1, 1>, Q4_KTile<1, 8>, Q4_KTile<1, 4>, Q4_KTile<1, 2>>(p, gb, ge,
+                                                                                         a, y, ys);
 }
-OLLA_VNNI void GroupsQ6_K(const PackedMatrix& p, size_t gb, size_t ge, const Acts& a, float* y, size_t ys) {
-  Groups<Q6_KTile<4, 1>, Q6_KTile<1, 1>, Q6_KTile<1, 8>, Q6_KTile<1, 4>, Q6_KTile<1, 2>>(p, gb, ge, a, y, ys);
+OLLA_VNNI void GroupsQ6_K(const PackedMatrix& p, size_t gb, size_t ge, const Acts& a, float* y,
+                          size_t ys) {
+  Groups<Q6_KTile<4, 1>, Q6_KTile<1, 1>, Q6_KTile<1, 8>, Q6_KTile<1, 4>, Q6_KTile<1, 2>>(p, gb, ge,
+                                                                                         a, y, ys);
 }
 
 }  // namespace
 
 PackedKernel VnniPackedKernel(PackedFormat format) {
   switch (format) {
-    case PackedFormat::kQ8_0x16: return GroupsQ8_0;
-    case PackedFormat::kQ4_0x16: return GroupsQ4_0;
-    case PackedFormat::kQ4_Kx16: return GroupsQ4_K;
-    case PackedFormat::kQ6_Kx16: return GroupsQ6_K;
+    case PackedFormat::kQ8_0x16:
+      return GroupsQ8_0;
+    case PackedFormat::kQ4_0x16:
+      return GroupsQ4_0;
+    case PackedFormat::kQ4_Kx16:
+      return GroupsQ4_K;
+    case PackedFormat::kQ6_Kx16:
+      return GroupsQ6_K;
   }
   return nullptr;
 }

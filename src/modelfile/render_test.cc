@@ -23,7 +23,7 @@ TEST(RenderTest, QuotesLikeOllama) {
       {"tab\t", "\"tab\t\""},
       {"\"quoted\"", "\"\"quoted\"\""},  // not `quoted`
       {"\"open", "\"\"open\""},          // not an unterminated quote
-      {"a\"\nb", "\"\"\"a\"\nb\"\"\""},     // Ollama's text reads back: kept
+      {"a\"\nb", "\"\"\"a\"\nb\"\"\""},  // Ollama's text reads back: kept
       // Not representable (neither form reads back; Parse never returns it): Ollama's text.
       {"a\"\"\"\nb\"\nc", "\"\"\"a\"\"\"\nb\"\nc\"\"\""},
       {"\t\"\"\"\"\t", "\"\t\"\"\"\"\t\""},

@@ -50,5 +50,4 @@ Result<std::string> ParseTokenResponse(std::string_view body);
 // "Basic " + base64(user ":" password) (RFC 7617).
 std::string BasicAuthorization(std::string_view user, std::string_view password);
 
-
 }  // namespace olla::registry

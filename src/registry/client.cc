@@ -223,8 +223,7 @@ Status Client::FetchToken(const Challenge& challenge, std::stop_token stop) cons
     creds = options_.credentials(base.Authority());
   }
   if (creds) {
-    req.headers.emplace_back("Authorization",
-                             BasicAuthorization(creds->username, creds->password));
+    req.headers.emplace_back("Authorization", BasicAuthorization(creds->username, creds->password));
   } else if (same_host && options_.sign) {
     OLLA_ASSIGN_OR_RETURN(std::string nonce, NewNonce());
     OLLA_ASSIGN_OR_RETURN(req.url, SignedTokenRequestUrl(challenge, UnixSeconds(), nonce));

@@ -6,7 +6,8 @@
 //
 // Credentials (a token or Basic) are sent only to the registry's own origin (scheme, host and
 // port): never to a redirect target elsewhere, and Basic credentials or a key signature go to a
-// token realm only when it is on the registry's host. A token realm on another host is refused, as Ollama does
+// token realm only when it is on the registry's host. A token realm on another host is refused, as
+// Ollama does
 // (`realm host "<h>" does not match original host "<h>"`), unless trust_foreign_realm; even then
 // no credentials are sent to it.
 //

@@ -43,8 +43,7 @@ Status CheckBlobRef(const json& obj, const std::string& where, const ManifestLim
   if (Result<store::Digest> d = store::Digest::Parse(digest->get_ref<const std::string&>());
       !d.ok()) {
     return Status::Corrupt(StrCat("manifest: ", where, " has an invalid digest \"",
-                                  EscapeForMessage(digest->get_ref<const std::string&>()),
-                                  "\""));
+                                  EscapeForMessage(digest->get_ref<const std::string&>()), "\""));
   }
   auto size = obj.find("size");
   if (size == obj.end() || !size->is_number_integer() ||

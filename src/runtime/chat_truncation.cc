@@ -14,7 +14,8 @@ size_t DroppableMessages(const std::vector<chat::Message>& messages) {
   return n;
 }
 
-std::vector<chat::Message> DropOldestMessages(const std::vector<chat::Message>& messages, size_t n) {
+std::vector<chat::Message> DropOldestMessages(const std::vector<chat::Message>& messages,
+                                              size_t n) {
   std::vector<chat::Message> out;
   out.reserve(messages.size() - n);
   for (size_t idx = 0; idx < messages.size(); ++idx) {

@@ -13,7 +13,8 @@ namespace {
 std::vector<chat::Message> Conversation(size_t n) {
   std::vector<chat::Message> messages = {{.role = "system", .content = "be brief"}};
   for (size_t idx = 0; idx < n; ++idx)
-    messages.push_back({.role = idx % 2 ? "assistant" : "user", .content = std::string(1 + idx * 7 % 23, 'x')});
+    messages.push_back(
+        {.role = idx % 2 ? "assistant" : "user", .content = std::string(1 + idx * 7 % 23, 'x')});
   return messages;
 }
 
@@ -39,9 +40,11 @@ size_t LinearDrop(std::vector<chat::Message> messages, size_t num_ctx) {
 }
 
 TEST(ChatTruncationTest, DropsTheOldestNonSystemMessagesButNeverTheLast) {
-  const std::vector<chat::Message> messages = {
-      {.role = "system", .content = "s"}, {.role = "user", .content = "a"}, {.role = "system", .content = "t"},
-      {.role = "assistant", .content = "b"}, {.role = "user", .content = "c"}};
+  const std::vector<chat::Message> messages = {{.role = "system", .content = "s"},
+                                               {.role = "user", .content = "a"},
+                                               {.role = "system", .content = "t"},
+                                               {.role = "assistant", .content = "b"},
+                                               {.role = "user", .content = "c"}};
   EXPECT_EQ(DroppableMessages(messages), 2u);
   const auto cut = DropOldestMessages(messages, 2);
   ASSERT_EQ(cut.size(), 3u);
@@ -57,7 +60,8 @@ TEST(ChatTruncationTest, MatchesDroppingOneAtATimeWithLogarithmicRenders) {
   const size_t max_drop = DroppableMessages(messages);
   ASSERT_EQ(max_drop, 999u);
   const size_t whole = PromptTokens(messages);
-  for (size_t num_ctx : {size_t{1}, size_t{20}, size_t{64}, size_t{500}, size_t{4096}, whole - 1, whole, whole + 1}) {
+  for (size_t num_ctx : {size_t{1}, size_t{20}, size_t{64}, size_t{500}, size_t{4096}, whole - 1,
+                         whole, whole + 1}) {
     size_t renders = 0;
     auto size = [&](size_t n) -> Result<size_t> {
       ++renders;

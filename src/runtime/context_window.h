@@ -30,6 +30,7 @@ size_t ShiftDiscard(size_t n_used, size_t keep);
 Status CheckPromptFits(size_t prompt_size, size_t num_ctx, bool truncate, bool shift);
 
 // tokens without [keep, keep + n).
-std::vector<engine::TokenId> WithoutRange(const std::vector<engine::TokenId>& tokens, size_t keep, size_t n);
+std::vector<engine::TokenId> WithoutRange(const std::vector<engine::TokenId>& tokens, size_t keep,
+                                          size_t n);
 
 }  // namespace olla::runtime

@@ -8,7 +8,7 @@ namespace olla::runtime {
 namespace {
 
 TEST(ContextWindowTest, ProtectedPrefixCountsBosAndStaysBelowTheWindow) {
-  EXPECT_EQ(ProtectedPrefix(4, true, 100, 64), 5u);    // num_keep + BOS
+  EXPECT_EQ(ProtectedPrefix(4, true, 100, 64), 5u);  // num_keep + BOS
   EXPECT_EQ(ProtectedPrefix(4, false, 100, 64), 4u);
   EXPECT_EQ(ProtectedPrefix(-1, true, 100, 64), 63u);  // keep all, but something must go
   EXPECT_EQ(ProtectedPrefix(10, true, 6, 64), 6u);     // never more than the prompt
@@ -40,7 +40,9 @@ TEST(ContextWindowTest, PromptsThatCannotBeTruncatedAreRefusedWithTheSizes) {
   EXPECT_NE(no_truncate.message().find("num_ctx 128"), std::string::npos) << no_truncate.message();
   const Status no_shift = CheckPromptFits(128, 128, true, false);
   EXPECT_EQ(no_shift.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(no_shift.message().rfind("the prompt is longer than the context length currently available", 0), 0u);
+  EXPECT_EQ(no_shift.message().rfind(
+                "the prompt is longer than the context length currently available", 0),
+            0u);
 }
 
 TEST(ContextWindowTest, WithoutRangeRemovesTheTokensAfterThePrefix) {

@@ -46,12 +46,14 @@ TEST(FormatTest, OtherValuesAreRefusedPrecisely) {
   auto g = CompileFormat("\"xml\"");
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(g.status().message(), R"(invalid format: "\"xml\""; expected "json" or a valid JSON Schema object)");
+  EXPECT_EQ(g.status().message(),
+            R"(invalid format: "\"xml\""; expected "json" or a valid JSON Schema object)");
   for (std::string_view text : {"42", "true", "[1]"}) {
     auto bad = CompileFormat(text);
     ASSERT_FALSE(bad.ok()) << text;
     EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(bad.status().message().find("invalid format"), std::string::npos) << bad.status().message();
+    EXPECT_NE(bad.status().message().find("invalid format"), std::string::npos)
+        << bad.status().message();
   }
 }
 

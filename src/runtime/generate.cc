@@ -16,36 +16,42 @@ using Clock = std::chrono::steady_clock;
 
 const char* DoneReasonName(DoneReason reason) {
   switch (reason) {
-    case DoneReason::kStop: return "stop";
-    case DoneReason::kLength: return "length";
-    case DoneReason::kCancelled: return "cancel";
+    case DoneReason::kStop:
+      return "stop";
+    case DoneReason::kLength:
+      return "length";
+    case DoneReason::kCancelled:
+      return "cancel";
   }
   return "stop";
 }
 
-Sequence::Sequence(const engine::Model& model, const tokenizer::Tokenizer& tok, std::unique_ptr<engine::Context> ctx,
-                   std::mutex* pool_mu)
+Sequence::Sequence(const engine::Model& model, const tokenizer::Tokenizer& tok,
+                   std::unique_ptr<engine::Context> ctx, std::mutex* pool_mu)
     : model_(model), tok_(tok), ctx_(std::move(ctx)), pool_mu_(pool_mu) {}
 
-Result<std::unique_ptr<Sequence>> Sequence::Create(const engine::Model& model, const tokenizer::Tokenizer& tok,
-                                                   const engine::ContextParams& params, ThreadPool& pool,
-                                                   std::mutex* pool_mu) {
+Result<std::unique_ptr<Sequence>> Sequence::Create(const engine::Model& model,
+                                                   const tokenizer::Tokenizer& tok,
+                                                   const engine::ContextParams& params,
+                                                   ThreadPool& pool, std::mutex* pool_mu) {
   OLLA_ASSIGN_OR_RETURN(auto ctx, engine::Context::Create(model, params, pool));
   return std::make_unique<Sequence>(model, tok, std::move(ctx), pool_mu);
 }
 
-Status Sequence::Decode(std::span<const TokenId> tokens, std::vector<float>* logits, std::stop_token stop) {
+Status Sequence::Decode(std::span<const TokenId> tokens, std::vector<float>* logits,
+                        std::stop_token stop) {
   std::unique_lock<std::mutex> lock;
   if (pool_mu_) lock = std::unique_lock<std::mutex>(*pool_mu_);
   return ctx_->Decode(tokens, false, logits, stop);
 }
 
-Status Sequence::EvaluatePrompt(const std::vector<TokenId>& prompt, std::vector<float>* logits, GenerateStats* stats,
-                                std::stop_token stop) {
+Status Sequence::EvaluatePrompt(const std::vector<TokenId>& prompt, std::vector<float>* logits,
+                                GenerateStats* stats, std::stop_token stop) {
   // Reuse the cached prefix, but always evaluate at least the last prompt token: its logits are
   // needed to sample the first new token.
   size_t common = 0;
-  while (common < cached_.size() && common < prompt.size() && cached_[common] == prompt[common]) ++common;
+  while (common < cached_.size() && common < prompt.size() && cached_[common] == prompt[common])
+    ++common;
   if (common == prompt.size()) --common;
   ctx_->Truncate(common);
   cached_.resize(common);
@@ -65,10 +71,13 @@ Result<GenerateStats> Sequence::Generate(std::string_view prompt, const Generate
   return GenerateFromTokens(std::move(ids), options, on_text, stop);
 }
 
-Result<GenerateStats> Sequence::GenerateFromTokens(std::vector<TokenId> prompt, const GenerateOptions& options,
-                                                   const TextCallback& on_text, std::stop_token stop) {
-  return GenerateChunks(std::move(prompt), options, [&](const Chunk& c) { return c.text.empty() || on_text(c.text); },
-                        stop);
+Result<GenerateStats> Sequence::GenerateFromTokens(std::vector<TokenId> prompt,
+                                                   const GenerateOptions& options,
+                                                   const TextCallback& on_text,
+                                                   std::stop_token stop) {
+  return GenerateChunks(
+      std::move(prompt), options, [&](const Chunk& c) { return c.text.empty() || on_text(c.text); },
+      stop);
 }
 
 namespace {
@@ -77,12 +86,15 @@ TokenLogprob ToTokenLogprob(const tokenizer::Tokenizer& tok, const sampling::Tok
 }
 }  // namespace
 
-Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt, const GenerateOptions& options,
-                                               const ChunkCallback& on_chunk, std::stop_token stop) {
+Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt,
+                                               const GenerateOptions& options,
+                                               const ChunkCallback& on_chunk,
+                                               std::stop_token stop) {
   GenerateStats stats;
   if (prompt.empty()) return Status::InvalidArgument("the prompt has no tokens");
   const size_t n_ctx = ctx_->n_ctx();
-  const bool starts_with_bos = tok_.vocab().bos() != tokenizer::kNoToken && prompt.front() == tok_.vocab().bos();
+  const bool starts_with_bos =
+      tok_.vocab().bos() != tokenizer::kNoToken && prompt.front() == tok_.vocab().bos();
   if (!options.prompt_checked)
     OLLA_RETURN_IF_ERROR(CheckPromptFits(prompt.size(), n_ctx, options.truncate, options.shift));
   if (prompt.size() >= n_ctx) {
@@ -93,7 +105,8 @@ Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt, cons
   stats.prompt_tokens = prompt.size();
   // num_predict < 0 means "until the end", capped at 10 x num_ctx as Ollama does (§10.1): with
   // context shift a model that never emits EOS would otherwise generate forever.
-  const size_t max_tokens = options.num_predict >= 0 ? static_cast<size_t>(options.num_predict) : 10 * n_ctx;
+  const size_t max_tokens =
+      options.num_predict >= 0 ? static_cast<size_t>(options.num_predict) : 10 * n_ctx;
   std::vector<float> logits;
   Status s = EvaluatePrompt(prompt, &logits, &stats, stop);
   if (s.code() == StatusCode::kCancelled) {
@@ -103,7 +116,8 @@ Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt, cons
   OLLA_RETURN_IF_ERROR(s);
 
   const auto& cfg = model_.config();
-  sampling::Sampler sampler(options.sampler, static_cast<int32_t>(cfg.n_vocab), static_cast<int32_t>(ctx_->n_ctx()));
+  sampling::Sampler sampler(options.sampler, static_cast<int32_t>(cfg.n_vocab),
+                            static_cast<int32_t>(ctx_->n_ctx()));
   sampler.Accept(prompt);
   std::unique_ptr<SequenceConstraint> grammar;
   if (options.grammar) {
@@ -171,7 +185,8 @@ Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt, cons
       // Context shift: drop half of what follows the protected prefix and evaluate the rest again
       // at its new positions (exact, where re-rotating the cached keys would round them).
       const size_t keep = ProtectedPrefix(options.num_keep, starts_with_bos, cached_.size(), n_ctx);
-      std::vector<TokenId> shifted = WithoutRange(cached_, keep, ShiftDiscard(cached_.size(), keep));
+      std::vector<TokenId> shifted =
+          WithoutRange(cached_, keep, ShiftDiscard(cached_.size(), keep));
       shifted.push_back(next);
       GenerateStats shift_stats;
       ds = EvaluatePrompt(shifted, &logits, &shift_stats, stop);
@@ -196,12 +211,14 @@ Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt, cons
   return stats;
 }
 
-Result<std::vector<float>> Sequence::Embed(std::string_view text, engine::Pooling pooling, bool normalize,
-                                          size_t truncate_to, size_t* n_tokens) {
+Result<std::vector<float>> Sequence::Embed(std::string_view text, engine::Pooling pooling,
+                                           bool normalize, size_t truncate_to, size_t* n_tokens) {
   std::vector<TokenId> ids = tok_.Tokenize(text, true, false);
-  const size_t limit = std::min(ctx_->n_ctx(), model_.config().n_ctx_train ? model_.config().n_ctx_train : ctx_->n_ctx());
+  const size_t limit = std::min(
+      ctx_->n_ctx(), model_.config().n_ctx_train ? model_.config().n_ctx_train : ctx_->n_ctx());
   if (ids.size() > limit) {
-    if (truncate_to == 0) return Status::InvalidArgument("the input length exceeds the context length");
+    if (truncate_to == 0)
+      return Status::InvalidArgument("the input length exceeds the context length");
     ids.resize(std::min(limit, truncate_to));
   }
   if (ids.empty()) return Status::InvalidArgument("the input has no tokens");

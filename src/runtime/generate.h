@@ -80,13 +80,13 @@ const char* DoneReasonName(DoneReason reason);  // "stop", "length", "cancel"
 
 struct GenerateStats {
   DoneReason done_reason = DoneReason::kStop;
-  bool context_full = false;     // stopped because num_ctx was reached (done_reason "length")
-  size_t prompt_tokens = 0;      // tokens in the prompt as evaluated (Ollama's prompt_eval_count)
-  size_t prompt_truncated = 0;   // tokens cut from a prompt too long for the window
-  size_t context_shifts = 0;     // times the full window discarded old tokens to go on
-  size_t prompt_evaluated = 0;   // prompt tokens actually evaluated (cache reuse skips some)
-  size_t eval_count = 0;         // generated tokens
-  size_t grammar_masks = 0;      // with a grammar: steps whose first choice was refused (full mask)
+  bool context_full = false;    // stopped because num_ctx was reached (done_reason "length")
+  size_t prompt_tokens = 0;     // tokens in the prompt as evaluated (Ollama's prompt_eval_count)
+  size_t prompt_truncated = 0;  // tokens cut from a prompt too long for the window
+  size_t context_shifts = 0;    // times the full window discarded old tokens to go on
+  size_t prompt_evaluated = 0;  // prompt tokens actually evaluated (cache reuse skips some)
+  size_t eval_count = 0;        // generated tokens
+  size_t grammar_masks = 0;     // with a grammar: steps whose first choice was refused (full mask)
   std::chrono::nanoseconds prompt_eval_duration{0};
   std::chrono::nanoseconds eval_duration{0};
   std::vector<TokenId> context;  // prompt + generated ids (Ollama's `context`)
@@ -102,20 +102,22 @@ class Sequence {
   // `pool_mu`, when given, is held around every use of the context's ThreadPool (forward passes),
   // so that sequences sharing one pool (the parallel slots of a model) may run on different
   // threads: a ThreadPool runs one caller at a time. It must outlive the sequence.
-  Sequence(const engine::Model& model, const tokenizer::Tokenizer& tok, std::unique_ptr<engine::Context> ctx,
-           std::mutex* pool_mu = nullptr);
+  Sequence(const engine::Model& model, const tokenizer::Tokenizer& tok,
+           std::unique_ptr<engine::Context> ctx, std::mutex* pool_mu = nullptr);
 
-  static Result<std::unique_ptr<Sequence>> Create(const engine::Model& model, const tokenizer::Tokenizer& tok,
-                                                  const engine::ContextParams& params, ThreadPool& pool,
-                                                  std::mutex* pool_mu = nullptr);
+  static Result<std::unique_ptr<Sequence>> Create(const engine::Model& model,
+                                                  const tokenizer::Tokenizer& tok,
+                                                  const engine::ContextParams& params,
+                                                  ThreadPool& pool, std::mutex* pool_mu = nullptr);
 
   // Tokenizes `prompt`, reuses the longest cached prefix, evaluates the rest, then samples until
   // EOS/EOT, a stop sequence, num_predict, a full context or `stop` is requested. A prompt that
   // does not fit in the context gives kInvalidArgument naming both sizes.
-  Result<GenerateStats> Generate(std::string_view prompt, const GenerateOptions& options, const TextCallback& on_text,
-                                 std::stop_token stop = {});
+  Result<GenerateStats> Generate(std::string_view prompt, const GenerateOptions& options,
+                                 const TextCallback& on_text, std::stop_token stop = {});
   // As Generate, from token ids.
-  Result<GenerateStats> GenerateFromTokens(std::vector<TokenId> prompt, const GenerateOptions& options,
+  Result<GenerateStats> GenerateFromTokens(std::vector<TokenId> prompt,
+                                           const GenerateOptions& options,
                                            const TextCallback& on_text, std::stop_token stop = {});
   // As GenerateFromTokens, with log-probabilities alongside the text.
   Result<GenerateStats> GenerateChunks(std::vector<TokenId> prompt, const GenerateOptions& options,
@@ -124,8 +126,8 @@ class Sequence {
   // The pooled embedding of `text` (tokenized with the model's BOS/EOS/CLS/SEP). Clears this
   // slot's cache. `truncate_to`: when > 0, longer inputs are cut to that many tokens; otherwise
   // an input longer than the context is kInvalidArgument.
-  Result<std::vector<float>> Embed(std::string_view text, engine::Pooling pooling, bool normalize, size_t truncate_to,
-                                   size_t* n_tokens);
+  Result<std::vector<float>> Embed(std::string_view text, engine::Pooling pooling, bool normalize,
+                                   size_t truncate_to, size_t* n_tokens);
 
   const engine::Context& context() const { return *ctx_; }
   const std::vector<TokenId>& cached_tokens() const { return cached_; }
@@ -135,8 +137,8 @@ class Sequence {
 
  private:
   // Evaluates prompt tokens not already cached; leaves the last prompt position's logits.
-  Status EvaluatePrompt(const std::vector<TokenId>& prompt, std::vector<float>* logits, GenerateStats* stats,
-                        std::stop_token stop);
+  Status EvaluatePrompt(const std::vector<TokenId>& prompt, std::vector<float>* logits,
+                        GenerateStats* stats, std::stop_token stop);
 
   const engine::Model& model_;
   const tokenizer::Tokenizer& tok_;

@@ -52,7 +52,8 @@ std::string RunText(Sequence& seq, const GenerateOptions& o, GenerateStats* stat
 TEST(GenerateConstrainedTest, GbnfGrammarShapesTheOutputAndEndsIt) {
   Loaded l = Load("tiny-llama-q-F32.gguf");
   ASSERT_TRUE(l.seq);
-  auto g = grammar::ParseGbnf(R"(root ::= "{\"n\": " [1-9] [0-9]{0,2} ", \"ok\": " ("true" | "false") "}")");
+  auto g = grammar::ParseGbnf(
+      R"(root ::= "{\"n\": " [1-9] [0-9]{0,2} ", \"ok\": " ("true" | "false") "}")");
   ASSERT_TRUE(g.ok()) << g.status().ToString();
   const std::regex want(R"(\{"n": [1-9][0-9]{0,2}, "ok": (true|false)\})");
   for (int64_t seed : {1, 2, 3}) {
@@ -110,7 +111,8 @@ TEST(GenerateConstrainedTest, RepeatedFormatReusesTheMatcher) {
     GenerateStats stats;
     return RunText(*l.seq, o, &stats);
   };
-  const std::string schema = R"({"type":"object","properties":{"a":{"type":"boolean"}},"required":["a"]})";
+  const std::string schema =
+      R"({"type":"object","properties":{"a":{"type":"boolean"}},"required":["a"]})";
   const std::string first = run(schema);
   ASSERT_NE(l.seq->grammar_vocab(), nullptr);
   ASSERT_NE(l.seq->grammar_vocab()->matchers, nullptr);
@@ -169,14 +171,15 @@ TEST(GenerateConstrainedTest, LogprobsComeWithTheirTokens) {
   o.top_logprobs = 3;
   std::string text, token_text;
   std::vector<Logprob> all;
-  auto r = l.seq->GenerateChunks(l.tok->Tokenize("Once upon a time", true, false), o, [&](const Chunk& c) {
-    text += c.text;
-    for (const auto& lp : c.logprobs) {
-      all.push_back(lp);
-      token_text += lp.token.token;
-    }
-    return true;
-  });
+  auto r = l.seq->GenerateChunks(l.tok->Tokenize("Once upon a time", true, false), o,
+                                 [&](const Chunk& c) {
+                                   text += c.text;
+                                   for (const auto& lp : c.logprobs) {
+                                     all.push_back(lp);
+                                     token_text += lp.token.token;
+                                   }
+                                   return true;
+                                 });
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(all.size(), r->eval_count);
   EXPECT_EQ(token_text, text);
@@ -192,10 +195,11 @@ TEST(GenerateConstrainedTest, LogprobsComeWithTheirTokens) {
   // Without logprobs no chunk carries any.
   o.logprobs = false;
   size_t n = 0;
-  auto r2 = l.seq->GenerateChunks(l.tok->Tokenize("Once upon a time", true, false), o, [&](const Chunk& c) {
-    n += c.logprobs.size();
-    return true;
-  });
+  auto r2 = l.seq->GenerateChunks(l.tok->Tokenize("Once upon a time", true, false), o,
+                                  [&](const Chunk& c) {
+                                    n += c.logprobs.size();
+                                    return true;
+                                  });
   ASSERT_TRUE(r2.ok());
   EXPECT_EQ(n, 0u);
 }

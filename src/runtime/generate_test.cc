@@ -35,7 +35,8 @@ GenerateOptions Greedy(int n) {
   return o;
 }
 
-std::string Collect(Sequence& seq, std::string_view prompt, const GenerateOptions& o, GenerateStats* stats = nullptr) {
+std::string Collect(Sequence& seq, std::string_view prompt, const GenerateOptions& o,
+                    GenerateStats* stats = nullptr) {
   std::string out;
   auto r = seq.Generate(prompt, o, [&](std::string_view t) {
     out += t;
@@ -54,11 +55,15 @@ TEST(GenerateTest, Stories260KGreedy200IsByteIdenticalToReference) {
   ASSERT_TRUE(seq.ok());
   GenerateStats stats;
   std::string text = Collect(**seq, "Once upon a time", Greedy(200), &stats);
-  std::string want = testing::ReadFileOrFail(testing::TestdataPath("ref/stories260K.greedy200.txt"));
+  std::string want =
+      testing::ReadFileOrFail(testing::TestdataPath("ref/stories260K.greedy200.txt"));
   EXPECT_EQ("Once upon a time" + text + "\n", want);
-  auto j = nlohmann::json::parse(testing::ReadFileOrFail(testing::TestdataPath("ref/stories260K.greedy200.json")));
+  auto j = nlohmann::json::parse(
+      testing::ReadFileOrFail(testing::TestdataPath("ref/stories260K.greedy200.json")));
   auto want_ids = j["generated_tokens"].get<std::vector<TokenId>>();
-  std::vector<TokenId> got_ids(stats.context.begin() + static_cast<std::ptrdiff_t>(stats.prompt_tokens), stats.context.end());
+  std::vector<TokenId> got_ids(
+      stats.context.begin() + static_cast<std::ptrdiff_t>(stats.prompt_tokens),
+      stats.context.end());
   EXPECT_EQ(got_ids, want_ids);
   EXPECT_EQ(stats.eval_count, 200u);
   EXPECT_EQ(stats.done_reason, DoneReason::kLength);
@@ -176,7 +181,8 @@ TEST(GenerateTest, FullContextShiftsAndGoesOnExactly) {
   GenerateStats unlimited;
   Collect(**seq, "Once upon a time", Greedy(-1), &unlimited);
   EXPECT_LE(unlimited.eval_count, 160u);
-  EXPECT_TRUE(unlimited.done_reason == DoneReason::kStop || unlimited.eval_count == 160u) << unlimited.eval_count;
+  EXPECT_TRUE(unlimited.done_reason == DoneReason::kStop || unlimited.eval_count == 160u)
+      << unlimited.eval_count;
 }
 
 // A prompt longer than the window keeps BOS + num_keep tokens and the most recent ones, leaving
@@ -189,7 +195,9 @@ TEST(GenerateTest, LongPromptIsTruncatedAfterTheKeptPrefix) {
   params.n_ctx = 16;
   auto seq = Sequence::Create(*l.model, *l.tok, params, pool);
   ASSERT_TRUE(seq.ok());
-  const std::string text = "Once upon a time there was a little girl named Lily who loved to play in the park with her dog";
+  const std::string text =
+      "Once upon a time there was a little girl named Lily who loved to play in the park with her "
+      "dog";
   const std::vector<TokenId> prompt = l.tok->Tokenize(text, true, false);
   ASSERT_GT(prompt.size(), 16u);
   GenerateOptions o = Greedy(3);
@@ -206,7 +214,8 @@ TEST(GenerateTest, LongPromptIsTruncatedAfterTheKeptPrefix) {
   auto refused = (*seq)->GenerateFromTokens(prompt, o, [](std::string_view) { return true; });
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(refused.status().message().find(std::to_string(prompt.size()) + " tokens"), std::string::npos)
+  EXPECT_NE(refused.status().message().find(std::to_string(prompt.size()) + " tokens"),
+            std::string::npos)
       << refused.status().message();
 }
 

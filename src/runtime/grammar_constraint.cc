@@ -33,8 +33,9 @@ GrammarConstraint::GrammarConstraint(std::shared_ptr<const grammar::Grammar> gra
                                      std::shared_ptr<const GrammarVocab> vocab)
     : vocab_(std::move(vocab)) {
   OLLA_CHECK(vocab_ != nullptr && vocab_->trie != nullptr);
-  matcher_ = std::make_unique<grammar::Matcher>(vocab_->matchers ? vocab_->matchers->Take(std::move(grammar))
-                                                                 : grammar::Matcher(std::move(grammar)));
+  matcher_ = std::make_unique<grammar::Matcher>(vocab_->matchers
+                                                    ? vocab_->matchers->Take(std::move(grammar))
+                                                    : grammar::Matcher(std::move(grammar)));
 }
 
 GrammarConstraint::~GrammarConstraint() {
@@ -44,16 +45,23 @@ GrammarConstraint::~GrammarConstraint() {
 bool GrammarConstraint::Allows(int32_t token) {
   if (token < 0 || static_cast<size_t>(token) >= vocab_->kinds.size()) return false;
   switch (vocab_->kinds[static_cast<size_t>(token)]) {
-    case grammar::TokenKind::kEndOfGeneration: return matcher_->IsComplete();
-    case grammar::TokenKind::kExcluded: return false;
-    case grammar::TokenKind::kText: return matcher_->CanAccept(vocab_->pieces[static_cast<size_t>(token)]);
+    case grammar::TokenKind::kEndOfGeneration:
+      return matcher_->IsComplete();
+    case grammar::TokenKind::kExcluded:
+      return false;
+    case grammar::TokenKind::kText:
+      return matcher_->CanAccept(vocab_->pieces[static_cast<size_t>(token)]);
   }
   return false;
 }
 
-void GrammarConstraint::FillMask(std::vector<uint8_t>& allowed) { matcher_->ComputeMask(*vocab_->trie, allowed); }
+void GrammarConstraint::FillMask(std::vector<uint8_t>& allowed) {
+  matcher_->ComputeMask(*vocab_->trie, allowed);
+}
 
-void GrammarConstraint::FillMaskBits(std::vector<uint64_t>& words) { matcher_->ComputeMaskBits(*vocab_->trie, words); }
+void GrammarConstraint::FillMaskBits(std::vector<uint64_t>& words) {
+  matcher_->ComputeMaskBits(*vocab_->trie, words);
+}
 
 bool GrammarConstraint::Accept(int32_t token) {
   if (token < 0 || static_cast<size_t>(token) >= vocab_->kinds.size()) return false;
@@ -63,7 +71,9 @@ bool GrammarConstraint::Accept(int32_t token) {
 
 namespace {
 std::string_view TrimLeft(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
+    s.remove_prefix(1);
   return s;
 }
 }  // namespace
@@ -71,13 +81,16 @@ std::string_view TrimLeft(std::string_view s) {
 ThinkingThenGrammar::ThinkingThenGrammar(ThinkingSpan span, GrammarConstraint grammar)
     : span_(std::move(span)),
       grammar_(std::move(grammar)),
-      phase_(span_.empty() ? Phase::kContent : span_.start_inside ? Phase::kThinking : Phase::kBeforeOpen) {}
+      phase_(span_.empty()        ? Phase::kContent
+             : span_.start_inside ? Phase::kThinking
+                                  : Phase::kBeforeOpen) {}
 
 ThinkingThenGrammar::Next ThinkingThenGrammar::Step(std::string_view piece) const {
   Next n{phase_, buffer_ + std::string(piece), ""};
   if (n.phase == Phase::kBeforeOpen) {
     const std::string_view t = TrimLeft(n.buffer);
-    if (t.empty() || (std::string_view(span_.open).starts_with(t) && t.size() < span_.open.size())) return n;
+    if (t.empty() || (std::string_view(span_.open).starts_with(t) && t.size() < span_.open.size()))
+      return n;
     if (!t.starts_with(span_.open)) {
       n.content = std::string(t);
       n.phase = Phase::kContent;
@@ -113,9 +126,12 @@ bool ThinkingThenGrammar::Allows(int32_t token) {
   const GrammarVocab& v = grammar_.vocab();
   if (token < 0 || static_cast<size_t>(token) >= v.kinds.size()) return false;
   switch (v.kinds[static_cast<size_t>(token)]) {
-    case grammar::TokenKind::kEndOfGeneration: return phase_ == Phase::kThinking || grammar_.IsComplete();
-    case grammar::TokenKind::kExcluded: return false;
-    case grammar::TokenKind::kText: break;
+    case grammar::TokenKind::kEndOfGeneration:
+      return phase_ == Phase::kThinking || grammar_.IsComplete();
+    case grammar::TokenKind::kExcluded:
+      return false;
+    case grammar::TokenKind::kText:
+      break;
   }
   const Next n = Step(v.pieces[static_cast<size_t>(token)]);
   return n.content.empty() || grammar_.CanAcceptText(n.content);
@@ -136,7 +152,8 @@ void ThinkingThenGrammar::FillMaskBits(std::vector<uint64_t>& words) {
 bool ThinkingThenGrammar::Accept(int32_t token) {
   if (phase_ == Phase::kContent) return grammar_.Accept(token);
   const GrammarVocab& v = grammar_.vocab();
-  if (token < 0 || static_cast<size_t>(token) >= v.kinds.size() || v.kinds[static_cast<size_t>(token)] != grammar::TokenKind::kText)
+  if (token < 0 || static_cast<size_t>(token) >= v.kinds.size() ||
+      v.kinds[static_cast<size_t>(token)] != grammar::TokenKind::kText)
     return false;
   Next n = Step(v.pieces[static_cast<size_t>(token)]);
   if (!n.content.empty() && !grammar_.AcceptText(n.content)) return false;

@@ -42,7 +42,8 @@ class SequenceConstraint : public sampling::TokenConstraint {
 // vocab.matchers and goes back there when the constraint is destroyed.
 class GrammarConstraint final : public SequenceConstraint {
  public:
-  GrammarConstraint(std::shared_ptr<const grammar::Grammar> grammar, std::shared_ptr<const GrammarVocab> vocab);
+  GrammarConstraint(std::shared_ptr<const grammar::Grammar> grammar,
+                    std::shared_ptr<const GrammarVocab> vocab);
   ~GrammarConstraint() override;
   GrammarConstraint(GrammarConstraint&&) = default;
   GrammarConstraint& operator=(GrammarConstraint&&) = delete;

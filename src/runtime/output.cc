@@ -26,7 +26,8 @@ ModelOutputFormat ModelOutputFormatFor(std::string_view go_template, const gguf:
   return out;
 }
 
-Status ResolveThink(const ModelOutputFormat& format, std::string_view model_name, chat::ThinkSetting& think) {
+Status ResolveThink(const ModelOutputFormat& format, std::string_view model_name,
+                    chat::ThinkSetting& think) {
   if (!think.is_set) {
     think.enabled = format.supports_thinking();
     return Status::Ok();
@@ -46,8 +47,10 @@ void OutputPart::Append(OutputPart other) {
 OutputShaper::OutputShaper(const ModelOutputFormat& format, bool thinking, bool start_inside,
                            std::vector<std::string> tool_names) {
   if (thinking && format.supports_thinking())
-    thinking_ = std::make_unique<chat::ThinkingParser>(format.thinking.open, format.thinking.close, start_inside);
-  if (!tool_names.empty()) tools_ = std::make_unique<chat::ToolCallParser>(format.tools, std::move(tool_names));
+    thinking_ = std::make_unique<chat::ThinkingParser>(format.thinking.open, format.thinking.close,
+                                                       start_inside);
+  if (!tool_names.empty())
+    tools_ = std::make_unique<chat::ToolCallParser>(format.tools, std::move(tool_names));
 }
 
 void OutputShaper::Feed(std::string_view content, OutputPart& out) {

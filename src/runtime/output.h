@@ -31,7 +31,8 @@ ModelOutputFormat ModelOutputFormatFor(std::string_view go_template, const gguf:
 
 // Applies spec §3.4 step 6 to `think`: unset on a thinking model -> enabled; enabled on a model
 // without thinking -> kInvalidArgument "\"<model>\" does not support thinking".
-Status ResolveThink(const ModelOutputFormat& format, std::string_view model_name, chat::ThinkSetting& think);
+Status ResolveThink(const ModelOutputFormat& format, std::string_view model_name,
+                    chat::ThinkSetting& think);
 
 // The parts of an answer, from one or more chunks of output.
 struct OutputPart {
@@ -39,7 +40,9 @@ struct OutputPart {
   std::vector<chat::ToolCall> tool_calls;  // ids assigned
   std::vector<Logprob> logprobs;
 
-  bool empty() const { return content.empty() && thinking.empty() && tool_calls.empty() && logprobs.empty(); }
+  bool empty() const {
+    return content.empty() && thinking.empty() && tool_calls.empty() && logprobs.empty();
+  }
   void Append(OutputPart other);
 };
 
@@ -48,7 +51,8 @@ class OutputShaper {
   // `thinking_open_tag`/`close`: split thinking out (only when thinking is enabled: pass "" to
   // pass text through); `start_inside`: the prompt ended with the opening tag. `tool_names`:
   // the request's tools; tool calls are parsed only when there are some.
-  OutputShaper(const ModelOutputFormat& format, bool thinking, bool start_inside, std::vector<std::string> tool_names);
+  OutputShaper(const ModelOutputFormat& format, bool thinking, bool start_inside,
+               std::vector<std::string> tool_names);
 
   OutputPart Add(const Chunk& chunk);
   OutputPart Flush();

@@ -27,8 +27,9 @@ TEST(OutputTest, ResolveThink) {
 TEST(OutputTest, ShaperSplitsThinkingContentAndToolCalls) {
   OutputShaper shaper(ThinkingHermes(), /*thinking=*/true, /*start_inside=*/false, {"get_time"});
   OutputPart all;
-  for (std::string_view piece : {"<think>It is", " late.</think>\n\nOk.", "<tool_c", "all>{\"name\": \"get_time\", ",
-                                 "\"arguments\": {}}</tool_call>"}) {
+  for (std::string_view piece :
+       {"<think>It is", " late.</think>\n\nOk.", "<tool_c", "all>{\"name\": \"get_time\", ",
+        "\"arguments\": {}}</tool_call>"}) {
     Chunk c{piece, {}};
     all.Append(shaper.Add(c));
   }

@@ -25,8 +25,9 @@ struct Prompt {
 // A template that fails to render is the server's fault (500), whatever the engine said.
 Status RenderError(const Status& s) { return Status::Internal(std::string(s.message())); }
 
-Result<Prompt> GeneratePrompt(const GenerateJob& in, const ModelFacts& model, const std::string& template_text,
-                              const chat::ThinkSetting& think, const Lease& lease) {
+Result<Prompt> GeneratePrompt(const GenerateJob& in, const ModelFacts& model,
+                              const std::string& template_text, const chat::ThinkSetting& think,
+                              const Lease& lease) {
   PromptInput p;
   p.raw = in.raw;
   p.prompt = in.prompt;
@@ -40,22 +41,25 @@ Result<Prompt> GeneratePrompt(const GenerateJob& in, const ModelFacts& model, co
   auto rendered = RenderGeneratePrompt(p, lease.model().file().metadata(), lease.tokenizer());
   if (!rendered.ok()) return RenderError(rendered.status());
   // Template text may hold special tokens, user text may not. `context` goes first (with its BOS).
-  Prompt out{TokenizePrompt(lease.tokenizer(), *rendered, /*add_bos=*/in.context.empty()), std::move(rendered->text)};
+  Prompt out{TokenizePrompt(lease.tokenizer(), *rendered, /*add_bos=*/in.context.empty()),
+             std::move(rendered->text)};
   out.tokens.insert(out.tokens.begin(), in.context.begin(), in.context.end());
   return out;
 }
 
 // The model's SYSTEM and MESSAGE history, then the request's messages; when the prompt does not
 // fit and `truncate` allows, without the oldest messages (runtime/chat_truncation.h).
-Result<Prompt> ChatPrompt(const ChatJob& in, const ModelFacts& model, const chat::ThinkSetting& think, bool truncate,
-                          const Lease& lease) {
-  const std::vector<chat::Message> messages = chat::AssembleChatMessages(model.system, model.messages, in.messages);
+Result<Prompt> ChatPrompt(const ChatJob& in, const ModelFacts& model,
+                          const chat::ThinkSetting& think, bool truncate, const Lease& lease) {
+  const std::vector<chat::Message> messages =
+      chat::AssembleChatMessages(model.system, model.messages, in.messages);
   std::map<size_t, Prompt> renders;  // by the number of messages dropped
   auto render = [&](size_t n) -> Result<Prompt> {
     ChatInput c{DropOldestMessages(messages, n), model.template_text, in.tools_json, think};
     auto rendered = RenderChatPrompt(c, lease.model().file().metadata(), lease.tokenizer());
     if (!rendered.ok()) return RenderError(rendered.status());
-    return Prompt{TokenizePrompt(lease.tokenizer(), *rendered, /*add_bos=*/true), std::move(rendered->text)};
+    return Prompt{TokenizePrompt(lease.tokenizer(), *rendered, /*add_bos=*/true),
+                  std::move(rendered->text)};
   };
   auto size_after_dropping = [&](size_t n) -> Result<size_t> {
     OLLA_ASSIGN_OR_RETURN(Prompt p, render(n));
@@ -64,7 +68,8 @@ Result<Prompt> ChatPrompt(const ChatJob& in, const ModelFacts& model, const chat
     return size;
   };
   const size_t max_drop = truncate ? DroppableMessages(messages) : 0;
-  OLLA_ASSIGN_OR_RETURN(size_t drop, MessagesToDrop(max_drop, lease.num_ctx(), size_after_dropping));
+  OLLA_ASSIGN_OR_RETURN(size_t drop,
+                        MessagesToDrop(max_drop, lease.num_ctx(), size_after_dropping));
   if (!renders.contains(drop)) OLLA_RETURN_IF_ERROR(size_after_dropping(drop).status());
   const size_t whole = renders[0].tokens.size();
   Prompt out = std::move(renders[drop]);
@@ -77,22 +82,26 @@ Result<Prompt> ChatPrompt(const ChatJob& in, const ModelFacts& model, const chat
 
 Result<PreparedRequest> Prepare(Scheduler& scheduler, const PromptJob& job, std::stop_token stop) {
   PreparedRequest p;
-  OLLA_ASSIGN_OR_RETURN(p.lease_, scheduler.Acquire(job.model.short_name, job.model.path, job.options.load,
-                                                    job.keep_alive, stop));
+  OLLA_ASSIGN_OR_RETURN(p.lease_, scheduler.Acquire(job.model.short_name, job.model.path,
+                                                    job.options.load, job.keep_alive, stop));
   const GenerateJob* generate = std::get_if<GenerateJob>(&job.input);
   const ChatJob* chat = std::get_if<ChatJob>(&job.input);
-  if (generate ? generate->prompt.empty() && generate->suffix.empty() : chat->messages.empty()) return p;
+  if (generate ? generate->prompt.empty() && generate->suffix.empty() : chat->messages.empty())
+    return p;
 
-  const std::string& template_text =
-      generate && !generate->template_text.empty() ? generate->template_text : job.model.template_text;
-  const ModelOutputFormat format = ModelOutputFormatFor(template_text, p.lease_.model().file().metadata());
+  const std::string& template_text = generate && !generate->template_text.empty()
+                                         ? generate->template_text
+                                         : job.model.template_text;
+  const ModelOutputFormat format =
+      ModelOutputFormatFor(template_text, p.lease_.model().file().metadata());
   chat::ThinkSetting think = job.think;
   OLLA_RETURN_IF_ERROR(ResolveThink(format, job.model.name, think));
   if (chat && !chat->tools_json.empty() && !format.supports_tools)
     return Status::InvalidArgument(StrCat(job.model.full_name, " does not support tools"));
   Prompt prompt;
   if (generate) {
-    OLLA_ASSIGN_OR_RETURN(prompt, GeneratePrompt(*generate, job.model, template_text, think, p.lease_));
+    OLLA_ASSIGN_OR_RETURN(prompt,
+                          GeneratePrompt(*generate, job.model, template_text, think, p.lease_));
   } else {
     OLLA_ASSIGN_OR_RETURN(prompt, ChatPrompt(*chat, job.model, think, job.truncate, p.lease_));
   }
@@ -103,18 +112,21 @@ Result<PreparedRequest> Prepare(Scheduler& scheduler, const PromptJob& job, std:
   gen.truncate = job.truncate;
   gen.shift = job.shift.value_or(DefaultShift(p.lease_.model()));
   // Checked here, once, so that the client gets a 400 rather than an error in the stream.
-  OLLA_RETURN_IF_ERROR(CheckPromptFits(prompt.tokens.size(), p.lease_.num_ctx(), gen.truncate, gen.shift));
+  OLLA_RETURN_IF_ERROR(
+      CheckPromptFits(prompt.tokens.size(), p.lease_.num_ctx(), gen.truncate, gen.shift));
   gen.prompt_checked = true;
   gen.add_special = false;  // BOS was added by TokenizePrompt
   gen.grammar = job.grammar;
   gen.logprobs = job.logprobs;
   gen.top_logprobs = job.top_logprobs;
   const bool thinking = think.enabled && !(generate && generate->raw);
-  const bool starts_inside = thinking && chat::PromptEndsInThinking(prompt.text, format.thinking.open);
+  const bool starts_inside =
+      thinking && chat::PromptEndsInThinking(prompt.text, format.thinking.open);
   if (chat && thinking && format.supports_thinking())  // the thinking stays free (§3.5)
     gen.grammar_after_thinking = {format.thinking.open, format.thinking.close, starts_inside};
-  p.shaper_ = std::make_unique<OutputShaper>(format, thinking, starts_inside,
-                                             chat ? chat::ToolNames(chat->tools_json) : std::vector<std::string>{});
+  p.shaper_ = std::make_unique<OutputShaper>(
+      format, thinking, starts_inside,
+      chat ? chat::ToolNames(chat->tools_json) : std::vector<std::string>{});
   p.tokens_ = std::move(prompt.tokens);
   p.dropped_tokens_ = prompt.dropped_tokens;
   return p;

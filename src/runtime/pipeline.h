@@ -28,12 +28,13 @@ namespace olla::runtime {
 
 // What the store says of the model a request names (server/model_resolver.h reads it).
 struct ModelFacts {
-  std::string name;           // as the request named it: "\"<name>\" does not support thinking"
-  std::string full_name;      // resolved: "<full_name> does not support tools"
-  std::string short_name;     // the scheduler's name for it, e.g. "llama3.2:latest"
-  std::string path;           // the GGUF blob
-  std::string template_text;  // its Go TEMPLATE ("" = none: the GGUF's Jinja template, or the default)
-  std::string system;         // its SYSTEM
+  std::string name;        // as the request named it: "\"<name>\" does not support thinking"
+  std::string full_name;   // resolved: "<full_name> does not support tools"
+  std::string short_name;  // the scheduler's name for it, e.g. "llama3.2:latest"
+  std::string path;        // the GGUF blob
+  std::string
+      template_text;   // its Go TEMPLATE ("" = none: the GGUF's Jinja template, or the default)
+  std::string system;  // its SYSTEM
   std::vector<chat::Message> messages;  // its MESSAGE history
 };
 
@@ -56,8 +57,8 @@ struct PromptJob {
   ModelFacts model;
   std::variant<GenerateJob, ChatJob> input;
   ResolvedOptions options;
-  std::optional<Duration> keep_alive;  // nullopt: the scheduler's default
-  chat::ThinkSetting think;            // as sent
+  std::optional<Duration> keep_alive;               // nullopt: the scheduler's default
+  chat::ThinkSetting think;                         // as sent
   std::shared_ptr<const grammar::Grammar> grammar;  // from `format` (runtime/format.h); null: none
   bool logprobs = false;
   int32_t top_logprobs = 0;
@@ -85,7 +86,8 @@ class PreparedRequest {
   Result<Finished> Run(const PartSink& on_part, std::stop_token stop);
 
  private:
-  friend Result<PreparedRequest> Prepare(Scheduler& scheduler, const PromptJob& job, std::stop_token stop);
+  friend Result<PreparedRequest> Prepare(Scheduler& scheduler, const PromptJob& job,
+                                         std::stop_token stop);
   Lease lease_;
   std::vector<TokenId> tokens_;
   GenerateOptions gen_;

@@ -14,11 +14,14 @@ std::string Special(const tokenizer::Tokenizer& tok, int32_t id) {
 }
 
 // The Jinja chat template of the GGUF, when there is no Go TEMPLATE layer.
-std::string JinjaTemplateOf(const gguf::Metadata& md) { return md.GetStringOr("tokenizer.chat_template", "").value(); }
+std::string JinjaTemplateOf(const gguf::Metadata& md) {
+  return md.GetStringOr("tokenizer.chat_template", "").value();
+}
 
 }  // namespace
 
-Result<RenderedPrompt> RenderGeneratePrompt(const PromptInput& in, const gguf::Metadata& md, const tokenizer::Tokenizer& tok) {
+Result<RenderedPrompt> RenderGeneratePrompt(const PromptInput& in, const gguf::Metadata& md,
+                                            const tokenizer::Tokenizer& tok) {
   if (in.raw) return chat::RenderRaw(in.prompt);
   chat::GenerateInput g;
   g.prompt = in.prompt;
@@ -48,7 +51,8 @@ Result<RenderedPrompt> RenderGeneratePrompt(const PromptInput& in, const gguf::M
   return chat::RenderGoGenerate(chat::GoTemplate::Default(), g);
 }
 
-Result<RenderedPrompt> RenderChatPrompt(const ChatInput& in, const gguf::Metadata& md, const tokenizer::Tokenizer& tok) {
+Result<RenderedPrompt> RenderChatPrompt(const ChatInput& in, const gguf::Metadata& md,
+                                        const tokenizer::Tokenizer& tok) {
   if (!in.template_text.empty()) {
     auto t = chat::GoTemplate::Parse(in.template_text);
     if (!t.ok()) return Status::Internal(StrCat("template: ", t.status().message()));
@@ -80,7 +84,8 @@ bool ContainsSpecialText(const tokenizer::Tokenizer& tok, std::string_view text)
 }
 }  // namespace
 
-std::vector<int32_t> TokenizePrompt(const tokenizer::Tokenizer& tok, const RenderedPrompt& prompt, bool add_bos) {
+std::vector<int32_t> TokenizePrompt(const tokenizer::Tokenizer& tok, const RenderedPrompt& prompt,
+                                    bool add_bos) {
   std::vector<int32_t> ids;
   // The whole text is tokenized in one call, as Ollama does, so that merges and SPM's space
   // prefix see it whole. Special-token texts are parsed only if none occurs in user text;
@@ -97,7 +102,8 @@ std::vector<int32_t> TokenizePrompt(const tokenizer::Tokenizer& tok, const Rende
     }
   }
   const int32_t bos = tok.vocab().bos();
-  if (add_bos && tok.vocab().add_bos() && bos >= 0 && (ids.empty() || ids.front() != bos)) ids.insert(ids.begin(), bos);
+  if (add_bos && tok.vocab().add_bos() && bos >= 0 && (ids.empty() || ids.front() != bos))
+    ids.insert(ids.begin(), bos);
   return ids;
 }
 

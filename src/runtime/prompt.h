@@ -20,9 +20,9 @@ using RenderedPrompt = chat::RenderedPrompt;
 struct PromptInput {
   bool raw = false;
   std::string prompt, suffix;
-  std::string system;        // request system ("" = the model's)
+  std::string system;  // request system ("" = the model's)
   std::string model_system;
-  std::string template_text;  // Go template in effect ("" = none)
+  std::string template_text;                  // Go template in effect ("" = none)
   std::vector<chat::Message> model_messages;  // the model's MESSAGE history
   bool has_context = false;
   chat::ThinkSetting think;  // .Think/.ThinkLevel/.IsThinkSet, or the Jinja thinking kwargs
@@ -37,10 +37,12 @@ struct ChatInput {
   std::string tools_json;               // JSON array or ""
   chat::ThinkSetting think;
 };
-Result<RenderedPrompt> RenderChatPrompt(const ChatInput& in, const gguf::Metadata& gguf, const tokenizer::Tokenizer& tok);
+Result<RenderedPrompt> RenderChatPrompt(const ChatInput& in, const gguf::Metadata& gguf,
+                                        const tokenizer::Tokenizer& tok);
 
 // Token ids of the pieces, with BOS in front when `add_bos` and the model's metadata asks for it
 // (unless the rendered text already starts with it).
-std::vector<int32_t> TokenizePrompt(const tokenizer::Tokenizer& tok, const RenderedPrompt& prompt, bool add_bos);
+std::vector<int32_t> TokenizePrompt(const tokenizer::Tokenizer& tok, const RenderedPrompt& prompt,
+                                    bool add_bos);
 
 }  // namespace olla::runtime

@@ -30,8 +30,10 @@ class Runner {
   size_t bytes = 0;
   Duration keep_alive{0};
   std::optional<Clock::time_point> expires_at;  // set while idle
-  bool expired = false;                          // unload when idle
-  size_t active() const { return static_cast<size_t>(std::count(in_use.begin(), in_use.end(), true)); }
+  bool expired = false;                         // unload when idle
+  size_t active() const {
+    return static_cast<size_t>(std::count(in_use.begin(), in_use.end(), true));
+  }
   // The per-slot context `requested` gives on this model: at least 4, at most the trained context.
   size_t EffectiveNumCtx(size_t requested) const {
     return std::max<size_t>(4, std::min(requested, n_ctx_train ? n_ctx_train : requested));
@@ -64,7 +66,10 @@ std::string GiB(uint64_t b) { return StrFormat("%.1f GiB", static_cast<double>(b
 // ---- Lease ----------------------------------------------------------------------------------
 
 Lease::Lease(Lease&& o) noexcept
-    : sched_(o.sched_), runner_(std::move(o.runner_)), slot_(o.slot_), load_duration_(o.load_duration_) {
+    : sched_(o.sched_),
+      runner_(std::move(o.runner_)),
+      slot_(o.slot_),
+      load_duration_(o.load_duration_) {
   o.sched_ = nullptr;
 }
 Lease& Lease::operator=(Lease&& o) noexcept {
@@ -101,8 +106,10 @@ Scheduler::~Scheduler() {
   runners_.clear();
 }
 
-Result<std::shared_ptr<Runner>> Scheduler::LoadLocked(std::unique_lock<std::mutex>& lock, const std::string& name,
-                                                      const std::string& path, const LoadParams& params) {
+Result<std::shared_ptr<Runner>> Scheduler::LoadLocked(std::unique_lock<std::mutex>& lock,
+                                                      const std::string& name,
+                                                      const std::string& path,
+                                                      const LoadParams& params) {
   loading_ = true;
   lock.unlock();
   auto runner = std::make_shared<Runner>();
@@ -110,39 +117,46 @@ Result<std::shared_ptr<Runner>> Scheduler::LoadLocked(std::unique_lock<std::mute
   // exception once left every later load waiting forever.
   const auto load = [&]() -> Status {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return Status::NotFound(StrCat("model file ", path, " not found"));
+    if (::stat(path.c_str(), &st) != 0)
+      return Status::NotFound(StrCat("model file ", path, " not found"));
     OLLA_ASSIGN_OR_RETURN(runner->model, engine::Model::Load(path));
     const auto& cfg = runner->model->config();
     runner->n_ctx_train = cfg.n_ctx_train;
     runner->num_ctx = runner->EffectiveNumCtx(params.num_ctx);
     // A Q8_0 cache needs head sizes that are multiples of 32; elsewhere F16 serves, as in Ollama.
-    const tensor::DType kv_type = engine::KvCache::SupportsType(cfg, params.kv_type) ? params.kv_type : tensor::DType::kF16;
+    const tensor::DType kv_type =
+        engine::KvCache::SupportsType(cfg, params.kv_type) ? params.kv_type : tensor::DType::kF16;
     // The weights are mapped from the page cache; the KV cache and activations are allocated.
     // num_ctx and num_batch come from the request and the model: a product that does not fit
     // is more memory than any machine has.
-    const auto kv = CheckedProduct({engine::KvCache::BytesPerPosition(cfg, kv_type), runner->num_ctx,
-                                    config_.num_parallel});
+    const auto kv = CheckedProduct(
+        {engine::KvCache::BytesPerPosition(cfg, kv_type), runner->num_ctx, config_.num_parallel});
     const auto activations = CheckedProduct({params.num_batch, cfg.n_embd * 8 + cfg.n_ff * 2, 4});
     const auto need_opt = kv && activations ? CheckedAdd(*kv, *activations) : std::nullopt;
     if (!need_opt || !CheckedAdd(*need_opt, static_cast<size_t>(st.st_size)))
-      return Status::ResourceExhausted(StrCat("model requires more system memory than is available (num_ctx ",
-                                              runner->num_ctx, ", num_batch ", params.num_batch, ")"));
+      return Status::ResourceExhausted(
+          StrCat("model requires more system memory than is available (num_ctx ", runner->num_ctx,
+                 ", num_batch ", params.num_batch, ")"));
     const uint64_t kv_bytes = *kv, need = *need_opt;
     const uint64_t avail = AvailableMemory();
     if (avail != 0 && need + static_cast<uint64_t>(st.st_size) / 10 > avail)
-      return Status::ResourceExhausted(StrCat("model requires more system memory (", GiB(need + st.st_size),
-                                              ") than is available (", GiB(avail), ")"));
+      return Status::ResourceExhausted(StrCat("model requires more system memory (",
+                                              GiB(need + st.st_size), ") than is available (",
+                                              GiB(avail), ")"));
     runner->bytes = static_cast<size_t>(st.st_size) + kv_bytes;
-    OLLA_ASSIGN_OR_RETURN(tokenizer::Tokenizer tok, tokenizer::Tokenizer::Create(runner->model->file().metadata()));
+    OLLA_ASSIGN_OR_RETURN(tokenizer::Tokenizer tok,
+                          tokenizer::Tokenizer::Create(runner->model->file().metadata()));
     runner->tok = std::make_unique<tokenizer::Tokenizer>(std::move(tok));
     OLLA_ASSIGN_OR_RETURN(runner->pool,
-                          ThreadPool::Create(params.num_thread ? params.num_thread : ThreadPool::DefaultThreadCount()));
+                          ThreadPool::Create(params.num_thread ? params.num_thread
+                                                               : ThreadPool::DefaultThreadCount()));
     engine::ContextParams cp;
     cp.n_ctx = runner->num_ctx;
     cp.n_batch = params.num_batch;
     cp.kv_type = kv_type;
     for (size_t i = 0; i < config_.num_parallel; ++i) {
-      OLLA_ASSIGN_OR_RETURN(auto seq, Sequence::Create(*runner->model, *runner->tok, cp, *runner->pool, &runner->pool_mu));
+      OLLA_ASSIGN_OR_RETURN(auto seq, Sequence::Create(*runner->model, *runner->tok, cp,
+                                                       *runner->pool, &runner->pool_mu));
       runner->slots.push_back(std::move(seq));
     }
     runner->in_use.assign(runner->slots.size(), false);
@@ -188,8 +202,9 @@ bool Scheduler::EvictOneLocked() {
   return false;
 }
 
-Result<Lease> Scheduler::Acquire(const std::string& name, const std::string& path, const LoadParams& params,
-                                 std::optional<Duration> keep_alive, std::stop_token stop) {
+Result<Lease> Scheduler::Acquire(const std::string& name, const std::string& path,
+                                 const LoadParams& params, std::optional<Duration> keep_alive,
+                                 std::stop_token stop) {
   const auto start = Clock::now();
   std::unique_lock<std::mutex> lock(mu_);
   if (waiting_ >= config_.max_queue)

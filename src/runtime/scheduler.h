@@ -30,25 +30,25 @@ inline constexpr Duration kForever = Duration::max();
 
 // Load-time options: a loaded model whose options differ is reloaded (§10.4).
 struct LoadParams {
-  size_t num_ctx = 4096;   // per slot; clamped to the model's trained context at load
+  size_t num_ctx = 4096;  // per slot; clamped to the model's trained context at load
   size_t num_batch = 512;
-  size_t num_thread = 0;   // 0: physical cores
+  size_t num_thread = 0;  // 0: physical cores
   tensor::DType kv_type = tensor::DType::kF16;
   bool operator==(const LoadParams&) const = default;
 };
 
 struct SchedulerConfig {
-  size_t max_loaded_models = 3;               // OLLAMA_MAX_LOADED_MODELS (0 means 3)
-  size_t num_parallel = 1;                    // OLLAMA_NUM_PARALLEL
-  size_t max_queue = 512;                     // OLLAMA_MAX_QUEUE
+  size_t max_loaded_models = 3;                           // OLLAMA_MAX_LOADED_MODELS (0 means 3)
+  size_t num_parallel = 1;                                // OLLAMA_NUM_PARALLEL
+  size_t max_queue = 512;                                 // OLLAMA_MAX_QUEUE
   Duration default_keep_alive = std::chrono::minutes(5);  // OLLAMA_KEEP_ALIVE
 };
 
 // What /api/ps reports of a loaded model.
 struct LoadedModelInfo {
-  std::string name;        // the name it was loaded under
-  std::string path;        // model file (the runner key)
-  size_t size_bytes = 0;   // weights + KV cache + activations
+  std::string name;       // the name it was loaded under
+  std::string path;       // model file (the runner key)
+  size_t size_bytes = 0;  // weights + KV cache + activations
   size_t context_length = 0;
   std::optional<Clock::time_point> expires_at;  // nullopt: never (keep-alive forever) or busy
   bool busy = false;
@@ -107,8 +107,9 @@ class Scheduler {
   friend class Lease;
   void Release(const std::shared_ptr<Runner>& runner, size_t slot);
   void ReaperLoop(std::stop_token stop);
-  Result<std::shared_ptr<Runner>> LoadLocked(std::unique_lock<std::mutex>& lock, const std::string& name,
-                                             const std::string& path, const LoadParams& params);
+  Result<std::shared_ptr<Runner>> LoadLocked(std::unique_lock<std::mutex>& lock,
+                                             const std::string& name, const std::string& path,
+                                             const LoadParams& params);
   bool EvictOneLocked();
   // Call with mu_ held: wakes every waiter to re-check the state.
   void NotifyLocked() {
@@ -125,9 +126,9 @@ class Scheduler {
   mutable std::mutex mu_;
   std::condition_variable_any cv_;  // slot freed, model unloaded, load finished
   std::map<std::string, std::shared_ptr<Runner>> runners_;  // by model path
-  size_t waiting_ = 0;   // requests queued for a load or a slot
-  bool loading_ = false;  // one load at a time
-  uint64_t epoch_ = 0;    // bumped on every state change
+  size_t waiting_ = 0;                                      // requests queued for a load or a slot
+  bool loading_ = false;                                    // one load at a time
+  uint64_t epoch_ = 0;                                      // bumped on every state change
   std::jthread reaper_;
 };
 

@@ -39,7 +39,7 @@ TEST(SchedulerTest, LoadsOnceAndReusesWhileKeptAlive) {
   EXPECT_TRUE(loaded[0].expires_at.has_value());  // idle: the 5-minute timer runs
   auto b = s.Acquire("stories", Stories(), Small(), std::nullopt);
   ASSERT_TRUE(b.ok());
-  EXPECT_LT(b->load_duration(), 50ms);  // no reload
+  EXPECT_LT(b->load_duration(), 50ms);                 // no reload
   EXPECT_FALSE(s.Loaded()[0].expires_at.has_value());  // busy: no timer
 }
 
@@ -53,7 +53,8 @@ TEST(SchedulerTest, AFailedLoadLeavesTheSchedulerUsable) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kResourceExhausted) << bad.status().ToString();
   EXPECT_TRUE(s.Loaded().empty());
-  auto next = std::async(std::launch::async, [&] { return s.Acquire("stories", Stories(), Small(), std::nullopt); });
+  auto next = std::async(std::launch::async,
+                         [&] { return s.Acquire("stories", Stories(), Small(), std::nullopt); });
   if (next.wait_for(60s) != std::future_status::ready) {
     std::fprintf(stderr, "a load after a failed one is still waiting after 60 s\n");
     std::_Exit(1);  // the future's destructor would wait forever
@@ -69,7 +70,8 @@ TEST(SchedulerTest, AContextTooLargeToAllocateIsAnError) {
   auto src = gguf::File::Open(Stories());
   ASSERT_TRUE(src.ok());
   std::vector<gguf::TensorToWrite> tensors;
-  for (const gguf::TensorInfo& t : src->tensors()) tensors.push_back({t.name, t.ne, t.type, t.data});
+  for (const gguf::TensorInfo& t : src->tensors())
+    tensors.push_back({t.name, t.ne, t.type, t.data});
   for (uint64_t trained : {uint64_t{1} << 60, uint64_t{0}}) {
     gguf::Metadata md = src->metadata();
     md.Set("llama.context_length", gguf::Value(trained));
@@ -137,7 +139,9 @@ TEST(SchedulerTest, BusySlotMakesSecondRequestWaitAndStopCancelsIt) {
   auto a = s.Acquire("stories", Stories(), Small(), std::nullopt);
   ASSERT_TRUE(a.ok());
   std::stop_source cancel;
-  auto waiter = std::async(std::launch::async, [&] { return s.Acquire("stories", Stories(), Small(), std::nullopt, cancel.get_token()); });
+  auto waiter = std::async(std::launch::async, [&] {
+    return s.Acquire("stories", Stories(), Small(), std::nullopt, cancel.get_token());
+  });
   EXPECT_EQ(waiter.wait_for(100ms), std::future_status::timeout);  // one slot, in use
   cancel.request_stop();
   auto r = waiter.get();
@@ -145,7 +149,8 @@ TEST(SchedulerTest, BusySlotMakesSecondRequestWaitAndStopCancelsIt) {
   EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
   // Releasing the slot lets the next request in.
   *a = Lease();
-  auto waiter2 = std::async(std::launch::async, [&] { return s.Acquire("stories", Stories(), Small(), std::nullopt); });
+  auto waiter2 = std::async(std::launch::async,
+                            [&] { return s.Acquire("stories", Stories(), Small(), std::nullopt); });
   EXPECT_TRUE(waiter2.get().ok());
 }
 
@@ -156,12 +161,15 @@ TEST(SchedulerTest, FullQueueIsRejected) {
   auto a = s.Acquire("stories", Stories(), Small(), std::nullopt);  // holds the only slot
   ASSERT_TRUE(a.ok());
   std::stop_source cancel;
-  auto waiter = std::async(std::launch::async, [&] { return s.Acquire("stories", Stories(), Small(), std::nullopt, cancel.get_token()); });
+  auto waiter = std::async(std::launch::async, [&] {
+    return s.Acquire("stories", Stories(), Small(), std::nullopt, cancel.get_token());
+  });
   std::this_thread::sleep_for(50ms);
   auto rejected = s.Acquire("stories", Stories(), Small(), std::nullopt);
   ASSERT_FALSE(rejected.ok());
   EXPECT_EQ(rejected.status().code(), StatusCode::kUnavailable);
-  EXPECT_EQ(rejected.status().message(), "server busy, please try again.  maximum pending requests exceeded");
+  EXPECT_EQ(rejected.status().message(),
+            "server busy, please try again.  maximum pending requests exceeded");
   cancel.request_stop();
   EXPECT_FALSE(waiter.get().ok());
 }

@@ -15,7 +15,8 @@ namespace {
 // Allows the tokens in `allowed`; counts the calls.
 class SetConstraint : public TokenConstraint {
  public:
-  SetConstraint(std::set<int32_t> allowed, size_t n_vocab) : allowed_(std::move(allowed)), n_vocab_(n_vocab) {}
+  SetConstraint(std::set<int32_t> allowed, size_t n_vocab)
+      : allowed_(std::move(allowed)), n_vocab_(n_vocab) {}
   bool Allows(int32_t token) override {
     ++allows_calls;
     return allowed_.count(token) > 0;
@@ -84,8 +85,8 @@ TEST(ConstraintTest, RandomSamplingNeverReturnsARefusedToken) {
     ASSERT_TRUE(t == 2 || t == 3 || t == 5) << t;
     seen.insert(t);
   }
-  EXPECT_EQ(seen.size(), 3u);            // every allowed token is reachable
-  EXPECT_LT(c.mask_calls, 2000);         // allowed first draws skipped the mask
+  EXPECT_EQ(seen.size(), 3u);     // every allowed token is reachable
+  EXPECT_LT(c.mask_calls, 2000);  // allowed first draws skipped the mask
   EXPECT_GT(c.mask_calls, 0);
   EXPECT_EQ(static_cast<size_t>(c.mask_calls), s.full_masks());
 }

@@ -75,7 +75,7 @@ class Sampler {
   uint64_t seed_;
   Pcg32 rng_;
   TokenHistory history_;
-  Candidates candidates_;  // capacity n_vocab, refilled per Sample()
+  Candidates candidates_;       // capacity n_vocab, refilled per Sample()
   std::vector<uint64_t> mask_;  // the constraint's mask as bits, allocated on first use
   size_t full_masks_ = 0;
 };

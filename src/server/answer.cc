@@ -12,11 +12,13 @@ json DoneWithoutOutput(const AnswerShape& shape, const char* done_reason) {
   return done;
 }
 
-NativeReply Answer(ServerContext& ctx, std::shared_ptr<runtime::PreparedRequest> prepared, bool stream,
-                   AnswerShape shape, runtime::Clock::time_point start, std::stop_token stop) {
+NativeReply Answer(ServerContext& ctx, std::shared_ptr<runtime::PreparedRequest> prepared,
+                   bool stream, AnswerShape shape, runtime::Clock::time_point start,
+                   std::stop_token stop) {
   const std::stop_token shutdown = ctx.shutdown.get_token();
   // The last object: what the shaper held back, done_reason and the metrics.
-  auto finish = [shape, start, prepared](const runtime::GenerateStats& stats, const runtime::OutputPart& part) {
+  auto finish = [shape, start, prepared](const runtime::GenerateStats& stats,
+                                         const runtime::OutputPart& part) {
     json done = shape.object(true);
     shape.put_part(done, part, shape.logprobs);
     done["done_reason"] = runtime::DoneReasonName(stats.done_reason);

@@ -18,7 +18,8 @@ struct AnswerShape {
   // A new answer object: model, created_at, done, and the empty content.
   std::function<nlohmann::json(bool done)> object;
   // Writes an output part into an object (PutChatPart or PutGeneratePart).
-  void (*put_part)(nlohmann::json& object, const runtime::OutputPart& part, bool with_logprobs) = nullptr;
+  void (*put_part)(nlohmann::json& object, const runtime::OutputPart& part,
+                   bool with_logprobs) = nullptr;
   // Fields of the last object besides done_reason and the metrics (generate: `context`); may be
   // empty.
   std::function<void(nlohmann::json& done, const runtime::GenerateStats& stats)> put_end;
@@ -30,7 +31,8 @@ nlohmann::json DoneWithoutOutput(const AnswerShape& shape, const char* done_reas
 
 // Generates and answers: streamed when `stream`, else one object. `start`: when the request came
 // (total_duration); `stop`: the request's cancellation (client gone or server shutting down).
-NativeReply Answer(ServerContext& ctx, std::shared_ptr<runtime::PreparedRequest> prepared, bool stream,
-                   AnswerShape shape, runtime::Clock::time_point start, std::stop_token stop);
+NativeReply Answer(ServerContext& ctx, std::shared_ptr<runtime::PreparedRequest> prepared,
+                   bool stream, AnswerShape shape, runtime::Clock::time_point start,
+                   std::stop_token stop);
 
 }  // namespace olla::server

@@ -16,6 +16,7 @@ namespace olla::server {
 // after the start becomes conv->Error() and ends the stream. Events are "data: <json>" ending with
 // "data: [DONE]", or, when conv->named_events(), "event: <type>\ndata: <json>" with no [DONE].
 // Stops early when the client goes away.
-void StreamConverted(httplib::Response& res, NativeReply reply, std::shared_ptr<api::openai::StreamConverter> conv);
+void StreamConverted(httplib::Response& res, NativeReply reply,
+                     std::shared_ptr<api::openai::StreamConverter> conv);
 
 }  // namespace olla::server

@@ -46,13 +46,17 @@ int FindSocket(const httplib::Request& req) {
     if (::fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
     sockaddr_storage local{}, peer{};
     socklen_t local_len = sizeof(local), peer_len = sizeof(peer);
-    if (::getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &local_len) != 0) continue;
-    if (::getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
+    if (::getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &local_len) != 0)
+      continue;
+    if (::getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0)
+      continue;
     std::string local_host, peer_host;
     int local_port = 0, peer_port = 0;
-    if (!HostPort(local, local_len, &local_host, &local_port) || !HostPort(peer, peer_len, &peer_host, &peer_port))
+    if (!HostPort(local, local_len, &local_host, &local_port) ||
+        !HostPort(peer, peer_len, &peer_host, &peer_port))
       continue;
-    if (local_port == req.local_port && peer_port == req.remote_port && peer_host == req.remote_addr) {
+    if (local_port == req.local_port && peer_port == req.remote_port &&
+        peer_host == req.remote_addr) {
       found = static_cast<int>(fd);
       break;
     }
@@ -135,7 +139,8 @@ DisconnectWatcher::~DisconnectWatcher() {
   state_->thread.join();
 }
 
-std::shared_ptr<DisconnectWatcher::Watch> DisconnectWatcher::Start(const httplib::Request& req, std::stop_token also) {
+std::shared_ptr<DisconnectWatcher::Watch> DisconnectWatcher::Start(const httplib::Request& req,
+                                                                   std::stop_token also) {
   std::stop_source source;
   const int fd = FindSocket(req);
   std::function<void()> unwatch;

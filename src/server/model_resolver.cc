@@ -10,11 +10,14 @@ Result<ResolvedModel> ResolveModel(const store::Store& st, std::string_view name
   store::ModelName resolved = st.ResolveCase(*parsed);
   auto stored = st.ReadManifest(resolved);
   if (!stored.ok()) {
-    if (stored.status().code() == StatusCode::kNotFound) return Status::NotFound(StrCat("model '", name, "' not found"));
+    if (stored.status().code() == StatusCode::kNotFound)
+      return Status::NotFound(StrCat("model '", name, "' not found"));
     return stored.status();
   }
   ResolvedModel m{resolved, resolved.DisplayShortest(), std::move(*stored)};
-  auto read_text = [&](const store::Layer& l) -> Result<std::string> { return st.ReadBlob(l.digest); };
+  auto read_text = [&](const store::Layer& l) -> Result<std::string> {
+    return st.ReadBlob(l.digest);
+  };
   for (const store::Layer& l : m.stored.manifest.layers) {
     const std::string& t = l.media_type;
     if (t == store::kMediaTypeModel) {
@@ -30,7 +33,9 @@ Result<ResolvedModel> ResolveModel(const store::Store& st, std::string_view name
     } else if (t == store::kMediaTypeParams || t == store::kMediaTypeMessages) {
       OLLA_ASSIGN_OR_RETURN(std::string text, read_text(l));
       nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-      if (j.is_discarded()) return Status::Corrupt(StrCat("layer ", l.digest.String(), " of ", m.short_name, " is not valid JSON"));
+      if (j.is_discarded())
+        return Status::Corrupt(
+            StrCat("layer ", l.digest.String(), " of ", m.short_name, " is not valid JSON"));
       (t == store::kMediaTypeParams ? m.params : m.messages) = std::move(j);
     }
   }

@@ -15,16 +15,16 @@ namespace olla::server {
 
 struct ResolvedModel {
   store::ModelName name;
-  std::string short_name;      // e.g. "llama3.2:latest"
+  std::string short_name;  // e.g. "llama3.2:latest"
   store::StoredManifest stored;
-  std::string model_path;      // the GGUF blob; empty if the manifest has no model layer
+  std::string model_path;  // the GGUF blob; empty if the manifest has no model layer
   bool has_template = false;
   std::string template_text;
   std::string system;
-  nlohmann::json params;       // object or null
-  nlohmann::json messages;     // array or null
+  nlohmann::json params;    // object or null
+  nlohmann::json messages;  // array or null
   std::vector<std::string> licenses;
-  nlohmann::json config;       // the config blob, or null
+  nlohmann::json config;  // the config blob, or null
 };
 
 // kInvalidArgument for a malformed name; kNotFound "model '<name>' not found" when absent.

@@ -14,9 +14,12 @@ NativeReply NativeReply::Error(int http_status, std::string_view message) {
   return {http_status, nlohmann::json{{"error", std::string(message)}}, nullptr};
 }
 
-NativeReply NativeReply::Error(const Status& status) { return Error(HttpStatusFor(status), status.message()); }
+NativeReply NativeReply::Error(const Status& status) {
+  return Error(HttpStatusFor(status), status.message());
+}
 
-void AddMetrics(nlohmann::json& j, const runtime::GenerateStats& s, runtime::Duration total, runtime::Duration load) {
+void AddMetrics(nlohmann::json& j, const runtime::GenerateStats& s, runtime::Duration total,
+                runtime::Duration load) {
   auto put = [&](const char* k, int64_t v) {
     if (v > 0) j[k] = v;
   };
@@ -31,7 +34,9 @@ void AddMetrics(nlohmann::json& j, const runtime::GenerateStats& s, runtime::Dur
 
 void KeepUntilSent(NativeReply& reply, std::shared_ptr<void> owner) {
   if (!reply.stream) return;
-  reply.stream = [inner = std::move(reply.stream), owner = std::move(owner)](ChunkWriter& w) { inner(w); };
+  reply.stream = [inner = std::move(reply.stream), owner = std::move(owner)](ChunkWriter& w) {
+    inner(w);
+  };
 }
 
 void SendNative(httplib::Response& res, NativeReply reply) {

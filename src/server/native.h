@@ -60,15 +60,16 @@ class LinkedStop {
 // keeps the client's property order (server/request_parse.h).
 // `cancel`, when it can fire, ends the request (waiting for a slot, or generating) when it does
 // (DisconnectWatcher: the client went away; it must include ctx.shutdown); else ctx.shutdown does.
-NativeReply RunGenerate(ServerContext& ctx, const nlohmann::json& request, std::string_view raw_body = {},
-                        std::stop_token cancel = {});
-NativeReply RunChat(ServerContext& ctx, const nlohmann::json& request, std::string_view raw_body = {},
-                    std::stop_token cancel = {});
+NativeReply RunGenerate(ServerContext& ctx, const nlohmann::json& request,
+                        std::string_view raw_body = {}, std::stop_token cancel = {});
+NativeReply RunChat(ServerContext& ctx, const nlohmann::json& request,
+                    std::string_view raw_body = {}, std::stop_token cancel = {});
 NativeReply RunEmbed(ServerContext& ctx, const nlohmann::json& request);
 
 // The final object's timing and count fields (total_duration, load_duration, prompt_eval_count,
 // prompt_truncated_count, prompt_eval_duration, eval_count, eval_duration); zeros are left out.
-void AddMetrics(nlohmann::json& j, const runtime::GenerateStats& s, runtime::Duration total, runtime::Duration load);
+void AddMetrics(nlohmann::json& j, const runtime::GenerateStats& s, runtime::Duration total,
+                runtime::Duration load);
 
 // Keeps `owner` alive until `reply` has been sent (a stream: until it ends).
 void KeepUntilSent(NativeReply& reply, std::shared_ptr<void> owner);

@@ -17,27 +17,33 @@ using nlohmann::json;
 namespace {
 
 const std::set<std::string>& DeprecatedOptions() {
-  static const std::set<std::string> k = {"penalize_newline", "low_vram", "f16_kv", "logits_all", "vocab_only",
-                                          "use_mlock", "mirostat", "mirostat_tau", "mirostat_eta"};
+  static const std::set<std::string> k = {"penalize_newline", "low_vram",     "f16_kv",
+                                          "logits_all",       "vocab_only",   "use_mlock",
+                                          "mirostat",         "mirostat_tau", "mirostat_eta"};
   return k;
 }
 
 Result<int64_t> AsInt(const std::string& key, const json& v) {
-  if (!v.is_number()) return Status::InvalidArgument(StrCat("option \"", key, "\" must be of type integer"));
+  if (!v.is_number())
+    return Status::InvalidArgument(StrCat("option \"", key, "\" must be of type integer"));
   return v.is_number_float() ? static_cast<int64_t>(std::trunc(v.get<double>())) : v.get<int64_t>();
 }
 Result<float> AsFloat(const std::string& key, const json& v) {
-  if (!v.is_number()) return Status::InvalidArgument(StrCat("option \"", key, "\" must be of type float32"));
+  if (!v.is_number())
+    return Status::InvalidArgument(StrCat("option \"", key, "\" must be of type float32"));
   return static_cast<float>(v.get<double>());
 }
 Result<bool> AsBool(const std::string& key, const json& v) {
-  if (!v.is_boolean()) return Status::InvalidArgument(StrCat("option \"", key, "\" must be of type boolean"));
+  if (!v.is_boolean())
+    return Status::InvalidArgument(StrCat("option \"", key, "\" must be of type boolean"));
   return v.get<bool>();
 }
 
 Status OutOfRange(const std::string& key, int64_t min, int64_t max) {
-  if (min == INT64_MIN) return Status::InvalidArgument(StrCat("option \"", key, "\" must be at most ", max));
-  return Status::InvalidArgument(StrCat("option \"", key, "\" must be between ", min, " and ", max));
+  if (min == INT64_MIN)
+    return Status::InvalidArgument(StrCat("option \"", key, "\" must be at most ", max));
+  return Status::InvalidArgument(
+      StrCat("option \"", key, "\" must be between ", min, " and ", max));
 }
 
 // An integer option within [min, max]; a number beyond int64 (2^70, 1e300) is out of range too,
@@ -45,7 +51,8 @@ Status OutOfRange(const std::string& key, int64_t min, int64_t max) {
 Result<int64_t> IntInRange(const std::string& key, const json& v, int64_t min, int64_t max) {
   if (v.is_number_float()) {
     const double d = v.get<double>();
-    if (!(d >= static_cast<double>(min) && d < static_cast<double>(max) + 1.0)) return OutOfRange(key, min, max);
+    if (!(d >= static_cast<double>(min) && d < static_cast<double>(max) + 1.0))
+      return OutOfRange(key, min, max);
   } else if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(max)) {
     return OutOfRange(key, min, max);
   }
@@ -85,7 +92,8 @@ Status Apply(const std::string& key, const json& v, ResolvedOptions& o) {
     o.load.num_thread = x > 0 ? static_cast<size_t>(x) : 0;
     return Status::Ok();
   }
-  if (key == "num_gpu" || key == "main_gpu" || key == "draft_num_predict") return AsInt(key, v).status();
+  if (key == "num_gpu" || key == "main_gpu" || key == "draft_num_predict")
+    return AsInt(key, v).status();
   if (key == "use_mmap") return AsBool(key, v).status();
   if (key == "num_keep") return set_int(o.num_keep);
   if (key == "seed") return set_int(s.seed);
@@ -107,7 +115,8 @@ Status Apply(const std::string& key, const json& v, ResolvedOptions& o) {
     if (!v.is_array()) return Status::InvalidArgument("option \"stop\" must be of type array");
     std::vector<std::string> stops;
     for (const auto& item : v) {
-      if (!item.is_string()) return Status::InvalidArgument("option \"stop\" must be of an array of strings");
+      if (!item.is_string())
+        return Status::InvalidArgument("option \"stop\" must be of an array of strings");
       stops.push_back(item.get<std::string>());
     }
     o.gen.stop = std::move(stops);
@@ -121,13 +130,15 @@ Status Apply(const std::string& key, const json& v, ResolvedOptions& o) {
 
 }  // namespace
 
-Result<ResolvedOptions> ResolveOptions(const json& model_params, const json& request_options, size_t default_num_ctx) {
+Result<ResolvedOptions> ResolveOptions(const json& model_params, const json& request_options,
+                                       size_t default_num_ctx) {
   ResolvedOptions o;
   o.load.num_ctx = default_num_ctx;
   for (const json* layer : {&model_params, &request_options}) {
     if (layer->is_null()) continue;
     if (!layer->is_object()) return Status::InvalidArgument("options must be a JSON object");
-    for (auto it = layer->begin(); it != layer->end(); ++it) OLLA_RETURN_IF_ERROR(Apply(it.key(), it.value(), o));
+    for (auto it = layer->begin(); it != layer->end(); ++it)
+      OLLA_RETURN_IF_ERROR(Apply(it.key(), it.value(), o));
   }
   // num_predict < 0 is capped at 10 × num_ctx (spec §10.1).
   if (o.gen.num_predict < 0)

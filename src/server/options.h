@@ -22,7 +22,8 @@ inline constexpr int64_t kMaxNumThread = 1024;
 
 // `model_params` and `request_options` are JSON objects or null. `default_num_ctx` comes from
 // OLLAMA_CONTEXT_LENGTH (4096 when unset).
-Result<ResolvedOptions> ResolveOptions(const nlohmann::json& model_params, const nlohmann::json& request_options,
+Result<ResolvedOptions> ResolveOptions(const nlohmann::json& model_params,
+                                       const nlohmann::json& request_options,
                                        size_t default_num_ctx);
 
 }  // namespace olla::server

@@ -44,7 +44,9 @@ void PutChatPart(json& response, const OutputPart& part, bool with_logprobs) {
     for (const auto& c : part.tool_calls) {
       json args = json::parse(c.arguments_json, nullptr, false);
       if (args.is_discarded()) args = json::object();
-      calls.push_back({{"id", c.id}, {"function", {{"index", c.index}, {"name", c.name}, {"arguments", std::move(args)}}}});
+      calls.push_back(
+          {{"id", c.id},
+           {"function", {{"index", c.index}, {"name", c.name}, {"arguments", std::move(args)}}}});
     }
     message["tool_calls"] = std::move(calls);
   }

@@ -16,8 +16,9 @@ TEST(ReplyJsonTest, ChatPartWithThinkingAndToolCalls) {
   format.supports_tools = true;
   runtime::OutputShaper shaper(format, /*thinking=*/true, /*start_inside=*/false, {"get_time"});
   OutputPart all;
-  for (std::string_view piece : {"<think>It is", " late.</think>\n\nOk.", "<tool_c", "all>{\"name\": \"get_time\", ",
-                                 "\"arguments\": {}}</tool_call>"}) {
+  for (std::string_view piece :
+       {"<think>It is", " late.</think>\n\nOk.", "<tool_c", "all>{\"name\": \"get_time\", ",
+        "\"arguments\": {}}</tool_call>"}) {
     runtime::Chunk c{piece, {}};
     all.Append(shaper.Add(c));
   }
@@ -32,7 +33,8 @@ TEST(ReplyJsonTest, ChatPartWithThinkingAndToolCalls) {
 }
 
 TEST(ReplyJsonTest, LogprobsJsonShape) {
-  std::vector<runtime::Logprob> lps = {{{"Hi", -0.5f}, {{"Hi", -0.5f}, {"", -2.0f}}}, {{"!", -1.0f}, {}}};
+  std::vector<runtime::Logprob> lps = {{{"Hi", -0.5f}, {{"Hi", -0.5f}, {"", -2.0f}}},
+                                       {{"!", -1.0f}, {}}};
   json j = LogprobsJson(lps);
   ASSERT_EQ(j.size(), 2u);
   EXPECT_EQ(j[0]["token"], "Hi");

@@ -25,10 +25,13 @@ Status ParseThink(const json* v, chat::ThinkSetting& think) {
     think.enabled = v->get<bool>();
     return Status::Ok();
   }
-  if (!v->is_string()) return Status::InvalidArgument(StrCat("think must be a boolean or string ", kThinkChoices));
+  if (!v->is_string())
+    return Status::InvalidArgument(StrCat("think must be a boolean or string ", kThinkChoices));
   const std::string s = v->get<std::string>();
   if (s != "high" && s != "medium" && s != "low" && s != "max")
-    return Status::InvalidArgument(StrCat("invalid think value: \"", s, "\" (must be \"high\", \"medium\", \"low\", \"max\", true, or false)"));
+    return Status::InvalidArgument(
+        StrCat("invalid think value: \"", s,
+               "\" (must be \"high\", \"medium\", \"low\", \"max\", true, or false)"));
   think.is_set = true;
   think.enabled = true;
   think.level = s;
@@ -65,15 +68,18 @@ std::vector<chat::Message> HistoryMessages(const json& messages) {
 
 // `ordered`: the same messages with the client's key order (null: none known), where tool-call
 // arguments are taken from, so that the template renders them as the client wrote them.
-Result<std::vector<chat::Message>> ParseMessages(const json* arr, const nlohmann::ordered_json* ordered) {
+Result<std::vector<chat::Message>> ParseMessages(const json* arr,
+                                                 const nlohmann::ordered_json* ordered) {
   std::vector<chat::Message> out;
   if (!arr) return out;
   if (!arr->is_array())
-    return Status::InvalidArgument(StrCat("json: cannot unmarshal ", api::JsonKindName(*arr),
-                                          " into Go struct field ChatRequest.messages of type []api.Message"));
+    return Status::InvalidArgument(
+        StrCat("json: cannot unmarshal ", api::JsonKindName(*arr),
+               " into Go struct field ChatRequest.messages of type []api.Message"));
   for (size_t msg_idx = 0; msg_idx < arr->size(); ++msg_idx) {
     const json& m = (*arr)[msg_idx];
-    if (!m.is_object()) return Status::InvalidArgument("json: cannot unmarshal message: expected an object");
+    if (!m.is_object())
+      return Status::InvalidArgument("json: cannot unmarshal message: expected an object");
     api::Fields f(m, "Message");
     chat::Message msg;
     OLLA_ASSIGN_OR_RETURN(auto role, f.String("role"));
@@ -92,9 +98,11 @@ Result<std::vector<chat::Message>> ParseMessages(const json* arr, const nlohmann
     if (const json* calls = f.Raw("tool_calls"); calls && calls->is_array()) {
       int index = 0;
       const nlohmann::ordered_json* ordered_calls = nullptr;
-      if (ordered && ordered->is_array() && msg_idx < ordered->size() && (*ordered)[msg_idx].is_object()) {
+      if (ordered && ordered->is_array() && msg_idx < ordered->size() &&
+          (*ordered)[msg_idx].is_object()) {
         auto it = (*ordered)[msg_idx].find("tool_calls");
-        if (it != (*ordered)[msg_idx].end() && it->is_array() && it->size() == calls->size()) ordered_calls = &*it;
+        if (it != (*ordered)[msg_idx].end() && it->is_array() && it->size() == calls->size())
+          ordered_calls = &*it;
       }
       for (const auto& c : *calls) {
         chat::ToolCall tc;
@@ -105,8 +113,10 @@ Result<std::vector<chat::Message>> ParseMessages(const json* arr, const nlohmann
         tc.arguments_json = fn.contains("arguments") ? api::DumpGo(fn["arguments"]) : "{}";
         if (ordered_calls && fn.contains("arguments")) {
           const auto& oc = (*ordered_calls)[static_cast<size_t>(index)];
-          if (oc.is_object() && oc.contains("function") && oc["function"].is_object() && oc["function"].contains("arguments"))
-            tc.arguments_json = oc["function"]["arguments"].dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+          if (oc.is_object() && oc.contains("function") && oc["function"].is_object() &&
+              oc["function"].contains("arguments"))
+            tc.arguments_json = oc["function"]["arguments"].dump(
+                -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
         }
         msg.tool_calls.push_back(std::move(tc));
         ++index;
@@ -127,11 +137,13 @@ std::string FormatJson(const json* format, std::string_view raw_body) {
   return text;
 }
 
-Result<OutputRequest> ParseOutputRequest(const json& request, std::string_view go_type, std::string_view raw_body) {
+Result<OutputRequest> ParseOutputRequest(const json& request, std::string_view go_type,
+                                         std::string_view raw_body) {
   api::Fields f(request, std::string(go_type));
   OutputRequest out;
   OLLA_ASSIGN_OR_RETURN(auto top, f.Int("top_logprobs"));
-  if (top && (*top < 0 || *top > 20)) return Status::InvalidArgument("top_logprobs must be between 0 and 20");
+  if (top && (*top < 0 || *top > 20))
+    return Status::InvalidArgument("top_logprobs must be between 0 and 20");
   out.top_logprobs = static_cast<int32_t>(top.value_or(0));
   OLLA_ASSIGN_OR_RETURN(auto logprobs, f.Bool("logprobs"));
   out.logprobs = logprobs.value_or(false);
@@ -189,8 +201,8 @@ Result<ChatRequest> ParseChatRequest(const json& request, std::string_view raw_b
   auto top_logprobs = f.Int("top_logprobs");
   auto truncate_flag = f.Bool("truncate");
   auto shift_flag = f.Bool("shift");
-  for (const Status& s : {model_name.status(), stream_flag.status(), top_logprobs.status(), truncate_flag.status(),
-                          shift_flag.status()})
+  for (const Status& s : {model_name.status(), stream_flag.status(), top_logprobs.status(),
+                          truncate_flag.status(), shift_flag.status()})
     OLLA_RETURN_IF_ERROR(s);
   if (*top_logprobs && (**top_logprobs < 0 || **top_logprobs > 20))
     return Status::InvalidArgument("top_logprobs must be between 0 and 20");
@@ -206,11 +218,13 @@ Result<ChatRequest> ParseChatRequest(const json& request, std::string_view raw_b
   const bool has_tools = tools && tools->is_array() && !tools->empty();
   nlohmann::ordered_json ordered;
   const json* messages_json = f.Raw("messages");
-  const bool has_tool_calls = messages_json && messages_json->is_array() &&
-                              std::any_of(messages_json->begin(), messages_json->end(),
-                                          [](const json& m) { return m.is_object() && m.contains("tool_calls"); });
+  const bool has_tool_calls =
+      messages_json && messages_json->is_array() &&
+      std::any_of(messages_json->begin(), messages_json->end(),
+                  [](const json& m) { return m.is_object() && m.contains("tool_calls"); });
   if (!raw_body.empty() && (has_tools || has_tool_calls)) {
-    ordered = nlohmann::ordered_json::parse(api::DumpWithKeyOrderOf(request, raw_body), nullptr, false);
+    ordered =
+        nlohmann::ordered_json::parse(api::DumpWithKeyOrderOf(request, raw_body), nullptr, false);
     if (ordered.is_discarded() || !ordered.is_object()) ordered = nullptr;
   }
   const nlohmann::ordered_json* ordered_messages =
@@ -220,16 +234,19 @@ Result<ChatRequest> ParseChatRequest(const json& request, std::string_view raw_b
   if (const json* o = f.Raw("options")) c.options = *o;
   if (has_tools) {
     r.job.tools_json = ordered.is_object() && ordered.contains("tools")
-                           ? ordered["tools"].dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                           ? ordered["tools"].dump(-1, ' ', false,
+                                                   nlohmann::ordered_json::error_handler_t::replace)
                            : api::DumpGo(*tools);
   }
   return r;
 }
 
-Result<runtime::PromptJob> MakePromptJob(const ServerContext& ctx, const ResolvedModel& model, const PromptRequest& r,
-                                         std::variant<runtime::GenerateJob, runtime::ChatJob> input) {
+Result<runtime::PromptJob> MakePromptJob(
+    const ServerContext& ctx, const ResolvedModel& model, const PromptRequest& r,
+    std::variant<runtime::GenerateJob, runtime::ChatJob> input) {
   runtime::PromptJob job;
-  OLLA_ASSIGN_OR_RETURN(job.options, ResolveOptions(model.params, r.options, ctx.config.default_num_ctx));
+  OLLA_ASSIGN_OR_RETURN(job.options,
+                        ResolveOptions(model.params, r.options, ctx.config.default_num_ctx));
   job.options.load.kv_type = ctx.config.kv_type;
   job.model = {.name = r.model,
                .full_name = model.name.String(),

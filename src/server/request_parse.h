@@ -51,7 +51,8 @@ struct GenerateRequest {
   runtime::GenerateJob job;
   bool has_system = false;  // `system` was sent (raw mode refuses it, even empty)
 };
-Result<GenerateRequest> ParseGenerateRequest(const nlohmann::json& request, std::string_view raw_body);
+Result<GenerateRequest> ParseGenerateRequest(const nlohmann::json& request,
+                                             std::string_view raw_body);
 
 struct ChatRequest {
   PromptRequest common;
@@ -62,7 +63,8 @@ Result<ChatRequest> ParseChatRequest(const nlohmann::json& request, std::string_
 
 // The pipeline's job for `model` (resolved from r.model): its facts, its parameters under the
 // request's options (errors: server/options.h), and the request.
-Result<runtime::PromptJob> MakePromptJob(const ServerContext& ctx, const ResolvedModel& model, const PromptRequest& r,
-                                         std::variant<runtime::GenerateJob, runtime::ChatJob> input);
+Result<runtime::PromptJob> MakePromptJob(
+    const ServerContext& ctx, const ResolvedModel& model, const PromptRequest& r,
+    std::variant<runtime::GenerateJob, runtime::ChatJob> input);
 
 }  // namespace olla::server

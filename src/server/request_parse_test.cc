@@ -10,8 +10,9 @@ namespace {
 using nlohmann::json;
 
 TEST(RequestParseTest, ParseOutputRequest) {
-  auto ok = ParseOutputRequest(json::parse(R"({"logprobs":true,"top_logprobs":20,"think":"low","format":"json"})"),
-                               "ChatRequest");
+  auto ok = ParseOutputRequest(
+      json::parse(R"({"logprobs":true,"top_logprobs":20,"think":"low","format":"json"})"),
+      "ChatRequest");
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_TRUE(ok->logprobs);
   EXPECT_EQ(ok->top_logprobs, 20);
@@ -22,8 +23,9 @@ TEST(RequestParseTest, ParseOutputRequest) {
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->think.is_set);
   EXPECT_EQ(none->grammar, nullptr);
-  EXPECT_EQ(ParseOutputRequest(json::parse(R"({"top_logprobs":21})"), "ChatRequest").status().message(),
-            "top_logprobs must be between 0 and 20");
+  EXPECT_EQ(
+      ParseOutputRequest(json::parse(R"({"top_logprobs":21})"), "ChatRequest").status().message(),
+      "top_logprobs must be between 0 and 20");
   EXPECT_EQ(ParseOutputRequest(json::parse(R"({"logprobs":"yes"})"), "ChatRequest").status().code(),
             StatusCode::kInvalidArgument);
 }
@@ -47,7 +49,8 @@ TEST(RequestParseTest, FormatNullIsUnconstrainedAndOthersAreRefused) {
   EXPECT_EQ(null_format->grammar, nullptr);
   auto xml = ParseOutputRequest(json::parse(R"({"format":"xml"})"), "GenerateRequest");
   ASSERT_FALSE(xml.ok());
-  EXPECT_EQ(xml.status().message(), R"(invalid format: "\"xml\""; expected "json" or a valid JSON Schema object)");
+  EXPECT_EQ(xml.status().message(),
+            R"(invalid format: "\"xml\""; expected "json" or a valid JSON Schema object)");
 }
 
 }  // namespace

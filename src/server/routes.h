@@ -19,7 +19,8 @@ void RegisterChatRoutes(httplib::Server& http, ServerContext& ctx);      // chat
 void RegisterCreateRoutes(httplib::Server& http, ServerContext& ctx);    // create, blobs
 void RegisterRegistryRoutes(httplib::Server& http, ServerContext& ctx);  // pull, push
 void RegisterOpenAiRoutes(httplib::Server& http, ServerContext& ctx);    // /v1 (OpenAI-compatible)
-void RegisterAnthropicRoutes(httplib::Server& http, ServerContext& ctx); // /v1/messages (Anthropic-compatible)
+void RegisterAnthropicRoutes(httplib::Server& http,
+                             ServerContext& ctx);  // /v1/messages (Anthropic-compatible)
 
 // Writes {"error": message} with the status mapped from `status`.
 void ReplyError(httplib::Response& res, const Status& status);

@@ -38,37 +38,42 @@ std::string MessageId() {
 }
 
 bool IsThinkingUnsupported(const NativeReply& reply) {
-  return reply.status == 400 && reply.body.value("error", "").ends_with("does not support thinking");
+  return reply.status == 400 &&
+         reply.body.value("error", "").ends_with("does not support thinking");
 }
 
 void HandleMessages(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   auto body = api::ParseRequestBody(req.body, "MessagesRequest");
-  if (!body.ok()) return ReplyAnthropicError(res, HttpStatusFor(body.status()), body.status().message());
+  if (!body.ok())
+    return ReplyAnthropicError(res, HttpStatusFor(body.status()), body.status().message());
   json native;
   bool stream = false;
   if (Status s = anthropic::FromMessagesRequest(*body, &native, &stream); !s.ok())
     return ReplyAnthropicError(res, HttpStatusFor(s), s.message());
   auto watch = ctx.watcher->Start(req, ctx.shutdown.get_token());  // the client may go away
-  NativeReply reply = RunChat(ctx, native, api::DumpWithKeyOrderOf(native, req.body), watch->token());
+  NativeReply reply =
+      RunChat(ctx, native, api::DumpWithKeyOrderOf(native, req.body), watch->token());
   if (IsThinkingUnsupported(reply) && native.contains("think")) {
     // §4.8: a model without thinking answers without it rather than failing.
     native.erase("think");
     reply = RunChat(ctx, native, api::DumpWithKeyOrderOf(native, req.body), watch->token());
   }
   KeepUntilSent(reply, watch);
-  if (!reply.ok()) return ReplyAnthropicError(res, reply.status, reply.body.value("error", "error"));
+  if (!reply.ok())
+    return ReplyAnthropicError(res, reply.status, reply.body.value("error", "error"));
   const std::string id = MessageId();
   if (!stream) return ReplyJson(res, anthropic::ToMessage(reply.body, id), 200, "application/json");
   StreamConverted(res, std::move(reply),
-                  std::make_shared<anthropic::MessagesStream>(id, native.value("model", ""),
-                                                              anthropic::EstimateInputTokens(*body)));
+                  std::make_shared<anthropic::MessagesStream>(
+                      id, native.value("model", ""), anthropic::EstimateInputTokens(*body)));
 }
 
 }  // namespace
 
 void RegisterAnthropicRoutes(httplib::Server& http, ServerContext& ctx) {
-  http.Post("/v1/messages",
-            [&ctx](const httplib::Request& req, httplib::Response& res) { HandleMessages(ctx, req, res); });
+  http.Post("/v1/messages", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    HandleMessages(ctx, req, res);
+  });
 }
 
 }  // namespace olla::server

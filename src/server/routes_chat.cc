@@ -24,8 +24,10 @@ namespace {
 AnswerShape ChatShape(const std::string& model, bool logprobs) {
   AnswerShape shape;
   shape.object = [model](bool done) -> json {
-    return {{"model", model}, {"created_at", api::FormatRfc3339Nano(std::chrono::system_clock::now())},
-            {"message", {{"role", "assistant"}, {"content", ""}}}, {"done", done}};
+    return {{"model", model},
+            {"created_at", api::FormatRfc3339Nano(std::chrono::system_clock::now())},
+            {"message", {{"role", "assistant"}, {"content", ""}}},
+            {"done", done}};
   };
   shape.put_part = PutChatPart;
   shape.logprobs = logprobs;
@@ -34,7 +36,8 @@ AnswerShape ChatShape(const std::string& model, bool logprobs) {
 
 }  // namespace
 
-NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view raw_body, std::stop_token cancel) {
+NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view raw_body,
+                    std::stop_token cancel) {
   const auto start = runtime::Clock::now();
   auto r = ParseChatRequest(request, raw_body);
   if (!r.ok()) return NativeReply::Error(r.status());
@@ -46,15 +49,16 @@ NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view ra
     ctx.scheduler->Expire(model->model_path);
     return NativeReply::Json(DoneWithoutOutput(shape, "unload"));
   }
-  if (model->model_path.empty()) return NativeReply::Error(400, StrCat("\"", name, "\" does not support chat"));
+  if (model->model_path.empty())
+    return NativeReply::Error(400, StrCat("\"", name, "\" does not support chat"));
   auto job = MakePromptJob(ctx, *model, r->common, std::move(r->job));
   if (!job.ok()) return NativeReply::Error(job.status());
   const std::stop_token stop = cancel.stop_possible() ? cancel : ctx.shutdown.get_token();
   auto prepared = runtime::Prepare(*ctx.scheduler, *job, stop);
   if (!prepared.ok()) return NativeReply::Error(prepared.status());
   if (prepared->load_only()) return NativeReply::Json(DoneWithoutOutput(shape, "load"));
-  return Answer(ctx, std::make_shared<runtime::PreparedRequest>(std::move(*prepared)), r->common.stream, shape,
-                start, stop);
+  return Answer(ctx, std::make_shared<runtime::PreparedRequest>(std::move(*prepared)),
+                r->common.stream, shape, start, stop);
 }
 
 void RegisterChatRoutes(httplib::Server& http, ServerContext& ctx) {

@@ -37,8 +37,9 @@ class CreateJob {
       options.noprune = ctx.config.noprune;
       // TODO(#7): set options.pull to registry::Pull (routes_registry.cc owns the Downloads) so a
       // missing `from` model is pulled, as upstream does.
-      Status s = create::CreateModel(ctx.store, req, options,
-                                     [this](const json& j) { events_.Push({j, 0}); });
+      Status s = create::CreateModel(ctx.store, req, options, [this](const json& j) {
+        events_.Push({j, 0});
+      });
       if (!s.ok()) {
         LogWarn(StrCat("create ", req.name->DisplayShortest(), ": ", s.message()));
         events_.Push({json{{"error", s.message()}}, HttpStatusFor(s)});

@@ -42,7 +42,8 @@ NativeReply RunEmbed(ServerContext& ctx, const json& request) {
   auto model = ResolveModel(ctx.store, name);
   if (!model.ok()) {
     if (model.status().code() == StatusCode::kNotFound)
-      return NativeReply::Error(404, StrCat("model \"", name, "\" not found, try pulling it first"));
+      return NativeReply::Error(404,
+                                StrCat("model \"", name, "\" not found, try pulling it first"));
     return NativeReply::Error(model.status());
   }
   json request_options = f.Raw("options") ? *f.Raw("options") : json(nullptr);
@@ -52,7 +53,8 @@ NativeReply RunEmbed(ServerContext& ctx, const json& request) {
   opts->load.num_batch = std::min<size_t>(2048, opts->load.num_ctx);  // a whole input in one batch
   auto keep_alive = ParseKeepAlive(f.Raw("keep_alive"));
   if (!keep_alive.ok()) return NativeReply::Error(keep_alive.status());
-  auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, *keep_alive, ctx.shutdown.get_token());
+  auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, *keep_alive,
+                                      ctx.shutdown.get_token());
   if (!lease.ok()) return NativeReply::Error(lease.status());
   json embeddings = json::array();
   size_t total_tokens = 0;
@@ -94,7 +96,8 @@ void HandleEmbeddings(ServerContext& ctx, const httplib::Request& req, httplib::
   if (!model_name.ok()) return ReplyError(res, model_name.status());
   if (!prompt.ok()) return ReplyError(res, prompt.status());
   const std::string name = model_name->value_or("");
-  if (name.empty() || !store::ModelName::Parse(name).ok()) return ReplyError(res, 400, "model is required");
+  if (name.empty() || !store::ModelName::Parse(name).ok())
+    return ReplyError(res, 400, "model is required");
   auto model = ResolveModel(ctx.store, name);
   if (!model.ok()) {
     if (model.status().code() == StatusCode::kNotFound)
@@ -108,7 +111,8 @@ void HandleEmbeddings(ServerContext& ctx, const httplib::Request& req, httplib::
   opts->load.num_batch = std::min<size_t>(2048, opts->load.num_ctx);
   auto keep_alive = ParseKeepAlive(f.Raw("keep_alive"));
   if (!keep_alive.ok()) return ReplyError(res, keep_alive.status());
-  auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, *keep_alive, ctx.shutdown.get_token());
+  auto lease = ctx.scheduler->Acquire(model->short_name, model->model_path, opts->load, *keep_alive,
+                                      ctx.shutdown.get_token());
   if (!lease.ok()) return ReplyError(res, lease.status());
   if (prompt->value_or("").empty()) return ReplyJson(res, {{"embedding", json::array()}});
   auto e = runtime::EmbedText(*lease, *prompt.value(), false, lease->num_ctx(), nullptr);
@@ -125,7 +129,9 @@ void RegisterEmbedRoutes(httplib::Server& http, ServerContext& ctx) {
     if (!body.ok()) return ReplyError(res, body.status());
     SendNative(res, RunEmbed(ctx, *body));
   });
-  http.Post("/api/embeddings", [&ctx](const httplib::Request& req, httplib::Response& res) { HandleEmbeddings(ctx, req, res); });
+  http.Post("/api/embeddings", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    HandleEmbeddings(ctx, req, res);
+  });
 }
 
 }  // namespace olla::server

@@ -25,18 +25,24 @@ namespace {
 AnswerShape GenerateShape(const std::string& model, bool logprobs, bool raw) {
   AnswerShape shape;
   shape.object = [model](bool done) -> json {
-    return {{"model", model}, {"created_at", api::FormatRfc3339Nano(std::chrono::system_clock::now())},
-            {"response", ""}, {"done", done}};
+    return {{"model", model},
+            {"created_at", api::FormatRfc3339Nano(std::chrono::system_clock::now())},
+            {"response", ""},
+            {"done", done}};
   };
   shape.put_part = PutGeneratePart;
-  if (!raw) shape.put_end = [](json& done, const runtime::GenerateStats& s) { done["context"] = s.context; };
+  if (!raw)
+    shape.put_end = [](json& done, const runtime::GenerateStats& s) {
+      done["context"] = s.context;
+    };
   shape.logprobs = logprobs;
   return shape;
 }
 
 }  // namespace
 
-NativeReply RunGenerate(ServerContext& ctx, const json& request, std::string_view raw_body, std::stop_token cancel) {
+NativeReply RunGenerate(ServerContext& ctx, const json& request, std::string_view raw_body,
+                        std::stop_token cancel) {
   const auto start = runtime::Clock::now();
   auto r = ParseGenerateRequest(request, raw_body);
   if (!r.ok()) return NativeReply::Error(r.status());
@@ -52,15 +58,16 @@ NativeReply RunGenerate(ServerContext& ctx, const json& request, std::string_vie
   }
   if (in.raw && (!in.template_text.empty() || r->has_system || !in.context.empty()))
     return NativeReply::Error(400, "raw mode does not support template, system, or context");
-  if (model->model_path.empty()) return NativeReply::Error(400, StrCat("\"", name, "\" does not support generate"));
+  if (model->model_path.empty())
+    return NativeReply::Error(400, StrCat("\"", name, "\" does not support generate"));
   auto job = MakePromptJob(ctx, *model, r->common, in);
   if (!job.ok()) return NativeReply::Error(job.status());
   const std::stop_token stop = cancel.stop_possible() ? cancel : ctx.shutdown.get_token();
   auto prepared = runtime::Prepare(*ctx.scheduler, *job, stop);
   if (!prepared.ok()) return NativeReply::Error(prepared.status());
   if (prepared->load_only()) return NativeReply::Json(DoneWithoutOutput(shape, "load"));
-  return Answer(ctx, std::make_shared<runtime::PreparedRequest>(std::move(*prepared)), r->common.stream, shape,
-                start, stop);
+  return Answer(ctx, std::make_shared<runtime::PreparedRequest>(std::move(*prepared)),
+                r->common.stream, shape, start, stop);
 }
 
 void RegisterGenerateRoutes(httplib::Server& http, ServerContext& ctx) {

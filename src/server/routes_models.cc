@@ -39,8 +39,8 @@ void HandleShow(ServerContext& ctx, const httplib::Request& req, httplib::Respon
   }
   const std::string sys = system->value_or(m->system);
   const std::string tmpl = m->has_template ? m->template_text : "{{ .Prompt }}";
-  json out = {{"modelfile", create::GeneratedModelfile({m->short_name, m->model_path, tmpl, sys, m->params,
-                                                        m->messages, m->licenses})},
+  json out = {{"modelfile", create::GeneratedModelfile({m->short_name, m->model_path, tmpl, sys,
+                                                        m->params, m->messages, m->licenses})},
               {"template", tmpl},
               {"details", create::DetailsJson(m->config, m->stored.manifest)},
               {"modified_at", api::FormatRfc3339NanoLocal(m->stored.modified)}};
@@ -80,9 +80,11 @@ void HandleCopy(ServerContext& ctx, const httplib::Request& req, httplib::Respon
   auto s = store::ModelName::Parse(src->value_or(""));
   if (!s.ok()) return ReplyError(res, 400, StrCat("source \"", src->value_or(""), "\" is invalid"));
   auto d = store::ModelName::Parse(dst->value_or(""));
-  if (!d.ok()) return ReplyError(res, 400, StrCat("destination \"", dst->value_or(""), "\" is invalid"));
+  if (!d.ok())
+    return ReplyError(res, 400, StrCat("destination \"", dst->value_or(""), "\" is invalid"));
   Status st = ctx.store.Copy(*s, *d);
-  if (st.code() == StatusCode::kNotFound) return ReplyError(res, 404, StrCat("model \"", src->value_or(""), "\" not found"));
+  if (st.code() == StatusCode::kNotFound)
+    return ReplyError(res, 404, StrCat("model \"", src->value_or(""), "\" not found"));
   if (!st.ok()) return ReplyError(res, st);
   res.status = 200;
 }
@@ -101,7 +103,8 @@ void HandleDelete(ServerContext& ctx, const httplib::Request& req, httplib::Resp
   if (!parsed.ok()) return ReplyError(res, 400, StrCat("name \"", n, "\" is invalid"));
   auto report = ctx.store.Delete(*parsed, ctx.config.noprune);
   if (!report.ok()) {
-    if (report.status().code() == StatusCode::kNotFound) return ReplyError(res, 404, StrCat("model '", n, "' not found"));
+    if (report.status().code() == StatusCode::kNotFound)
+      return ReplyError(res, 404, StrCat("model '", n, "' not found"));
     return ReplyError(res, report.status());
   }
   for (const auto& w : report->warnings) LogWarn(w);
@@ -111,9 +114,15 @@ void HandleDelete(ServerContext& ctx, const httplib::Request& req, httplib::Resp
 }  // namespace
 
 void RegisterModelRoutes(httplib::Server& http, ServerContext& ctx) {
-  http.Post("/api/show", [&ctx](const httplib::Request& req, httplib::Response& res) { HandleShow(ctx, req, res); });
-  http.Post("/api/copy", [&ctx](const httplib::Request& req, httplib::Response& res) { HandleCopy(ctx, req, res); });
-  http.Delete("/api/delete", [&ctx](const httplib::Request& req, httplib::Response& res) { HandleDelete(ctx, req, res); });
+  http.Post("/api/show", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    HandleShow(ctx, req, res);
+  });
+  http.Post("/api/copy", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    HandleCopy(ctx, req, res);
+  });
+  http.Delete("/api/delete", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    HandleDelete(ctx, req, res);
+  });
 }
 
 }  // namespace olla::server

@@ -1,7 +1,7 @@
 // OpenAI-compatible routes (spec §4): /v1/chat/completions, /v1/completions, /v1/embeddings,
-// /v1/responses, /v1/models, /v1/models/:model. Each translates its request with the pure converters of
-// api/openai.h, runs the native handler (native.h) and translates the answer; streams are
-// server-sent events ending with "data: [DONE]".
+// /v1/responses, /v1/models, /v1/models/:model. Each translates its request with the pure
+// converters of api/openai.h, runs the native handler (native.h) and translates the answer; streams
+// are server-sent events ending with "data: [DONE]".
 
 #include <algorithm>
 #include <chrono>
@@ -61,18 +61,22 @@ std::string RandomId(std::string_view prefix, int n) {
 }
 
 int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
 
 // Declared in server/converted_stream.h (the Anthropic route streams with it too).
-void StreamConverted(httplib::Response& res, NativeReply reply, std::shared_ptr<openai::StreamConverter> conv) {
+void StreamConverted(httplib::Response& res, NativeReply reply,
+                     std::shared_ptr<openai::StreamConverter> conv) {
   auto native = std::make_shared<NativeReply>(std::move(reply));
   StreamSse(res, [native, conv](SseWriter& sse) {
     auto emit = [&sse, &conv](const json& event) {
       if (!conv->named_events()) return sse.Write(event);
-      return sse.WriteRaw(StrCat("event: ", event.value("type", ""), "\ndata: ", api::DumpGo(event), "\n\n"));
+      return sse.WriteRaw(
+          StrCat("event: ", event.value("type", ""), "\ndata: ", api::DumpGo(event), "\n\n"));
     };
     class Adapter : public ChunkWriter {
      public:
@@ -113,19 +117,23 @@ void StreamConverted(httplib::Response& res, NativeReply reply, std::shared_ptr<
 
 namespace {
 
-void HandleChatCompletions(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void HandleChatCompletions(ServerContext& ctx, const httplib::Request& req,
+                           httplib::Response& res) {
   auto body = ParseBody(req, "ChatCompletionRequest");
   if (!body.ok()) return ReplyOpenAiError(res, body.status());
   json native;
   openai::StreamOptions so;
-  if (Status s = openai::FromChatCompletionRequest(*body, &native, &so); !s.ok()) return ReplyOpenAiError(res, s);
+  if (Status s = openai::FromChatCompletionRequest(*body, &native, &so); !s.ok())
+    return ReplyOpenAiError(res, s);
   auto watch = ctx.watcher->Start(req, ctx.shutdown.get_token());  // the client may go away
   NativeReply reply = RunChat(ctx, native, OrderedText(native, req), watch->token());
   KeepUntilSent(reply, watch);
   if (!reply.ok()) return ReplyOpenAiError(res, reply);
   const std::string id = RandomId("chatcmpl-", 999);
-  if (!so.stream) return ReplyJson(res, openai::ToChatCompletion(reply.body, id, UnixNow()), 200, kJsonType);
-  StreamConverted(res, std::move(reply), std::make_shared<openai::ChatStream>(id, UnixNow(), so.include_usage));
+  if (!so.stream)
+    return ReplyJson(res, openai::ToChatCompletion(reply.body, id, UnixNow()), 200, kJsonType);
+  StreamConverted(res, std::move(reply),
+                  std::make_shared<openai::ChatStream>(id, UnixNow(), so.include_usage));
 }
 
 void HandleCompletions(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -133,14 +141,17 @@ void HandleCompletions(ServerContext& ctx, const httplib::Request& req, httplib:
   if (!body.ok()) return ReplyOpenAiError(res, body.status());
   json native;
   openai::StreamOptions so;
-  if (Status s = openai::FromCompletionRequest(*body, &native, &so); !s.ok()) return ReplyOpenAiError(res, s);
+  if (Status s = openai::FromCompletionRequest(*body, &native, &so); !s.ok())
+    return ReplyOpenAiError(res, s);
   auto watch = ctx.watcher->Start(req, ctx.shutdown.get_token());  // the client may go away
   NativeReply reply = RunGenerate(ctx, native, OrderedText(native, req), watch->token());
   KeepUntilSent(reply, watch);
   if (!reply.ok()) return ReplyOpenAiError(res, reply);
   const std::string id = RandomId("cmpl-", 999);
-  if (!so.stream) return ReplyJson(res, openai::ToCompletion(reply.body, id, UnixNow()), 200, kJsonType);
-  StreamConverted(res, std::move(reply), std::make_shared<openai::CompletionStream>(id, UnixNow(), so.include_usage));
+  if (!so.stream)
+    return ReplyJson(res, openai::ToCompletion(reply.body, id, UnixNow()), 200, kJsonType);
+  StreamConverted(res, std::move(reply),
+                  std::make_shared<openai::CompletionStream>(id, UnixNow(), so.include_usage));
 }
 
 void HandleEmbeddings(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -148,7 +159,8 @@ void HandleEmbeddings(ServerContext& ctx, const httplib::Request& req, httplib::
   if (!body.ok()) return ReplyOpenAiError(res, body.status());
   json native;
   bool base64 = false;
-  if (Status s = openai::FromEmbeddingRequest(*body, &native, &base64); !s.ok()) return ReplyOpenAiError(res, s);
+  if (Status s = openai::FromEmbeddingRequest(*body, &native, &base64); !s.ok())
+    return ReplyOpenAiError(res, s);
   NativeReply reply = RunEmbed(ctx, native);
   if (!reply.ok()) return ReplyOpenAiError(res, reply);
   ReplyJson(res, openai::ToEmbeddingList(reply.body, base64), 200, kJsonType);
@@ -159,15 +171,19 @@ void HandleResponses(ServerContext& ctx, const httplib::Request& req, httplib::R
   if (!body.ok()) return ReplyOpenAiError(res, body.status());
   json native;
   openai::StreamOptions so;
-  if (Status s = openai::FromResponsesRequest(*body, &native, &so); !s.ok()) return ReplyOpenAiError(res, s);
+  if (Status s = openai::FromResponsesRequest(*body, &native, &so); !s.ok())
+    return ReplyOpenAiError(res, s);
   const int64_t created = UnixNow();
   auto watch = ctx.watcher->Start(req, ctx.shutdown.get_token());  // the client may go away
   NativeReply reply = RunChat(ctx, native, OrderedText(native, req), watch->token());
   KeepUntilSent(reply, watch);
   if (!reply.ok()) return ReplyOpenAiError(res, reply);
   const std::string id = RandomId("resp_", 999999);
-  if (!so.stream) return ReplyJson(res, openai::ToResponse(*body, reply.body, id, created, UnixNow()), 200, kJsonType);
-  StreamConverted(res, std::move(reply), std::make_shared<openai::ResponsesStream>(*body, id, UnixNow));
+  if (!so.stream)
+    return ReplyJson(res, openai::ToResponse(*body, reply.body, id, created, UnixNow()), 200,
+                     kJsonType);
+  StreamConverted(res, std::move(reply),
+                  std::make_shared<openai::ResponsesStream>(*body, id, UnixNow));
 }
 
 int64_t UnixSeconds(std::chrono::system_clock::time_point t) {
@@ -179,7 +195,8 @@ void HandleListModels(ServerContext& ctx, httplib::Response& res) {
   auto models = ctx.store.ListModels(&warnings);
   for (const auto& w : warnings) LogWarn(w);
   if (!models.ok()) return ReplyOpenAiError(res, models.status());
-  std::sort(models->begin(), models->end(), [](const auto& a, const auto& b) { return a.modified > b.modified; });
+  std::sort(models->begin(), models->end(),
+            [](const auto& a, const auto& b) { return a.modified > b.modified; });
   std::vector<json> data;
   for (const auto& e : *models)
     data.push_back(openai::ToModel(e.name.DisplayShortest(), UnixSeconds(e.modified), e.name.ns()));
@@ -189,21 +206,27 @@ void HandleListModels(ServerContext& ctx, httplib::Response& res) {
 void HandleRetrieveModel(ServerContext& ctx, const std::string& name, httplib::Response& res) {
   auto model = ResolveModel(ctx.store, name);
   if (!model.ok()) return ReplyOpenAiError(res, model.status());
-  ReplyJson(res, openai::ToModel(name, UnixSeconds(model->stored.modified), model->name.ns()), 200, kJsonType);
+  ReplyJson(res, openai::ToModel(name, UnixSeconds(model->stored.modified), model->name.ns()), 200,
+            kJsonType);
 }
 
 }  // namespace
 
 void RegisterOpenAiRoutes(httplib::Server& http, ServerContext& ctx) {
-  http.Post("/v1/chat/completions",
-            [&ctx](const httplib::Request& req, httplib::Response& res) { HandleChatCompletions(ctx, req, res); });
-  http.Post("/v1/completions",
-            [&ctx](const httplib::Request& req, httplib::Response& res) { HandleCompletions(ctx, req, res); });
-  http.Post("/v1/embeddings",
-            [&ctx](const httplib::Request& req, httplib::Response& res) { HandleEmbeddings(ctx, req, res); });
-  http.Post("/v1/responses",
-            [&ctx](const httplib::Request& req, httplib::Response& res) { HandleResponses(ctx, req, res); });
-  http.Get("/v1/models", [&ctx](const httplib::Request&, httplib::Response& res) { HandleListModels(ctx, res); });
+  http.Post("/v1/chat/completions", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    HandleChatCompletions(ctx, req, res);
+  });
+  http.Post("/v1/completions", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    HandleCompletions(ctx, req, res);
+  });
+  http.Post("/v1/embeddings", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    HandleEmbeddings(ctx, req, res);
+  });
+  http.Post("/v1/responses", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    HandleResponses(ctx, req, res);
+  });
+  http.Get("/v1/models",
+           [&ctx](const httplib::Request&, httplib::Response& res) { HandleListModels(ctx, res); });
   // Namespaced names (user/model:tag) span several path segments; we accept them (§4.5 MAY).
   http.Get(R"(/v1/models/(.+))", [&ctx](const httplib::Request& req, httplib::Response& res) {
     HandleRetrieveModel(ctx, req.matches[1].str(), res);

@@ -17,7 +17,9 @@ std::vector<std::string> AllowedOrigins(const std::vector<std::string>& extra) {
       out.push_back(std::string(scheme) + "://" + host);
       out.push_back(std::string(scheme) + "://" + host + ":*");
     }
-  for (const char* o : {"app://*", "file://*", "tauri://*", "vscode-webview://*", "vscode-file://*"}) out.push_back(o);
+  for (const char* o :
+       {"app://*", "file://*", "tauri://*", "vscode-webview://*", "vscode-file://*"})
+    out.push_back(o);
   return out;
 }
 
@@ -50,21 +52,24 @@ bool IsLocalIp(const std::string& host) {
   in_addr v4{};
   if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
     uint32_t a = ntohl(v4.s_addr);
-    return (a >> 24) == 127 || (a >> 24) == 10 || (a >> 20) == (172 << 4 | 1) || (a >> 16) == (192 << 8 | 168) ||
-           a == 0 || (a >> 16) == (169 << 8 | 254);
+    return (a >> 24) == 127 || (a >> 24) == 10 || (a >> 20) == (172 << 4 | 1) ||
+           (a >> 16) == (192 << 8 | 168) || a == 0 || (a >> 16) == (169 << 8 | 254);
   }
   in6_addr v6{};
   if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
     static const in6_addr any = IN6ADDR_ANY_INIT;
-    if (IN6_IS_ADDR_LOOPBACK(&v6) || std::equal(v6.s6_addr, v6.s6_addr + 16, any.s6_addr)) return true;
-    return (v6.s6_addr[0] & 0xfe) == 0xfc || (v6.s6_addr[0] == 0xfe && (v6.s6_addr[1] & 0xc0) == 0x80);
+    if (IN6_IS_ADDR_LOOPBACK(&v6) || std::equal(v6.s6_addr, v6.s6_addr + 16, any.s6_addr))
+      return true;
+    return (v6.s6_addr[0] & 0xfe) == 0xfc ||
+           (v6.s6_addr[0] == 0xfe && (v6.s6_addr[1] & 0xc0) == 0x80);
   }
   return false;
 }
 }  // namespace
 
 bool OriginAllowed(std::string_view origin, const std::vector<std::string>& allowed) {
-  return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& p) { return Glob(p, origin); });
+  return std::any_of(allowed.begin(), allowed.end(),
+                     [&](const std::string& p) { return Glob(p, origin); });
 }
 
 bool HostAllowed(std::string_view host_header) {
@@ -76,7 +81,8 @@ bool HostAllowed(std::string_view host_header) {
   }
   host = AsciiToLower(host);
   if (host.empty() || host == "localhost") return true;
-  if (EndsWith(host, ".localhost") || EndsWith(host, ".local") || EndsWith(host, ".internal")) return true;
+  if (EndsWith(host, ".localhost") || EndsWith(host, ".local") || EndsWith(host, ".internal"))
+    return true;
   char name[256] = {};
   if (gethostname(name, sizeof(name) - 1) == 0) {
     std::string self = name;

@@ -17,20 +17,24 @@
 
 namespace olla::server {
 
-void ReplyError(httplib::Response& res, const Status& status) { ReplyError(res, HttpStatusFor(status), status.message()); }
+void ReplyError(httplib::Response& res, const Status& status) {
+  ReplyError(res, HttpStatusFor(status), status.message());
+}
 
 void ReplyError(httplib::Response& res, int http_status, std::string_view message) {
   res.status = http_status;
   res.set_content(api::ErrorBody(message), "application/json; charset=utf-8");
 }
 
-void ReplyJson(httplib::Response& res, const nlohmann::json& body, int http_status, const char* content_type) {
+void ReplyJson(httplib::Response& res, const nlohmann::json& body, int http_status,
+               const char* content_type) {
   res.status = http_status;
   res.set_content(api::DumpGo(body), content_type);
 }
 
 Server::Server(ServerConfig config, store::Store store)
-    : ctx_{std::move(config), std::move(store), nullptr}, http_(std::make_unique<httplib::Server>()) {
+    : ctx_{std::move(config), std::move(store), nullptr},
+      http_(std::make_unique<httplib::Server>()) {
   ctx_.scheduler = std::make_unique<runtime::Scheduler>(ctx_.config.scheduler);
   ctx_.watcher = std::make_unique<DisconnectWatcher>();
   http_->set_payload_max_length(1ull << 34);
@@ -45,19 +49,21 @@ Server::Server(ServerConfig config, store::Store store)
   RegisterOpenAiRoutes(*http_, ctx_);
   RegisterAnthropicRoutes(*http_, ctx_);
   http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.status == 404 && res.body.empty()) res.set_content("404 page not found", "text/plain; charset=utf-8");
+    if (res.status == 404 && res.body.empty())
+      res.set_content("404 page not found", "text/plain; charset=utf-8");
   });
-  http_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "internal error";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    LogError(StrCat("handler threw: ", what));
-    ReplyError(res, 500, what);
-  });
+  http_->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "internal error";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        LogError(StrCat("handler threw: ", what));
+        ReplyError(res, 500, what);
+      });
 }
 
 Server::~Server() { Stop(); }
@@ -65,7 +71,8 @@ Server::~Server() { Stop(); }
 void Server::InstallSecurity() {
   auto origins = std::make_shared<std::vector<std::string>>(AllowedOrigins(ctx_.config.origins));
   const bool guard_host = IsLoopbackBind(ctx_.config.host);
-  http_->set_pre_routing_handler([origins, guard_host](const httplib::Request& req, httplib::Response& res) {
+  http_->set_pre_routing_handler([origins, guard_host](const httplib::Request& req,
+                                                       httplib::Response& res) {
     // DNS-rebinding guard: a page on evil.example resolving to 127.0.0.1 must not reach the API.
     if (guard_host && !HostAllowed(req.get_header_value("Host"))) {
       res.status = 403;
@@ -81,12 +88,16 @@ void Server::InstallSecurity() {
       res.set_header("Vary", "Origin");
     }
     if (req.method == "OPTIONS") {
-      res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
-      res.set_header("Access-Control-Allow-Headers",
-                     "Authorization, Content-Type, User-Agent, Accept, X-Requested-With, OpenAI-Beta, "
-                     "x-stainless-arch, x-stainless-async, x-stainless-custom-poll-interval, x-stainless-helper-method, "
-                     "x-stainless-lang, x-stainless-os, x-stainless-package-version, x-stainless-poll-helper, "
-                     "x-stainless-retry-count, x-stainless-runtime, x-stainless-runtime-version, x-stainless-timeout");
+      res.set_header("Access-Control-Allow-Methods",
+                     "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
+      res.set_header(
+          "Access-Control-Allow-Headers",
+          "Authorization, Content-Type, User-Agent, Accept, X-Requested-With, OpenAI-Beta, "
+          "x-stainless-arch, x-stainless-async, x-stainless-custom-poll-interval, "
+          "x-stainless-helper-method, "
+          "x-stainless-lang, x-stainless-os, x-stainless-package-version, x-stainless-poll-helper, "
+          "x-stainless-retry-count, x-stainless-runtime, x-stainless-runtime-version, "
+          "x-stainless-timeout");
       res.status = 204;
       return httplib::Server::HandlerResponse::Handled;
     }
@@ -100,10 +111,12 @@ Status Server::Bind() {
     if (port_ <= 0) return Status::IoError(StrCat("cannot listen on ", ctx_.config.host));
   } else {
     if (!http_->bind_to_port(ctx_.config.host, ctx_.config.port))
-      return Status::IoError(StrCat("listen tcp ", ctx_.config.host, ":", ctx_.config.port, ": bind: address already in use"));
+      return Status::IoError(StrCat("listen tcp ", ctx_.config.host, ":", ctx_.config.port,
+                                    ": bind: address already in use"));
     port_ = ctx_.config.port;
   }
-  LogInfo(StrCat("Listening on ", ctx_.config.host, ":", port_, " (version ", ctx_.config.version, ")"));
+  LogInfo(StrCat("Listening on ", ctx_.config.host, ":", port_, " (version ", ctx_.config.version,
+                 ")"));
   return Status::Ok();
 }
 
@@ -136,7 +149,8 @@ Status ParseOllamaHost(const std::string& value, std::string* host, int* port) {
   std::string h = v, p;
   if (!v.empty() && v[0] == '[') {  // [::1]:port
     auto close = v.find(']');
-    if (close == std::string::npos) return Status::InvalidArgument(StrCat("invalid OLLAMA_HOST ", value));
+    if (close == std::string::npos)
+      return Status::InvalidArgument(StrCat("invalid OLLAMA_HOST ", value));
     h = v.substr(1, close - 1);
     if (close + 1 < v.size() && v[close + 1] == ':') p = v.substr(close + 2);
   } else if (auto colon = v.rfind(':'); colon != std::string::npos && v.find(':') == colon) {
@@ -147,7 +161,8 @@ Status ParseOllamaHost(const std::string& value, std::string* host, int* port) {
   if (!p.empty()) {
     char* end = nullptr;
     long n = std::strtol(p.c_str(), &end, 10);
-    if (*end != '\0' || n < 0 || n > 65535) return Status::InvalidArgument(StrCat("invalid port in OLLAMA_HOST ", value));
+    if (*end != '\0' || n < 0 || n > 65535)
+      return Status::InvalidArgument(StrCat("invalid port in OLLAMA_HOST ", value));
     *port = static_cast<int>(n);
   }
   return Status::Ok();
@@ -165,7 +180,8 @@ Result<ServerConfig> ServerConfigFromEnv() {
     if (v.empty()) return Status::Ok();
     char* end = nullptr;
     long long n = std::strtoll(v.c_str(), &end, 10);
-    if (*end != '\0' || n < 0) return Status::InvalidArgument(StrCat("invalid ", key, " '", v, "'"));
+    if (*end != '\0' || n < 0)
+      return Status::InvalidArgument(StrCat("invalid ", key, " '", v, "'"));
     *out = static_cast<size_t>(n);
     return Status::Ok();
   };
@@ -189,10 +205,12 @@ Result<ServerConfig> ServerConfigFromEnv() {
   }
   if (std::string kv = env("OLLAMA_KV_CACHE_TYPE"); !kv.empty()) {
     auto t = tensor::ParseDType(kv);
-    if (t && (*t == tensor::DType::kF16 || *t == tensor::DType::kF32 || *t == tensor::DType::kQ8_0)) {
+    if (t &&
+        (*t == tensor::DType::kF16 || *t == tensor::DType::kF32 || *t == tensor::DType::kQ8_0)) {
       c.kv_type = *t;
     } else {
-      LogWarn(StrCat("OLLAMA_KV_CACHE_TYPE '", kv, "' is not supported (f16, q8_0, f32); using f16"));
+      LogWarn(
+          StrCat("OLLAMA_KV_CACHE_TYPE '", kv, "' is not supported (f16, q8_0, f32); using f16"));
     }
   }
   std::string origins = env("OLLAMA_ORIGINS");

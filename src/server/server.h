@@ -22,11 +22,11 @@ class DisconnectWatcher;
 
 struct ServerConfig {
   std::string host = "127.0.0.1";
-  int port = 11434;                   // 0: any free port (tests)
-  std::vector<std::string> origins;   // OLLAMA_ORIGINS, added to the defaults
-  size_t default_num_ctx = 4096;      // OLLAMA_CONTEXT_LENGTH
+  int port = 11434;                  // 0: any free port (tests)
+  std::vector<std::string> origins;  // OLLAMA_ORIGINS, added to the defaults
+  size_t default_num_ctx = 4096;     // OLLAMA_CONTEXT_LENGTH
   runtime::SchedulerConfig scheduler;
-  bool noprune = false;               // OLLAMA_NOPRUNE
+  bool noprune = false;  // OLLAMA_NOPRUNE
   std::string version = "0.0.0";
   tensor::DType kv_type = tensor::DType::kF16;  // OLLAMA_KV_CACHE_TYPE
 };

@@ -85,7 +85,7 @@ struct PruneReport {
   std::vector<std::string> warnings;           // human-readable, for the log
   int64_t total_blobs = 0;                     // startup prune: files seen in blobs/
   int64_t removed_blobs = 0;
-  int64_t removed_partials = 0;                // startup prune: files of abandoned downloads
+  int64_t removed_partials = 0;  // startup prune: files of abandoned downloads
 };
 
 class Store {

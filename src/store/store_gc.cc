@@ -217,7 +217,8 @@ Result<PruneReport> Store::Prune(const PruneOptions& options) {
     auto& t = partial_written[e.name.substr(0, kBlobName)];
     t = std::max(t, e.mtime);
   }
-  const auto partial_cutoff = now - std::max<std::chrono::seconds>(options.partial_max_age, options.grace);
+  const auto partial_cutoff =
+      now - std::max<std::chrono::seconds>(options.partial_max_age, options.grace);
   for (const DirEntry& e : blobs) {
     if (e.type != EntryType::kFile) continue;
     ++report.total_blobs;
@@ -227,7 +228,8 @@ Result<PruneReport> Store::Prune(const PruneOptions& options) {
       if (::unlink(StrCat(blobs_dir(), "/", e.name).c_str()) == 0) {
         ++report.removed_partials;
       } else if (errno != ENOENT) {
-        report.warnings.push_back(StrCat("cannot remove blobs/", e.name, ": ", std::strerror(errno)));
+        report.warnings.push_back(
+            StrCat("cannot remove blobs/", e.name, ": ", std::strerror(errno)));
       }
       continue;
     }

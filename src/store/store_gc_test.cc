@@ -168,7 +168,8 @@ TEST(StoreGcTest, AbandonedPartialDownloadsAreRemovedTogether) {
   Store store = *Store::Open(dir.path());
   const std::string old_blob = dir.Join("blobs/sha256-" + std::string(64, 'a') + "-partial");
   const std::string mixed_blob = dir.Join("blobs/sha256-" + std::string(64, 'b') + "-partial");
-  for (const std::string& f : {old_blob, old_blob + "-0", old_blob + "-1", mixed_blob, mixed_blob + "-0"}) {
+  for (const std::string& f :
+       {old_blob, old_blob + "-0", old_blob + "-1", mixed_blob, mixed_blob + "-0"}) {
     std::ofstream(f) << "x";
   }
   for (const std::string& f : {old_blob, old_blob + "-0", old_blob + "-1", mixed_blob}) {

@@ -127,14 +127,17 @@ TEST(HalfTest, F32ToBF16RoundsToNearestEven) {
     uint32_t f;
     uint16_t h;
   } cases[] = {
-      {0x3f808000, 0x3f80},                        // 1 + 2^-8: tie, stays even
-      {0x3f818000, 0x3f82},                        // tie, rounds up to even
-      {0x3f808001, 0x3f81},                        // above the tie
-      {0x3f807fff, 0x3f80},                        // below the tie
-      {0x7f7fffff, 0x7f80},                        // FLT_MAX rounds to inf
-      {0x7f7f7fff, 0x7f7f}, {0x00008000, 0x0000},  // subnormal tie to even (subnormals are not
-                                                   // flushed)
-      {0x00018000, 0x0002}, {0x80010000, 0x8001}, {0x7f800000, 0x7f80},  // inf
+      {0x3f808000, 0x3f80},  // 1 + 2^-8: tie, stays even
+      {0x3f818000, 0x3f82},  // tie, rounds up to even
+      {0x3f808001, 0x3f81},  // above the tie
+      {0x3f807fff, 0x3f80},  // below the tie
+      {0x7f7fffff, 0x7f80},  // FLT_MAX rounds to inf
+      {0x7f7f7fff, 0x7f7f},
+      {0x00008000, 0x0000},  // subnormal tie to even (subnormals are not
+                             // flushed)
+      {0x00018000, 0x0002},
+      {0x80010000, 0x8001},
+      {0x7f800000, 0x7f80},  // inf
       {0x7f800001, 0x7fc0},  // signalling NaN made quiet
       {0xffc00001, 0xffc0},
   };

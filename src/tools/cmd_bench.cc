@@ -79,7 +79,8 @@ uint64_t WeightBytesPerToken(const gguf::File& f) {
   const bool tied = f.FindTensor("output.weight") == nullptr;
   uint64_t bytes = 0;
   for (const auto& t : f.tensors()) {
-    if ((t.name == "token_embd.weight" && !tied) || t.name == "position_embd.weight" || t.name == "token_types.weight")
+    if ((t.name == "token_embd.weight" && !tied) || t.name == "position_embd.weight" ||
+        t.name == "token_types.weight")
       continue;
     bytes += t.n_bytes;
   }
@@ -97,14 +98,18 @@ struct ThreadResult {
 };
 
 using Clock = std::chrono::steady_clock;
-double Seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double Seconds(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
-Result<ThreadResult> BenchThreads(const engine::Model& model, const BenchOpts& o, size_t n_threads) {
+Result<ThreadResult> BenchThreads(const engine::Model& model, const BenchOpts& o,
+                                  size_t n_threads) {
   ThreadResult res;
   res.threads = n_threads;
   ThreadPool pool(n_threads);
-  const size_t bw_bytes = o.bandwidth_mib > 0 ? o.bandwidth_mib << 20
-                                             : std::max<size_t>(size_t{1} << 30, 4 * kernels::LastLevelCacheBytes());
+  const size_t bw_bytes =
+      o.bandwidth_mib > 0 ? o.bandwidth_mib << 20
+                          : std::max<size_t>(size_t{1} << 30, 4 * kernels::LastLevelCacheBytes());
   engine::ContextParams params;
   params.n_ctx = std::max<size_t>(o.n_prompt, o.n_gen) + 1;
   params.n_batch = std::max<size_t>(o.n_prompt, 1);
@@ -118,7 +123,8 @@ Result<ThreadResult> BenchThreads(const engine::Model& model, const BenchOpts& o
 
   // Warm-up (pages of the weights mapped in, caches and the pool's scratch sized), unmeasured.
   if (o.n_prompt > 0) {
-    OLLA_RETURN_IF_ERROR(ctx->Decode(std::span(prompt).first(std::min<size_t>(o.n_prompt, 32)), false, &logits));
+    OLLA_RETURN_IF_ERROR(
+        ctx->Decode(std::span(prompt).first(std::min<size_t>(o.n_prompt, 32)), false, &logits));
     ctx->Truncate(0);
   }
   const engine::TokenId first = tok(rng);
@@ -151,7 +157,8 @@ Result<ThreadResult> BenchThreads(const engine::Model& model, const BenchOpts& o
     res.tests.push_back(std::move(tg));
   }
   if (!o.format.empty() && o.n_gen > 0) {
-    OLLA_ASSIGN_OR_RETURN(tokenizer::Tokenizer vocab, tokenizer::Tokenizer::Create(model.file().metadata()));
+    OLLA_ASSIGN_OR_RETURN(tokenizer::Tokenizer vocab,
+                          tokenizer::Tokenizer::Create(model.file().metadata()));
     std::string format_json = o.format == "json" ? "\"json\"" : o.format;
     if (!format_json.empty() && format_json[0] == '@') {
       OLLA_ASSIGN_OR_RETURN(format_json, ReadFile(format_json.substr(1)));
@@ -166,10 +173,12 @@ Result<ThreadResult> BenchThreads(const engine::Model& model, const BenchOpts& o
         g.num_predict = static_cast<int32_t>(o.n_gen);
         g.add_special = false;
         g.grammar = grammar;
-        OLLA_ASSIGN_OR_RETURN(runtime::GenerateStats st,
-                              seq->GenerateFromTokens({first}, g, [](std::string_view) { return true; }));
+        OLLA_ASSIGN_OR_RETURN(
+            runtime::GenerateStats st,
+            seq->GenerateFromTokens({first}, g, [](std::string_view) { return true; }));
         if (st.eval_count > 0)
-          t.tok_s.push_back(static_cast<double>(st.eval_count) / std::chrono::duration<double>(st.eval_duration).count());
+          t.tok_s.push_back(static_cast<double>(st.eval_count) /
+                            std::chrono::duration<double>(st.eval_duration).count());
       }
       res.tests.push_back(std::move(t));
     }
@@ -193,7 +202,8 @@ std::string JsonString(const std::string& s) {
 
 Status RunBench(const BenchOpts& o) {
   if (!IsRegularFile(o.model))
-    return Status::Unsupported(StrCat("'", o.model, "' is not a .gguf file (benchmarking models by name is not supported yet)"));
+    return Status::Unsupported(StrCat(
+        "'", o.model, "' is not a .gguf file (benchmarking models by name is not supported yet)"));
   OLLA_ASSIGN_OR_RETURN(std::vector<size_t> thread_counts, ParseThreadList(o.threads));
   if (o.reps < 1) return Status::InvalidArgument("-r must be at least 1");
   // Time to a usable model: map the file, check it, and prepare its weights (repacking included).
@@ -206,7 +216,8 @@ Status RunBench(const BenchOpts& o) {
   for (const auto& t : f.tensors()) file_bytes += t.n_bytes;
   const auto general_name = f.metadata().GetStringOr("general.name", "");
   const std::string name = general_name.ok() ? *general_name : "";
-  const std::string path_name = StrCat(kernels::CpuPathName(kernels::ActiveCpuPath()), "/", kernels::HighwayTargetName());
+  const std::string path_name =
+      StrCat(kernels::CpuPathName(kernels::ActiveCpuPath()), "/", kernels::HighwayTargetName());
 
   std::vector<ThreadResult> results;
   for (size_t nt : thread_counts) {
@@ -215,19 +226,23 @@ Status RunBench(const BenchOpts& o) {
   }
 
   if (o.json) {
-    std::string j = StrCat("{\"model\":", JsonString(o.model), ",\"name\":", JsonString(name), ",\"size_bytes\":", file_bytes,
-                           ",\"params\":", f.ParameterCount(), ",\"cpu_path\":", JsonString(path_name),
-                           ",\"weight_bytes_per_token\":", weight_bytes, ",\"load_ms\":", load_ms, ",\"reps\":", o.reps, ",\"results\":[");
+    std::string j = StrCat("{\"model\":", JsonString(o.model), ",\"name\":", JsonString(name),
+                           ",\"size_bytes\":", file_bytes, ",\"params\":", f.ParameterCount(),
+                           ",\"cpu_path\":", JsonString(path_name),
+                           ",\"weight_bytes_per_token\":", weight_bytes, ",\"load_ms\":", load_ms,
+                           ",\"reps\":", o.reps, ",\"results\":[");
     for (size_t i = 0; i < results.size(); ++i) {
       const ThreadResult& r = results[i];
       const double limit = r.bw.mean_gbps * 1e9 / static_cast<double>(weight_bytes);
       StrAppend(j, i ? "," : "", "{\"threads\":", r.threads, ",\"bandwidth_gbps\":", r.bw.mean_gbps,
-                ",\"bandwidth_best_gbps\":", r.bw.best_gbps, ",\"bandwidth_buffer_bytes\":", r.bw.bytes, ",\"tests\":[");
+                ",\"bandwidth_best_gbps\":", r.bw.best_gbps,
+                ",\"bandwidth_buffer_bytes\":", r.bw.bytes, ",\"tests\":[");
       for (size_t k = 0; k < r.tests.size(); ++k) {
         const Stat s = MeanSd(r.tests[k].tok_s);
-        StrAppend(j, k ? "," : "", "{\"test\":", JsonString(r.tests[k].name), ",\"tok_s\":", s.mean, ",\"tok_s_sd\":", s.sd,
-                  ",\"samples\":[");
-        for (size_t m = 0; m < r.tests[k].tok_s.size(); ++m) StrAppend(j, m ? "," : "", r.tests[k].tok_s[m]);
+        StrAppend(j, k ? "," : "", "{\"test\":", JsonString(r.tests[k].name), ",\"tok_s\":", s.mean,
+                  ",\"tok_s_sd\":", s.sd, ",\"samples\":[");
+        for (size_t m = 0; m < r.tests[k].tok_s.size(); ++m)
+          StrAppend(j, m ? "," : "", r.tests[k].tok_s[m]);
         StrAppend(j, "]");
         if (r.tests[k].name.rfind("tg", 0) == 0)
           StrAppend(j, ",\"bw_limit_tok_s\":", limit, ",\"fraction_of_limit\":", s.mean / limit);
@@ -239,10 +254,12 @@ Status RunBench(const BenchOpts& o) {
     return Status::Ok();
   }
 
-  std::printf("model: %s (%s), %.2f GiB, %.2f B params, %.1f MiB of weights read per token\n", o.model.c_str(),
-              name.c_str(), static_cast<double>(file_bytes) / (1u << 30), static_cast<double>(f.ParameterCount()) / 1e9,
+  std::printf("model: %s (%s), %.2f GiB, %.2f B params, %.1f MiB of weights read per token\n",
+              o.model.c_str(), name.c_str(), static_cast<double>(file_bytes) / (1u << 30),
+              static_cast<double>(f.ParameterCount()) / 1e9,
               static_cast<double>(weight_bytes) / (1u << 20));
-  std::printf("cpu: %s\nload: %.0f ms (map, check, prepare weights)\n\n", path_name.c_str(), load_ms);
+  std::printf("cpu: %s\nload: %.0f ms (map, check, prepare weights)\n\n", path_name.c_str(),
+              load_ms);
   std::printf("| threads | test   |            t/s | mem GB/s | bw limit t/s | of limit |\n");
   std::printf("| ------: | :----- | -------------: | -------: | -----------: | -------: |\n");
   for (const ThreadResult& r : results) {
@@ -250,30 +267,40 @@ Status RunBench(const BenchOpts& o) {
     for (const TestResult& t : r.tests) {
       const Stat s = MeanSd(t.tok_s);
       const bool tg = t.name.rfind("tg", 0) == 0;
-      std::printf("| %7zu | %-6s | %7.2f ± %5.2f | %8.2f | %12s | %8s |\n", r.threads, t.name.c_str(), s.mean, s.sd,
-                  r.bw.mean_gbps, tg ? StrFormat("%.2f", limit).c_str() : "", tg ? StrFormat("%.0f%%", 100 * s.mean / limit).c_str() : "");
+      std::printf("| %7zu | %-6s | %7.2f ± %5.2f | %8.2f | %12s | %8s |\n", r.threads,
+                  t.name.c_str(), s.mean, s.sd, r.bw.mean_gbps,
+                  tg ? StrFormat("%.2f", limit).c_str() : "",
+                  tg ? StrFormat("%.0f%%", 100 * s.mean / limit).c_str() : "");
     }
   }
-  std::printf("\nmemory bandwidth: streaming read of %.2f GiB by all threads, mean of 10 reads (5 before, 5 after the tests)\n",
-              static_cast<double>(results.empty() ? 0 : results[0].bw.bytes) / (1u << 30));
+  std::printf(
+      "\nmemory bandwidth: streaming read of %.2f GiB by all threads, mean of 10 reads (5 before, "
+      "5 after the tests)\n",
+      static_cast<double>(results.empty() ? 0 : results[0].bw.bytes) / (1u << 30));
   return Status::Ok();
 }
 
 }  // namespace
 
 void RegisterBench(CLI::App& app, Status* outcome) {
-  auto* cmd = app.add_subcommand("bench", "Measure prompt processing and generation speed (like llama-bench)");
+  auto* cmd = app.add_subcommand(
+      "bench", "Measure prompt processing and generation speed (like llama-bench)");
   auto o = std::make_shared<BenchOpts>();
   cmd->add_option("MODEL", o->model, "Path to a .gguf file")->required();
-  cmd->add_option("-p,--n-prompt", o->n_prompt, "Prompt tokens evaluated in one batch (0: skip)")->capture_default_str();
-  cmd->add_option("-n,--n-gen", o->n_gen, "Tokens generated one by one (0: skip)")->capture_default_str();
+  cmd->add_option("-p,--n-prompt", o->n_prompt, "Prompt tokens evaluated in one batch (0: skip)")
+      ->capture_default_str();
+  cmd->add_option("-n,--n-gen", o->n_gen, "Tokens generated one by one (0: skip)")
+      ->capture_default_str();
   cmd->add_option("-r,--repetitions", o->reps, "Repetitions of each test")->capture_default_str();
-  cmd->add_option("-t,--threads", o->threads, "Thread counts: N, N,M,... or N-M (default: physical cores)");
+  cmd->add_option("-t,--threads", o->threads,
+                  "Thread counts: N, N,M,... or N-M (default: physical cores)");
   cmd->add_option("--kv-type", o->kv_type, "KV cache type: f16 (default), q8_0 or f32");
   cmd->add_option("--format", o->format,
-                  "Also time generation constrained by this format: json, a JSON Schema, or @FILE (tgN/format)");
+                  "Also time generation constrained by this format: json, a JSON Schema, or @FILE "
+                  "(tgN/format)");
   cmd->add_flag("--json", o->json, "Print one JSON object instead of the table");
-  cmd->add_option("--bandwidth-mib", o->bandwidth_mib, "Buffer of the bandwidth measurement (default: max(1 GiB, 4 x LLC))");
+  cmd->add_option("--bandwidth-mib", o->bandwidth_mib,
+                  "Buffer of the bandwidth measurement (default: max(1 GiB, 4 x LLC))");
   cmd->callback([o, outcome] { *outcome = RunBench(*o); });
 }
 

@@ -21,8 +21,8 @@
 namespace olla::tools {
 namespace {
 
-Status RunLogits(const std::string& path, const std::string& tokens_csv, const std::string& out, size_t threads,
-                 const std::string& kv_type) {
+Status RunLogits(const std::string& path, const std::string& tokens_csv, const std::string& out,
+                 size_t threads, const std::string& kv_type) {
   OLLA_ASSIGN_OR_RETURN(std::vector<int32_t> tokens, ParseIdList(tokens_csv));
   if (tokens.empty()) return Status::InvalidArgument("--tokens is empty");
   OLLA_ASSIGN_OR_RETURN(auto model, engine::Model::Load(path));
@@ -34,12 +34,14 @@ Status RunLogits(const std::string& path, const std::string& tokens_csv, const s
   OLLA_ASSIGN_OR_RETURN(auto ctx, engine::Context::Create(*model, params, pool));
   std::vector<float> logits;
   OLLA_RETURN_IF_ERROR(ctx->Decode(tokens, true, &logits));
-  return WriteFileAtomic(out, std::string_view(reinterpret_cast<const char*>(logits.data()), logits.size() * 4));
+  return WriteFileAtomic(
+      out, std::string_view(reinterpret_cast<const char*>(logits.data()), logits.size() * 4));
 }
 
 Status RunEmbed(const std::string& path, const std::string& text, bool normalize) {
   OLLA_ASSIGN_OR_RETURN(auto model, engine::Model::Load(path));
-  OLLA_ASSIGN_OR_RETURN(tokenizer::Tokenizer tok, tokenizer::Tokenizer::Create(model->file().metadata()));
+  OLLA_ASSIGN_OR_RETURN(tokenizer::Tokenizer tok,
+                        tokenizer::Tokenizer::Create(model->file().metadata()));
   std::vector<int32_t> ids = tok.Tokenize(text, true, false);
   if (ids.empty()) return Status::InvalidArgument("the text has no tokens");
   ThreadPool pool(ThreadPool::DefaultThreadCount());
@@ -47,7 +49,9 @@ Status RunEmbed(const std::string& path, const std::string& text, bool normalize
   params.n_ctx = ids.size();
   params.n_batch = ids.size();
   OLLA_ASSIGN_OR_RETURN(auto ctx, engine::Context::Create(*model, params, pool));
-  engine::Pooling pooling = model->config().pooling == engine::Pooling::kNone ? engine::Pooling::kLast : model->config().pooling;
+  engine::Pooling pooling = model->config().pooling == engine::Pooling::kNone
+                                ? engine::Pooling::kLast
+                                : model->config().pooling;
   std::vector<float> out;
   OLLA_RETURN_IF_ERROR(ctx->Embed(ids, pooling, normalize, &out));
   std::string json = "[";
@@ -70,7 +74,8 @@ void RegisterDebug(CLI::App& app, Status* outcome) {
   auto* tok = debug->add_subcommand("tokenize", "Print the token ids of a text as a JSON array");
   tok->add_option("MODEL", to->model, "Path to a .gguf file")->required();
   tok->add_option("TEXT", to->text, "Text to tokenize")->required();
-  tok->add_flag("--special", to->special, "Parse special-token texts (e.g. <|im_start|>) as those tokens");
+  tok->add_flag("--special", to->special,
+                "Parse special-token texts (e.g. <|im_start|>) as those tokens");
   tok->add_flag("--no-add-special", to->no_add_special, "Do not add BOS/EOS");
   tok->callback([to, outcome] {
     auto r = tokenizer::DebugTokenize(to->model, to->text, !to->no_add_special, to->special);
@@ -96,7 +101,8 @@ void RegisterDebug(CLI::App& app, Status* outcome) {
     bool no_normalize = false;
   };
   auto eo = std::make_shared<EmbedOpts>();
-  auto* embed = debug->add_subcommand("embed", "Print the pooled, L2-normalized embedding of a text as JSON");
+  auto* embed =
+      debug->add_subcommand("embed", "Print the pooled, L2-normalized embedding of a text as JSON");
   embed->add_option("MODEL", eo->model, "Path to a .gguf file")->required();
   embed->add_option("TEXT", eo->text, "Text to embed")->required();
   embed->add_flag("--no-normalize", eo->no_normalize, "Print the raw pooled vector");
@@ -107,10 +113,12 @@ void RegisterDebug(CLI::App& app, Status* outcome) {
     size_t threads = 0;
   };
   auto lo = std::make_shared<LogitsOpts>();
-  auto* logits = debug->add_subcommand("logits", "Evaluate tokens in one batch and write the logits of every position");
+  auto* logits = debug->add_subcommand(
+      "logits", "Evaluate tokens in one batch and write the logits of every position");
   logits->add_option("MODEL", lo->model, "Path to a .gguf file")->required();
   logits->add_option("--tokens", lo->tokens, "Comma-separated token ids")->required();
-  logits->add_option("--out", lo->out, "Output file: little-endian float32 [n_tokens x n_vocab]")->required();
+  logits->add_option("--out", lo->out, "Output file: little-endian float32 [n_tokens x n_vocab]")
+      ->required();
   logits->add_option("--threads", lo->threads, "Threads (default: physical cores)");
   logits->add_option("--kv-type", lo->kv_type, "KV cache type: f32 (default), f16 or q8_0");
   logits->callback([lo, outcome] {

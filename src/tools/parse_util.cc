@@ -17,7 +17,8 @@ Result<std::vector<int32_t>> ParseIdList(const std::string& text) {
     if (comma == std::string::npos) comma = s.size();
     std::string item = s.substr(pos, comma - pos);
     size_t b = item.find_first_not_of(" \t\n"), e = item.find_last_not_of(" \t\n");
-    if (b == std::string::npos) return Status::InvalidArgument(StrCat("empty token id in '", text, "'"));
+    if (b == std::string::npos)
+      return Status::InvalidArgument(StrCat("empty token id in '", text, "'"));
     item = item.substr(b, e - b + 1);
     int32_t v = 0;
     auto res = std::from_chars(item.data(), item.data() + item.size(), v);
@@ -32,7 +33,8 @@ Result<std::vector<int32_t>> ParseIdList(const std::string& text) {
 Result<tensor::DType> ParseKvType(const std::string& text) {
   auto t = tensor::ParseDType(text);
   if (!t || (*t != tensor::DType::kF16 && *t != tensor::DType::kF32 && *t != tensor::DType::kQ8_0))
-    return Status::InvalidArgument(StrCat("unsupported KV cache type '", text, "' (use f16, q8_0 or f32)"));
+    return Status::InvalidArgument(
+        StrCat("unsupported KV cache type '", text, "' (use f16, q8_0 or f32)"));
   return *t;
 }
 

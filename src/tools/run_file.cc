@@ -19,7 +19,8 @@ Result<FileRunTimings> RunGgufFile(const std::string& path, const std::string& p
   };
   const auto t0 = Clock::now();
   OLLA_ASSIGN_OR_RETURN(auto model, engine::Model::Load(path));
-  OLLA_ASSIGN_OR_RETURN(tokenizer::Tokenizer tok, tokenizer::Tokenizer::Create(model->file().metadata()));
+  OLLA_ASSIGN_OR_RETURN(tokenizer::Tokenizer tok,
+                        tokenizer::Tokenizer::Create(model->file().metadata()));
   ThreadPool pool(ThreadPool::DefaultThreadCount());
   engine::ContextParams params;
   params.n_ctx = std::min<size_t>(4096, model->config().n_ctx_train);
@@ -28,11 +29,14 @@ Result<FileRunTimings> RunGgufFile(const std::string& path, const std::string& p
 
   const std::stop_token stop = arm_stop();
   runtime::GenerateOptions gen;
-  auto stats = seq->Generate(prompt, gen, [](std::string_view text) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-    return true;
-  }, stop);
+  auto stats = seq->Generate(
+      prompt, gen,
+      [](std::string_view text) {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fflush(stdout);
+        return true;
+      },
+      stop);
   if (!stats.ok()) return stats.status();
   if (!prompt.empty()) std::fputs("\n\n", stdout);
   std::fflush(stdout);

@@ -102,14 +102,18 @@ Status AddVocab(const std::string& vocab_from, size_t n_vocab, gguf::Metadata& m
     OLLA_ASSIGN_OR_RETURN(gguf::File src, gguf::File::Open(vocab_from));
     for (const auto& [key, value] : src.metadata().entries()) {
       if (key.rfind("tokenizer.", 0) != 0) continue;
-      if (key == "tokenizer.ggml.tokens") tokens = *value.AsArray();
-      else if (key == "tokenizer.ggml.scores") scores = *value.AsArray();
-      else if (key == "tokenizer.ggml.token_type") types = *value.AsArray();
-      else md.Set(key, value);
+      if (key == "tokenizer.ggml.tokens")
+        tokens = *value.AsArray();
+      else if (key == "tokenizer.ggml.scores")
+        scores = *value.AsArray();
+      else if (key == "tokenizer.ggml.token_type")
+        types = *value.AsArray();
+      else
+        md.Set(key, value);
     }
     if (tokens.items.size() > n_vocab)
-      return Status::InvalidArgument(StrCat(vocab_from, " has ", tokens.items.size(), " tokens, more than the shape's ",
-                                            n_vocab));
+      return Status::InvalidArgument(StrCat(vocab_from, " has ", tokens.items.size(),
+                                            " tokens, more than the shape's ", n_vocab));
   } else {
     md.Set("tokenizer.ggml.model", gguf::Value(std::string("llama")));
     md.Set("tokenizer.ggml.bos_token_id", gguf::Value(uint32_t{1}));
@@ -118,10 +122,12 @@ Status AddVocab(const std::string& vocab_from, size_t n_vocab, gguf::Metadata& m
     for (const char* t : {"<unk>", "<s>", "</s>"}) {
       tokens.items.emplace_back(std::string(t));
       scores.items.emplace_back(0.0f);
-      types.items.emplace_back(tokens.items.size() == 1 ? int32_t{2} : int32_t{3});  // unknown, control
+      types.items.emplace_back(tokens.items.size() == 1 ? int32_t{2}
+                                                        : int32_t{3});  // unknown, control
     }
   }
-  while (tokens.items.size() < n_vocab) tokens.items.emplace_back(StrCat("<tok_", tokens.items.size(), ">"));
+  while (tokens.items.size() < n_vocab)
+    tokens.items.emplace_back(StrCat("<tok_", tokens.items.size(), ">"));
   if (scores.elem_type == gguf::ValueType::kFloat32)
     while (scores.items.size() < n_vocab) scores.items.emplace_back(0.0f);
   if (types.elem_type == gguf::ValueType::kInt32)
@@ -144,11 +150,14 @@ const std::vector<SynthShape>& SynthShapes() {
 }
 
 Status WriteSynthModel(const SynthOptions& o, const std::string& path, ThreadPool& pool) {
-  if (o.arch != "llama") return Status::InvalidArgument(StrCat("synth: unknown arch '", o.arch, "' (known: llama)"));
+  if (o.arch != "llama")
+    return Status::InvalidArgument(StrCat("synth: unknown arch '", o.arch, "' (known: llama)"));
   const SynthShape* shape = nullptr;
   for (const auto& s : SynthShapes())
     if (s.name == o.shape) shape = &s;
-  if (!shape) return Status::InvalidArgument(StrCat("synth: unknown shape '", o.shape, "' (known: llama3.2-1b, llama-7b, tiny)"));
+  if (!shape)
+    return Status::InvalidArgument(
+        StrCat("synth: unknown shape '", o.shape, "' (known: llama3.2-1b, llama-7b, tiny)"));
   OLLA_ASSIGN_OR_RETURN(TypeMix mix, ParseTypeMix(o.type));
 
   gguf::Metadata md;
@@ -183,7 +192,8 @@ Status WriteSynthModel(const SynthOptions& o, const std::string& path, ThreadPoo
         if (tp.ones) {
           std::fill(row.begin(), row.end(), 1.0f);
         } else {
-          FillNormal(o.seed ^ (uint64_t{ti} << 40) ^ (uint64_t{r} * 0x9e3779b97f4a7c15ull), 0.02f, row.data(), cols);
+          FillNormal(o.seed ^ (uint64_t{ti} << 40) ^ (uint64_t{r} * 0x9e3779b97f4a7c15ull), 0.02f,
+                     row.data(), cols);
         }
         quantize(row.data(), data[ti].data() + r * row_bytes, cols);
       }

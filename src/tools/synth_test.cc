@@ -46,7 +46,8 @@ TEST(SynthTest, IsDeterministicAndIndependentOfThreads) {
   ThreadPool p1(1), p3(3);
   ASSERT_TRUE(WriteSynthModel(o, dir.Join("a.gguf"), p1).ok());
   ASSERT_TRUE(WriteSynthModel(o, dir.Join("b.gguf"), p3).ok());
-  EXPECT_EQ(testing::ReadFileOrFail(dir.Join("a.gguf")), testing::ReadFileOrFail(dir.Join("b.gguf")));
+  EXPECT_EQ(testing::ReadFileOrFail(dir.Join("a.gguf")),
+            testing::ReadFileOrFail(dir.Join("b.gguf")));
 }
 
 TEST(SynthTest, CopiesTheVocabularyAndRefusesUnknownShapes) {
@@ -61,7 +62,8 @@ TEST(SynthTest, CopiesTheVocabularyAndRefusesUnknownShapes) {
   ASSERT_TRUE(f.ok());
   auto src = gguf::File::Open(o.vocab_from);
   ASSERT_TRUE(src.ok());
-  EXPECT_EQ(*f->metadata().Find("tokenizer.ggml.tokens"), *src->metadata().Find("tokenizer.ggml.tokens"));
+  EXPECT_EQ(*f->metadata().Find("tokenizer.ggml.tokens"),
+            *src->metadata().Find("tokenizer.ggml.tokens"));
   o.shape = "llama-13b";
   EXPECT_EQ(WriteSynthModel(o, dir.Join("x.gguf"), pool).code(), StatusCode::kInvalidArgument);
   o.shape = "tiny";
@@ -77,7 +79,8 @@ TEST(BenchTest, ReportsEveryTestWithBandwidth) {
   const std::string model = testing::ShellQuote(dir.Join("tiny.gguf"));
   auto synth = testing::RunCommand(olla + " debug synth --shape tiny --type Q4_0 -o " + model);
   ASSERT_EQ(synth.exit_code, 0) << synth.err;
-  auto bench = testing::RunCommand(olla + " bench " + model + " -p 16 -n 4 -r 2 -t 1,2 --json --bandwidth-mib 16");
+  auto bench = testing::RunCommand(olla + " bench " + model +
+                                   " -p 16 -n 4 -r 2 -t 1,2 --json --bandwidth-mib 16");
   ASSERT_EQ(bench.exit_code, 0) << bench.err;
   const auto j = nlohmann::json::parse(bench.out);
   ASSERT_EQ(j["results"].size(), 2u);

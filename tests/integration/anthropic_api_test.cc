@@ -40,7 +40,8 @@ class AnthropicApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // A template whose rendering is plain text for stories260K: the reply continues the story.
-    testing::InstallModel(server_.models_dir(), "storychat", testing::TestdataPath("models/stories260K.gguf"),
+    testing::InstallModel(server_.models_dir(), "storychat",
+                          testing::TestdataPath("models/stories260K.gguf"),
                           "{{ range .Messages }}{{ .Content }}{{ end }}");
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_.port());
     client_->set_read_timeout(60, 0);
@@ -141,18 +142,22 @@ TEST_F(AnthropicApiTest, MessageStreamsNamedEvents) {
 TEST_F(AnthropicApiTest, Errors) {
   json unknown = kStory;
   unknown["model"] = "nope";
-  EXPECT_NE(ErrorMessage(Post(unknown), 404, "not_found_error").find("not found"), std::string::npos);
+  EXPECT_NE(ErrorMessage(Post(unknown), 404, "not_found_error").find("not found"),
+            std::string::npos);
   unknown["stream"] = true;
-  EXPECT_NE(ErrorMessage(Post(unknown), 404, "not_found_error").find("not found"), std::string::npos);
+  EXPECT_NE(ErrorMessage(Post(unknown), 404, "not_found_error").find("not found"),
+            std::string::npos);
 
   json no_max = kStory;
   no_max.erase("max_tokens");
-  EXPECT_EQ(ErrorMessage(Post(no_max), 400, "invalid_request_error"), "max_tokens is required and must be positive");
+  EXPECT_EQ(ErrorMessage(Post(no_max), 400, "invalid_request_error"),
+            "max_tokens is required and must be positive");
   json no_messages = kStory;
   no_messages["messages"] = json::array();
   EXPECT_EQ(ErrorMessage(Post(no_messages), 400, "invalid_request_error"), "messages is required");
   json url_image = kStory;
-  url_image["messages"][0]["content"] = {{{"type", "image"}, {"source", {{"type", "url"}, {"url", "https://x/y.png"}}}}};
+  url_image["messages"][0]["content"] = {
+      {{"type", "image"}, {"source", {{"type", "url"}, {"url", "https://x/y.png"}}}}};
   EXPECT_EQ(ErrorMessage(Post(url_image), 400, "invalid_request_error"),
             "invalid image source type: url. Only base64 images are supported.");
   auto bad = client_->Post("/v1/messages", "{not json", "application/json");

@@ -43,8 +43,8 @@ class CliRegistryTest : public ::testing::Test {
   }
   // The layer and config digests of `name`'s manifest in the server's store.
   std::vector<std::string> Digests(const std::string& repo, const std::string& tag) {
-    const std::string path = server_->models_dir() + "/manifests/" + registry_->host() + "/" + repo +
-                             "/" + tag;
+    const std::string path =
+        server_->models_dir() + "/manifests/" + registry_->host() + "/" + repo + "/" + tag;
     json m = json::parse(Slurp(path), nullptr, false);
     std::vector<std::string> out;
     if (m.is_discarded()) return out;
@@ -61,7 +61,8 @@ class CliRegistryTest : public ::testing::Test {
 TEST_F(CliRegistryTest, CreatePushRemovePullGivesTheSameModel) {
   const std::string name = registry_->host() + "/team/stories";
   std::ofstream(dir_.Join("Modelfile"))
-      << "FROM " << testing::TestdataPath("models/stories260K.gguf") << "\nPARAMETER num_predict 8\n";
+      << "FROM " << testing::TestdataPath("models/stories260K.gguf")
+      << "\nPARAMETER num_predict 8\n";
   auto create = Olla("create " + name);
   ASSERT_EQ(create.exit_code, 0) << create.err;
   const std::vector<std::string> before = Digests("team/stories", "latest");
@@ -113,8 +114,10 @@ TEST_F(CliRegistryTest, ErrorsAreOllamas) {
   auto bad = Olla("pull 'bad name!'");
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("Error: "), std::string::npos) << bad.err;
-  auto no_server = RunCommand("OLLAMA_HOST=127.0.0.1:1 " + ShellQuote(testing::OllaBinary()) + " pull x");
-  EXPECT_EQ(no_server.err, "Error: could not connect to ollama server, run 'ollama serve' to start it\n");
+  auto no_server =
+      RunCommand("OLLAMA_HOST=127.0.0.1:1 " + ShellQuote(testing::OllaBinary()) + " pull x");
+  EXPECT_EQ(no_server.err,
+            "Error: could not connect to ollama server, run 'ollama serve' to start it\n");
 }
 
 }  // namespace

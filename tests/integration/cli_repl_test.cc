@@ -63,7 +63,8 @@ class Pty {
   }
   // Reads until the output after `from` contains `text`; returns its end offset, or npos after
   // the timeout.
-  size_t WaitFor(const std::string& text, size_t from = 0, std::chrono::milliseconds timeout = 30s) {
+  size_t WaitFor(const std::string& text, size_t from = 0,
+                 std::chrono::milliseconds timeout = 30s) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
       const size_t at = out_.find(text, from);
@@ -106,7 +107,8 @@ class CliReplTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_GT(server_.port(), 0);
     // A template that renders the conversation as plain text: stories260K continues it.
-    testing::InstallModel(server_.models_dir(), "stories", testing::TestdataPath("models/stories260K.gguf"),
+    testing::InstallModel(server_.models_dir(), "stories",
+                          testing::TestdataPath("models/stories260K.gguf"),
                           "{{ range .Messages }}{{ .Content }}{{ end }}", R"({"num_predict":16})");
   }
   testing::ServerFixture server_;
@@ -126,7 +128,8 @@ TEST_F(CliReplTest, ConversationSlashCommandsAndBye) {
   pty.Type("/show parameters\r");
   at = pty.WaitFor("User defined parameters:\r\n  num_predict                    12\r\n", at);
   ASSERT_NE(at, std::string::npos) << pty.output();
-  EXPECT_NE(pty.output().find("Model defined parameters:\r\n  num_predict                    16"), std::string::npos)
+  EXPECT_NE(pty.output().find("Model defined parameters:\r\n  num_predict                    16"),
+            std::string::npos)
       << pty.output();
 
   // A conversation turn: the reply, then two newlines and a fresh prompt.
@@ -173,8 +176,9 @@ TEST_F(CliReplTest, ConversationSlashCommandsAndBye) {
   pty.Type("/bye\r");
   EXPECT_EQ(pty.Wait(), 0) << pty.output();
   // The saved session: both turns, user and assistant, and the session parameter.
-  auto saved = testing::RunCommand("OLLAMA_HOST=" + server_.host() + " " +
-                                   testing::ShellQuote(testing::OllaBinary()) + " show full --modelfile");
+  auto saved =
+      testing::RunCommand("OLLAMA_HOST=" + server_.host() + " " +
+                          testing::ShellQuote(testing::OllaBinary()) + " show full --modelfile");
   EXPECT_NE(saved.out.find("MESSAGE user Once upon a time"), std::string::npos) << saved.out;
   EXPECT_NE(saved.out.find("MESSAGE assistant "), std::string::npos) << saved.out;
   EXPECT_NE(saved.out.find("PARAMETER num_predict 12"), std::string::npos) << saved.out;
@@ -183,7 +187,8 @@ TEST_F(CliReplTest, ConversationSlashCommandsAndBye) {
   std::ifstream in(home_.Join(".ollama/history"));
   std::stringstream history;
   history << in.rdbuf();
-  EXPECT_NE(history.str().find("/set parameter num_predict 12\n"), std::string::npos) << history.str();
+  EXPECT_NE(history.str().find("/set parameter num_predict 12\n"), std::string::npos)
+      << history.str();
   EXPECT_NE(history.str().find("Once upon a time\n"), std::string::npos) << history.str();
 }
 
@@ -209,8 +214,9 @@ TEST_F(CliReplTest, CtrlCDuringAReplyReturnsToThePromptAndCtrlDExits) {
   at = pty.WaitFor(">>> ", at);
   pty.Type("\x04");  // Ctrl-D on an empty line
   EXPECT_EQ(pty.Wait(), 0) << pty.output();
-  auto saved = testing::RunCommand("OLLAMA_HOST=" + server_.host() + " " +
-                                   testing::ShellQuote(testing::OllaBinary()) + " show cut --modelfile");
+  auto saved =
+      testing::RunCommand("OLLAMA_HOST=" + server_.host() + " " +
+                          testing::ShellQuote(testing::OllaBinary()) + " show cut --modelfile");
   EXPECT_NE(saved.out.find("MESSAGE user Once upon a time"), std::string::npos) << saved.out;
   EXPECT_EQ(saved.out.find("MESSAGE assistant"), std::string::npos) << saved.out;
 }
@@ -222,13 +228,16 @@ TEST_F(CliReplTest, PipedStdinIsThePrompt) {
   EXPECT_GT(r.out.size(), 4u);
   EXPECT_EQ(r.out.substr(r.out.size() - 2), "\n\n");
   EXPECT_EQ(r.out.find('\033'), std::string::npos) << "no escapes off a terminal";
-  auto bad = testing::RunCommand("OLLAMA_HOST=" + server_.host() + " " + testing::ShellQuote(testing::OllaBinary()) +
+  auto bad = testing::RunCommand("OLLAMA_HOST=" + server_.host() + " " +
+                                 testing::ShellQuote(testing::OllaBinary()) +
                                  " run stories hi --keepalive 300");
   EXPECT_EQ(bad.err, "Error: time: missing unit in duration \"300\"\n");
   auto think = testing::RunCommand("OLLAMA_HOST=" + server_.host() + " " +
-                                   testing::ShellQuote(testing::OllaBinary()) + " run stories hi --think=maybe");
+                                   testing::ShellQuote(testing::OllaBinary()) +
+                                   " run stories hi --think=maybe");
   EXPECT_EQ(think.err,
-            "Error: invalid value for --think: \"maybe\" (must be true, false, high, medium, low, or max)\n");
+            "Error: invalid value for --think: \"maybe\" (must be true, false, high, medium, low, "
+            "or max)\n");
 }
 
 }  // namespace

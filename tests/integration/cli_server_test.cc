@@ -16,11 +16,13 @@ class CliServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // A params layer bounds generation: stories260K rarely emits EOS.
-    testing::InstallModel(server_.models_dir(), "stories", testing::TestdataPath("models/stories260K.gguf"), "",
+    testing::InstallModel(server_.models_dir(), "stories",
+                          testing::TestdataPath("models/stories260K.gguf"), "",
                           R"({"num_predict":24})");
   }
   testing::CommandResult Olla(const std::string& args) {
-    return RunCommand("OLLAMA_HOST=" + server_.host() + " " + ShellQuote(testing::OllaBinary()) + " " + args);
+    return RunCommand("OLLAMA_HOST=" + server_.host() + " " + ShellQuote(testing::OllaBinary()) +
+                      " " + args);
   }
   testing::ServerFixture server_;
 };
@@ -43,7 +45,8 @@ TEST_F(CliServerTest, ShowByName) {
   EXPECT_EQ(t.out, "{{ .Prompt }}");
   auto both = Olla("show stories --template --system");
   EXPECT_EQ(both.exit_code, 1);
-  EXPECT_NE(both.err.find("only one of '--license', '--modelfile', '--parameters', '--system', or '--template' can be specified"),
+  EXPECT_NE(both.err.find("only one of '--license', '--modelfile', '--parameters', '--system', or "
+                          "'--template' can be specified"),
             std::string::npos);
   auto missing = Olla("show nope");
   EXPECT_EQ(missing.exit_code, 1);

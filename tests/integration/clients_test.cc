@@ -1,10 +1,11 @@
 // The official client libraries against `olla serve` (spec §11): the npm packages `ollama`
-// (ollama-js), `openai` and `@anthropic-ai/sdk`, pinned in tests/clients/package.json, run the node scripts in
-// tests/clients/ against a server with tiny models installed. Each script asserts with node:assert
-// and exits non-zero on a failed check; its output is the failure message here.
+// (ollama-js), `openai` and `@anthropic-ai/sdk`, pinned in tests/clients/package.json, run the node
+// scripts in tests/clients/ against a server with tiny models installed. Each script asserts with
+// node:assert and exits non-zero on a failed check; its output is the failure message here.
 //
 // Needs node (Debian's nodejs, installed by scripts/setup.sh) and tests/clients/node_modules
-// (`npm ci --prefix tests/clients`, run by scripts/test.sh). Without them the test fails, saying so.
+// (`npm ci --prefix tests/clients`, run by scripts/test.sh). Without them the test fails, saying
+// so.
 
 #include <gtest/gtest.h>
 
@@ -31,11 +32,14 @@ std::string ClientsDir() {
 class ClientsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::InstallModel(server_.models_dir(), "stories", testing::TestdataPath("models/stories260K.gguf"));
+    testing::InstallModel(server_.models_dir(), "stories",
+                          testing::TestdataPath("models/stories260K.gguf"));
     // A template whose rendering is plain text for stories260K: the reply continues the story.
-    testing::InstallModel(server_.models_dir(), "storychat", testing::TestdataPath("models/stories260K.gguf"),
+    testing::InstallModel(server_.models_dir(), "storychat",
+                          testing::TestdataPath("models/stories260K.gguf"),
                           "{{ range .Messages }}{{ .Content }}{{ end }}");
-    testing::InstallModel(server_.models_dir(), "bert", testing::TestdataPath("models/tiny-bert-F32.gguf"));
+    testing::InstallModel(server_.models_dir(), "bert",
+                          testing::TestdataPath("models/tiny-bert-F32.gguf"));
   }
 
   // Runs `node <script>` in tests/clients with OLLA_HOST set to the server; fails the test with
@@ -43,14 +47,16 @@ class ClientsTest : public ::testing::Test {
   void RunScript(const std::string& script, const std::string& package) {
     const std::string dir = ClientsDir();
     auto node = RunCommand("command -v node && node --version", 30);
-    ASSERT_EQ(node.exit_code, 0) << "node is not installed: run scripts/setup.sh (Debian's nodejs and npm), "
-                                    "then `npm ci --prefix tests/clients`";
+    ASSERT_EQ(node.exit_code, 0)
+        << "node is not installed: run scripts/setup.sh (Debian's nodejs and npm), "
+           "then `npm ci --prefix tests/clients`";
     ASSERT_TRUE(std::filesystem::exists(dir + "/node_modules/" + package + "/package.json"))
         << "the npm package '" << package << "' is not installed in " << dir
-        << "/node_modules: run `npm ci --prefix tests/clients` (scripts/test.sh does it when node_modules is "
+        << "/node_modules: run `npm ci --prefix tests/clients` (scripts/test.sh does it when "
+           "node_modules is "
            "missing)";
-    auto r = RunCommand("cd " + ShellQuote(dir) + " && OLLA_HOST=" + ShellQuote("http://" + server_.host()) +
-                            " node " + ShellQuote(script),
+    auto r = RunCommand("cd " + ShellQuote(dir) + " && OLLA_HOST=" +
+                            ShellQuote("http://" + server_.host()) + " node " + ShellQuote(script),
                         240);
     EXPECT_EQ(r.exit_code, 0) << script << " (" << node.out << ") failed:\n"
                               << r.out << r.err << "\nserver log:\n"

@@ -42,13 +42,15 @@ TEST(DemoScriptTest, StartsServerCreatesModelRunsAndStops) {
   testing::TempDir home;
   const int port = FreePort();
   ASSERT_GT(port, 0);
-  const std::string env = "HOME=" + testing::ShellQuote(home.path()) + " OLLAMA_MODELS=" +
-                          testing::ShellQuote(home.Join("models")) + " OLLAMA_HOST=127.0.0.1:" +
-                          std::to_string(port) + " OLLA_BINARY=" + testing::ShellQuote(testing::OllaBinary()) + " ";
+  const std::string env = "HOME=" + testing::ShellQuote(home.path()) +
+                          " OLLAMA_MODELS=" + testing::ShellQuote(home.Join("models")) +
+                          " OLLAMA_HOST=127.0.0.1:" + std::to_string(port) +
+                          " OLLA_BINARY=" + testing::ShellQuote(testing::OllaBinary()) + " ";
   const std::string script = testing::ShellQuote(std::string(OLLA_SOURCE_DIR) + "/scripts/demo.sh");
   auto first = testing::RunCommand(env + script, 120);
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_NE(first.err.find("starting olla serve on 127.0.0.1:" + std::to_string(port)), std::string::npos)
+  EXPECT_NE(first.err.find("starting olla serve on 127.0.0.1:" + std::to_string(port)),
+            std::string::npos)
       << first.err;
   EXPECT_NE(first.err.find("\nsuccess\n"), std::string::npos) << "created: " << first.err;
   EXPECT_GT(first.out.size(), 20u);

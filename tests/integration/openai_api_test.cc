@@ -58,9 +58,11 @@ std::string Base64Decode(const std::string& in) {
 class OpenAiApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::InstallModel(server_.models_dir(), "stories", testing::TestdataPath("models/stories260K.gguf"));
+    testing::InstallModel(server_.models_dir(), "stories",
+                          testing::TestdataPath("models/stories260K.gguf"));
     // A template whose rendering is plain text for stories260K: the reply continues the story.
-    testing::InstallModel(server_.models_dir(), "storychat", testing::TestdataPath("models/stories260K.gguf"),
+    testing::InstallModel(server_.models_dir(), "storychat",
+                          testing::TestdataPath("models/stories260K.gguf"),
                           "{{ range .Messages }}{{ .Content }}{{ end }}");
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_.port());
     client_->set_read_timeout(60, 0);
@@ -84,8 +86,10 @@ class OpenAiApiTest : public ::testing::Test {
 const json kStoryMessages = {{{"role", "user"}, {"content", "Once upon a time"}}};
 
 TEST_F(OpenAiApiTest, ChatCompletionNonStreaming) {
-  auto r = Post("/v1/chat/completions",
-                {{"model", "storychat"}, {"messages", kStoryMessages}, {"temperature", 0}, {"max_tokens", 8}});
+  auto r = Post("/v1/chat/completions", {{"model", "storychat"},
+                                         {"messages", kStoryMessages},
+                                         {"temperature", 0},
+                                         {"max_tokens", 8}});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
@@ -97,26 +101,35 @@ TEST_F(OpenAiApiTest, ChatCompletionNonStreaming) {
   EXPECT_GT(j["created"].get<int64_t>(), 1600000000);
   ASSERT_EQ(j["choices"].size(), 1u);
   EXPECT_EQ(j["choices"][0]["message"]["role"], "assistant");
-  EXPECT_EQ(j["choices"][0]["message"]["content"].get<std::string>().rfind(", there was a", 0), 0u) << j;
+  EXPECT_EQ(j["choices"][0]["message"]["content"].get<std::string>().rfind(", there was a", 0), 0u)
+      << j;
   EXPECT_EQ(j["choices"][0]["finish_reason"], "length");
   EXPECT_EQ(j["usage"]["completion_tokens"], 8);
   EXPECT_EQ(j["usage"]["prompt_tokens"], 5);
   EXPECT_EQ(j["usage"]["total_tokens"], 13);
 
   // stop strings map onto options.stop: generation ends before " little".
-  auto stopped = Post("/v1/chat/completions", {{"model", "storychat"}, {"messages", kStoryMessages},
-                                               {"temperature", 0}, {"max_tokens", 20}, {"stop", " little"}});
+  auto stopped = Post("/v1/chat/completions", {{"model", "storychat"},
+                                               {"messages", kStoryMessages},
+                                               {"temperature", 0},
+                                               {"max_tokens", 20},
+                                               {"stop", " little"}});
   json s = json::parse(stopped->body);
   EXPECT_EQ(s["choices"][0]["message"]["content"], ", there was a") << s;
   EXPECT_EQ(s["choices"][0]["finish_reason"], "stop");
 }
 
 TEST_F(OpenAiApiTest, ChatCompletionStreamsServerSentEvents) {
-  auto whole = json::parse(Post("/v1/chat/completions", {{"model", "storychat"}, {"messages", kStoryMessages},
-                                                         {"temperature", 0}, {"max_tokens", 8}})
+  auto whole = json::parse(Post("/v1/chat/completions", {{"model", "storychat"},
+                                                         {"messages", kStoryMessages},
+                                                         {"temperature", 0},
+                                                         {"max_tokens", 8}})
                                ->body);
-  auto r = Post("/v1/chat/completions", {{"model", "storychat"}, {"messages", kStoryMessages}, {"temperature", 0},
-                                         {"max_tokens", 8}, {"stream", true},
+  auto r = Post("/v1/chat/completions", {{"model", "storychat"},
+                                         {"messages", kStoryMessages},
+                                         {"temperature", 0},
+                                         {"max_tokens", 8},
+                                         {"stream", true},
                                          {"stream_options", {{"include_usage", true}}}});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
@@ -148,11 +161,15 @@ TEST_F(OpenAiApiTest, ChatCompletionStreamsServerSentEvents) {
   EXPECT_EQ(text, whole["choices"][0]["message"]["content"].get<std::string>());
 
   // Without include_usage: no usage chunk, the finish chunk is last before [DONE].
-  auto plain = Post("/v1/chat/completions", {{"model", "storychat"}, {"messages", kStoryMessages},
-                                             {"temperature", 0}, {"max_tokens", 2}, {"stream", true}});
+  auto plain = Post("/v1/chat/completions", {{"model", "storychat"},
+                                             {"messages", kStoryMessages},
+                                             {"temperature", 0},
+                                             {"max_tokens", 2},
+                                             {"stream", true}});
   std::vector<std::string> plain_events = SseData(plain->body);
   ASSERT_GE(plain_events.size(), 3u);
-  EXPECT_EQ(json::parse(plain_events[plain_events.size() - 2])["choices"][0]["finish_reason"], "length");
+  EXPECT_EQ(json::parse(plain_events[plain_events.size() - 2])["choices"][0]["finish_reason"],
+            "length");
 }
 
 TEST_F(OpenAiApiTest, ChatCompletionErrors) {
@@ -164,19 +181,24 @@ TEST_F(OpenAiApiTest, ChatCompletionErrors) {
   EXPECT_EQ(ErrorMessage(no_model, 400, "invalid_request_error"), "model is required");
   auto bad_json = client_->Post("/v1/chat/completions", "{\"model\":", "application/json");
   ErrorMessage(bad_json, 400, "invalid_request_error");
-  auto url_image = Post("/v1/chat/completions",
-                        {{"model", "storychat"},
-                         {"messages", {{{"role", "user"},
-                                        {"content", {{{"type", "image_url"},
-                                                      {"image_url", {{"url", "https://example.com/x.png"}}}}}}}}}});
+  auto url_image = Post(
+      "/v1/chat/completions",
+      {{"model", "storychat"},
+       {"messages",
+        {{{"role", "user"},
+          {"content",
+           {{{"type", "image_url"}, {"image_url", {{"url", "https://example.com/x.png"}}}}}}}}}});
   EXPECT_EQ(ErrorMessage(url_image, 400, "invalid_request_error"),
             "image URLs are not currently supported, please use base64 encoded data instead");
-  auto bad_option = Post("/v1/chat/completions", {{"model", "storychat"}, {"messages", kStoryMessages}, {"seed", "x"}});
+  auto bad_option = Post("/v1/chat/completions",
+                         {{"model", "storychat"}, {"messages", kStoryMessages}, {"seed", "x"}});
   ErrorMessage(bad_option, 400, "invalid_request_error");
 }
 
 TEST_F(OpenAiApiTest, CompletionsNonStreamingAndStreaming) {
-  auto r = Post("/v1/completions", {{"model", "stories"}, {"prompt", "Once upon a time"}, {"temperature", 0},
+  auto r = Post("/v1/completions", {{"model", "stories"},
+                                    {"prompt", "Once upon a time"},
+                                    {"temperature", 0},
                                     {"max_tokens", 12}});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
@@ -186,10 +208,15 @@ TEST_F(OpenAiApiTest, CompletionsNonStreamingAndStreaming) {
   const std::string text = j["choices"][0]["text"].get<std::string>();
   EXPECT_EQ(text.rfind(", there was a little girl named Lily", 0), 0u) << j;
   EXPECT_EQ(j["choices"][0]["finish_reason"], "length");
-  EXPECT_EQ(j["usage"], json({{"prompt_tokens", 5}, {"completion_tokens", 12}, {"total_tokens", 17}}));
+  EXPECT_EQ(j["usage"],
+            json({{"prompt_tokens", 5}, {"completion_tokens", 12}, {"total_tokens", 17}}));
 
-  auto s = Post("/v1/completions", {{"model", "stories"}, {"prompt", "Once upon a time"}, {"temperature", 0},
-                                    {"max_tokens", 12}, {"stream", true}, {"stream_options", {{"include_usage", true}}}});
+  auto s = Post("/v1/completions", {{"model", "stories"},
+                                    {"prompt", "Once upon a time"},
+                                    {"temperature", 0},
+                                    {"max_tokens", 12},
+                                    {"stream", true},
+                                    {"stream_options", {{"include_usage", true}}}});
   ASSERT_EQ(s->status, 200) << s->body;
   EXPECT_EQ(s->get_header_value("Content-Type"), "text/event-stream");
   std::vector<std::string> events = SseData(s->body);
@@ -208,14 +235,17 @@ TEST_F(OpenAiApiTest, CompletionsNonStreamingAndStreaming) {
   }
   EXPECT_EQ(streamed, text);
 
-  auto bad_stop = Post("/v1/completions", {{"model", "stories"}, {"prompt", "x"}, {"stop", {"a", 1}}});
-  EXPECT_EQ(ErrorMessage(bad_stop, 400, "invalid_request_error"), "invalid type for 'stop' field: float64");
+  auto bad_stop =
+      Post("/v1/completions", {{"model", "stories"}, {"prompt", "x"}, {"stop", {"a", 1}}});
+  EXPECT_EQ(ErrorMessage(bad_stop, 400, "invalid_request_error"),
+            "invalid type for 'stop' field: float64");
   auto missing = Post("/v1/completions", {{"model", "nope"}, {"prompt", "x"}});
   EXPECT_EQ(ErrorMessage(missing, 404, "not_found_error"), "model 'nope' not found");
 }
 
 TEST_F(OpenAiApiTest, EmbeddingsMatchReference) {
-  testing::InstallModel(server_.models_dir(), "bert", testing::TestdataPath("models/tiny-bert-F32.gguf"));
+  testing::InstallModel(server_.models_dir(), "bert",
+                        testing::TestdataPath("models/tiny-bert-F32.gguf"));
   const std::string text = "The quick brown fox jumps over the lazy dog. Hello world!";
   auto r = Post("/v1/embeddings", {{"model", "bert"}, {"input", {text, "hello"}}});
   ASSERT_EQ(r->status, 200) << r->body;
@@ -225,8 +255,10 @@ TEST_F(OpenAiApiTest, EmbeddingsMatchReference) {
   ASSERT_EQ(j["data"].size(), 2u);
   EXPECT_EQ(j["data"][1]["index"], 1);
   EXPECT_EQ(j["data"][0]["object"], "embedding");
-  EXPECT_EQ(j["usage"], json({{"prompt_tokens", 18}, {"total_tokens", 18}}));  // 15 + [CLS] hello [SEP]
-  std::vector<float> ref = testing::ReadF32File(testing::TestdataPath("ref/tiny-bert-F32.embd-cls.bin"));
+  EXPECT_EQ(j["usage"],
+            json({{"prompt_tokens", 18}, {"total_tokens", 18}}));  // 15 + [CLS] hello [SEP]
+  std::vector<float> ref =
+      testing::ReadF32File(testing::TestdataPath("ref/tiny-bert-F32.embd-cls.bin"));
   double norm = 0;
   for (float x : ref) norm += double(x) * x;
   norm = std::sqrt(norm);
@@ -234,9 +266,11 @@ TEST_F(OpenAiApiTest, EmbeddingsMatchReference) {
   ASSERT_EQ(e.size(), ref.size());
   for (size_t i = 0; i < ref.size(); ++i) EXPECT_NEAR(e[i].get<double>(), ref[i] / norm, 1e-4) << i;
 
-  auto b = Post("/v1/embeddings", {{"model", "bert"}, {"input", text}, {"encoding_format", "base64"}});
+  auto b =
+      Post("/v1/embeddings", {{"model", "bert"}, {"input", text}, {"encoding_format", "base64"}});
   ASSERT_EQ(b->status, 200) << b->body;
-  const std::string bytes = Base64Decode(json::parse(b->body)["data"][0]["embedding"].get<std::string>());
+  const std::string bytes =
+      Base64Decode(json::parse(b->body)["data"][0]["embedding"].get<std::string>());
   ASSERT_EQ(bytes.size(), ref.size() * 4);
   for (size_t i = 0; i < ref.size(); ++i) {
     float v;
@@ -252,15 +286,19 @@ TEST_F(OpenAiApiTest, EmbeddingsMatchReference) {
   EXPECT_EQ(ErrorMessage(Post("/v1/embeddings", {{"model", "bert"}, {"input", json::array()}}), 400,
                          "invalid_request_error"),
             "invalid input");
-  EXPECT_EQ(ErrorMessage(Post("/v1/embeddings", {{"model", "bert"}, {"input", "x"}, {"encoding_format", "int8"}}), 400,
-                         "invalid_request_error"),
+  EXPECT_EQ(ErrorMessage(Post("/v1/embeddings",
+                              {{"model", "bert"}, {"input", "x"}, {"encoding_format", "int8"}}),
+                         400, "invalid_request_error"),
             "Invalid value for 'encoding_format' = int8. Supported values: ['float', 'base64'].");
-  EXPECT_EQ(ErrorMessage(Post("/v1/embeddings", {{"model", "nope"}, {"input", "x"}}), 404, "not_found_error"),
+  EXPECT_EQ(ErrorMessage(Post("/v1/embeddings", {{"model", "nope"}, {"input", "x"}}), 404,
+                         "not_found_error"),
             "model \"nope\" not found, try pulling it first");
 }
 
 TEST_F(OpenAiApiTest, ResponsesNonStreamingAndStreaming) {
-  auto r = Post("/v1/responses", {{"model", "storychat"}, {"input", "Once upon a time"}, {"temperature", 0},
+  auto r = Post("/v1/responses", {{"model", "storychat"},
+                                  {"input", "Once upon a time"},
+                                  {"temperature", 0},
                                   {"max_output_tokens", 8}});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
@@ -275,8 +313,11 @@ TEST_F(OpenAiApiTest, ResponsesNonStreamingAndStreaming) {
   EXPECT_EQ(j["usage"]["output_tokens"], 8);
   EXPECT_EQ(j["usage"]["input_tokens"], 5);
 
-  auto s = Post("/v1/responses", {{"model", "storychat"}, {"input", "Once upon a time"}, {"temperature", 0},
-                                  {"max_output_tokens", 8}, {"stream", true}});
+  auto s = Post("/v1/responses", {{"model", "storychat"},
+                                  {"input", "Once upon a time"},
+                                  {"temperature", 0},
+                                  {"max_output_tokens", 8},
+                                  {"stream", true}});
   ASSERT_EQ(s->status, 200) << s->body;
   EXPECT_EQ(s->get_header_value("Content-Type"), "text/event-stream");
   // Named events: "event: <type>\ndata: <json>\n\n", no [DONE].
@@ -305,8 +346,10 @@ TEST_F(OpenAiApiTest, ResponsesNonStreamingAndStreaming) {
   EXPECT_EQ(events.back()["response"]["output"][0]["content"][0]["text"], text);
 
   auto bad = Post("/v1/responses", {{"model", "storychat"}, {"input", {{{"type", "mystery"}}}}});
-  EXPECT_EQ(ErrorMessage(bad, 400, "invalid_request_error"), "input[0]: unknown input item type: \"mystery\"");
-  EXPECT_EQ(ErrorMessage(Post("/v1/responses", {{"model", "nope"}, {"input", "x"}}), 404, "not_found_error"),
+  EXPECT_EQ(ErrorMessage(bad, 400, "invalid_request_error"),
+            "input[0]: unknown input item type: \"mystery\"");
+  EXPECT_EQ(ErrorMessage(Post("/v1/responses", {{"model", "nope"}, {"input", "x"}}), 404,
+                         "not_found_error"),
             "model 'nope' not found");
 }
 
@@ -319,33 +362,40 @@ TEST_F(OpenAiApiTest, SchemaPropertyOrderIsKept) {
       R"("mango":{"type":"string","maxLength":6}},"required":["zebra","apple","mango"]})";
   auto keys_in_order = [](const std::string& text) {
     const size_t z = text.find("\"zebra\""), a = text.find("\"apple\""), m = text.find("\"mango\"");
-    return z != std::string::npos && a != std::string::npos && m != std::string::npos && z < a && a < m;
+    return z != std::string::npos && a != std::string::npos && m != std::string::npos && z < a &&
+           a < m;
   };
-  auto chat = client_->Post("/v1/chat/completions",
-                            R"({"model":"storychat","messages":[{"role":"user","content":"Once upon a time"}],)"
-                            R"("temperature":0,"max_tokens":64,"response_format":{"type":"json_schema",)"
-                            R"("json_schema":{"name":"s","schema":)" + schema + "}}}",
-                            "application/json");
+  auto chat = client_->Post(
+      "/v1/chat/completions",
+      R"({"model":"storychat","messages":[{"role":"user","content":"Once upon a time"}],)"
+      R"("temperature":0,"max_tokens":64,"response_format":{"type":"json_schema",)"
+      R"("json_schema":{"name":"s","schema":)" +
+          schema + "}}}",
+      "application/json");
   ASSERT_TRUE(chat);
   ASSERT_EQ(chat->status, 200) << chat->body;
-  const std::string content = json::parse(chat->body)["choices"][0]["message"]["content"].get<std::string>();
+  const std::string content =
+      json::parse(chat->body)["choices"][0]["message"]["content"].get<std::string>();
   EXPECT_TRUE(json::accept(content)) << content;
   EXPECT_TRUE(keys_in_order(content)) << content;
 
-  auto resp = client_->Post("/v1/responses",
-                            R"({"model":"storychat","input":"Once upon a time","temperature":0,)"
-                            R"("max_output_tokens":64,"text":{"format":{"type":"json_schema","name":"s","schema":)" +
-                                schema + "}}}",
-                            "application/json");
+  auto resp = client_->Post(
+      "/v1/responses",
+      R"({"model":"storychat","input":"Once upon a time","temperature":0,)"
+      R"("max_output_tokens":64,"text":{"format":{"type":"json_schema","name":"s","schema":)" +
+          schema + "}}}",
+      "application/json");
   ASSERT_TRUE(resp);
   ASSERT_EQ(resp->status, 200) << resp->body;
-  const std::string text = json::parse(resp->body)["output"][0]["content"][0]["text"].get<std::string>();
+  const std::string text =
+      json::parse(resp->body)["output"][0]["content"][0]["text"].get<std::string>();
   EXPECT_TRUE(json::accept(text)) << text;
   EXPECT_TRUE(keys_in_order(text)) << text;
 }
 
 TEST_F(OpenAiApiTest, ModelsListAndRetrieve) {
-  testing::InstallModel(server_.models_dir(), "team/tales:v2", testing::TestdataPath("models/stories260K.gguf"));
+  testing::InstallModel(server_.models_dir(), "team/tales:v2",
+                        testing::TestdataPath("models/stories260K.gguf"));
   auto r = client_->Get("/v1/models");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
@@ -374,9 +424,11 @@ TEST_F(OpenAiApiTest, ModelsListAndRetrieve) {
 }
 
 TEST_F(OpenAiApiTest, EmptyModelListIsAnArray) {
-  auto del = client_->Delete("/api/delete", json({{"model", "stories"}}).dump(), "application/json");
+  auto del =
+      client_->Delete("/api/delete", json({{"model", "stories"}}).dump(), "application/json");
   ASSERT_EQ(del->status, 200);
-  auto del2 = client_->Delete("/api/delete", json({{"model", "storychat"}}).dump(), "application/json");
+  auto del2 =
+      client_->Delete("/api/delete", json({{"model", "storychat"}}).dump(), "application/json");
   ASSERT_EQ(del2->status, 200);
   json j = json::parse(client_->Get("/v1/models")->body);
   ASSERT_TRUE(j["data"].is_array()) << j;

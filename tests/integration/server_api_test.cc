@@ -18,7 +18,8 @@ using nlohmann::json;
 class ServerApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::InstallModel(server_.models_dir(), "stories", testing::TestdataPath("models/stories260K.gguf"));
+    testing::InstallModel(server_.models_dir(), "stories",
+                          testing::TestdataPath("models/stories260K.gguf"));
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_.port());
     client_->set_read_timeout(60, 0);
   }
@@ -59,7 +60,9 @@ TEST_F(ServerApiTest, TagsListsInstalledModel) {
 }
 
 TEST_F(ServerApiTest, GenerateNonStreamingIsGreedyReference) {
-  auto r = Post("/api/generate", {{"model", "stories"}, {"prompt", "Once upon a time"}, {"stream", false},
+  auto r = Post("/api/generate", {{"model", "stories"},
+                                  {"prompt", "Once upon a time"},
+                                  {"stream", false},
                                   {"options", {{"temperature", 0}, {"num_predict", 12}}}});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
@@ -67,7 +70,8 @@ TEST_F(ServerApiTest, GenerateNonStreamingIsGreedyReference) {
   EXPECT_EQ(j["model"], "stories");
   EXPECT_TRUE(j["done"].get<bool>());
   EXPECT_EQ(j["done_reason"], "length");
-  EXPECT_EQ(j["response"].get<std::string>().rfind(", there was a little girl named Lily", 0), 0u) << j["response"];
+  EXPECT_EQ(j["response"].get<std::string>().rfind(", there was a little girl named Lily", 0), 0u)
+      << j["response"];
   EXPECT_EQ(j["eval_count"], 12);
   EXPECT_EQ(j["prompt_eval_count"], 5);
   EXPECT_GT(j["total_duration"].get<int64_t>(), 0);
@@ -75,7 +79,8 @@ TEST_F(ServerApiTest, GenerateNonStreamingIsGreedyReference) {
 }
 
 TEST_F(ServerApiTest, GenerateStreamsNdjson) {
-  auto r = Post("/api/generate", {{"model", "stories"}, {"prompt", "Once upon a time"},
+  auto r = Post("/api/generate", {{"model", "stories"},
+                                  {"prompt", "Once upon a time"},
                                   {"options", {{"temperature", 0}, {"num_predict", 6}}}});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200);
@@ -104,16 +109,22 @@ TEST_F(ServerApiTest, GenerateErrors) {
   auto missing = Post("/api/generate", {{"model", "nope"}, {"prompt", "x"}});
   EXPECT_EQ(missing->status, 404);
   EXPECT_EQ(json::parse(missing->body)["error"], "model 'nope' not found");
-  auto raw = Post("/api/generate", {{"model", "stories"}, {"prompt", "x"}, {"raw", true}, {"template", "{{ .Prompt }}"}});
+  auto raw =
+      Post("/api/generate",
+           {{"model", "stories"}, {"prompt", "x"}, {"raw", true}, {"template", "{{ .Prompt }}"}});
   EXPECT_EQ(raw->status, 400);
-  EXPECT_EQ(json::parse(raw->body)["error"], "raw mode does not support template, system, or context");
+  EXPECT_EQ(json::parse(raw->body)["error"],
+            "raw mode does not support template, system, or context");
   auto wrong_type = Post("/api/generate", {{"model", "stories"}, {"prompt", 5}});
   EXPECT_EQ(wrong_type->status, 400);
-  EXPECT_EQ(json::parse(wrong_type->body)["error"],
-            "json: cannot unmarshal number into Go struct field GenerateRequest.prompt of type string");
-  auto logprobs = Post("/api/generate", {{"model", "stories"}, {"prompt", "x"}, {"top_logprobs", 21}});
+  EXPECT_EQ(
+      json::parse(wrong_type->body)["error"],
+      "json: cannot unmarshal number into Go struct field GenerateRequest.prompt of type string");
+  auto logprobs =
+      Post("/api/generate", {{"model", "stories"}, {"prompt", "x"}, {"top_logprobs", 21}});
   EXPECT_EQ(logprobs->status, 400);
-  auto opt = Post("/api/generate", {{"model", "stories"}, {"prompt", "x"}, {"options", {{"top_k", "many"}}}});
+  auto opt = Post("/api/generate",
+                  {{"model", "stories"}, {"prompt", "x"}, {"options", {{"top_k", "many"}}}});
   EXPECT_EQ(opt->status, 400);
   EXPECT_EQ(json::parse(opt->body)["error"], "option \"top_k\" must be of type integer");
 }
@@ -124,7 +135,9 @@ TEST_F(ServerApiTest, ContextWindowTruncationShiftAndRefusal) {
   std::string long_prompt;
   for (int i = 0; i < 40; ++i) long_prompt += "Once upon a time there was a girl. ";
   const json options = {{"num_ctx", 64}, {"temperature", 0}, {"num_predict", 4}};
-  auto cut = Post("/api/generate", {{"model", "stories"}, {"prompt", long_prompt}, {"stream", false}, {"options", options}});
+  auto cut = Post(
+      "/api/generate",
+      {{"model", "stories"}, {"prompt", long_prompt}, {"stream", false}, {"options", options}});
   ASSERT_TRUE(cut);
   ASSERT_EQ(cut->status, 200) << cut->body;
   const json c = json::parse(cut->body);
@@ -135,7 +148,8 @@ TEST_F(ServerApiTest, ContextWindowTruncationShiftAndRefusal) {
 
   for (const json& flags : {json{{"truncate", false}}, json{{"shift", false}}}) {
     for (bool stream : {false, true}) {
-      json body = {{"model", "stories"}, {"prompt", long_prompt}, {"stream", stream}, {"options", options}};
+      json body = {
+          {"model", "stories"}, {"prompt", long_prompt}, {"stream", stream}, {"options", options}};
       body.update(flags);
       auto refused = Post("/api/generate", body);
       ASSERT_TRUE(refused);
@@ -145,7 +159,9 @@ TEST_F(ServerApiTest, ContextWindowTruncationShiftAndRefusal) {
       if (flags.contains("truncate")) {
         EXPECT_NE(error.find("num_ctx 64"), std::string::npos) << error;
       }
-      json chat = {{"model", "stories"}, {"messages", {{{"role", "user"}, {"content", long_prompt}}}}, {"stream", stream},
+      json chat = {{"model", "stories"},
+                   {"messages", {{{"role", "user"}, {"content", long_prompt}}}},
+                   {"stream", stream},
                    {"options", options}};
       chat.update(flags);
       auto chat_refused = Post("/api/chat", chat);
@@ -156,11 +172,17 @@ TEST_F(ServerApiTest, ContextWindowTruncationShiftAndRefusal) {
 
   // An answer longer than the window keeps going (context shift) unless shift is false.
   const json small = {{"num_ctx", 32}, {"temperature", 0}, {"num_predict", 80}};
-  auto shifted = Post("/api/generate", {{"model", "stories"}, {"prompt", "Once upon a time"}, {"stream", false}, {"options", small}});
+  auto shifted = Post("/api/generate", {{"model", "stories"},
+                                        {"prompt", "Once upon a time"},
+                                        {"stream", false},
+                                        {"options", small}});
   ASSERT_EQ(shifted->status, 200) << shifted->body;
   EXPECT_EQ(json::parse(shifted->body)["eval_count"], 80);
-  auto stopped = Post("/api/generate", {{"model", "stories"}, {"prompt", "Once upon a time"}, {"stream", false},
-                                        {"shift", false}, {"options", small}});
+  auto stopped = Post("/api/generate", {{"model", "stories"},
+                                        {"prompt", "Once upon a time"},
+                                        {"stream", false},
+                                        {"shift", false},
+                                        {"options", small}});
   ASSERT_EQ(stopped->status, 200) << stopped->body;
   const json st = json::parse(stopped->body);
   EXPECT_EQ(st["done_reason"], "length");
@@ -201,44 +223,55 @@ TEST_F(ServerApiTest, ShowCopyDelete) {
   EXPECT_EQ(Post("/api/copy", {{"source", "nope"}, {"destination", "x"}})->status, 404);
   EXPECT_EQ(Post("/api/copy", {{"source", "stories"}, {"destination", "../x"}})->status, 400);
 
-  auto del = client_->Delete("/api/delete", json({{"model", "tales:v1"}}).dump(), "application/json");
+  auto del =
+      client_->Delete("/api/delete", json({{"model", "tales:v1"}}).dump(), "application/json");
   EXPECT_EQ(del->status, 200);
-  auto del2 = client_->Delete("/api/delete", json({{"model", "tales:v1"}}).dump(), "application/json");
+  auto del2 =
+      client_->Delete("/api/delete", json({{"model", "tales:v1"}}).dump(), "application/json");
   EXPECT_EQ(del2->status, 404);
   EXPECT_EQ(json::parse(client_->Get("/api/tags")->body)["models"].size(), 1u);
 }
 
 TEST_F(ServerApiTest, EmbedMatchesReferenceAndNormalizes) {
-  testing::InstallModel(server_.models_dir(), "bert", testing::TestdataPath("models/tiny-bert-F32.gguf"));
+  testing::InstallModel(server_.models_dir(), "bert",
+                        testing::TestdataPath("models/tiny-bert-F32.gguf"));
   const std::string text = "The quick brown fox jumps over the lazy dog. Hello world!";
   auto r = Post("/api/embed", {{"model", "bert"}, {"input", {text, "hello"}}});
   ASSERT_EQ(r->status, 200) << r->body;
   json j = json::parse(r->body);
   ASSERT_EQ(j["embeddings"].size(), 2u);
-  std::vector<float> ref = testing::ReadF32File(testing::TestdataPath("ref/tiny-bert-F32.embd-cls.bin"));
+  std::vector<float> ref =
+      testing::ReadF32File(testing::TestdataPath("ref/tiny-bert-F32.embd-cls.bin"));
   double norm = 0;
   for (float x : ref) norm += double(x) * x;
   norm = std::sqrt(norm);
   const auto& e = j["embeddings"][0];
   ASSERT_EQ(e.size(), ref.size());
   for (size_t i = 0; i < ref.size(); ++i) EXPECT_NEAR(e[i].get<double>(), ref[i] / norm, 1e-4) << i;
-  EXPECT_EQ(j["prompt_eval_count"], 15 + 3);  // 15 tokens of the text, 3 of "hello" ([CLS] hello [SEP])
+  EXPECT_EQ(j["prompt_eval_count"],
+            15 + 3);  // 15 tokens of the text, 3 of "hello" ([CLS] hello [SEP])
   auto dims = Post("/api/embed", {{"model", "bert"}, {"input", "hello"}, {"dimensions", 8}});
   EXPECT_EQ(json::parse(dims->body)["embeddings"][0].size(), 8u);
   auto legacy = Post("/api/embeddings", {{"model", "bert"}, {"prompt", text}});
   ASSERT_EQ(legacy->status, 200);
-  EXPECT_NEAR(json::parse(legacy->body)["embedding"][0].get<double>(), ref[0], 1e-4);  // not normalized
+  EXPECT_NEAR(json::parse(legacy->body)["embedding"][0].get<double>(), ref[0],
+              1e-4);  // not normalized
   EXPECT_EQ(Post("/api/embed", {{"model", "bert"}, {"input", 5}})->status, 400);
   EXPECT_EQ(json::parse(Post("/api/embed", {{"model", "nope"}, {"input", "x"}})->body)["error"],
             "model \"nope\" not found, try pulling it first");
-  EXPECT_TRUE(json::parse(Post("/api/embed", {{"model", "bert"}, {"input", json::array()}})->body)["embeddings"].empty());
+  EXPECT_TRUE(
+      json::parse(
+          Post("/api/embed", {{"model", "bert"}, {"input", json::array()}})->body)["embeddings"]
+          .empty());
 }
 
 TEST_F(ServerApiTest, ChatRendersTemplateAndStreams) {
   // A template whose rendering is plain text for stories260K: the reply continues the story.
-  testing::InstallModel(server_.models_dir(), "storychat", testing::TestdataPath("models/stories260K.gguf"),
-                        "{{ range .Messages }}{{ .Content }}{{ end }}", R"({"num_predict":8,"temperature":0})");
-  auto r = Post("/api/chat", {{"model", "storychat"}, {"stream", false},
+  testing::InstallModel(
+      server_.models_dir(), "storychat", testing::TestdataPath("models/stories260K.gguf"),
+      "{{ range .Messages }}{{ .Content }}{{ end }}", R"({"num_predict":8,"temperature":0})");
+  auto r = Post("/api/chat", {{"model", "storychat"},
+                              {"stream", false},
                               {"messages", {{{"role", "user"}, {"content", "Once upon a time"}}}}});
   ASSERT_EQ(r->status, 200) << r->body;
   json j = json::parse(r->body);
@@ -247,7 +280,9 @@ TEST_F(ServerApiTest, ChatRendersTemplateAndStreams) {
   EXPECT_EQ(j["done_reason"], "length");
   EXPECT_EQ(j["eval_count"], 8);
   EXPECT_FALSE(j.contains("context"));
-  auto streamed = Post("/api/chat", {{"model", "storychat"}, {"messages", {{{"role", "USER"}, {"content", "Once upon a time"}}}}});
+  auto streamed =
+      Post("/api/chat", {{"model", "storychat"},
+                         {"messages", {{{"role", "USER"}, {"content", "Once upon a time"}}}}});
   ASSERT_EQ(streamed->status, 200);
   std::istringstream lines(streamed->body);
   std::string line, text;
@@ -260,9 +295,11 @@ TEST_F(ServerApiTest, ChatRendersTemplateAndStreams) {
   EXPECT_EQ(text, j["message"]["content"].get<std::string>());
   auto load = Post("/api/chat", {{"model", "storychat"}, {"messages", json::array()}});
   EXPECT_EQ(json::parse(load->body)["done_reason"], "load");
-  auto unload = Post("/api/chat", {{"model", "storychat"}, {"messages", json::array()}, {"keep_alive", 0}});
+  auto unload =
+      Post("/api/chat", {{"model", "storychat"}, {"messages", json::array()}, {"keep_alive", 0}});
   EXPECT_EQ(json::parse(unload->body)["done_reason"], "unload");
-  EXPECT_EQ(json::parse(Post("/api/chat", {{"messages", json::array()}})->body)["error"], "model is required");
+  EXPECT_EQ(json::parse(Post("/api/chat", {{"messages", json::array()}})->body)["error"],
+            "model is required");
   EXPECT_EQ(Post("/api/chat", {{"model", "nope"}, {"messages", json::array()}})->status, 404);
   EXPECT_EQ(Post("/api/chat", {{"model", "storychat"}, {"messages", "hi"}})->status, 400);
 }

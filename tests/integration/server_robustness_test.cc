@@ -52,9 +52,10 @@ class RawConn {
   bool ok() const { return fd_ >= 0; }
   bool SendPost(int port, const std::string& path, const json& body) {
     const std::string b = body.dump();
-    const std::string req = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-                            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(b.size()) +
-                            "\r\nConnection: close\r\n\r\n" + b;
+    const std::string req =
+        "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(b.size()) +
+        "\r\nConnection: close\r\n\r\n" + b;
     size_t sent = 0;
     while (fd_ >= 0 && sent < req.size()) {
       ssize_t n = ::send(fd_, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
@@ -100,10 +101,12 @@ class RawConn {
   // Waits for data until `deadline`; false on timeout, EOF or error.
   bool ReadSome(SteadyClock::time_point deadline) {
     if (fd_ < 0 || eof_) return false;
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now()).count();
+    const auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now()).count();
     if (left <= 0) return false;
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, 1000))) <= 0) return SteadyClock::now() < deadline;
+    if (::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, 1000))) <= 0)
+      return SteadyClock::now() < deadline;
     char buf[4096];
     ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
     if (n <= 0) {
@@ -124,7 +127,8 @@ using Env = std::map<std::string, std::string>;
 class Server {
  public:
   explicit Server(Env env = {}) : fixture_(std::move(env)) {
-    testing::InstallModel(fixture_.models_dir(), "stories", testing::TestdataPath("models/stories260K.gguf"));
+    testing::InstallModel(fixture_.models_dir(), "stories",
+                          testing::TestdataPath("models/stories260K.gguf"));
     client_ = MakeClient();
   }
   std::unique_ptr<httplib::Client> MakeClient() const {
@@ -160,12 +164,15 @@ class Server {
 
 // A generation that would run for minutes: the caller closes it.
 json EndlessGenerate() {
-  return {{"model", "stories"}, {"prompt", "Once upon a time"},
+  return {{"model", "stories"},
+          {"prompt", "Once upon a time"},
           {"options", {{"temperature", 0}, {"num_predict", 2000000}, {"num_ctx", 2048}}}};
 }
 
 json ShortGenerate(const std::string& prompt, int num_predict) {
-  return {{"model", "stories"}, {"prompt", prompt}, {"stream", false},
+  return {{"model", "stories"},
+          {"prompt", prompt},
+          {"stream", false},
           {"options", {{"temperature", 0}, {"num_predict", num_predict}}}};
 }
 
@@ -184,8 +191,8 @@ size_t Count(const std::string& text, std::string_view needle) {
   return n;
 }
 
-// §10.5: with one slot busy and OLLAMA_MAX_QUEUE=1 requests already waiting, a request fails at once
-// with 503 and Ollama's message; the waiting one is served when the slot frees.
+// §10.5: with one slot busy and OLLAMA_MAX_QUEUE=1 requests already waiting, a request fails at
+// once with 503 and Ollama's message; the waiting one is served when the slot frees.
 TEST(ServerRobustnessTest, QueueFullIs503WithOllamasMessage) {
   Server s(Env{{"OLLAMA_NUM_PARALLEL", "1"}, {"OLLAMA_MAX_QUEUE", "1"}});
   auto busy = StartEndlessStream(s);
@@ -207,7 +214,8 @@ TEST(ServerRobustnessTest, QueueFullIs503WithOllamasMessage) {
   const std::string& body = refused->data().substr(refused->data().find("\r\n\r\n") + 4);
   EXPECT_EQ(json::parse(body, nullptr, false), json({{"error", kBusy}})) << body;
   EXPECT_NE(refused->data().find("application/json"), std::string::npos);
-  EXPECT_TRUE(waiting->data().empty()) << "the queued request should still wait: " << waiting->data();
+  EXPECT_TRUE(waiting->data().empty())
+      << "the queued request should still wait: " << waiting->data();
 
   // A queued request whose client goes away leaves the queue: another one can wait in its place.
   waiting->Close();
@@ -265,11 +273,14 @@ TEST(ServerRobustnessTest, ClientDisconnectFreesTheSlot) {
     std::this_thread::sleep_for(milliseconds(300));  // let it start (it need not have)
     conn.Close();
   }
-  // The same through the OpenAI and Anthropic routes (non-streamed: nothing is written until the end).
+  // The same through the OpenAI and Anthropic routes (non-streamed: nothing is written until the
+  // end).
   const json messages = {{{"role", "user"}, {"content", "Once upon a time"}}};
   const std::pair<const char*, json> compat[] = {
-      {"/v1/chat/completions", {{"model", "stories"}, {"messages", messages}, {"max_tokens", 2000000}}},
-      {"/v1/completions", {{"model", "stories"}, {"prompt", "Once upon a time"}, {"max_tokens", 2000000}}},
+      {"/v1/chat/completions",
+       {{"model", "stories"}, {"messages", messages}, {"max_tokens", 2000000}}},
+      {"/v1/completions",
+       {{"model", "stories"}, {"prompt", "Once upon a time"}, {"max_tokens", 2000000}}},
       {"/v1/messages", {{"model", "stories"}, {"messages", messages}, {"max_tokens", 2000000}}},
   };
   for (const auto& [path, body] : compat) {
@@ -292,7 +303,8 @@ TEST(ServerRobustnessTest, ParallelSlotsGiveTheSequentialResults) {
   Server s(Env{{"OLLAMA_NUM_PARALLEL", "2"}});
   const std::vector<std::string> prompts = {"Once upon a time", "The little dog"};
   std::vector<std::string> sequential;
-  for (const auto& p : prompts) sequential.push_back(s.PostOk("/api/generate", ShortGenerate(p, 48))["response"]);
+  for (const auto& p : prompts)
+    sequential.push_back(s.PostOk("/api/generate", ShortGenerate(p, 48))["response"]);
   ASSERT_NE(sequential[0], sequential[1]);
   for (int round = 0; round < 2; ++round) {
     std::vector<std::future<json>> futures;
@@ -325,8 +337,10 @@ TEST(ServerRobustnessTest, ShutdownWithAStreamInFlight) {
     ASSERT_TRUE(conn->ReadToEof(seconds(10)));
     auto lines = conn->JsonLines();
     ASSERT_FALSE(lines.empty());
-    EXPECT_EQ(lines.back(), json({{"error", "server is shutting down"}})) << conn->data().substr(conn->data().size() - 300);
-    EXPECT_NE(conn->data().find("\r\n0\r\n\r\n"), std::string::npos) << "the chunked body was not terminated";
+    EXPECT_EQ(lines.back(), json({{"error", "server is shutting down"}}))
+        << conn->data().substr(conn->data().size() - 300);
+    EXPECT_NE(conn->data().find("\r\n0\r\n\r\n"), std::string::npos)
+        << "the chunked body was not terminated";
     for (const auto& e : std::filesystem::recursive_directory_iterator(s.fixture().models_dir())) {
       const std::string name = e.path().filename().string();
       EXPECT_NE(name.rfind(".tmp-", 0), 0u) << e.path();
@@ -338,7 +352,9 @@ TEST(ServerRobustnessTest, ShutdownWithAStreamInFlight) {
 // A copy of stories260K whose trained context (llama.context_length) is 2^30, so that num_ctx is
 // not clamped and the KV cache of a large num_ctx is large.
 std::string WriteContextLengthModel(const testing::TempDir& dir, uint32_t context_length);
-std::string WriteHugeContextModel(const testing::TempDir& dir) { return WriteContextLengthModel(dir, 1u << 30); }
+std::string WriteHugeContextModel(const testing::TempDir& dir) {
+  return WriteContextLengthModel(dir, 1u << 30);
+}
 
 std::string WriteContextLengthModel(const testing::TempDir& dir, uint32_t context_length) {
   std::string bytes = testing::ReadFileOrFail(testing::TestdataPath("models/stories260K.gguf"));
@@ -357,13 +373,16 @@ std::string WriteContextLengthModel(const testing::TempDir& dir, uint32_t contex
 }
 
 // §10.4: num_ctx changes reload (compared after clamping to the trained context), other options do
-// not; /api/ps shows the new context. §10.3: a KV cache that cannot fit is refused with the numbers.
+// not; /api/ps shows the new context. §10.3: a KV cache that cannot fit is refused with the
+// numbers.
 TEST(ServerRobustnessTest, ReloadOnNumCtxAndMemoryCheck) {
   Server s;
   auto loads = [&] { return Count(s.fixture().Log(), "loaded model "); };
   auto gen = [&](json options) {
     options["num_predict"] = 2;
-    return s.PostOk("/api/generate", {{"model", "stories"}, {"prompt", "Hi"}, {"stream", false}, {"options", options}});
+    return s.PostOk(
+        "/api/generate",
+        {{"model", "stories"}, {"prompt", "Hi"}, {"stream", false}, {"options", options}});
   };
   gen({{"num_ctx", 256}});
   ASSERT_EQ(s.Ps().size(), 1u);
@@ -384,7 +403,9 @@ TEST(ServerRobustnessTest, ReloadOnNumCtxAndMemoryCheck) {
   testing::TempDir dir;
   testing::InstallModel(s.fixture().models_dir(), "hugectx", WriteHugeContextModel(dir));
   // 2^30 positions of 640 bytes: 640 GiB of KV cache.
-  auto r = s.Post("/api/generate", {{"model", "hugectx"}, {"prompt", "Hi"}, {"stream", false},
+  auto r = s.Post("/api/generate", {{"model", "hugectx"},
+                                    {"prompt", "Hi"},
+                                    {"stream", false},
                                     {"options", {{"num_ctx", 1 << 30}, {"num_predict", 2}}}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 500) << r->body;
@@ -397,7 +418,9 @@ TEST(ServerRobustnessTest, ReloadOnNumCtxAndMemoryCheck) {
   ASSERT_EQ(ps.size(), 1u);
   EXPECT_EQ(ps[0]["name"], "stories:latest");
   // A context that fits on the same model loads.
-  r = s.Post("/api/generate", {{"model", "hugectx"}, {"prompt", "Hi"}, {"stream", false},
+  r = s.Post("/api/generate", {{"model", "hugectx"},
+                               {"prompt", "Hi"},
+                               {"stream", false},
                                {"options", {{"num_ctx", 4096}, {"num_predict", 2}}}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
@@ -410,37 +433,51 @@ TEST(ServerRobustnessTest, HostileSizesAndNestingGetErrorsAndTheServerLivesOn) {
   Server s;
   testing::TempDir dir;
   testing::InstallModel(s.fixture().models_dir(), "noctx", WriteContextLengthModel(dir, 0));
-  auto r = s.Post("/api/generate", {{"model", "noctx"}, {"prompt", "Hi"}, {"stream", false},
-                                    {"options", {{"num_ctx", int64_t{1} << 58}, {"num_predict", 2}}}});
+  auto r =
+      s.Post("/api/generate", {{"model", "noctx"},
+                               {"prompt", "Hi"},
+                               {"stream", false},
+                               {"options", {{"num_ctx", int64_t{1} << 58}, {"num_predict", 2}}}});
   ASSERT_TRUE(r) << "the server died";
   EXPECT_GE(r->status, 400) << r->body;
   EXPECT_NE(json::parse(r->body, nullptr, false).value("error", ""), "");
 
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   const std::vector<std::pair<std::string, std::string>> bodies = {
-      {"/api/chat", R"({"model":"stories","messages":[{"role":"user","content":"hi"}],"format":)" + deep + "}"},
-      {"/api/chat", R"({"model":"stories","messages":[{"role":"user","content":"hi"}],"tools":)" + deep + "}"},
-      {"/api/generate", R"({"model":"stories","prompt":"hi","format":{"type":"object","properties":{"a":)" + deep + "}}}"},
+      {"/api/chat",
+       R"({"model":"stories","messages":[{"role":"user","content":"hi"}],"format":)" + deep + "}"},
+      {"/api/chat",
+       R"({"model":"stories","messages":[{"role":"user","content":"hi"}],"tools":)" + deep + "}"},
+      {"/api/generate",
+       R"({"model":"stories","prompt":"hi","format":{"type":"object","properties":{"a":)" + deep +
+           "}}}"},
       {"/v1/chat/completions",
-       R"({"model":"stories","messages":[{"role":"user","content":"hi"}],"response_format":)" + deep + "}"},
+       R"({"model":"stories","messages":[{"role":"user","content":"hi"}],"response_format":)" +
+           deep + "}"},
   };
   for (const auto& [path, body] : bodies) {
     auto deep_r = s.MakeClient()->Post(path.c_str(), body, "application/json");
     ASSERT_TRUE(deep_r) << path << ": the server died";
     EXPECT_EQ(deep_r->status, 400) << path << ": " << deep_r->body.substr(0, 200);
-    EXPECT_NE(deep_r->body.find("nested deeper than 128 levels"), std::string::npos) << deep_r->body.substr(0, 200);
+    EXPECT_NE(deep_r->body.find("nested deeper than 128 levels"), std::string::npos)
+        << deep_r->body.substr(0, 200);
   }
   EXPECT_EQ(s.PostOk("/api/generate", ShortGenerate("Once", 2))["eval_count"], 2);
 }
 
-int ExpiresYear(const json& row) { return std::stoi(row["expires_at"].get<std::string>().substr(0, 4)); }
+int ExpiresYear(const json& row) {
+  return std::stoi(row["expires_at"].get<std::string>().substr(0, 4));
+}
 
 // §10.2: keep_alive "1s" unloads about a second after the request; negative keeps the model
 // forever; an empty prompt loads ("load") and an empty prompt with keep_alive 0 unloads ("unload").
 TEST(ServerRobustnessTest, KeepAliveLoadAndUnload) {
   Server s;
   auto t0 = SteadyClock::now();
-  json j = s.PostOk("/api/generate", {{"model", "stories"}, {"prompt", "Hi"}, {"stream", false}, {"keep_alive", "1s"},
+  json j = s.PostOk("/api/generate", {{"model", "stories"},
+                                      {"prompt", "Hi"},
+                                      {"stream", false},
+                                      {"keep_alive", "1s"},
                                       {"options", {{"num_predict", 2}}}});
   EXPECT_EQ(j["done"], true);
   const auto answered = SteadyClock::now();
@@ -476,12 +513,14 @@ TEST(ServerRobustnessTest, KeepAliveLoadAndUnload) {
   EXPECT_TRUE(s.Ps().empty());
 
   // The same through /api/chat with empty messages, and a "-1m" duration string.
-  j = s.PostOk("/api/chat", {{"model", "stories"}, {"messages", json::array()}, {"keep_alive", "-1m"}});
+  j = s.PostOk("/api/chat",
+               {{"model", "stories"}, {"messages", json::array()}, {"keep_alive", "-1m"}});
   EXPECT_EQ(j["done_reason"], "load");
   ps = s.Ps();
   ASSERT_EQ(ps.size(), 1u);
   EXPECT_GT(ExpiresYear(ps[0]), 2100) << ps[0];
-  j = s.PostOk("/api/chat", {{"model", "stories"}, {"messages", json::array()}, {"keep_alive", "0"}});
+  j = s.PostOk("/api/chat",
+               {{"model", "stories"}, {"messages", json::array()}, {"keep_alive", "0"}});
   EXPECT_EQ(j["done_reason"], "unload");
   EXPECT_TRUE(s.Ps().empty());
 }
@@ -491,15 +530,17 @@ constexpr const char* kToolTemplate =
     "{{- if .Tools }}<|tools|>{{ .Tools }}\n{{ end }}"
     "{{- range .Messages }}{{ if eq .Role \"user\" }}<|user|>{{ .Content }}\n"
     "{{ else if eq .Role \"assistant\" }}<|assistant|>"
-    "{{ if .ToolCalls }}{{ range .ToolCalls }}{\"name\": \"{{ .Function.Name }}\", \"parameters\": {{ .Function.Arguments }}}"
-    "{{ end }}{{ else }}{{ .Content }}{{ end }}\n{{ else }}<|{{ .Role }}|>{{ .Content }}\n{{ end }}{{ end }}<|assistant|>";
+    "{{ if .ToolCalls }}{{ range .ToolCalls }}{\"name\": \"{{ .Function.Name }}\", \"parameters\": "
+    "{{ .Function.Arguments }}}"
+    "{{ end }}{{ else }}{{ .Content }}{{ end }}\n{{ else }}<|{{ .Role }}|>{{ .Content }}\n{{ end "
+    "}}{{ end }}<|assistant|>";
 
 // Tool definitions and tool-call arguments keep the client's key order in the prompt the template
 // renders, and the arguments of the model's calls keep the order it wrote them in (not sorted).
 TEST(ServerRobustnessTest, ToolsAndArgumentsKeepKeyOrder) {
   Server s(Env{{"OLLAMA_DEBUG", "1"}});
-  testing::InstallModel(s.fixture().models_dir(), "tooler", testing::TestdataPath("models/stories260K.gguf"),
-                        kToolTemplate);
+  testing::InstallModel(s.fixture().models_dir(), "tooler",
+                        testing::TestdataPath("models/stories260K.gguf"), kToolTemplate);
   // Raw text, so that the keys reach the server in this (unsorted) order.
   const std::string tools =
       R"([{"type":"function","function":{"name":"get_weather","description":"Weather","parameters":)"
@@ -512,8 +553,9 @@ TEST(ServerRobustnessTest, ToolsAndArgumentsKeepKeyOrder) {
       R"({"name":"get_weather","arguments":{"zulu":"1","bravo":"2"}}}]},{"role":"tool","content":"sunny"},)"
       R"({"role":"user","content":"And tomorrow?"}])";
   for (bool stream : {false, true}) {
-    const std::string body = R"({"model":"tooler","stream":)" + std::string(stream ? "true" : "false") +
-                             R"(,"tools":)" + tools + R"(,"format":)" + format + R"(,"messages":)" + messages +
+    const std::string body = R"({"model":"tooler","stream":)" +
+                             std::string(stream ? "true" : "false") + R"(,"tools":)" + tools +
+                             R"(,"format":)" + format + R"(,"messages":)" + messages +
                              R"(,"options":{"temperature":0,"num_predict":200}})";
     auto c = s.MakeClient();
     auto r = c->Post("/api/chat", body, "application/json");
@@ -525,10 +567,13 @@ TEST(ServerRobustnessTest, ToolsAndArgumentsKeepKeyOrder) {
   }
   const std::string log = s.fixture().Log();
   // What the template saw: the tools and the earlier call's arguments in the client's order.
-  EXPECT_NE(log.find(R"("required":["zeta","alpha"],"properties":{"zeta":{"type":"string"},"alpha":{"type":"string"}})"),
-            std::string::npos)
+  EXPECT_NE(
+      log.find(
+          R"("required":["zeta","alpha"],"properties":{"zeta":{"type":"string"},"alpha":{"type":"string"}})"),
+      std::string::npos)
       << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
-  EXPECT_NE(log.find(R"({"name": "get_weather", "parameters": {"zulu":"1","bravo":"2"}})"), std::string::npos)
+  EXPECT_NE(log.find(R"({"name": "get_weather", "parameters": {"zulu":"1","bravo":"2"}})"),
+            std::string::npos)
       << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
 }
 

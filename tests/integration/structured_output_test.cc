@@ -23,16 +23,20 @@ using nlohmann::json;
 constexpr const char* kThinkingTemplate =
     "{{- if .Tools }}<|tools|>{{ .Tools }}\n{{ end }}"
     "{{- range .Messages }}{{ if eq .Role \"user\" }}<|user|>{{ .Content }}\n"
-    "{{ else if eq .Role \"assistant\" }}<|assistant|>{{ if .Thinking }}<think>{{ .Thinking }}</think>{{ end }}"
-    "{{ if .ToolCalls }}{{ range .ToolCalls }}{\"name\": \"{{ .Function.Name }}\", \"parameters\": {{ .Function.Arguments }}}"
-    "{{ end }}{{ else }}{{ .Content }}{{ end }}\n{{ end }}{{ end }}<|assistant|>{{ if .Think }}<think>\n{{ end }}";
+    "{{ else if eq .Role \"assistant\" }}<|assistant|>{{ if .Thinking }}<think>{{ .Thinking "
+    "}}</think>{{ end }}"
+    "{{ if .ToolCalls }}{{ range .ToolCalls }}{\"name\": \"{{ .Function.Name }}\", \"parameters\": "
+    "{{ .Function.Arguments }}}"
+    "{{ end }}{{ else }}{{ .Content }}{{ end }}\n{{ end }}{{ end }}<|assistant|>{{ if .Think "
+    "}}<think>\n{{ end }}";
 
 class StructuredOutputTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::InstallModel(server_.models_dir(), "tiny", testing::TestdataPath("models/tiny-llama-q-F32.gguf"));
-    testing::InstallModel(server_.models_dir(), "thinker", testing::TestdataPath("models/tiny-llama-q-F32.gguf"),
-                          kThinkingTemplate);
+    testing::InstallModel(server_.models_dir(), "tiny",
+                          testing::TestdataPath("models/tiny-llama-q-F32.gguf"));
+    testing::InstallModel(server_.models_dir(), "thinker",
+                          testing::TestdataPath("models/tiny-llama-q-F32.gguf"), kThinkingTemplate);
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_.port());
     client_->set_read_timeout(120, 0);
   }
@@ -65,7 +69,8 @@ class StructuredOutputTest : public ::testing::Test {
 // `bytes` with each invalid UTF-8 byte replaced by U+FFFD, as the server's text is (the random
 // model writes stray continuation bytes).
 std::string Sanitized(const std::string& bytes) {
-  return json::parse(json(bytes).dump(-1, ' ', false, json::error_handler_t::replace)).get<std::string>();
+  return json::parse(json(bytes).dump(-1, ' ', false, json::error_handler_t::replace))
+      .get<std::string>();
 }
 
 json Options(int64_t seed, int num_predict) {
@@ -91,13 +96,17 @@ TEST_F(StructuredOutputTest, SchemaTableAlwaysYieldsValidJson) {
   };
   for (const std::string& schema : schemas) {
     for (int64_t seed : {1, 2, 3}) {
-      json j = PostOk("/api/generate", {{"model", "tiny"}, {"prompt", "Once upon a time"}, {"stream", false},
-                                        {"format", json::parse(schema)}, {"options", Options(seed, 300)}});
+      json j = PostOk("/api/generate", {{"model", "tiny"},
+                                        {"prompt", "Once upon a time"},
+                                        {"stream", false},
+                                        {"format", json::parse(schema)},
+                                        {"options", Options(seed, 300)}});
       const std::string out = j.value("response", "");
       EXPECT_EQ(j["done_reason"], "stop") << schema << " seed " << seed << ": " << out;
       EXPECT_FALSE(json::parse(out, nullptr, false).is_discarded()) << schema << ": " << out;
       Status valid = grammar::ValidateJson(out, schema);
-      EXPECT_TRUE(valid.ok()) << schema << " seed " << seed << ": " << out << ": " << valid.ToString();
+      EXPECT_TRUE(valid.ok()) << schema << " seed " << seed << ": " << out << ": "
+                              << valid.ToString();
     }
   }
 }
@@ -106,7 +115,9 @@ TEST_F(StructuredOutputTest, PropertiesComeInTheClientsOrder) {
   const std::string schema =
       R"({"type":"object","properties":{"zulu":{"type":"boolean"},"alpha":{"type":"integer","minimum":0,"maximum":9}},"required":["zulu","alpha"]})";
   // Sent as text, so that "zulu" precedes "alpha" on the wire.
-  const std::string body = R"({"model":"tiny","prompt":"Hi","stream":false,"options":{"seed":4,"num_predict":100},"format":)" + schema + "}";
+  const std::string body =
+      R"({"model":"tiny","prompt":"Hi","stream":false,"options":{"seed":4,"num_predict":100},"format":)" +
+      schema + "}";
   auto r = client_->Post("/api/generate", body, "application/json");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
@@ -117,8 +128,11 @@ TEST_F(StructuredOutputTest, PropertiesComeInTheClientsOrder) {
 
 TEST_F(StructuredOutputTest, FormatJsonYieldsAnObject) {
   for (int64_t seed : {1, 2}) {
-    json j = PostOk("/api/generate", {{"model", "tiny"}, {"prompt", "Once upon a time"}, {"stream", false},
-                                      {"format", "json"}, {"options", Options(seed, 1500)}});
+    json j = PostOk("/api/generate", {{"model", "tiny"},
+                                      {"prompt", "Once upon a time"},
+                                      {"stream", false},
+                                      {"format", "json"},
+                                      {"options", Options(seed, 1500)}});
     const std::string out = j.value("response", "");
     ASSERT_EQ(j["done_reason"], "stop") << out;
     json parsed = json::parse(out, nullptr, false);
@@ -126,8 +140,10 @@ TEST_F(StructuredOutputTest, FormatJsonYieldsAnObject) {
   }
   // Streamed, on /api/chat: the concatenated content is the JSON.
   std::string content;
-  auto lines = PostStream("/api/chat", {{"model", "tiny"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}},
-                                        {"format", "json"}, {"options", Options(3, 1500)}});
+  auto lines = PostStream("/api/chat", {{"model", "tiny"},
+                                        {"messages", {{{"role", "user"}, {"content", "hi"}}}},
+                                        {"format", "json"},
+                                        {"options", Options(3, 1500)}});
   ASSERT_FALSE(lines.empty());
   for (const auto& l : lines) content += l["message"]["content"].get<std::string>();
   EXPECT_EQ(lines.back()["done_reason"], "stop") << content;
@@ -136,13 +152,18 @@ TEST_F(StructuredOutputTest, FormatJsonYieldsAnObject) {
 
 TEST_F(StructuredOutputTest, BadFormatsAre400) {
   for (const char* path : {"/api/generate", "/api/chat"}) {
-    json base = {{"model", "tiny"}, {"prompt", "x"}, {"messages", {{{"role", "user"}, {"content", "x"}}}}, {"stream", false}};
+    json base = {{"model", "tiny"},
+                 {"prompt", "x"},
+                 {"messages", {{{"role", "user"}, {"content", "x"}}}},
+                 {"stream", false}};
     base["format"] = "xml";
     auto r = Post(path, base);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400) << path;
-    EXPECT_EQ(json::parse(r->body)["error"], R"(invalid format: "\"xml\""; expected "json" or a valid JSON Schema object)");
-    base["format"] = json::parse(R"({"type":"object","properties":{"a":{"type":"string","not":{"maxLength":3}}}})");
+    EXPECT_EQ(json::parse(r->body)["error"],
+              R"(invalid format: "\"xml\""; expected "json" or a valid JSON Schema object)");
+    base["format"] = json::parse(
+        R"({"type":"object","properties":{"a":{"type":"string","not":{"maxLength":3}}}})");
     r = Post(path, base);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400) << path;
@@ -156,8 +177,12 @@ TEST_F(StructuredOutputTest, BadFormatsAre400) {
 }
 
 TEST_F(StructuredOutputTest, LogprobsNonStreaming) {
-  json j = PostOk("/api/generate", {{"model", "tiny"}, {"prompt", "Once upon a time"}, {"stream", false}, {"logprobs", true},
-                                    {"top_logprobs", 2}, {"options", {{"temperature", 0}, {"num_predict", 8}}}});
+  json j = PostOk("/api/generate", {{"model", "tiny"},
+                                    {"prompt", "Once upon a time"},
+                                    {"stream", false},
+                                    {"logprobs", true},
+                                    {"top_logprobs", 2},
+                                    {"options", {{"temperature", 0}, {"num_predict", 8}}}});
   ASSERT_TRUE(j["logprobs"].is_array()) << j.dump();
   ASSERT_EQ(j["logprobs"].size(), j["eval_count"].get<size_t>());
   // `bytes` are the token's raw bytes; `token` is their text (a token that ends inside a UTF-8
@@ -169,11 +194,14 @@ TEST_F(StructuredOutputTest, LogprobsNonStreaming) {
     EXPECT_LE(lp["logprob"].get<double>(), 0.0);
     ASSERT_EQ(lp["top_logprobs"].size(), 2u);
     EXPECT_EQ(lp["top_logprobs"][0]["token"], token);  // greedy: the best alternative
-    EXPECT_GE(lp["top_logprobs"][0]["logprob"].get<double>(), lp["top_logprobs"][1]["logprob"].get<double>());
+    EXPECT_GE(lp["top_logprobs"][0]["logprob"].get<double>(),
+              lp["top_logprobs"][1]["logprob"].get<double>());
   }
   EXPECT_EQ(Sanitized(text), j["response"].get<std::string>());
   // Without `logprobs` there are none.
-  json plain = PostOk("/api/generate", {{"model", "tiny"}, {"prompt", "Once"}, {"stream", false},
+  json plain = PostOk("/api/generate", {{"model", "tiny"},
+                                        {"prompt", "Once"},
+                                        {"stream", false},
                                         {"options", {{"temperature", 0}, {"num_predict", 4}}}});
   EXPECT_FALSE(plain.contains("logprobs"));
 }
@@ -181,15 +209,20 @@ TEST_F(StructuredOutputTest, LogprobsNonStreaming) {
 TEST_F(StructuredOutputTest, LogprobsStreamWithTheirChunks) {
   for (const char* path : {"/api/generate", "/api/chat"}) {
     const bool chat = std::string(path) == "/api/chat";
-    json body = {{"model", "tiny"}, {"logprobs", true}, {"options", {{"temperature", 0}, {"num_predict", 10}}}};
-    if (chat) body["messages"] = {{{"role", "user"}, {"content", "Once upon a time"}}};
-    else body["prompt"] = "Once upon a time";
+    json body = {{"model", "tiny"},
+                 {"logprobs", true},
+                 {"options", {{"temperature", 0}, {"num_predict", 10}}}};
+    if (chat)
+      body["messages"] = {{{"role", "user"}, {"content", "Once upon a time"}}};
+    else
+      body["prompt"] = "Once upon a time";
     auto lines = PostStream(path, body);
     ASSERT_GE(lines.size(), 2u);
     size_t n = 0;
     std::string all_tokens, all_text;
     for (const auto& l : lines) {
-      all_text += chat ? l["message"]["content"].get<std::string>() : l["response"].get<std::string>();
+      all_text +=
+          chat ? l["message"]["content"].get<std::string>() : l["response"].get<std::string>();
       if (!l.contains("logprobs")) continue;
       for (const auto& lp : l["logprobs"])
         for (int b : lp["bytes"]) all_tokens += static_cast<char>(b);
@@ -204,7 +237,8 @@ TEST_F(StructuredOutputTest, LogprobsStreamWithTheirChunks) {
 TEST_F(StructuredOutputTest, TopLogprobsBoundsAre400) {
   for (const char* path : {"/api/generate", "/api/chat"}) {
     for (int bad : {-1, 21}) {
-      auto r = Post(path, {{"model", "tiny"}, {"prompt", "x"}, {"top_logprobs", bad}, {"stream", false}});
+      auto r = Post(path,
+                    {{"model", "tiny"}, {"prompt", "x"}, {"top_logprobs", bad}, {"stream", false}});
       ASSERT_TRUE(r);
       EXPECT_EQ(r->status, 400) << path << " " << bad;
       EXPECT_EQ(json::parse(r->body)["error"], "top_logprobs must be between 0 and 20");
@@ -215,12 +249,18 @@ TEST_F(StructuredOutputTest, TopLogprobsBoundsAre400) {
 // The grammar forces the model to write a Llama-3.1-style call; the server parses it into
 // message.tool_calls.
 TEST_F(StructuredOutputTest, ToolCallsAreParsedFromTheOutput) {
-  const json tools = json::parse(R"([{"type":"function","function":{"name":"get_weather","description":"Weather",
+  const json tools =
+      json::parse(R"([{"type":"function","function":{"name":"get_weather","description":"Weather",
       "parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}])");
   const json format = json::parse(
       R"({"type":"object","properties":{"name":{"enum":["get_weather"]},"parameters":{"type":"object","properties":{"city":{"type":"string","maxLength":8}},"required":["city"]}},"required":["name","parameters"]})");
-  json body = {{"model", "thinker"}, {"think", false}, {"messages", {{{"role", "user"}, {"content", "Weather in Oslo?"}}}},
-               {"tools", tools}, {"format", format}, {"stream", false}, {"options", Options(1, 200)}};
+  json body = {{"model", "thinker"},
+               {"think", false},
+               {"messages", {{{"role", "user"}, {"content", "Weather in Oslo?"}}}},
+               {"tools", tools},
+               {"format", format},
+               {"stream", false},
+               {"options", Options(1, 200)}};
   json j = PostOk("/api/chat", body);
   ASSERT_TRUE(j["message"].contains("tool_calls")) << j.dump();
   ASSERT_EQ(j["message"]["tool_calls"].size(), 1u);
@@ -249,73 +289,100 @@ TEST_F(StructuredOutputTest, ToolCallsAreParsedFromTheOutput) {
   body["stream"] = false;
   json plain = PostOk("/api/chat", body);
   EXPECT_FALSE(plain["message"].contains("tool_calls"));
-  EXPECT_TRUE(json::parse(plain["message"]["content"].get<std::string>(), nullptr, false).is_object());
+  EXPECT_TRUE(
+      json::parse(plain["message"]["content"].get<std::string>(), nullptr, false).is_object());
 }
 
 TEST_F(StructuredOutputTest, ThinkingIsSplitFromContent) {
   // The template opens <think> at the end of the prompt, so the output starts inside thinking;
   // the random model never writes </think>, so everything is thinking.
   for (const json& think : {json(true), json("high"), json(nullptr)}) {  // unset: on by default
-    json body = {{"model", "thinker"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}, {"stream", false},
+    json body = {{"model", "thinker"},
+                 {"messages", {{{"role", "user"}, {"content", "hi"}}}},
+                 {"stream", false},
                  {"options", {{"temperature", 0}, {"num_predict", 12}}}};
     if (!think.is_null()) body["think"] = think;
     json j = PostOk("/api/chat", body);
     EXPECT_FALSE(j["message"].value("thinking", "").empty()) << j.dump();
     EXPECT_EQ(j["message"]["content"], "") << j.dump();
-    json g = PostOk("/api/generate", {{"model", "thinker"}, {"prompt", "hi"}, {"stream", false}, {"think", true},
+    json g = PostOk("/api/generate", {{"model", "thinker"},
+                                      {"prompt", "hi"},
+                                      {"stream", false},
+                                      {"think", true},
                                       {"options", {{"temperature", 0}, {"num_predict", 12}}}});
     EXPECT_FALSE(g.value("thinking", "").empty()) << g.dump();
     EXPECT_EQ(g["response"], "") << g.dump();
   }
   // Streamed: thinking arrives in chunks.
-  auto lines = PostStream("/api/chat", {{"model", "thinker"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}},
-                                        {"think", true}, {"options", {{"temperature", 0}, {"num_predict", 12}}}});
+  auto lines = PostStream("/api/chat", {{"model", "thinker"},
+                                        {"messages", {{{"role", "user"}, {"content", "hi"}}}},
+                                        {"think", true},
+                                        {"options", {{"temperature", 0}, {"num_predict", 12}}}});
   std::string thinking;
   for (const auto& l : lines) thinking += l["message"].value("thinking", "");
   EXPECT_FALSE(thinking.empty());
   // think: false renders no <think> and passes the text through as content.
-  json off = PostOk("/api/chat", {{"model", "thinker"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}, {"think", false},
-                                  {"stream", false}, {"options", {{"temperature", 0}, {"num_predict", 12}}}});
+  json off = PostOk("/api/chat", {{"model", "thinker"},
+                                  {"messages", {{{"role", "user"}, {"content", "hi"}}}},
+                                  {"think", false},
+                                  {"stream", false},
+                                  {"options", {{"temperature", 0}, {"num_predict", 12}}}});
   EXPECT_FALSE(off["message"].contains("thinking")) << off.dump();
   EXPECT_FALSE(off["message"]["content"].get<std::string>().empty()) << off.dump();
 }
 
 TEST_F(StructuredOutputTest, FormatOnAThinkingModelLeavesTheThinkingFree) {
-  const json schema = json::parse(R"({"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]})");
+  const json schema =
+      json::parse(R"({"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]})");
   // Thinking on: the prompt opens <think>, the random model never closes it, so all output is
   // unconstrained thinking (with the grammar from the start it would begin with '{').
-  json on = PostOk("/api/chat", {{"model", "thinker"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}, {"think", true},
-                                 {"format", schema}, {"stream", false}, {"options", Options(1, 16)}});
+  json on = PostOk("/api/chat", {{"model", "thinker"},
+                                 {"messages", {{{"role", "user"}, {"content", "hi"}}}},
+                                 {"think", true},
+                                 {"format", schema},
+                                 {"stream", false},
+                                 {"options", Options(1, 16)}});
   const std::string thinking = on["message"].value("thinking", "");
   ASSERT_FALSE(thinking.empty()) << on.dump();
   EXPECT_NE(thinking[0], '{') << thinking;
   EXPECT_EQ(on["message"]["content"], "");
   // Thinking off: the content follows the schema from the start.
-  json off = PostOk("/api/chat", {{"model", "thinker"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}, {"think", false},
-                                  {"format", schema}, {"stream", false}, {"options", Options(1, 100)}});
+  json off = PostOk("/api/chat", {{"model", "thinker"},
+                                  {"messages", {{{"role", "user"}, {"content", "hi"}}}},
+                                  {"think", false},
+                                  {"format", schema},
+                                  {"stream", false},
+                                  {"options", Options(1, 100)}});
   const std::string content = off["message"]["content"];
   EXPECT_TRUE(grammar::ValidateJson(content, schema.dump()).ok()) << content;
 }
 
 TEST_F(StructuredOutputTest, ShowReportsTemplateCapabilities) {
   json thinker = PostOk("/api/show", {{"model", "thinker"}});
-  EXPECT_EQ(thinker["capabilities"], json::array({"completion", "tools", "thinking"})) << thinker["capabilities"];
+  EXPECT_EQ(thinker["capabilities"], json::array({"completion", "tools", "thinking"}))
+      << thinker["capabilities"];
   json tiny = PostOk("/api/show", {{"model", "tiny"}});
   EXPECT_EQ(tiny["capabilities"], json::array({"completion"}));
 }
 
 TEST_F(StructuredOutputTest, ToolsOnAModelWithoutToolsAre400) {
-  auto r = Post("/api/chat", {{"model", "tiny"}, {"messages", {{{"role", "user"}, {"content", "x"}}}}, {"stream", false},
-                              {"tools", json::parse(R"([{"type":"function","function":{"name":"f","parameters":{}}}])")}});
+  auto r = Post(
+      "/api/chat",
+      {{"model", "tiny"},
+       {"messages", {{{"role", "user"}, {"content", "x"}}}},
+       {"stream", false},
+       {"tools", json::parse(R"([{"type":"function","function":{"name":"f","parameters":{}}}])")}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
-  EXPECT_EQ(json::parse(r->body)["error"], "registry.ollama.ai/library/tiny:latest does not support tools");
+  EXPECT_EQ(json::parse(r->body)["error"],
+            "registry.ollama.ai/library/tiny:latest does not support tools");
 }
 
 TEST_F(StructuredOutputTest, ThinkErrors) {
   for (const char* path : {"/api/generate", "/api/chat"}) {
-    json body = {{"model", "tiny"}, {"prompt", "x"}, {"messages", {{{"role", "user"}, {"content", "x"}}}}, {"stream", false},
-                 {"think", true}, {"options", {{"num_predict", 4}}}};
+    json body = {
+        {"model", "tiny"}, {"prompt", "x"}, {"messages", {{{"role", "user"}, {"content", "x"}}}},
+        {"stream", false}, {"think", true}, {"options", {{"num_predict", 4}}}};
     auto r = Post(path, body);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400) << path;
@@ -328,14 +395,16 @@ TEST_F(StructuredOutputTest, ThinkErrors) {
     r = Post(path, body);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400);
-    EXPECT_EQ(json::parse(r->body)["error"],
-              R"(invalid think value: "loud" (must be "high", "medium", "low", "max", true, or false))");
+    EXPECT_EQ(
+        json::parse(r->body)["error"],
+        R"(invalid think value: "loud" (must be "high", "medium", "low", "max", true, or false))");
     body["think"] = 3;
     r = Post(path, body);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400);
-    EXPECT_EQ(json::parse(r->body)["error"],
-              R"(think must be a boolean or string ("high", "medium", "low", "max", true, or false))");
+    EXPECT_EQ(
+        json::parse(r->body)["error"],
+        R"(think must be a boolean or string ("high", "medium", "low", "max", true, or false))");
   }
 }
 

@@ -26,8 +26,8 @@ std::string ShellQuote(const std::string& arg) {
 CommandResult RunCommand(const std::string& command, int timeout_s) {
   TempDir dir;
   const std::string out_path = dir.Join("out"), err_path = dir.Join("err");
-  std::string full = "timeout " + std::to_string(timeout_s) + " sh -c " + ShellQuote(command) + " >" +
-                     ShellQuote(out_path) + " 2>" + ShellQuote(err_path) + " </dev/null";
+  std::string full = "timeout " + std::to_string(timeout_s) + " sh -c " + ShellQuote(command) +
+                     " >" + ShellQuote(out_path) + " 2>" + ShellQuote(err_path) + " </dev/null";
   int status = std::system(full.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

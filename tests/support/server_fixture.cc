@@ -76,8 +76,9 @@ std::string ServerFixture::Log() const {
   return ss.str();
 }
 
-void InstallModel(const std::string& models_dir, const std::string& name, const std::string& gguf_path,
-                  const std::string& template_text, const std::string& params_json) {
+void InstallModel(const std::string& models_dir, const std::string& name,
+                  const std::string& gguf_path, const std::string& template_text,
+                  const std::string& params_json) {
   auto st = store::Store::Open(models_dir);
   ASSERT_TRUE(st.ok()) << st.status().ToString();
   auto parsed = store::ModelName::Parse(name);
@@ -94,7 +95,9 @@ void InstallModel(const std::string& models_dir, const std::string& name, const 
   add(store::kMediaTypeModel, st->WriteBlobFromFile(gguf_path));
   if (!template_text.empty()) add(store::kMediaTypeTemplate, st->WriteBlob(template_text));
   if (!params_json.empty()) add(store::kMediaTypeParams, st->WriteBlob(params_json));
-  auto cfg = st->WriteBlob(R"({"model_format":"gguf","model_family":"llama","model_families":["llama"],"model_type":"260K","file_type":"F32","architecture":"amd64","os":"linux"})" "\n");
+  auto cfg = st->WriteBlob(
+      R"({"model_format":"gguf","model_family":"llama","model_families":["llama"],"model_type":"260K","file_type":"F32","architecture":"amd64","os":"linux"})"
+      "\n");
   ASSERT_TRUE(cfg.ok());
   m.config.media_type = std::string(store::kMediaTypeConfig);
   m.config.digest = cfg->digest;

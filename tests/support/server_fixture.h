@@ -39,7 +39,8 @@ class ServerFixture {
 
 // Copies a GGUF file into the store under `name` as a minimal model (model layer + config blob +
 // optional template/params layers), bypassing `create`, so server tests can start from a model.
-void InstallModel(const std::string& models_dir, const std::string& name, const std::string& gguf_path,
-                  const std::string& template_text = "", const std::string& params_json = "");
+void InstallModel(const std::string& models_dir, const std::string& name,
+                  const std::string& gguf_path, const std::string& template_text = "",
+                  const std::string& params_json = "");
 
 }  // namespace olla::testing

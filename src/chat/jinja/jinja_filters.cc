@@ -217,10 +217,9 @@ Result<Value> DictSort(const FilterCall& c) {
   const bool by_value = Arg(args, kwargs, 1, "by") && Arg(args, kwargs, 1, "by")->is_string() &&
                         Arg(args, kwargs, 1, "by")->str().str() == "value";
   Value attr = Value::Str(by_value ? "1" : "0");
-  OLLA_ASSIGN_OR_RETURN(
-      std::vector<Value> sorted,
-      SortedItems(items.list(), &attr, BoolArg(args, kwargs, 0, "case_sensitive"),
-                  BoolArg(args, kwargs, 2, "reverse")));
+  OLLA_ASSIGN_OR_RETURN(std::vector<Value> sorted,
+                        SortedItems(items.list(), &attr, BoolArg(args, kwargs, 0, "case_sensitive"),
+                                    BoolArg(args, kwargs, 2, "reverse")));
   return Value::List(std::move(sorted));
 }
 
@@ -345,9 +344,9 @@ Result<Value> Sort(const FilterCall& c) {
   OLLA_ASSIGN_OR_RETURN(std::vector<Value> items, Iterate(c.v));
   const Value* attribute = Kwarg(c.kwargs, "attribute");
   bool cs = BoolArg(c.args, c.kwargs, 1, "case_sensitive");
-  OLLA_ASSIGN_OR_RETURN(std::vector<Value> sorted,
-                        SortedItems(std::move(items), attribute, cs,
-                                    BoolArg(c.args, c.kwargs, 0, "reverse")));
+  OLLA_ASSIGN_OR_RETURN(
+      std::vector<Value> sorted,
+      SortedItems(std::move(items), attribute, cs, BoolArg(c.args, c.kwargs, 0, "reverse")));
   return Value::List(std::move(sorted));
 }
 
@@ -403,8 +402,7 @@ Result<Value> Sum(const FilterCall& c) {
 Result<Value> Abs(const FilterCall& c) {
   const Value& v = c.v;
   if (v.is_int())
-    return Value(v.int_value() == INT64_MIN || v.int_value() >= 0 ? v.int_value()
-                                                                  : -v.int_value());
+    return Value(v.int_value() == INT64_MIN || v.int_value() >= 0 ? v.int_value() : -v.int_value());
   if (v.is_float()) return Value(std::fabs(v.float_value()));
   return Status::InvalidArgument(StrCat("bad operand type for abs(): '", PyTypeName(v), "'"));
 }
@@ -447,8 +445,7 @@ Result<Value> Round(const FilterCall& c) {
 }
 
 Result<Value> Attr(const FilterCall& c) {
-  if (c.args.empty() || !c.args[0].is_string())
-    return Status::InvalidArgument("attr needs a name");
+  if (c.args.empty() || !c.args[0].is_string()) return Status::InvalidArgument("attr needs a name");
   const Value* f = c.v.Get(c.args[0].str().str());
   return f ? *f : Value::Undefined();
 }

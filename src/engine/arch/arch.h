@@ -1,7 +1,7 @@
 #pragma once
 // ArchSpec: everything olla knows about one model architecture, in one file per family plus one
-// row in arch_registry.cc (CONVENTIONS.md C4); architectures olla does not run have their ArchTraits in
-// foreign_archs.cc. No other code lists or switches on architecture names.
+// row in arch_registry.cc (CONVENTIONS.md C4); architectures olla does not run have their
+// ArchTraits in foreign_archs.cc. No other code lists or switches on architecture names.
 // docs/ADDING_AN_ARCH.md walks through adding one.
 
 #include <string>

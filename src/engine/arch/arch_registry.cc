@@ -5,21 +5,23 @@
 
 namespace olla::engine {
 
-extern const ArchSpec kLlamaArch, kQwen2Arch, kQwen3Arch, kGemmaArch, kGemma2Arch, kGemma3Arch, kPhi3Arch,
-    kBertArch;
+extern const ArchSpec kLlamaArch, kQwen2Arch, kQwen3Arch, kGemmaArch, kGemma2Arch, kGemma3Arch,
+    kPhi3Arch, kBertArch;
 // foreign_archs.cc: architectures olla does not run.
 const ArchTraits& ForeignArchTraits(std::string_view gguf_name);
 
 namespace {
 const ArchSpec* const kArchs[] = {
-    &kLlamaArch, &kQwen2Arch, &kQwen3Arch, &kGemmaArch, &kGemma2Arch, &kGemma3Arch, &kPhi3Arch, &kBertArch,
+    &kLlamaArch,  &kQwen2Arch,  &kQwen3Arch, &kGemmaArch,
+    &kGemma2Arch, &kGemma3Arch, &kPhi3Arch,  &kBertArch,
 };
 }  // namespace
 
 Result<const ArchSpec*> FindArch(std::string_view name) {
   for (const ArchSpec* a : kArchs)
     if (a->gguf_name == name) return a;
-  return Status::Unsupported(StrCat("unsupported model architecture '", name, "' (supported: ", SupportedArchList(), ")"));
+  return Status::Unsupported(
+      StrCat("unsupported model architecture '", name, "' (supported: ", SupportedArchList(), ")"));
 }
 
 const ArchTraits& ArchTraitsFor(std::string_view gguf_name) {

@@ -33,8 +33,9 @@ static Status LoadBert(const gguf::Metadata& md, ModelConfig& cfg) {
   cfg.output_head = false;
   OLLA_ASSIGN_OR_RETURN(uint64_t pooling, md.GetUintOr("bert.pooling_type", 0));
   if (pooling > static_cast<uint64_t>(Pooling::kLast))
-    return Status::Unsupported(StrCat("bert.pooling_type ", pooling,
-                                      " is not supported (0 none, 1 mean, 2 cls, 3 last; 4 rank is not implemented)"));
+    return Status::Unsupported(
+        StrCat("bert.pooling_type ", pooling,
+               " is not supported (0 none, 1 mean, 2 cls, 3 last; 4 rank is not implemented)"));
   cfg.pooling = static_cast<Pooling>(pooling);
   return Status::Ok();
 }

@@ -12,11 +12,14 @@ using tensor::DType;
 
 namespace {
 
-bool Contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+bool Contains(std::string_view s, std::string_view part) {
+  return s.find(part) != std::string_view::npos;
+}
 
 // qwen35*: the multi-token-prediction projection stays at Q8_0 when quantized.
 DType Qwen35QuantOverride(std::string_view name, DType type) {
-  if (Contains(name, "nextn.eh_proj.weight") && tensor::Info(type).quantized && type != DType::kQ8_0)
+  if (Contains(name, "nextn.eh_proj.weight") && tensor::Info(type).quantized &&
+      type != DType::kQ8_0)
     return DType::kQ8_0;
   return type;
 }
@@ -61,7 +64,8 @@ const ForeignArch kForeignArchs[] = {
 const ArchTraits& ForeignArchTraits(std::string_view gguf_name) {
   static const ArchTraits kDefault;
   for (const ForeignArch& a : kForeignArchs) {
-    if (a.prefix ? gguf_name.substr(0, a.gguf_name.size()) == a.gguf_name : gguf_name == a.gguf_name)
+    if (a.prefix ? gguf_name.substr(0, a.gguf_name.size()) == a.gguf_name
+                 : gguf_name == a.gguf_name)
       return a.traits;
   }
   return kDefault;

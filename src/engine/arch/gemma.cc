@@ -18,11 +18,14 @@ Status LoadGemmaLike(const gguf::Metadata& md, std::string_view prefix, ModelCon
   cfg.ffn_act = FfnActivation::kGeluTanh;
   cfg.embd_scale = std::sqrt(static_cast<float>(cfg.n_embd));
   // Logit softcapping appears in gemma2 and, optionally, later files; 0 (absent) disables it.
-  OLLA_ASSIGN_OR_RETURN(cfg.final_softcap, GetFloatOr(md, StrCat(prefix, ".final_logit_softcapping"), 0.0f));
+  OLLA_ASSIGN_OR_RETURN(cfg.final_softcap,
+                        GetFloatOr(md, StrCat(prefix, ".final_logit_softcapping"), 0.0f));
   return Status::Ok();
 }
 
-static Status LoadGemma(const gguf::Metadata& md, ModelConfig& cfg) { return LoadGemmaLike(md, "gemma", cfg); }
+static Status LoadGemma(const gguf::Metadata& md, ModelConfig& cfg) {
+  return LoadGemmaLike(md, "gemma", cfg);
+}
 
 extern const ArchSpec kGemmaArch = {.gguf_name = "gemma", .load_config = LoadGemma};
 

@@ -21,8 +21,10 @@ static Status LoadGemma2(const gguf::Metadata& md, ModelConfig& cfg) {
   OLLA_ASSIGN_OR_RETURN(cfg.attn_softcap, GetFloatOr(md, "gemma2.attn_logit_softcapping", 50.0f));
   OLLA_ASSIGN_OR_RETURN(cfg.final_softcap, GetFloatOr(md, "gemma2.final_logit_softcapping", 30.0f));
   OLLA_ASSIGN_OR_RETURN(uint64_t window, md.GetUintOr("gemma2.attention.sliding_window", 4096));
-  SetSlidingWindowLayers(cfg, static_cast<size_t>(window), 2, cfg.rope.freq_base, cfg.rope.freq_scale);
-  if (cfg.n_layer == 46) cfg.attn_scale = 1.0f / std::sqrt(static_cast<float>(cfg.n_embd / cfg.n_head));
+  SetSlidingWindowLayers(cfg, static_cast<size_t>(window), 2, cfg.rope.freq_base,
+                         cfg.rope.freq_scale);
+  if (cfg.n_layer == 46)
+    cfg.attn_scale = 1.0f / std::sqrt(static_cast<float>(cfg.n_embd / cfg.n_head));
   return Status::Ok();
 }
 

@@ -20,7 +20,8 @@ static Status LoadGemma3(const gguf::Metadata& md, ModelConfig& cfg) {
   cfg.post_attn_norm = true;
   cfg.post_ffn_norm = true;
   cfg.qk_norm = true;
-  if (cfg.n_layer == 62) cfg.attn_scale = 1.0f / std::sqrt(static_cast<float>(cfg.n_embd / cfg.n_head));
+  if (cfg.n_layer == 62)
+    cfg.attn_scale = 1.0f / std::sqrt(static_cast<float>(cfg.n_embd / cfg.n_head));
 
   OLLA_ASSIGN_OR_RETURN(uint64_t window, md.GetUintOr("gemma3.attention.sliding_window", 0));
   if (window == 0) return Status::Ok();  // every layer global
@@ -29,14 +30,17 @@ static Status LoadGemma3(const gguf::Metadata& md, ModelConfig& cfg) {
   const gguf::Value* pattern = md.Find(pattern_key);
   if (pattern == nullptr || !pattern->is_array()) {
     OLLA_ASSIGN_OR_RETURN(uint64_t period, md.GetUintOr(pattern_key, 6));
-    SetSlidingWindowLayers(cfg, static_cast<size_t>(window), static_cast<size_t>(period), local_base, 1.0f);
+    SetSlidingWindowLayers(cfg, static_cast<size_t>(window), static_cast<size_t>(period),
+                           local_base, 1.0f);
     return Status::Ok();
   }
   const gguf::Array& flags = *pattern->AsArray();
   if (flags.items.size() != cfg.n_layer)
-    return Status::InvalidArgument(StrCat("metadata key '", pattern_key, "' has ", flags.items.size(),
-                                          " entries for ", cfg.n_layer, " layers"));
-  SetSlidingWindowLayers(cfg, static_cast<size_t>(window), 1, local_base, 1.0f);  // all global, then per flag
+    return Status::InvalidArgument(StrCat("metadata key '", pattern_key, "' has ",
+                                          flags.items.size(), " entries for ", cfg.n_layer,
+                                          " layers"));
+  SetSlidingWindowLayers(cfg, static_cast<size_t>(window), 1, local_base,
+                         1.0f);  // all global, then per flag
   for (size_t layer_idx = 0; layer_idx < cfg.n_layer; ++layer_idx) {
     Result<bool> local = flags.items[layer_idx].AsBool();
     if (!local.ok()) return local.status().WithPrefix(pattern_key);

@@ -7,9 +7,11 @@
 namespace olla::engine {
 
 namespace {
-Result<size_t> PositiveSize(const gguf::Metadata& md, const std::string& key, uint64_t max = 1ull << 32) {
+Result<size_t> PositiveSize(const gguf::Metadata& md, const std::string& key,
+                            uint64_t max = 1ull << 32) {
   OLLA_ASSIGN_OR_RETURN(uint64_t v, md.GetUint(key));
-  if (v == 0 || v > max) return Status::InvalidArgument(StrCat("metadata key '", key, "' has invalid value ", v));
+  if (v == 0 || v > max)
+    return Status::InvalidArgument(StrCat("metadata key '", key, "' has invalid value ", v));
   return static_cast<size_t>(v);
 }
 
@@ -25,17 +27,20 @@ Status LoadLlamaLike(const gguf::Metadata& md, std::string_view prefix, ModelCon
   OLLA_ASSIGN_OR_RETURN(cfg.n_layer, PositiveSize(md, p + ".block_count", kMaxLayers));
   OLLA_ASSIGN_OR_RETURN(cfg.n_ff, PositiveSize(md, p + ".feed_forward_length"));
   OLLA_ASSIGN_OR_RETURN(cfg.n_head, PositiveSize(md, p + ".attention.head_count"));
-  OLLA_ASSIGN_OR_RETURN(uint64_t n_head_kv, md.GetUintOr(p + ".attention.head_count_kv", cfg.n_head));
+  OLLA_ASSIGN_OR_RETURN(uint64_t n_head_kv,
+                        md.GetUintOr(p + ".attention.head_count_kv", cfg.n_head));
   cfg.n_head_kv = static_cast<size_t>(n_head_kv);
   if (cfg.n_head_kv == 0 || cfg.n_head % cfg.n_head_kv != 0)
-    return Status::InvalidArgument(StrCat("metadata key '", p, ".attention.head_count_kv' (", cfg.n_head_kv,
-                                          ") must divide head_count (", cfg.n_head, ")"));
+    return Status::InvalidArgument(StrCat("metadata key '", p, ".attention.head_count_kv' (",
+                                          cfg.n_head_kv, ") must divide head_count (", cfg.n_head,
+                                          ")"));
   if (md.Contains(p + ".attention.key_length")) {
     OLLA_ASSIGN_OR_RETURN(cfg.head_dim, PositiveSize(md, p + ".attention.key_length"));
   } else {
     if (cfg.n_embd % cfg.n_head != 0)
-      return Status::InvalidArgument(StrCat("metadata key '", p, ".attention.head_count' (", cfg.n_head,
-                                            ") does not divide embedding_length (", cfg.n_embd, ")"));
+      return Status::InvalidArgument(StrCat("metadata key '", p, ".attention.head_count' (",
+                                            cfg.n_head, ") does not divide embedding_length (",
+                                            cfg.n_embd, ")"));
     cfg.head_dim = cfg.n_embd / cfg.n_head;
   }
   if (md.Contains(p + ".attention.value_length")) {
@@ -52,7 +57,8 @@ Status LoadLlamaLike(const gguf::Metadata& md, std::string_view prefix, ModelCon
   OLLA_ASSIGN_OR_RETURN(uint64_t n_rot, md.GetUintOr(p + ".rope.dimension_count", cfg.head_dim));
   if (n_rot == 0 || n_rot > cfg.head_dim || n_rot % 2 != 0)
     return Status::InvalidArgument(StrCat("metadata key '", p, ".rope.dimension_count' (", n_rot,
-                                          ") must be even and at most the head size ", cfg.head_dim));
+                                          ") must be even and at most the head size ",
+                                          cfg.head_dim));
   cfg.rope.n_rot = static_cast<size_t>(n_rot);
   // Linear rope scaling: "<arch>.rope.scaling.type" = "linear" with factor f ⇒ positions / f.
   OLLA_ASSIGN_OR_RETURN(std::string scaling, md.GetStringOr(p + ".rope.scaling.type", "none"));

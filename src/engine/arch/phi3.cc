@@ -19,7 +19,8 @@ static Status LoadPhi3(const gguf::Metadata& md, ModelConfig& cfg) {
   // (rope_factors_short/long) chosen by context length, plus a cos/sin magnitude correction.
   // TODO(#arch-phi3-longrope): implement; refused rather than computed wrongly.
   if (md.Contains("phi3.rope.scaling.attn_factor"))
-    return Status::Unsupported("phi3 models with LongRoPE scaling (phi3.rope.scaling.attn_factor) are not supported yet");
+    return Status::Unsupported(
+        "phi3 models with LongRoPE scaling (phi3.rope.scaling.attn_factor) are not supported yet");
   return Status::Ok();
 }
 

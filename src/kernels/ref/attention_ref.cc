@@ -17,7 +17,8 @@ using tensor::F32ToF16;
 namespace {
 
 // Elements [off, off + dim) of row j of a cache with rows of `row_elems` elements, as F32.
-void LoadRow(const KvView& kv, const uint8_t* base, size_t row_elems, size_t j, size_t off, size_t dim, float* out) {
+void LoadRow(const KvView& kv, const uint8_t* base, size_t row_elems, size_t j, size_t off,
+             size_t dim, float* out) {
   const uint8_t* row = base + j * KvRowBytes(kv.type, row_elems);
   switch (kv.type) {
     case tensor::DType::kF16: {
@@ -42,12 +43,13 @@ void LoadRow(const KvView& kv, const uint8_t* base, size_t row_elems, size_t j, 
 
 }  // namespace
 
-void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& kv, const AttentionParams& p,
-               float* out) {
+void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& kv,
+               const AttentionParams& p, float* out) {
   const bool f16 = kv.type == tensor::DType::kF16;
   const size_t k_row = p.n_head_kv * p.head_dim, v_row = p.n_head_kv * p.head_dim_v;
   const size_t group = p.n_head / p.n_head_kv;
-  std::vector<float> scores(kv.n_kv), qv(p.head_dim), acc(p.head_dim_v), row(std::max(p.head_dim, p.head_dim_v));
+  std::vector<float> scores(kv.n_kv), qv(p.head_dim), acc(p.head_dim_v),
+      row(std::max(p.head_dim, p.head_dim_v));
   for (size_t t = 0; t < n_tok; ++t) {
     for (size_t h = 0; h < p.n_head; ++h) {
       const size_t kvh = h / group;
@@ -61,7 +63,8 @@ void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& k
         for (size_t d = 0; d < p.head_dim; ++d) s += row[d] * qv[d];
         s *= p.scale;
         if (p.softcap > 0) s = p.softcap * std::tanh(s / p.softcap);
-        if (p.window > 0 && j <= last && last - j >= p.window) s = -std::numeric_limits<float>::infinity();
+        if (p.window > 0 && j <= last && last - j >= p.window)
+          s = -std::numeric_limits<float>::infinity();
         scores[j] = s;
       }
       SoftmaxInPlace(scores.data(), n);

@@ -8,6 +8,7 @@
 namespace olla::kernels::ref {
 
 // Same contract as kernels::Attention, single-threaded.
-void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& kv, const AttentionParams& p, float* out);
+void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& kv,
+               const AttentionParams& p, float* out);
 
 }  // namespace olla::kernels::ref

@@ -84,7 +84,8 @@ float DotAffineQ8_1(size_t n, const void* w, const void* a) {
     Unpack(x[b], q);
     summs += F16ToF32(x[b].m) * F16ToF32(y[b].s);  // exact: two 11-bit significands
     const float d = F16ToF32(x[b].d) * F16ToF32(y[b].d);
-    for (int k = 0; k < 8; ++k) acc[k] = std::fma(d, static_cast<float>(DotI8(q + 4 * k, y[b].qs + 4 * k, 4)), acc[k]);
+    for (int k = 0; k < 8; ++k)
+      acc[k] = std::fma(d, static_cast<float>(DotI8(q + 4 * k, y[b].qs + 4 * k, 4)), acc[k]);
   }
   return HorizontalSum8(acc) + summs;
 }
@@ -93,7 +94,8 @@ void UnpackQ8_0Block(const t::BlockQ8_0& b, int8_t q[32]) {
   for (int i = 0; i < 32; ++i) q[i] = b.qs[i];
 }
 
-// k-quant super-blocks against Q8_K: d_w*d_a * sum_j scale_j <q_j, a_j> - dmin_w*d_a * sum_j min_j * bsum_j.
+// k-quant super-blocks against Q8_K: d_w*d_a * sum_j scale_j <q_j, a_j> - dmin_w*d_a * sum_j min_j
+// * bsum_j.
 template <typename Block, void (*Unpack)(const Block&, UnpackedK&)>
 float DotK(size_t n, const void* w, const void* a) {
   const auto* x = static_cast<const Block*>(w);
@@ -119,19 +121,41 @@ float DotK(size_t n, const void* w, const void* a) {
 
 }  // namespace
 
-float DotQ4_0(size_t n, const void* w, const void* a) { return DotSymmetricQ8_0<t::BlockQ4_0, UnpackQ4_0>(n, w, a); }
-float DotQ5_0(size_t n, const void* w, const void* a) { return DotSymmetricQ8_0<t::BlockQ5_0, UnpackQ5_0>(n, w, a); }
-float DotQ8_0(size_t n, const void* w, const void* a) { return DotSymmetricQ8_0<t::BlockQ8_0, UnpackQ8_0Block>(n, w, a); }
+float DotQ4_0(size_t n, const void* w, const void* a) {
+  return DotSymmetricQ8_0<t::BlockQ4_0, UnpackQ4_0>(n, w, a);
+}
+float DotQ5_0(size_t n, const void* w, const void* a) {
+  return DotSymmetricQ8_0<t::BlockQ5_0, UnpackQ5_0>(n, w, a);
+}
+float DotQ8_0(size_t n, const void* w, const void* a) {
+  return DotSymmetricQ8_0<t::BlockQ8_0, UnpackQ8_0Block>(n, w, a);
+}
 float DotIQ4_NL(size_t n, const void* w, const void* a) {
   return DotSymmetricQ8_0<t::BlockIQ4_NL, UnpackIQ4_NL>(n, w, a);
 }
-float DotQ4_1(size_t n, const void* w, const void* a) { return DotAffineQ8_1<t::BlockQ4_1, UnpackQ4_1>(n, w, a); }
-float DotQ5_1(size_t n, const void* w, const void* a) { return DotAffineQ8_1<t::BlockQ5_1, UnpackQ5_1>(n, w, a); }
-float DotQ2_K(size_t n, const void* w, const void* a) { return DotK<t::BlockQ2_K, UnpackQ2_K>(n, w, a); }
-float DotQ3_K(size_t n, const void* w, const void* a) { return DotK<t::BlockQ3_K, UnpackQ3_K>(n, w, a); }
-float DotQ4_K(size_t n, const void* w, const void* a) { return DotK<t::BlockQ4_K, UnpackQ4_K>(n, w, a); }
-float DotQ5_K(size_t n, const void* w, const void* a) { return DotK<t::BlockQ5_K, UnpackQ5_K>(n, w, a); }
-float DotQ6_K(size_t n, const void* w, const void* a) { return DotK<t::BlockQ6_K, UnpackQ6_K>(n, w, a); }
-float DotIQ4_XS(size_t n, const void* w, const void* a) { return DotK<t::BlockIQ4_XS, UnpackIQ4_XS>(n, w, a); }
+float DotQ4_1(size_t n, const void* w, const void* a) {
+  return DotAffineQ8_1<t::BlockQ4_1, UnpackQ4_1>(n, w, a);
+}
+float DotQ5_1(size_t n, const void* w, const void* a) {
+  return DotAffineQ8_1<t::BlockQ5_1, UnpackQ5_1>(n, w, a);
+}
+float DotQ2_K(size_t n, const void* w, const void* a) {
+  return DotK<t::BlockQ2_K, UnpackQ2_K>(n, w, a);
+}
+float DotQ3_K(size_t n, const void* w, const void* a) {
+  return DotK<t::BlockQ3_K, UnpackQ3_K>(n, w, a);
+}
+float DotQ4_K(size_t n, const void* w, const void* a) {
+  return DotK<t::BlockQ4_K, UnpackQ4_K>(n, w, a);
+}
+float DotQ5_K(size_t n, const void* w, const void* a) {
+  return DotK<t::BlockQ5_K, UnpackQ5_K>(n, w, a);
+}
+float DotQ6_K(size_t n, const void* w, const void* a) {
+  return DotK<t::BlockQ6_K, UnpackQ6_K>(n, w, a);
+}
+float DotIQ4_XS(size_t n, const void* w, const void* a) {
+  return DotK<t::BlockIQ4_XS, UnpackIQ4_XS>(n, w, a);
+}
 
 }  // namespace olla::kernels::ref

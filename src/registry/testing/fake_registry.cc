@@ -46,8 +46,7 @@ std::optional<std::string> DecodeB64(const std::string& in) {
 }
 
 // Checks Ollama's token request signature (spec §7.3). Returns the signed string, or why not.
-std::string CheckSignature(const httplib::Request& req, const std::string& pubkey_b64,
-                           bool* ok) {
+std::string CheckSignature(const httplib::Request& req, const std::string& pubkey_b64, bool* ok) {
   *ok = false;
   const std::string auth = req.get_header_value("Authorization");
   size_t colon = auth.find(':');
@@ -66,16 +65,15 @@ std::string CheckSignature(const httplib::Request& req, const std::string& pubke
                             .count();
   if (ts.empty() || std::llabs(std::atoll(ts.c_str()) - now) > 300) return "bad ts";
   if (req.get_param_value("nonce").empty()) return "no nonce";
-  const std::string data = "GET,http://" + req.get_header_value("Host") + req.target + "," +
-                           EncodeB64(Sha256Hex(""));
+  const std::string data =
+      "GET,http://" + req.get_header_value("Host") + req.target + "," + EncodeB64(Sha256Hex(""));
   const std::string pub = blob->substr(19);
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
       EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
                                   reinterpret_cast<const unsigned char*>(pub.data()), 32),
       EVP_PKEY_free);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!key || !ctx ||
-      EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+  if (!key || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
       EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig->data()), 64,
                        reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
     return "signature does not verify";

@@ -13,7 +13,8 @@ QcmxYcHOpGsFzNwnfsn8AAAAAAECAwQF
 -----END OPENSSH PRIVATE KEY-----
 )";
 // The base64 public key blob of its .pub line, and the whole line.
-inline constexpr char kFixedPublicB64[] = "AAAAC3NzaC1lZDI1NTE5AAAAIB9F2f3fY/RzWCIIl5aWhzKUQcmxYcHOpGsFzNwnfsn8";
+inline constexpr char kFixedPublicB64[] =
+    "AAAAC3NzaC1lZDI1NTE5AAAAIB9F2f3fY/RzWCIIl5aWhzKUQcmxYcHOpGsFzNwnfsn8";
 inline constexpr char kFixedPublic[] =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB9F2f3fY/RzWCIIl5aWhzKUQcmxYcHOpGsFzNwnfsn8";
 
