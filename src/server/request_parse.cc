@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "api/json_order.h"
 #include "api/json_request.h"
@@ -178,6 +179,14 @@ Result<GenerateRequest> ParseGenerateRequest(const json& j, std::string_view raw
     if (!ctx->is_array()) return f.TypeError("context", *ctx, "[]int");
     for (const auto& t : *ctx) {
       if (!t.is_number_integer()) return f.TypeError("context", t, "int");
+      // Token ids are 32-bit: a larger value was silently cut (2^40 became token 0). Ids past
+      // the vocabulary are refused by the engine when the tokens are evaluated.
+      const bool fits = t.is_number_unsigned()
+                            ? t.get<uint64_t>() <= INT32_MAX
+                            : t.get<int64_t>() >= 0 && t.get<int64_t>() <= INT32_MAX;
+      if (!fits)
+        return Status::InvalidArgument(
+            StrCat("context holds ", t.dump(), ", which is not a token id"));
       r.job.context.push_back(t.get<int32_t>());
     }
   }

@@ -9,6 +9,21 @@ namespace {
 
 using nlohmann::json;
 
+// Issue #17: `context` [2^40] was cut to token 0 without a word.
+TEST(RequestParseTest, ContextTokensMustBeTokenIds) {
+  auto ok =
+      ParseGenerateRequest({{"model", "m"}, {"prompt", "p"}, {"context", {1, 2, 2147483647}}}, "");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->job.context, (std::vector<int32_t>{1, 2, 2147483647}));
+  for (const json& bad :
+       {json(int64_t{1} << 40), json(-1), json(uint64_t{1} << 63), json(2147483648LL)}) {
+    auto r = ParseGenerateRequest({{"model", "m"}, {"prompt", "p"}, {"context", {5, bad}}}, "");
+    ASSERT_FALSE(r.ok()) << bad.dump();
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status().message(), "context holds " + bad.dump() + ", which is not a token id");
+  }
+}
+
 TEST(RequestParseTest, ParseOutputRequest) {
   auto ok = ParseOutputRequest(
       json::parse(R"({"logprobs":true,"top_logprobs":20,"think":"low","format":"json"})"),
