@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <new>
 
@@ -106,6 +107,20 @@ Scheduler::~Scheduler() {
   runners_.clear();
 }
 
+namespace {
+// A load error names the model's file (in a store, the blob "sha256-<hex>"), never the folder it
+// lives in: the message goes back to API clients, who need not learn where the store is.
+Status WithoutDirectory(const Status& status, const std::string& path) {
+  const std::string file = std::filesystem::path(path).filename().string();
+  std::string message = status.message();
+  if (file.empty() || file == path) return status;
+  for (size_t at = message.find(path); at != std::string::npos;
+       at = message.find(path, at + file.size()))
+    message.replace(at, path.size(), file);
+  return Status(status.code(), std::move(message));
+}
+}  // namespace
+
 Result<std::shared_ptr<Runner>> Scheduler::LoadLocked(std::unique_lock<std::mutex>& lock,
                                                       const std::string& name,
                                                       const std::string& path,
@@ -173,7 +188,7 @@ Result<std::shared_ptr<Runner>> Scheduler::LoadLocked(std::unique_lock<std::mute
   lock.lock();
   loading_ = false;
   NotifyLocked();
-  if (!status.ok()) return status;
+  if (!status.ok()) return WithoutDirectory(status, path);
   runner->name = name;
   runner->path = path;
   runner->params = params;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <future>
 
 #include "gguf/reader.h"
@@ -180,6 +181,23 @@ TEST(SchedulerTest, MissingOrBadFileFailsCleanly) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(s.Loaded().empty());
+}
+
+// Issue #17: load errors reached API clients with the store's absolute path.
+TEST(SchedulerTest, LoadErrorsNameTheFileNotItsFolder) {
+  testing::TempDir dir;
+  const std::string missing = dir.Join("sha256-0123abcd");
+  const std::string bad = dir.Join("sha256-4567ef");
+  { std::ofstream(bad) << "not a gguf file"; }
+  Scheduler s({});
+  for (const std::string& path : {missing, bad}) {
+    auto r = s.Acquire("x", path, Small(), std::nullopt);
+    ASSERT_FALSE(r.ok());
+    const std::string message = r.status().message();
+    EXPECT_EQ(message.find(dir.path()), std::string::npos) << message;
+    EXPECT_NE(message.find(std::filesystem::path(path).filename().string()), std::string::npos)
+        << message;
+  }
 }
 
 }  // namespace
