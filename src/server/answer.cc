@@ -62,4 +62,19 @@ NativeReply Answer(ServerContext& ctx, std::shared_ptr<runtime::PreparedRequest>
   });
 }
 
+NativeReply PrepareAndAnswer(ServerContext& ctx, const ResolvedModel& model,
+                             const PromptRequest& request,
+                             std::variant<runtime::GenerateJob, runtime::ChatJob> input,
+                             const AnswerShape& shape, runtime::Clock::time_point start,
+                             std::stop_token cancel) {
+  auto job = MakePromptJob(ctx, model, request, std::move(input));
+  if (!job.ok()) return NativeReply::Error(job.status());
+  const std::stop_token stop = cancel.stop_possible() ? cancel : ctx.shutdown.get_token();
+  auto prepared = runtime::Prepare(*ctx.scheduler, *job, stop);
+  if (!prepared.ok()) return NativeReply::Error(prepared.status());
+  if (prepared->load_only()) return NativeReply::Json(DoneWithoutOutput(shape, "load"));
+  return Answer(ctx, std::make_shared<runtime::PreparedRequest>(std::move(*prepared)),
+                request.stream, shape, start, stop);
+}
+
 }  // namespace olla::server

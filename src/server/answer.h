@@ -7,9 +7,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stop_token>
+#include <variant>
 
 #include "runtime/pipeline.h"
+#include "server/model_resolver.h"
 #include "server/native.h"
+#include "server/request_parse.h"
 #include "server/server.h"
 
 namespace olla::server {
@@ -34,5 +37,14 @@ nlohmann::json DoneWithoutOutput(const AnswerShape& shape, const char* done_reas
 NativeReply Answer(ServerContext& ctx, std::shared_ptr<runtime::PreparedRequest> prepared,
                    bool stream, AnswerShape shape, runtime::Clock::time_point start,
                    std::stop_token stop);
+
+// The common end of /api/generate and /api/chat, after each route's own checks: the typed job
+// (MakePromptJob), a slot and the prompt (runtime::Prepare), then Answer; a load-only request
+// answers "load". `cancel`, when it can fire, ends the request; else the server's shutdown does.
+NativeReply PrepareAndAnswer(ServerContext& ctx, const ResolvedModel& model,
+                             const PromptRequest& request,
+                             std::variant<runtime::GenerateJob, runtime::ChatJob> input,
+                             const AnswerShape& shape, runtime::Clock::time_point start,
+                             std::stop_token cancel);
 
 }  // namespace olla::server

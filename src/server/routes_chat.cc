@@ -51,14 +51,7 @@ NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view ra
   }
   if (model->model_path.empty())
     return NativeReply::Error(400, StrCat("\"", name, "\" does not support chat"));
-  auto job = MakePromptJob(ctx, *model, r->common, std::move(r->job));
-  if (!job.ok()) return NativeReply::Error(job.status());
-  const std::stop_token stop = cancel.stop_possible() ? cancel : ctx.shutdown.get_token();
-  auto prepared = runtime::Prepare(*ctx.scheduler, *job, stop);
-  if (!prepared.ok()) return NativeReply::Error(prepared.status());
-  if (prepared->load_only()) return NativeReply::Json(DoneWithoutOutput(shape, "load"));
-  return Answer(ctx, std::make_shared<runtime::PreparedRequest>(std::move(*prepared)),
-                r->common.stream, shape, start, stop);
+  return PrepareAndAnswer(ctx, *model, r->common, std::move(r->job), shape, start, cancel);
 }
 
 void RegisterChatRoutes(httplib::Server& http, ServerContext& ctx) {
