@@ -31,6 +31,7 @@ Result<std::unique_ptr<Context>> Context::Create(const Model& model, const Conte
     a.gate.resize(nb * c.n_ff);
     a.up.resize(nb * c.n_ff);
     a.pos.resize(nb);
+    if (c.n_expert > 0) a.moe.ResizeFor(c, nb);
   } catch (const std::bad_alloc&) {
     return Status::ResourceExhausted(StrCat("cannot allocate activations for a batch of ", nb));
   }

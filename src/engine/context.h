@@ -13,6 +13,7 @@
 #include "base/thread_pool.h"
 #include "engine/kv_cache.h"
 #include "engine/model.h"
+#include "engine/moe.h"
 
 namespace olla::engine {
 
@@ -29,6 +30,7 @@ struct ContextParams {
 struct Activations {
   std::vector<float> x, xb, q, k, v, attn, gate, up;
   std::vector<int32_t> pos;
+  MoeScratch moe;  // mixture-of-experts models only
 };
 
 class Context {

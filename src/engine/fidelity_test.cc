@@ -54,6 +54,11 @@ const Case kCases[] = {
     {"tiny-gemma2-F16", 3e-3},
     {"tiny-gemma3-F16", 3e-3},
     {"tiny-phi3-F16", 3e-3},
+    // The second set (testdata/README.md §4b).
+    {"tiny-qwen3moe-F16", 3e-3},
+    {"tiny-qwen3moe-Q4_K_M", 5e-2},
+    {"tiny-mixtral-Q4_0", 5e-2},
+    {"tiny-gptoss-F16", 3e-3},
 };
 
 struct Reference {

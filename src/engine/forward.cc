@@ -3,6 +3,7 @@
 //   attention block: [norm] -> q, k, v (+bias) -> [q/k norm] -> [rope] -> attend -> Wo (+bias)
 //                    -> [post norm] -> residual add -> [post-residual norm]
 //   FFN block:       [norm] -> gate/up (+bias) -> act -> down (+bias) -> [post norm]
+//                    (or the mixture of experts of engine/moe.cc in place of gate..down)
 //                    -> residual add -> [post-residual norm]
 // where the block's norm comes before it (kPre: llama, qwen, gemma, phi3) or after the residual
 // add (kPost: BERT), and the "post norm" is gemma2/3's sandwich norm of the branch output.
@@ -103,6 +104,7 @@ const float* Context::Forward(const TokenId* tokens, size_t n) {
       kernels::Rope(a.k.data(), n, c.n_head_kv, c.head_dim, a.pos.data(), rope);
     }
     ap.window = lc.local ? c.sliding_window : 0;
+    ap.sinks = lw.attn_sinks.data;
     if (c.causal) {
       kv_.Store(il, n_past0, n, a.k.data(), a.v.data());
       kernels::Attention(a.q.data(), n, a.pos.data(), kv_.View(il, n_past0 + n), ap, a.attn.data(),
@@ -129,20 +131,24 @@ const float* Context::Forward(const TokenId* tokens, size_t n) {
       Norm(c, lw.ffn_norm, a.x.data(), n, n_embd, a.xb.data());
       in = a.xb.data();
     }
-    kernels::MatMul(lw.ffn_up, in, n, a.up.data(), pool_);
-    AddBias(a.up.data(), lw.ffn_up_b, n);
-    if (c.ffn_gated) {
-      kernels::MatMul(lw.ffn_gate, in, n, a.gate.data(), pool_);
-      if (c.ffn_act == FfnActivation::kSilu) {
-        kernels::SwiGlu(a.gate.data(), a.up.data(), a.up.data(), n * c.n_ff);
-      } else {
-        kernels::GeGlu(a.gate.data(), a.up.data(), a.up.data(), n * c.n_ff);
-      }
+    if (c.n_expert > 0) {
+      MoeFfn(c, lw, in, n, a.xb.data(), a.moe, pool_);
     } else {
-      kernels::GeluInPlace(a.up.data(), n * c.n_ff);  // non-gated FFNs (BERT) use GELU
+      kernels::MatMul(lw.ffn_up, in, n, a.up.data(), pool_);
+      AddBias(a.up.data(), lw.ffn_up_b, n);
+      if (c.ffn_gated) {
+        kernels::MatMul(lw.ffn_gate, in, n, a.gate.data(), pool_);
+        if (c.ffn_act == FfnActivation::kSilu) {
+          kernels::SwiGlu(a.gate.data(), a.up.data(), a.up.data(), n * c.n_ff);
+        } else {
+          kernels::GeGlu(a.gate.data(), a.up.data(), a.up.data(), n * c.n_ff);
+        }
+      } else {
+        kernels::GeluInPlace(a.up.data(), n * c.n_ff);  // non-gated FFNs (BERT) use GELU
+      }
+      kernels::MatMul(lw.ffn_down, a.up.data(), n, a.xb.data(), pool_);
+      AddBias(a.xb.data(), lw.ffn_down_b, n);
     }
-    kernels::MatMul(lw.ffn_down, a.up.data(), n, a.xb.data(), pool_);
-    AddBias(a.xb.data(), lw.ffn_down_b, n);
     if (c.post_ffn_norm) Norm(c, lw.post_ffn_norm, a.xb.data(), n, n_embd, a.xb.data());
     kernels::AddInPlace(a.x.data(), a.xb.data(), n * n_embd);
     if (!pre) Norm(c, lw.ffn_norm, a.x.data(), n, n_embd, a.x.data());

@@ -12,9 +12,12 @@ namespace {
 Status PackWeights(ModelWeights& w, kernels::WeightPacks& packs) {
   ThreadPool pool(ThreadPool::DefaultThreadCount());
   std::vector<kernels::QMatrix*> matrices;
-  for (LayerWeights& l : w.layers)
+  for (LayerWeights& l : w.layers) {
     for (kernels::QMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down})
-      matrices.push_back(m);
+      if (m->data) matrices.push_back(m);
+    for (auto* experts : {&l.gate_exps, &l.up_exps, &l.down_exps})
+      for (kernels::QMatrix& m : *experts) matrices.push_back(&m);
+  }
   matrices.push_back(&w.output);
   return packs.PackAll(matrices, pool);
 }

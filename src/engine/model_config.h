@@ -13,7 +13,14 @@
 
 namespace olla::engine {
 
-enum class FfnActivation { kSilu, kGeluTanh };
+// kSwigluOai: gpt-oss's clamped SwiGLU, (clamp(up, ±limit) + 1) · g · sigmoid(alpha · g) with
+// g = min(gate, limit) (ModelConfig::swiglu_alpha, swiglu_limit).
+enum class FfnActivation { kSilu, kGeluTanh, kSwigluOai };
+// How a mixture-of-experts router's logits become the k expert weights (llama.cpp's gating
+// functions): kSoftmax: softmax over all experts, take the top k (qwen3moe, Mixtral; then
+// renormalized to sum 1 with expert_weights_norm); kSoftmaxTopK: the top k logits, softmaxed
+// among themselves (gpt-oss).
+enum class ExpertGating { kSoftmax, kSoftmaxTopK };
 enum class NormKind { kRms, kLayer };
 // Where a block's norm sits. kPre (llama and most decoders): x += f(norm(x)). kPost (BERT):
 // x = norm(x + f(x)), the norm weights being attn_output_norm / layer_output_norm.
@@ -27,6 +34,9 @@ enum class Pooling { kNone = 0, kMean = 1, kCls = 2, kLast = 3 };
 struct LayerConfig {
   bool local = false;  // attends within ModelConfig::sliding_window and rotates with rope_local
 };
+
+// The most experts a mixture-of-experts model may have (the largest released have 512).
+constexpr size_t kMaxExperts = 1024;
 
 struct ModelConfig {
   std::string arch;    // general.architecture
@@ -73,6 +83,20 @@ struct ModelConfig {
   bool embd_norm = false;    // token_embd_norm on the summed input embeddings (bert)
   bool output_head =
       true;  // output_norm + output: false for encoders, which produce embeddings only
+
+  // Mixture of experts (n_expert > 0): the FFN of every layer is a router (ffn_gate_inp) choosing
+  // n_expert_used of n_expert gated FFNs of width n_ff_exp (ffn_{gate,up,down}_exps), whose
+  // outputs are summed with the router's weights (engine/moe.cc).
+  size_t n_expert = 0;
+  size_t n_expert_used = 0;
+  size_t n_ff_exp = 0;
+  ExpertGating expert_gating = ExpertGating::kSoftmax;
+  bool expert_weights_norm = false;  // renormalize the k weights to sum 1
+  bool expert_bias = false;          // ffn_gate_inp.bias and ffn_{gate,up,down}_exps.bias (gpt-oss)
+  float swiglu_alpha = 1.702f, swiglu_limit = 7.0f;  // kSwigluOai
+  bool attn_sinks = false;  // attn_sinks: one logit per head joining each softmax (gpt-oss)
+  // The GGUF name of the FFN block's pre-norm (gpt-oss calls it post_attention_norm).
+  std::string ffn_norm_name = "ffn_norm";
 
   Pooling pooling = Pooling::kNone;  // the model's default pooling for embeddings
   size_t n_pos_max = 0;  // rows of position_embd (positions must stay below); 0 = no limit

@@ -35,6 +35,47 @@ class Binder {
     return m;
   }
 
+  // The n_expert matrices of a 3-D expert tensor, ne = [cols, rows, n_expert]: one view each.
+  Result<std::vector<kernels::QMatrix>> Experts(const std::string& name, size_t cols, size_t rows,
+                                                size_t n_expert) {
+    const gguf::TensorInfo* t = f_.FindTensor(name);
+    if (!t) return Status::InvalidArgument(StrCat("model is missing tensor '", name, "'"));
+    if (t->ne.size() != 3 || t->ne[0] != cols || t->ne[1] != rows || t->ne[2] != n_expert)
+      return Status::InvalidArgument(StrCat("tensor '", name, "' has shape ", ShapeString(t->ne),
+                                            ", expected [", cols, ", ", rows, ", ", n_expert, "]"));
+    if (!kernels::SupportsWeightType(t->type))
+      return Status::Unsupported(StrCat("tensor '", name, "' has type ", tensor::Name(t->type),
+                                        ", which olla cannot compute with yet"));
+    OLLA_ASSIGN_OR_RETURN(size_t row_bytes, tensor::RowBytes(t->type, cols));
+    // The reader checked that the data holds the whole tensor; check again what the views read.
+    if (t->data.size() / row_bytes / rows < n_expert)
+      return Status::InvalidArgument(
+          StrCat("tensor '", name, "' holds ", t->data.size(), " bytes, too few for its shape"));
+    std::vector<kernels::QMatrix> out(n_expert);
+    for (size_t e = 0; e < n_expert; ++e) {
+      kernels::QMatrix& m = out[e];
+      m.type = t->type;
+      m.data = t->data.data() + e * rows * row_bytes;
+      m.n_cols = cols;
+      m.n_rows = rows;
+      m.row_bytes = row_bytes;
+    }
+    return out;
+  }
+
+  // An F32 tensor of ne = [n, count] (per-expert biases), as one vector of n * count floats.
+  Result<Vec> Table(const std::string& name, size_t n, size_t count) {
+    const gguf::TensorInfo* t = f_.FindTensor(name);
+    if (!t) return Status::InvalidArgument(StrCat("model is missing tensor '", name, "'"));
+    if (t->ne.size() != 2 || t->ne[0] != n || t->ne[1] != count)
+      return Status::InvalidArgument(StrCat("tensor '", name, "' has shape ", ShapeString(t->ne),
+                                            ", expected [", n, ", ", count, "]"));
+    if (t->type != tensor::DType::kF32)
+      return Status::Unsupported(
+          StrCat("tensor '", name, "' has type ", tensor::Name(t->type), ", expected F32"));
+    return Vec{reinterpret_cast<const float*>(t->data.data()), n * count};
+  }
+
   Result<Vec> Vector(const std::string& name, size_t n, bool optional = false) {
     const gguf::TensorInfo* t = f_.FindTensor(name);
     if (!t) {
@@ -124,6 +165,22 @@ Status BindFfn(Binder& b, const std::string& p, const ModelConfig& cfg, LayerWei
   return Status::Ok();
 }
 
+// The router and experts of a mixture-of-experts FFN.
+Status BindExperts(Binder& b, const std::string& p, const ModelConfig& cfg, LayerWeights& l) {
+  const size_t n_embd = cfg.n_embd, n_ff = cfg.n_ff_exp, n_exp = cfg.n_expert;
+  OLLA_ASSIGN_OR_RETURN(l.ffn_gate_inp, b.Matrix(p + "ffn_gate_inp.weight", n_embd, n_exp));
+  OLLA_ASSIGN_OR_RETURN(l.gate_exps, b.Experts(p + "ffn_gate_exps.weight", n_embd, n_ff, n_exp));
+  OLLA_ASSIGN_OR_RETURN(l.up_exps, b.Experts(p + "ffn_up_exps.weight", n_embd, n_ff, n_exp));
+  OLLA_ASSIGN_OR_RETURN(l.down_exps, b.Experts(p + "ffn_down_exps.weight", n_ff, n_embd, n_exp));
+  if (cfg.expert_bias) {
+    OLLA_ASSIGN_OR_RETURN(l.ffn_gate_inp_b, b.Vector(p + "ffn_gate_inp.bias", n_exp));
+    OLLA_ASSIGN_OR_RETURN(l.gate_exps_b, b.Table(p + "ffn_gate_exps.bias", n_ff, n_exp));
+    OLLA_ASSIGN_OR_RETURN(l.up_exps_b, b.Table(p + "ffn_up_exps.bias", n_ff, n_exp));
+    OLLA_ASSIGN_OR_RETURN(l.down_exps_b, b.Table(p + "ffn_down_exps.bias", n_embd, n_exp));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<ModelWeights> BindWeights(const gguf::File& file, ModelConfig& cfg) {
@@ -169,9 +226,16 @@ Result<ModelWeights> BindWeights(const gguf::File& file, ModelConfig& cfg) {
     if (cfg.post_attn_norm) {
       OLLA_ASSIGN_OR_RETURN(l.post_attn_norm, b.Norm(p + "post_attention_norm", n_embd, bias));
     }
-    OLLA_ASSIGN_OR_RETURN(l.ffn_norm,
-                          b.Norm(p + (pre ? "ffn_norm" : "layer_output_norm"), n_embd, bias));
-    OLLA_RETURN_IF_ERROR(BindFfn(b, p, cfg, l));
+    if (cfg.attn_sinks) {
+      OLLA_ASSIGN_OR_RETURN(l.attn_sinks, b.Vector(p + "attn_sinks.weight", cfg.n_head));
+    }
+    OLLA_ASSIGN_OR_RETURN(
+        l.ffn_norm, b.Norm(p + (pre ? cfg.ffn_norm_name : "layer_output_norm"), n_embd, bias));
+    if (cfg.n_expert > 0) {
+      OLLA_RETURN_IF_ERROR(BindExperts(b, p, cfg, l));
+    } else {
+      OLLA_RETURN_IF_ERROR(BindFfn(b, p, cfg, l));
+    }
     if (cfg.post_ffn_norm) {
       OLLA_ASSIGN_OR_RETURN(l.post_ffn_norm, b.Norm(p + "post_ffw_norm", n_embd, bias));
     }

@@ -40,6 +40,16 @@ struct LayerWeights {
   kernels::QMatrix ffn_gate, ffn_up, ffn_down;
   Vec ffn_up_b, ffn_down_b;   // [n_ff], [n_embd] (ffn_bias)
   NormWeights post_ffn_norm;  // post_ffw_norm (post_ffn_norm)
+
+  // Mixture of experts (n_expert > 0), instead of ffn_gate/up/down: the router [n_expert,
+  // n_embd] and every expert's matrices, views of the 3-D ffn_{gate,up,down}_exps tensors
+  // ([n_ff_exp, n_embd] ×2, [n_embd, n_ff_exp] per expert).
+  kernels::QMatrix ffn_gate_inp;
+  Vec ffn_gate_inp_b;                                           // [n_expert] (expert_bias)
+  std::vector<kernels::QMatrix> gate_exps, up_exps, down_exps;  // [n_expert] each
+  // (expert_bias) expert e's biases start at e * n_ff_exp (gate, up) and e * n_embd (down).
+  Vec gate_exps_b, up_exps_b, down_exps_b;
+  Vec attn_sinks;  // [n_head] (attn_sinks)
 };
 
 struct ModelWeights {

@@ -205,6 +205,19 @@ HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv
       }
     }
   }
+  if (p.sinks) {  // one more softmax term per lane's head, exp(sink - max), with no value
+    float sink[64];
+    for (size_t lane = 0; lane < n_lanes; ++lane) {
+      const size_t ql = lane < nq ? lane : 0;
+      sink[lane] = p.sinks[h0 + ql % nh + kvh * (p.n_head / p.n_head_kv)];
+    }
+    const V s = hn::LoadU(df, sink);
+    const V m_new = hn::Max(m, s);
+    const V c = hn::Exp(df, hn::Sub(m, m_new));
+    l = hn::Add(hn::Mul(l, c), hn::Exp(df, hn::Sub(s, m_new)));
+    for (size_t d = 0; d < hdv; ++d)
+      hn::Store(hn::Mul(hn::Load(df, ot + d * n_lanes), c), df, ot + d * n_lanes);
+  }
   hn::Store(hn::Div(hn::Set(df, 1.0f), l), df, st);
   for (size_t lane = 0; lane < nq; ++lane) {
     const size_t t = t0 + lane / nh, h = h0 + lane % nh + kvh * (p.n_head / p.n_head_kv);

@@ -32,6 +32,9 @@ struct AttentionParams {
   float softcap = 0.0f;  // if > 0: s = softcap * tanh(s / softcap) after scaling
   size_t window = 0;     // if > 0: a query at p sees keys k <= p only where p - k < window
   bool causal = true;    // false: every query sees all n_kv keys (encoders), before and after it
+  // Attention sinks (gpt-oss), [n_head] or null: head h's softmax denominator gets an extra
+  // exp(sinks[h]), a "key" with that score and a zero value.
+  const float* sinks = nullptr;
 };
 
 // q: [n_tok, n_head, head_dim]; pos[t]: the position of query t (if causal, it sees keys

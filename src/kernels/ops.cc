@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 
 #include "base/check.h"
 #include "tensor/dequantize.h"
@@ -60,19 +61,50 @@ void LayerNorm(const float* x, const float* weight, const float* bias, size_t n_
   }
 }
 
+namespace {
+// YaRN's correction dims (ggml_rope_yarn_corr_dims): the pair indices between which rotation
+// goes from extrapolated to interpolated.
+struct YarnDims {
+  float low = 0, high = 0;
+};
+YarnDims YarnCorrectionDims(const RopeParams& p) {
+  const float n_dims = static_cast<float>(p.n_rot);
+  auto dim = [&](float n_rotations) {
+    return n_dims *
+           std::log(static_cast<float>(p.n_ctx_orig) /
+                    (n_rotations * 2.0f * std::numbers::pi_v<float>)) /
+           (2.0f * std::log(p.freq_base));
+  };
+  YarnDims d;
+  d.low = std::max(0.0f, std::floor(dim(p.beta_fast)));
+  d.high = std::min(n_dims - 1.0f, std::ceil(dim(p.beta_slow)));
+  return d;
+}
+}  // namespace
+
 void Rope(float* x, size_t n_tok, size_t n_head, size_t head_dim, const int32_t* pos,
           const RopeParams& p) {
   // theta_i = pos * base^(-2i/n_rot), built by repeated multiplication in float as ggml does, so
   // that the angles agree to the last bit.
   const float theta_scale = std::pow(p.freq_base, -2.0f / static_cast<float>(p.n_rot));
+  const bool yarn = p.ext_factor != 0.0f;
+  const YarnDims corr = yarn ? YarnCorrectionDims(p) : YarnDims{};
+  float mscale = p.attn_factor;
+  if (yarn) mscale *= 1.0f + 0.1f * std::log(1.0f / p.freq_scale);
   std::vector<float> cos_t(p.n_rot / 2), sin_t(p.n_rot / 2);
   for (size_t t = 0; t < n_tok; ++t) {
     float theta_base = static_cast<float>(pos[t]);
     for (size_t i = 0; i < p.n_rot / 2; ++i) {
       float ff = p.freq_factors ? p.freq_factors[i] : 1.0f;
-      float theta = p.freq_scale * (theta_base / ff);
-      cos_t[i] = std::cos(theta);
-      sin_t[i] = std::sin(theta);
+      const float theta_extrap = theta_base / ff;
+      float theta = p.freq_scale * theta_extrap;
+      if (yarn) {
+        const float y = (static_cast<float>(i) - corr.low) / std::max(0.001f, corr.high - corr.low);
+        const float ramp_mix = (1.0f - std::min(1.0f, std::max(0.0f, y))) * p.ext_factor;
+        theta = theta * (1.0f - ramp_mix) + theta_extrap * ramp_mix;
+      }
+      cos_t[i] = std::cos(theta) * mscale;
+      sin_t[i] = std::sin(theta) * mscale;
       theta_base *= theta_scale;
     }
     for (size_t h = 0; h < n_head; ++h) {
@@ -122,6 +154,14 @@ float GeluAsGgml(float x) {
 
 void GeGlu(const float* gate, const float* up, float* out, size_t n) {
   for (size_t i = 0; i < n; ++i) out[i] = GeluAsGgml(gate[i]) * up[i];
+}
+
+void SwiGluOai(const float* gate, const float* up, float* out, size_t n, float alpha, float limit) {
+  for (size_t i = 0; i < n; ++i) {
+    const float g = std::min(gate[i], limit);
+    const float u = std::clamp(up[i], -limit, limit);
+    out[i] = g / (1.0f + std::exp(alpha * -g)) * (u + 1.0f);
+  }
 }
 
 void GeluInPlace(float* x, size_t n) {

@@ -61,6 +61,14 @@ struct RopeParams {
   float freq_base = 10000.0f;
   float freq_scale = 1.0f;              // 1 / linear scaling factor
   const float* freq_factors = nullptr;  // [n_rot / 2] divisors of each pair's frequency, or null
+  // YaRN (ggml's rope_yarn), on when ext_factor != 0: low-frequency pairs are interpolated
+  // (freq_scale), high-frequency ones extrapolated, with a linear ramp between the correction
+  // dims given by beta_fast/beta_slow and the training context n_ctx_orig; cos and sin are
+  // scaled by attn_factor * (1 + 0.1 ln(1 / freq_scale)).
+  float ext_factor = 0.0f;
+  float attn_factor = 1.0f;
+  float beta_fast = 32.0f, beta_slow = 1.0f;
+  size_t n_ctx_orig = 0;
 };
 // Rotates x: [n_tok, n_head, head_dim] in place; token t is at position pos[t].
 void Rope(float* x, size_t n_tok, size_t n_head, size_t head_dim, const int32_t* pos,
@@ -71,6 +79,9 @@ void SoftmaxInPlace(float* x, size_t n);
 
 // out[i] = silu(gate[i]) * up[i].
 void SwiGlu(const float* gate, const float* up, float* out, size_t n);
+// out[i] = (clamp(up[i], -limit, limit) + 1) * g * sigmoid(alpha * g), g = min(gate[i], limit):
+// gpt-oss's clamped SwiGLU (ggml_swiglu_oai).
+void SwiGluOai(const float* gate, const float* up, float* out, size_t n, float alpha, float limit);
 // out[i] = gelu_tanh(gate[i]) * up[i].
 void GeGlu(const float* gate, const float* up, float* out, size_t n);
 float Gelu(float x);  // tanh approximation, as ggml_gelu

@@ -59,6 +59,11 @@ const ArchTraits& ArchTraitsFor(std::string_view gguf_name);
 // if present), rope, RMS norm eps. Sets cfg.layers to n_layer global layers.
 Status LoadLlamaLike(const gguf::Metadata& md, std::string_view prefix, ModelConfig& cfg);
 
+// Mixture-of-experts sizes when "<prefix>.expert_count" is present and > 0:
+// n_expert (≤ kMaxExperts), n_expert_used (expert_used_count, 1..n_expert) and n_ff_exp
+// (expert_feed_forward_length, else feed_forward_length). The gating rule is the caller's.
+Status LoadExperts(const gguf::Metadata& md, std::string_view prefix, ModelConfig& cfg);
+
 // Makes layer i local (attention within `window`, rope_local) where
 // pattern == 0 || i % pattern < pattern - 1, as llama.cpp's set_swa_pattern: pattern 2 makes
 // even layers local, 6 makes five local layers per global one, 1 none, 0 all. rope_local becomes

@@ -50,8 +50,7 @@ struct ForeignArch {
 const ForeignArch kForeignArchs[] = {
     {"deepseek2", false, {.can_shift_context = false, .quant_override = Deepseek2QuantOverride}},
     {"clip", false, {.projector = true}},
-    {"gptoss", false, {.harmony_template = true}},
-    {"gpt-oss", false, {.harmony_template = true}},
+    {"gptoss", false, {.harmony_template = true}},  // an older name of gpt-oss (gpt_oss.cc)
     {"falcon", false, {.quant_falcon_mix = true}},
     {"qwen35", true, {.quant_override = Qwen35QuantOverride}},
     {"gemma3n", false, {.quant_override = Gemma3nQuantOverride}},

@@ -18,6 +18,28 @@ Result<size_t> PositiveSize(const gguf::Metadata& md, const std::string& key,
 // Per-layer tables are sized by block_count before the tensors are bound; the largest models
 // have a few hundred layers. (A crafted 1e9 once exhausted memory and froze later loads.)
 constexpr uint64_t kMaxLayers = 4096;
+
+// YaRN as llama.cpp applies it: extrapolation factor 1, the training context before scaling
+// (rope.scaling.original_context_length, else context_length), beta_fast 32, beta_slow 1.
+Status LoadYarn(const gguf::Metadata& md, const std::string& p, ModelConfig& cfg) {
+  kernels::RopeParams& r = cfg.rope;
+  r.ext_factor = 1.0f;
+  OLLA_ASSIGN_OR_RETURN(uint64_t orig,
+                        md.GetUintOr(p + ".rope.scaling.original_context_length", cfg.n_ctx_train));
+  if (orig == 0 || orig > (1ull << 32))
+    return Status::InvalidArgument(StrCat("metadata key '", p,
+                                          ".rope.scaling.original_context_length' has invalid "
+                                          "value ",
+                                          orig));
+  r.n_ctx_orig = static_cast<size_t>(orig);
+  OLLA_ASSIGN_OR_RETURN(r.beta_fast, GetFloatOr(md, p + ".rope.scaling.yarn_beta_fast", 32.0f));
+  OLLA_ASSIGN_OR_RETURN(r.beta_slow, GetFloatOr(md, p + ".rope.scaling.yarn_beta_slow", 1.0f));
+  OLLA_ASSIGN_OR_RETURN(r.attn_factor, GetFloatOr(md, p + ".rope.scaling.attn_factor", 1.0f));
+  if (!(r.freq_scale > 0.0f && r.freq_scale <= 1.0f))
+    return Status::InvalidArgument(
+        StrCat("metadata key '", p, ".rope.scaling.factor' must be at least 1 for yarn"));
+  return Status::Ok();
+}
 }  // namespace
 
 Status LoadLlamaLike(const gguf::Metadata& md, std::string_view prefix, ModelConfig& cfg) {
@@ -60,20 +82,41 @@ Status LoadLlamaLike(const gguf::Metadata& md, std::string_view prefix, ModelCon
                                           ") must be even and at most the head size ",
                                           cfg.head_dim));
   cfg.rope.n_rot = static_cast<size_t>(n_rot);
-  // Linear rope scaling: "<arch>.rope.scaling.type" = "linear" with factor f ⇒ positions / f.
+  // Rope scaling: "<arch>.rope.scaling.type" linear (positions / factor) or yarn (arch.h).
   OLLA_ASSIGN_OR_RETURN(std::string scaling, md.GetStringOr(p + ".rope.scaling.type", "none"));
   OLLA_ASSIGN_OR_RETURN(double factor, md.GetDoubleOr(p + ".rope.scaling.factor", 0.0));
   if (!md.Contains(p + ".rope.scaling.factor")) {
     OLLA_ASSIGN_OR_RETURN(factor, md.GetDoubleOr(p + ".rope.scale_linear", 0.0));
     if (factor > 0) scaling = "linear";
   }
-  if (scaling == "linear" && factor > 0) cfg.rope.freq_scale = static_cast<float>(1.0 / factor);
-  // YaRN and others change the rotation itself; computing without them would be silently wrong.
-  // TODO(#rope-scaling): implement yarn.
-  if (!scaling.empty() && scaling != "none" && scaling != "linear")
+  if ((scaling == "linear" || scaling == "yarn") && factor > 0)
+    cfg.rope.freq_scale = static_cast<float>(1.0 / factor);
+  if (scaling == "yarn") OLLA_RETURN_IF_ERROR(LoadYarn(md, p, cfg));
+  // Others change the rotation itself; computing without them would be silently wrong.
+  if (!scaling.empty() && scaling != "none" && scaling != "linear" && scaling != "yarn")
     return Status::Unsupported(StrCat("metadata key '", p, ".rope.scaling.type' is '", scaling,
-                                      "': only linear rope scaling is supported"));
+                                      "': only linear and yarn rope scaling are supported"));
   cfg.layers.assign(cfg.n_layer, LayerConfig{});
+  return Status::Ok();
+}
+
+Status LoadExperts(const gguf::Metadata& md, std::string_view prefix, ModelConfig& cfg) {
+  const std::string p(prefix);
+  OLLA_ASSIGN_OR_RETURN(uint64_t n_expert, md.GetUintOr(p + ".expert_count", 0));
+  if (n_expert == 0) return Status::Ok();
+  if (n_expert > kMaxExperts)
+    return Status::InvalidArgument(
+        StrCat("metadata key '", p, ".expert_count' (", n_expert, ") exceeds ", kMaxExperts));
+  OLLA_ASSIGN_OR_RETURN(uint64_t used, md.GetUint(p + ".expert_used_count"));
+  if (used == 0 || used > n_expert)
+    return Status::InvalidArgument(StrCat("metadata key '", p, ".expert_used_count' (", used,
+                                          ") must be between 1 and expert_count (", n_expert, ")"));
+  cfg.n_expert = static_cast<size_t>(n_expert);
+  cfg.n_expert_used = static_cast<size_t>(used);
+  cfg.n_ff_exp = cfg.n_ff;
+  if (md.Contains(p + ".expert_feed_forward_length")) {
+    OLLA_ASSIGN_OR_RETURN(cfg.n_ff_exp, PositiveSize(md, p + ".expert_feed_forward_length"));
+  }
   return Status::Ok();
 }
 
