@@ -146,10 +146,10 @@ TEST(ArchTest, MissingFlaggedTensorIsNamed) {
 // Metadata that changes the math but is not implemented is refused, naming it, rather than ignored.
 TEST(ArchTest, UnimplementedRopeScalingIsRefused) {
   testing::TempDir dir;
-  Rewrite yarn("stories260K");
-  yarn.md.Set("llama.rope.scaling.type", gguf::Value(std::string("yarn")));
-  yarn.md.Set("llama.rope.scaling.factor", gguf::Value(4.0f));
-  auto model = Model::Load(yarn.Write(dir, "yarn.gguf"));
+  Rewrite scaled("stories260K");
+  scaled.md.Set("llama.rope.scaling.type", gguf::Value(std::string("longrope")));
+  scaled.md.Set("llama.rope.scaling.factor", gguf::Value(4.0f));
+  auto model = Model::Load(scaled.Write(dir, "scaled.gguf"));
   ASSERT_FALSE(model.ok());
   EXPECT_EQ(model.status().code(), StatusCode::kUnsupported);
   EXPECT_NE(model.status().ToString().find("llama.rope.scaling.type"), std::string::npos)
@@ -161,6 +161,39 @@ TEST(ArchTest, UnimplementedRopeScalingIsRefused) {
   ASSERT_FALSE(model.ok());
   EXPECT_EQ(model.status().code(), StatusCode::kUnsupported);
   EXPECT_NE(model.status().ToString().find("LongRoPE"), std::string::npos)
+      << model.status().ToString();
+}
+
+// A mixture-of-experts file whose metadata and expert tensors disagree is refused before anything
+// is read through them, naming the key or tensor (issue #15, robustness).
+TEST(ArchTest, MalformedMixtureOfExpertsIsRefusedNamingTheCulprit) {
+  testing::TempDir dir;
+  struct Bad {
+    const char* key;
+    uint64_t value;
+    const char* named;  // in the error
+  };
+  const Bad cases[] = {
+      {"qwen3moe.expert_used_count", 9, "qwen3moe.expert_used_count"},  // > expert_count 8
+      {"qwen3moe.expert_used_count", 0, "qwen3moe.expert_used_count"},
+      {"qwen3moe.expert_count", 6, "blk.0.ffn_gate_inp.weight"},  // tensors hold 8
+      {"qwen3moe.expert_count", 16, "blk.0.ffn_gate_inp.weight"},
+      {"qwen3moe.expert_count", 1ull << 40, "qwen3moe.expert_count"},  // before allocating
+      {"qwen3moe.expert_feed_forward_length", 32, "blk.0.ffn_gate_exps.weight"},
+  };
+  for (const Bad& bad : cases) {
+    Rewrite r("tiny-qwen3moe-F16");
+    r.md.Set(bad.key, gguf::Value(bad.value));
+    auto model = Model::Load(r.Write(dir, "bad-moe.gguf"));
+    ASSERT_FALSE(model.ok()) << bad.key << " = " << bad.value;
+    EXPECT_NE(model.status().ToString().find(bad.named), std::string::npos)
+        << model.status().ToString();
+  }
+  Rewrite missing("tiny-gptoss-F16");
+  missing.DropTensorsEndingWith("blk.1.ffn_down_exps.bias");
+  auto model = Model::Load(missing.Write(dir, "nobias-moe.gguf"));
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(model.status().ToString().find("blk.1.ffn_down_exps.bias"), std::string::npos)
       << model.status().ToString();
 }
 
@@ -194,6 +227,29 @@ TEST(ArchTest, LoadersReadTheFamilyFeatures) {
   EXPECT_EQ(b.norm, NormKind::kLayer);
   EXPECT_FLOAT_EQ(b.norm_eps, 1e-12f);
   EXPECT_EQ(b.n_pos_max, 512u);
+
+  // README §4b: gpt-oss and the MoE families.
+  auto gptoss = Model::Load(testing::TestdataPath("models/tiny-gptoss-F16.gguf"));
+  ASSERT_TRUE(gptoss.ok()) << gptoss.status().ToString();
+  const ModelConfig& o = (*gptoss)->config();
+  EXPECT_EQ(o.n_expert, 4u);
+  EXPECT_EQ(o.n_expert_used, 2u);
+  EXPECT_EQ(o.expert_gating, ExpertGating::kSoftmaxTopK);
+  EXPECT_TRUE(o.attn_sinks && o.expert_bias);
+  EXPECT_TRUE(o.layers[0].local);
+  EXPECT_FALSE(o.layers[1].local);
+  EXPECT_EQ(o.sliding_window, 8u);
+  EXPECT_FLOAT_EQ(o.rope.freq_scale, 1.0f / 32);
+  EXPECT_EQ(o.rope.n_ctx_orig, 4096u);
+  EXPECT_EQ(o.rope.ext_factor, 1.0f);
+  EXPECT_EQ(o.rope_local.ext_factor, 1.0f);  // local layers rotate with the same YaRN rope
+  EXPECT_TRUE(ArchTraitsFor("gpt-oss").harmony_template);
+
+  auto mixtral = Model::Load(testing::TestdataPath("models/tiny-mixtral-Q4_0.gguf"));
+  ASSERT_TRUE(mixtral.ok()) << mixtral.status().ToString();
+  EXPECT_EQ((*mixtral)->config().n_expert, 4u);
+  EXPECT_EQ((*mixtral)->config().n_ff_exp, 96u);  // llama has no expert_feed_forward_length
+  EXPECT_TRUE((*mixtral)->config().expert_weights_norm);
 }
 
 // qwen3 has no reference model here; build one from tiny-qwen2 (dropping the biases, adding

@@ -36,6 +36,7 @@ struct Case {
   bool causal;
   size_t window;
   float softcap;
+  bool sinks = false;
 };
 
 void CheckCase(const Case& c, DType kv_type) {
@@ -76,6 +77,9 @@ void CheckCase(const Case& c, DType kv_type) {
                     .softcap = c.softcap,
                     .window = c.window,
                     .causal = c.causal};
+  // Sinks of either sign and sizes, one per head: some dominate their softmax, some vanish.
+  std::vector<float> sinks = RandomVector(c.n_head, rng, 4.0f);
+  if (c.sinks) p.sinks = sinks.data();
   std::vector<int32_t> pos(c.n_tok);
   for (size_t t = 0; t < c.n_tok; ++t) pos[t] = static_cast<int32_t>(c.n_past + t);
   std::vector<float> want(c.n_tok * c.n_head * c.head_dim), got(want.size());
@@ -90,19 +94,29 @@ void CheckCase(const Case& c, DType kv_type) {
       ADD_FAILURE() << tensor::Name(kv_type) << " heads " << c.n_head << "/" << c.n_head_kv
                     << " dim " << c.head_dim << " n_tok " << c.n_tok << " past " << c.n_past
                     << " causal " << c.causal << " window " << c.window << " softcap " << c.softcap
-                    << ": out " << i << " = " << got[i] << ", want " << want[i];
+                    << " sinks " << c.sinks << ": out " << i << " = " << got[i] << ", want "
+                    << want[i];
     }
   }
 }
 
 TEST(AttentionTest, FusedMatchesReferenceOnEveryHighwayTarget) {
   const Case cases[] = {
-      {1, 1, 8, 5, 0, true, 0, 0.0f},    {4, 1, 64, 7, 3, true, 0, 0.0f},
-      {8, 2, 64, 17, 9, true, 0, 0.0f},  {32, 8, 64, 1, 40, true, 0, 0.0f},
-      {32, 8, 64, 33, 0, true, 0, 0.0f}, {6, 3, 80, 9, 4, true, 0, 0.0f},
-      {32, 1, 16, 3, 5, true, 0, 0.0f},  {4, 4, 32, 12, 0, false, 0, 0.0f},
-      {4, 2, 32, 10, 20, true, 6, 0.0f}, {8, 4, 256, 5, 11, true, 0, 50.0f},
+      {1, 1, 8, 5, 0, true, 0, 0.0f},
+      {4, 1, 64, 7, 3, true, 0, 0.0f},
+      {8, 2, 64, 17, 9, true, 0, 0.0f},
+      {32, 8, 64, 1, 40, true, 0, 0.0f},
+      {32, 8, 64, 33, 0, true, 0, 0.0f},
+      {6, 3, 80, 9, 4, true, 0, 0.0f},
+      {32, 1, 16, 3, 5, true, 0, 0.0f},
+      {4, 4, 32, 12, 0, false, 0, 0.0f},
+      {4, 2, 32, 10, 20, true, 6, 0.0f},
+      {8, 4, 256, 5, 11, true, 0, 50.0f},
       {2, 1, 64, 4, 2, false, 3, 0.0f},
+      // gpt-oss: attention sinks, with and without a sliding window, grouped queries.
+      {4, 2, 32, 17, 0, true, 8, 0.0f, true},
+      {8, 2, 64, 5, 30, true, 0, 0.0f, true},
+      {64, 8, 64, 1, 12, true, 0, 0.0f, true},
   };
   for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
     hwy::SetSupportedTargetsForTest(target);

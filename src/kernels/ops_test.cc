@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -109,6 +110,24 @@ TEST(OpsTest, SwiGluMatchesScalarFormula) {
     const float want = g[i] / (1.0f + std::exp(-g[i])) * up[i];
     EXPECT_NEAR(out[i], want, 4e-7f * std::fabs(want) + 1e-30f) << g[i];
   }
+}
+
+// gpt-oss's clamped SwiGLU: the gate is capped above at the limit, up clamped to ±limit, plus 1.
+TEST(OpsTest, SwiGluOaiClampsGateAndUpAsGgml) {
+  const float alpha = 1.702f, limit = 7.0f;
+  std::vector<float> g = {10.0f, 10.0f, -3.0f, 0.5f, -100.0f, 7.0f};
+  std::vector<float> up = {10.0f, -10.0f, 2.0f, -0.25f, 3.0f, -1.0f};
+  std::vector<float> out(g.size());
+  SwiGluOai(g.data(), up.data(), out.data(), g.size(), alpha, limit);
+  auto want = [&](double gate, double u) {
+    const double x = std::min<double>(gate, limit), y = std::clamp<double>(u, -limit, limit);
+    return x / (1.0 + std::exp(-alpha * x)) * (y + 1.0);
+  };
+  for (size_t i = 0; i < g.size(); ++i)
+    EXPECT_NEAR(out[i], want(g[i], up[i]), 1e-6 * std::fabs(want(g[i], up[i])) + 1e-30) << i;
+  EXPECT_NEAR(out[0], 7.0 / (1.0 + std::exp(-alpha * 7.0)) * 8.0, 1e-5);   // both clamped
+  EXPECT_NEAR(out[1], 7.0 / (1.0 + std::exp(-alpha * 7.0)) * -6.0, 1e-5);  // up at -7, + 1
+  EXPECT_EQ(out[5], 0.0f);                                                 // up -1: (up + 1) = 0
 }
 
 // ggml's CPU GELU: 0 below -10, identity above 10, else an F16 table of the F16-rounded input.

@@ -48,7 +48,7 @@ void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& k
   const bool f16 = kv.type == tensor::DType::kF16;
   const size_t k_row = p.n_head_kv * p.head_dim, v_row = p.n_head_kv * p.head_dim_v;
   const size_t group = p.n_head / p.n_head_kv;
-  std::vector<float> scores(kv.n_kv), qv(p.head_dim), acc(p.head_dim_v),
+  std::vector<float> scores(kv.n_kv + 1), qv(p.head_dim), acc(p.head_dim_v),
       row(std::max(p.head_dim, p.head_dim_v));
   for (size_t t = 0; t < n_tok; ++t) {
     for (size_t h = 0; h < p.n_head; ++h) {
@@ -67,7 +67,9 @@ void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& k
           s = -std::numeric_limits<float>::infinity();
         scores[j] = s;
       }
-      SoftmaxInPlace(scores.data(), n);
+      // A sink is one more score in the softmax, with no value (ggml_soft_max_ext's sinks).
+      if (p.sinks) scores[n] = p.sinks[h];
+      SoftmaxInPlace(scores.data(), p.sinks ? n + 1 : n);
       std::fill(acc.begin(), acc.end(), 0.0f);
       for (size_t j = 0; j < n; ++j) {
         const float w = f16 ? F16ToF32(F32ToF16(scores[j])) : scores[j];
