@@ -74,14 +74,26 @@ Result<std::vector<size_t>> ParseThreadList(const std::string& text) {
 }
 
 // Bytes of weights a generated token reads: every tensor, except the embedding tables, of which
-// one row is read (unless the token embedding doubles as the output matrix).
+// one row is read (unless the token embedding doubles as the output matrix), and, of a mixture
+// of experts, only the experts a token uses: expert_used_count / expert_count of each 3-D
+// ffn_*_exps tensor.
 uint64_t WeightBytesPerToken(const gguf::File& f) {
   const bool tied = f.FindTensor("output.weight") == nullptr;
+  auto arch = f.metadata().GetStringOr("general.architecture", "");
+  const std::string prefix = arch.ok() ? *arch : "";
+  auto n_expert_r = f.metadata().GetUintOr(prefix + ".expert_count", 0);
+  auto n_used_r = f.metadata().GetUintOr(prefix + ".expert_used_count", 0);
+  const uint64_t n_expert = n_expert_r.ok() ? *n_expert_r : 0;
+  const uint64_t n_used = n_used_r.ok() ? *n_used_r : 0;
   uint64_t bytes = 0;
   for (const auto& t : f.tensors()) {
     if ((t.name == "token_embd.weight" && !tied) || t.name == "position_embd.weight" ||
         t.name == "token_types.weight")
       continue;
+    if (n_expert > 0 && n_used <= n_expert && t.ne.size() == 3 && t.ne[2] == n_expert) {
+      bytes += t.n_bytes / n_expert * n_used;
+      continue;
+    }
     bytes += t.n_bytes;
   }
   return bytes;

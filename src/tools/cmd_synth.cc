@@ -21,8 +21,11 @@ void RegisterSynth(CLI::App& app, Status* outcome) {
     std::string out;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("--arch", o->synth.arch, "Architecture (llama)")->capture_default_str();
-  cmd->add_option("--shape", o->synth.shape, "Shape: llama3.2-1b, llama-7b or tiny")
+  cmd->add_option("--arch", o->synth.arch,
+                  "Architecture (default: the shape's, llama or qwen3moe)");
+  cmd->add_option(
+         "--shape", o->synth.shape,
+         "Shape: llama3.2-1b, llama-7b, tiny, qwen3-moe-mini (128 experts, top 8) or tiny-moe")
       ->capture_default_str();
   cmd->add_option("--type", o->synth.type,
                   "Weight type (F16, Q8_0, Q4_0, Q4_K, ...) or mix (Q4_K_M, Q5_K_M)")

@@ -73,18 +73,32 @@ std::vector<TensorPlan> Plan(const SynthShape& s, const TypeMix& mix, bool pure)
   // The output matrix (or the tied embedding that serves as it).
   DType out_type = base;
   if (quantized && !pure && base != DType::kQ8_0) out_type = DType::kQ6_K;
-  const uint64_t head_dim = s.n_embd / s.n_head, kv_dim = head_dim * s.n_head_kv;
+  const uint64_t head_dim = s.head_dim ? s.head_dim : s.n_embd / s.n_head;
+  const uint64_t q_dim = head_dim * s.n_head, kv_dim = head_dim * s.n_head_kv;
+  const bool moe = s.n_expert > 0;
   std::vector<TensorPlan> p;
   p.push_back({"token_embd.weight", {s.n_embd, s.n_vocab}, s.tied_output ? out_type : base});
   for (size_t l = 0; l < s.n_layer; ++l) {
     const std::string b = StrCat("blk.", l, ".");
     const bool more = mix.m_mix && !pure && UseMoreBits(l, s.n_layer);
     p.push_back({b + "attn_norm.weight", {s.n_embd}, DType::kF32, true});
-    p.push_back({b + "attn_q.weight", {s.n_embd, s.n_embd}, base});
+    p.push_back({b + "attn_q.weight", {s.n_embd, q_dim}, base});
     p.push_back({b + "attn_k.weight", {s.n_embd, kv_dim}, base});
     p.push_back({b + "attn_v.weight", {s.n_embd, kv_dim}, more ? DType::kQ6_K : base});
-    p.push_back({b + "attn_output.weight", {s.n_embd, s.n_embd}, base});
+    p.push_back({b + "attn_output.weight", {q_dim, s.n_embd}, base});
+    if (s.arch == "qwen3moe") {
+      p.push_back({b + "attn_q_norm.weight", {head_dim}, DType::kF32, true});
+      p.push_back({b + "attn_k_norm.weight", {head_dim}, DType::kF32, true});
+    }
     p.push_back({b + "ffn_norm.weight", {s.n_embd}, DType::kF32, true});
+    if (moe) {  // the router stays F32, as llama-quantize leaves ffn_gate_inp
+      const uint64_t ff = s.n_ff_exp, ne = s.n_expert;
+      p.push_back({b + "ffn_gate_inp.weight", {s.n_embd, ne}, DType::kF32});
+      p.push_back({b + "ffn_gate_exps.weight", {s.n_embd, ff, ne}, base});
+      p.push_back({b + "ffn_up_exps.weight", {s.n_embd, ff, ne}, base});
+      p.push_back({b + "ffn_down_exps.weight", {ff, s.n_embd, ne}, more ? DType::kQ6_K : base});
+      continue;
+    }
     p.push_back({b + "ffn_gate.weight", {s.n_embd, s.n_ff}, base});
     p.push_back({b + "ffn_up.weight", {s.n_embd, s.n_ff}, base});
     p.push_back({b + "ffn_down.weight", {s.n_ff, s.n_embd}, more ? DType::kQ6_K : base});
@@ -145,23 +159,33 @@ const std::vector<SynthShape>& SynthShapes() {
       {"llama3.2-1b", 2048, 16, 32, 8, 8192, 32000, 131072, 500000.0, true},
       {"llama-7b", 4096, 32, 32, 32, 11008, 32000, 4096, 10000.0, false},
       {"tiny", 256, 2, 4, 2, 768, 512, 2048, 10000.0, false},
+      // Qwen3-30B-A3B's layers (2048 wide, 32/4 heads of 128, 128 experts of 768, top 8) with 4
+      // of its 48 layers: 2.6 B parameters, of which 0.3 B are read per token.
+      {"qwen3-moe-mini", 2048, 4, 32, 4, 6144, 32000, 40960, 1000000.0, false, "qwen3moe", 128, 128,
+       8, 768},
+      {"tiny-moe", 256, 2, 4, 2, 768, 512, 2048, 1000000.0, false, "qwen3moe", 64, 8, 2, 256},
   };
   return kShapes;
 }
 
 Status WriteSynthModel(const SynthOptions& o, const std::string& path, ThreadPool& pool) {
-  if (o.arch != "llama")
-    return Status::InvalidArgument(StrCat("synth: unknown arch '", o.arch, "' (known: llama)"));
   const SynthShape* shape = nullptr;
-  for (const auto& s : SynthShapes())
+  std::string known;
+  for (const auto& s : SynthShapes()) {
     if (s.name == o.shape) shape = &s;
+    StrAppend(known, known.empty() ? "" : ", ", s.name);
+  }
   if (!shape)
     return Status::InvalidArgument(
-        StrCat("synth: unknown shape '", o.shape, "' (known: llama3.2-1b, llama-7b, tiny)"));
+        StrCat("synth: unknown shape '", o.shape, "' (known: ", known, ")"));
+  if (!o.arch.empty() && o.arch != shape->arch)
+    return Status::InvalidArgument(
+        StrCat("synth: shape '", o.shape, "' is a ", shape->arch, " model, not ", o.arch));
   OLLA_ASSIGN_OR_RETURN(TypeMix mix, ParseTypeMix(o.type));
 
   gguf::Metadata md;
-  const std::string a = "llama";
+  const std::string a = shape->arch;
+  const size_t head_dim = shape->head_dim ? shape->head_dim : shape->n_embd / shape->n_head;
   md.Set("general.architecture", gguf::Value(a));
   md.Set("general.name", gguf::Value(StrCat("synth-", shape->name, "-", o.type)));
   md.Set("general.file_type", gguf::Value(uint32_t{0}));
@@ -171,10 +195,17 @@ Status WriteSynthModel(const SynthOptions& o, const std::string& path, ThreadPoo
   md.Set(a + ".feed_forward_length", gguf::Value(uint32_t(shape->n_ff)));
   md.Set(a + ".attention.head_count", gguf::Value(uint32_t(shape->n_head)));
   md.Set(a + ".attention.head_count_kv", gguf::Value(uint32_t(shape->n_head_kv)));
+  md.Set(a + ".attention.key_length", gguf::Value(uint32_t(head_dim)));
+  md.Set(a + ".attention.value_length", gguf::Value(uint32_t(head_dim)));
   md.Set(a + ".rope.freq_base", gguf::Value(float(shape->rope_base)));
-  md.Set(a + ".rope.dimension_count", gguf::Value(uint32_t(shape->n_embd / shape->n_head)));
+  md.Set(a + ".rope.dimension_count", gguf::Value(uint32_t(head_dim)));
   md.Set(a + ".attention.layer_norm_rms_epsilon", gguf::Value(1e-5f));
   md.Set(a + ".vocab_size", gguf::Value(uint32_t(shape->n_vocab)));
+  if (shape->n_expert > 0) {
+    md.Set(a + ".expert_count", gguf::Value(uint32_t(shape->n_expert)));
+    md.Set(a + ".expert_used_count", gguf::Value(uint32_t(shape->n_expert_used)));
+    md.Set(a + ".expert_feed_forward_length", gguf::Value(uint32_t(shape->n_ff_exp)));
+  }
   OLLA_RETURN_IF_ERROR(AddVocab(o.vocab_from, shape->n_vocab, md));
 
   const std::vector<TensorPlan> plan = Plan(*shape, mix, o.pure);
@@ -182,7 +213,9 @@ Status WriteSynthModel(const SynthOptions& o, const std::string& path, ThreadPoo
   std::vector<gguf::TensorToWrite> tensors;
   for (size_t ti = 0; ti < plan.size(); ++ti) {
     const TensorPlan& tp = plan[ti];
-    const size_t cols = tp.ne[0], rows = tp.ne.size() > 1 ? tp.ne[1] : 1;
+    size_t rows = 1;  // of every matrix of a 3-D expert tensor together
+    for (size_t d = 1; d < tp.ne.size(); ++d) rows *= tp.ne[d];
+    const size_t cols = tp.ne[0];
     OLLA_ASSIGN_OR_RETURN(uint64_t row_bytes, tensor::RowBytes(tp.type, cols));
     data[ti].resize(rows * row_bytes);
     const tensor::QuantizeRowFn quantize = tensor::QuantizeRowFunction(tp.type);

@@ -14,16 +14,21 @@
 namespace olla::tools {
 
 struct SynthShape {
-  std::string name;  // "llama3.2-1b", "llama-7b", "tiny"
+  std::string name;  // "llama3.2-1b", "llama-7b", "tiny", "qwen3-moe-mini", "tiny-moe"
   size_t n_embd, n_layer, n_head, n_head_kv, n_ff, n_vocab, n_ctx;
   double rope_base;
   bool tied_output;
+  // qwen3moe: per-head q/k norms, head_dim (key_length) and every FFN a mixture of n_expert
+  // experts of width n_ff_exp, n_expert_used of them per token. "llama": a dense llama.
+  std::string arch = "llama";
+  size_t head_dim = 0;  // 0: n_embd / n_head
+  size_t n_expert = 0, n_expert_used = 0, n_ff_exp = 0;
 };
 // The known shapes, by name.
 const std::vector<SynthShape>& SynthShapes();
 
 struct SynthOptions {
-  std::string arch = "llama";
+  std::string arch;  // the shape's architecture; "" = whatever it is
   std::string shape = "llama3.2-1b";
   // A tensor type (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K ... Q6_K, IQ4_XS)
   // or a llama-quantize mix (Q4_K_M, Q5_K_M: attn_v and ffn_down of some layers in Q6_K).

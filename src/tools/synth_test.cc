@@ -71,6 +71,40 @@ TEST(SynthTest, CopiesTheVocabularyAndRefusesUnknownShapes) {
   EXPECT_EQ(WriteSynthModel(o, dir.Join("x.gguf"), pool).code(), StatusCode::kInvalidArgument);
 }
 
+// A mixture-of-experts shape: qwen3moe metadata, 3-D expert tensors the engine loads and runs,
+// and a bench whose bandwidth limit counts only the experts a token uses.
+TEST(SynthTest, MoeShapeLoadsAndBenchCountsActiveExperts) {
+  testing::TempDir dir;
+  const std::string olla = testing::ShellQuote(testing::OllaBinary());
+  const std::string model = testing::ShellQuote(dir.Join("moe.gguf"));
+  auto synth = testing::RunCommand(olla + " debug synth --shape tiny-moe --type Q4_0 -o " + model);
+  ASSERT_EQ(synth.exit_code, 0) << synth.err;
+  auto f = gguf::File::Open(dir.Join("moe.gguf"));
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(*f->metadata().GetString("general.architecture"), "qwen3moe");
+  const gguf::TensorInfo* up = f->FindTensor("blk.1.ffn_up_exps.weight");
+  ASSERT_NE(up, nullptr);
+  EXPECT_EQ(up->ne, (std::vector<uint64_t>{256, 256, 8}));
+  uint64_t all = 0, experts = 0;
+  for (const auto& t : f->tensors()) {
+    if (t.name == "token_embd.weight") continue;  // untied: one row read per token
+    all += t.n_bytes;
+    if (t.ne.size() == 3) experts += t.n_bytes;
+  }
+  auto bench = testing::RunCommand(olla + " bench " + model +
+                                   " -p 8 -n 2 -r 1 -t 1 --json --bandwidth-mib 16");
+  ASSERT_EQ(bench.exit_code, 0) << bench.err;
+  const auto j = nlohmann::json::parse(bench.out);
+  EXPECT_EQ(j["weight_bytes_per_token"].get<uint64_t>(), all - experts + experts / 8 * 2);
+  EXPECT_GT(j["results"][0]["tests"][1]["tok_s"].get<double>(), 0.0);
+  ThreadPool pool(1);
+  SynthOptions wrong_arch;
+  wrong_arch.arch = "llama";
+  wrong_arch.shape = "tiny-moe";
+  EXPECT_EQ(WriteSynthModel(wrong_arch, dir.Join("x.gguf"), pool).code(),
+            StatusCode::kInvalidArgument);
+}
+
 // `olla debug synth` then `olla bench --json` end to end: the JSON carries every test of every
 // thread count with the bandwidth of the same run.
 TEST(BenchTest, ReportsEveryTestWithBandwidth) {
