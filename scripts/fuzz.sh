@@ -2,7 +2,8 @@
 # Fuzzes the parsers of untrusted input with libFuzzer (ASan + UBSan). For SECONDS (default 60):
 # the GGUF reader 2/3 of SECONDS, then for 1/6 of SECONDS each a request's `format` (JSON Schema /
 # GBNF compiler), the chat template engines (Go and Jinja TEMPLATEs, parsed and rendered), the
-# tool-call parser and the Modelfile parser, and for 1/12 the thinking parser: 85 s for SECONDS=60.
+# tool-call parser, the Modelfile parser and model loading (edits of the test models' metadata
+# and tensor shapes), and for 1/12 the thinking parser: 95 s for SECONDS=60.
 #   scripts/fuzz.sh [SECONDS]
 # Configures the `fuzz` preset (clang) in $OLLA_FUZZ_BUILD (default build/fuzz), builds the
 # fuzzers and the GGUF seed writer, writes small seed corpora under it (GGUF: handcrafted fixtures
@@ -19,7 +20,7 @@ TESTDATA="${OLLA_TESTDATA:-$(cd .. && pwd)/shared/testdata}"
 
 cmake --preset fuzz -B "$BUILD" >/dev/null
 cmake --build "$BUILD" --target gguf_reader_fuzz gguf_fuzz_seeds format_fuzz template_fuzz tool_call_fuzz \
-  modelfile_fuzz thinking_fuzz -j "${OLLA_JOBS:-$(nproc)}"
+  modelfile_fuzz thinking_fuzz model_load_fuzz -j "${OLLA_JOBS:-$(nproc)}"
 
 mkdir -p "$BUILD/corpus" "$BUILD/artifacts"
 rm -rf "$BUILD/seeds" && mkdir -p "$BUILD/seeds"
@@ -77,6 +78,16 @@ seed modelfile basic 'FROM llama3.2\nPARAMETER temperature 0.6\nPARAMETER stop <
 seed modelfile all '# c\r\nfrom ./m.gguf\r\nTEMPLATE "{{ .Prompt }}"\r\nLICENSE MIT\nADAPTER ./a\nREQUIRES 0.1.2\nDRAFT ./d\nRENDERER r\nPARSER p\n'
 seed modelfile utf16 '\xff\xfeF\x00R\x00O\x00M\x00 \x00x\x00\n\x00'
 
+# Model loading: byte 0 picks a test model, then 10-byte edits (op, index, 8-byte value):
+# op 0/1/2 sets a metadata key to a small int / any int / a float, 3/4/5 a tensor dimension,
+# 6 a tensor type, 7 drops a tensor. The seeds: untouched models, an expert count, an expert
+# tensor's n_expert, a router type.
+for i in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do seed model_load "model$i" "\\x$(printf %02x "$i")"; done
+seed model_load used '\x00\x00\x10\x09\x00\x00\x00\x00\x00\x00\x00'
+seed model_load experts '\x01\x05\x20\x07\x00\x00\x00\x00\x00\x00\x00'
+seed model_load type '\x02\x06\x0c\x27\x00\x00\x00\x00\x00\x00\x00'
+
+export OLLA_TESTDATA="$TESTDATA"
 sixth=$(( (SECONDS_TO_RUN + 5) / 6 ))
 run gguf_reader $(( SECONDS_TO_RUN * 2 / 3 )) 65536
 run format "$sixth" 4096
@@ -84,3 +95,4 @@ run template "$sixth" 8192
 run tool_call "$sixth" 4096
 run modelfile "$sixth" 4096
 run thinking $(( (SECONDS_TO_RUN + 11) / 12 )) 4096
+run model_load "$sixth" 512
