@@ -52,8 +52,8 @@ TEST(OpsTest, QuantizedDotEqualsDotOfDequantizedOperands) {
   }
 }
 
-// GetRow dequantizes one row of any supported weight type (an embedding lookup), 3-D expert
-// matrices included: row r of [n_expert * out, in] is expert r / out, output r % out.
+// GetRow dequantizes one row of a supported weight type (an embedding lookup); SupportsWeightType
+// covers MXFP4 now that it has a dequantizer and dot traits.
 TEST(OpsTest, GetRowDequantizesTheRow) {
   for (DType type : {DType::kQ8_0, DType::kIQ4_NL, DType::kMXFP4}) {
     ASSERT_TRUE(SupportsWeightType(type)) << tensor::Name(type);
