@@ -39,6 +39,7 @@ enum FileType : uint32_t {
   kIQ4_NL = 25,
   kIQ4_XS = 30,
   kBF16 = 32,
+  kMXFP4_MOE = 38,
 };
 
 constexpr QuantizeTarget kTargets[] = {
@@ -51,7 +52,7 @@ constexpr QuantizeTarget kTargets[] = {
     {"Q4_K_S", kQ4_K_S, DType::kQ4_K},   {"Q4_K_M", kQ4_K_M, DType::kQ4_K},
     {"Q5_K_S", kQ5_K_S, DType::kQ5_K},   {"Q5_K_M", kQ5_K_M, DType::kQ5_K},
     {"Q6_K", kQ6_K, DType::kQ6_K},       {"IQ4_NL", kIQ4_NL, DType::kIQ4_NL},
-    {"IQ4_XS", kIQ4_XS, DType::kIQ4_XS},
+    {"IQ4_XS", kIQ4_XS, DType::kIQ4_XS}, {"MXFP4_MOE", kMXFP4_MOE, DType::kMXFP4},
 };
 
 bool Contains(std::string_view s, std::string_view part) {
@@ -143,11 +144,15 @@ Result<DType> MixedType(TypeState& qs, const gguf::TensorInfo& t, DType new_type
   const uint32_t ft = qs.ftype;
   const bool eight_experts = qs.hp.n_expert == 8;
   if (name == "output.weight" || (!qs.has_output && name == "token_embd.weight")) {
-    if (qs.falcon() || !RowFits(new_type, t.row_len())) {
+    if (ft == kMXFP4_MOE || qs.falcon() || !RowFits(new_type, t.row_len())) {
       new_type = DType::kQ8_0;
     } else if (new_type != DType::kQ8_0) {
       new_type = DType::kQ6_K;
     }
+  } else if (ft == kMXFP4_MOE) {
+    // Expert tensors (3-D with more than one expert) become MXFP4, everything else Q8_0; no
+    // counters advance (llama.cpp returns before the name checks below).
+    new_type = t.ne.size() > 2 && t.ne[2] > 1 ? DType::kMXFP4 : DType::kQ8_0;
   } else if (name == "token_embd.weight" || name == "per_layer_token_embd.weight") {
     // Only the IQ1/IQ2/IQ3/TQ file types change these.
   } else if (Contains(name, "attn_v.weight")) {

@@ -39,7 +39,9 @@ struct QuantizeTarget {
 };
 
 // All supported targets: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K_S, Q3_K_M,
-// Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, IQ4_NL, IQ4_XS.
+// Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, IQ4_NL, IQ4_XS, MXFP4_MOE (llama.cpp's name and
+// file type 38: expert tensors MXFP4, every other quantized tensor Q8_0; Ollama itself does not
+// accept it).
 std::span<const QuantizeTarget> QuantizeTargets();
 // Case-insensitive; aliases Q3_K, Q4_K, Q5_K mean the _M mixes. Unknown → kInvalidArgument
 // `unsupported quantization type <TEXT> - supported types are F32, F16, ...`.

@@ -61,11 +61,13 @@ TEST(QuantizeTargetTest, ParsesNamesCaseInsensitivelyWithAliases) {
   const struct {
     std::string_view in, name;
     uint32_t file_type;
-  } cases[] = {{"q4_K_M", "Q4_K_M", 15}, {"Q4_K", "Q4_K_M", 15},  {"q4_k_s", "Q4_K_S", 14},
-               {"q8_0", "Q8_0", 7},      {"f16", "F16", 1},       {"F32", "F32", 0},
-               {"bf16", "BF16", 32},     {"q5_k", "Q5_K_M", 17},  {"q3_K_M", "Q3_K_M", 12},
-               {"q2_K", "Q2_K", 10},     {"q6_K", "Q6_K", 18},    {"Q4_0", "Q4_0", 2},
-               {"q5_1", "Q5_1", 9},      {"iq4_xs", "IQ4_XS", 30}};
+  } cases[] = {
+      {"q4_K_M", "Q4_K_M", 15},      {"Q4_K", "Q4_K_M", 15},   {"q4_k_s", "Q4_K_S", 14},
+      {"q8_0", "Q8_0", 7},           {"f16", "F16", 1},        {"F32", "F32", 0},
+      {"bf16", "BF16", 32},          {"q5_k", "Q5_K_M", 17},   {"q3_K_M", "Q3_K_M", 12},
+      {"q2_K", "Q2_K", 10},          {"q6_K", "Q6_K", 18},     {"Q4_0", "Q4_0", 2},
+      {"q5_1", "Q5_1", 9},           {"iq4_xs", "IQ4_XS", 30}, {"mxfp4_moe", "MXFP4_MOE", 38},
+      {"MXFP4_MoE", "MXFP4_MOE", 38}};
   for (const auto& c : cases) {
     auto t = ParseQuantizeTarget(c.in);
     ASSERT_TRUE(t.ok()) << c.in;
@@ -192,6 +194,33 @@ TEST(ChooseTensorTypesTest, ArchitectureOverrides) {
   ts.push_back(T("per_layer_token_embd.weight", {256, 512}));
   EXPECT_EQ(Choose(ts, {"gemma3n", 1, 4, 4, 0}, "q4_K_M").at("per_layer_token_embd.weight"),
             DType::kF16);
+}
+
+// llama.cpp's MXFP4_MOE: 3-D tensors with more than one expert become MXFP4, every other
+// quantized tensor Q8_0 (output, token_embd and attention included); rows that are not a
+// multiple of 32 fall back to F16; norms, router and biases are copied.
+TEST(ChooseTensorTypesTest, Mxfp4MoeExpertsOnly) {
+  const std::vector<gguf::TensorInfo> ts = {
+      T("token_embd.weight", {64, 512}, DType::kF16),
+      T("output.weight", {64, 512}, DType::kF16),
+      T("blk.0.attn_q.weight", {64, 64}, DType::kF16),
+      T("blk.0.attn_norm.weight", {64}),
+      T("blk.0.ffn_gate_inp.weight", {64, 4}),
+      T("blk.0.ffn_up_exps.weight", {64, 32, 4}, DType::kF16),
+      T("blk.0.ffn_up_exps.bias", {32, 4}),
+      T("blk.0.ffn_down_exps.weight", {48, 64, 4}, DType::kF16),  // rows of 48: F16
+      T("blk.0.ffn_gate_exps.weight", {64, 32, 1}, DType::kF16),  // one expert: Q8_0
+  };
+  const auto got = Choose(ts, {"gpt-oss", 1, 4, 4, 4}, "MXFP4_MOE");
+  const std::map<std::string, DType> want = {
+      {"token_embd.weight", DType::kQ8_0},          {"output.weight", DType::kQ8_0},
+      {"blk.0.attn_q.weight", DType::kQ8_0},        {"blk.0.attn_norm.weight", DType::kF32},
+      {"blk.0.ffn_gate_inp.weight", DType::kF32},   {"blk.0.ffn_up_exps.weight", DType::kMXFP4},
+      {"blk.0.ffn_up_exps.bias", DType::kF32},      {"blk.0.ffn_down_exps.weight", DType::kF16},
+      {"blk.0.ffn_gate_exps.weight", DType::kQ8_0},
+  };
+  for (const auto& [name, type] : want)
+    EXPECT_EQ(tensor::Name(got.at(name)), tensor::Name(type)) << name;
 }
 
 TEST(QuantizeOrderTest, NonLayerTensorsThenLayersByNumber) {

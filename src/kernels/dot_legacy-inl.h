@@ -1,4 +1,4 @@
-// Legacy 32-element block formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL) against Q8_0/Q8_1
+// Legacy 32-element block formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL, MXFP4) against Q8_0/Q8_1
 // activations, vectorized with Highway. Each block's integer dot is exact (int16 products summed
 // in int32). Symmetric types reduce it to a scalar before the float scales enter; the affine types
 // (Q4_1, Q5_1) keep eight sums of four adjacent products and accumulate them in eight float lanes,
@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "hwy/highway.h"
 #include "kernels/internal.h"
@@ -72,9 +73,24 @@ struct DecIQ4_NL {
   }
 };
 
+// MXFP4 codes are doubled E2M1 values, looked up like IQ4_NL's levels; its scale is a power of
+// two from 2^-128 to 2^127 (a float, never an F16), so it neither flushes nor overflows before
+// the product with the activation scale, where ggml's does too.
+struct DecMXFP4 {
+  using Block = tensor::BlockMXFP4;
+  static constexpr bool kAffine = false;
+  static HWY_INLINE hn::Vec<D16> Chunk(const Block& b, size_t i) {
+    return LookupI8(tensor::kMXFP4Values, Nibbles(b.qs, i));
+  }
+};
+
 template <class Dec>
 HWY_INLINE float BlockD(const typename Dec::Block& b) {
-  return tensor::F16ToF32(b.d);
+  if constexpr (std::is_same_v<typename Dec::Block, tensor::BlockMXFP4>) {
+    return tensor::E8M0ToF32Half(b.e);
+  } else {
+    return tensor::F16ToF32(b.d);
+  }
 }
 
 // Q4_1 / Q5_1: per block, the sums of products over elements 4k..4k+3 (k < 8) go into float lane
@@ -174,6 +190,7 @@ OLLA_LEGACY_ROWS_(Q5_0)
 OLLA_LEGACY_ROWS_(Q5_1)
 OLLA_LEGACY_ROWS_(Q8_0)
 OLLA_LEGACY_ROWS_(IQ4_NL)
+OLLA_LEGACY_ROWS_(MXFP4)
 #undef OLLA_LEGACY_ROWS_
 
 }  // namespace HWY_NAMESPACE

@@ -14,6 +14,7 @@ HWY_EXPORT(RowsQ5_0);
 HWY_EXPORT(RowsQ5_1);
 HWY_EXPORT(RowsQ8_0);
 HWY_EXPORT(RowsIQ4_NL);
+HWY_EXPORT(RowsMXFP4);
 
 namespace internal {
 namespace {
@@ -41,6 +42,10 @@ void DispatchIQ4_NL(const WeightRows& w, size_t r_begin, size_t r_end, const Act
                     size_t y_stride) {
   HWY_DYNAMIC_DISPATCH(RowsIQ4_NL)(w, r_begin, r_end, a, y, y_stride);
 }
+void DispatchMXFP4(const WeightRows& w, size_t r_begin, size_t r_end, const Acts& a, float* y,
+                   size_t y_stride) {
+  HWY_DYNAMIC_DISPATCH(RowsMXFP4)(w, r_begin, r_end, a, y, y_stride);
+}
 }  // namespace
 
 RowsKernel HighwayLegacyRowsKernel(tensor::DType type) {
@@ -57,6 +62,8 @@ RowsKernel HighwayLegacyRowsKernel(tensor::DType type) {
       return DispatchQ8_0;
     case tensor::DType::kIQ4_NL:
       return DispatchIQ4_NL;
+    case tensor::DType::kMXFP4:
+      return DispatchMXFP4;
     default:
       return nullptr;
   }

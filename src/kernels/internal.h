@@ -47,7 +47,7 @@ using RowsKernel = void (*)(const WeightRows& w, size_t r_begin, size_t r_end, c
 // The portable kernels, dispatched by Highway to the best compiled target at each call; nullptr
 // for types of another family.
 RowsKernel HighwayFloatRowsKernel(tensor::DType type);   // F32, F16, BF16
-RowsKernel HighwayLegacyRowsKernel(tensor::DType type);  // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL
+RowsKernel HighwayLegacyRowsKernel(tensor::DType type);  // Q4_0 ... Q8_0, IQ4_NL, MXFP4
 RowsKernel HighwayKRowsKernel(tensor::DType type);       // Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS
 
 // Float-weight GEMM for batches (gemm_float.cc, gemm_float-inl.h): F32, F16 and BF16 weights

@@ -352,6 +352,7 @@ const DotTraits* FindDotTraits(DType weight_type) {
   static const DotTraits kQ5_1{DType::kQ8_1, Dot<DType::kQ5_1, DType::kQ8_1>};
   static const DotTraits kQ8_0{DType::kQ8_0, Dot<DType::kQ8_0, DType::kQ8_0>};
   static const DotTraits kIQ4_NL{DType::kQ8_0, Dot<DType::kIQ4_NL, DType::kQ8_0>};
+  static const DotTraits kMXFP4{DType::kQ8_0, Dot<DType::kMXFP4, DType::kQ8_0>};
   static const DotTraits kQ2_K{DType::kQ8_K, Dot<DType::kQ2_K, DType::kQ8_K>};
   static const DotTraits kQ3_K{DType::kQ8_K, Dot<DType::kQ3_K, DType::kQ8_K>};
   static const DotTraits kQ4_K{DType::kQ8_K, Dot<DType::kQ4_K, DType::kQ8_K>};
@@ -377,6 +378,8 @@ const DotTraits* FindDotTraits(DType weight_type) {
       return &kQ8_0;
     case DType::kIQ4_NL:
       return &kIQ4_NL;
+    case DType::kMXFP4:
+      return &kMXFP4;
     case DType::kQ2_K:
       return &kQ2_K;
     case DType::kQ3_K:

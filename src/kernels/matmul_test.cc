@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <iterator>
 #include <random>
 #include <vector>
 
@@ -52,7 +54,7 @@ const TypeCase kTypes[] = {
     {DType::kIQ4_NL, ref::DotIQ4_NL, true}, {DType::kQ2_K, ref::DotQ2_K, true},
     {DType::kQ3_K, ref::DotQ3_K, true},     {DType::kQ4_K, ref::DotQ4_K, true},
     {DType::kQ5_K, ref::DotQ5_K, true},     {DType::kQ6_K, ref::DotQ6_K, true},
-    {DType::kIQ4_XS, ref::DotIQ4_XS, true},
+    {DType::kIQ4_XS, ref::DotIQ4_XS, true}, {DType::kMXFP4, ref::DotMXFP4, true},
 };
 
 constexpr double kFloatBudget = 2e-6;
@@ -215,6 +217,58 @@ TEST(MatMulTest, FloatGemmOddShapesOnEveryHighwayTarget) {
           }
         }
       }
+    }
+  });
+}
+
+// MXFP4's shared exponent spans 2^-128 .. 2^127 (subnormal at e = 0 and 1). Random weights only
+// reach exponents near 127, so build blocks with the extremes: every target must give the
+// reference's bits (inf and NaN included, where ggml's float expression over- or underflows too),
+// and tiny or huge scales against small activations must neither flush to zero nor overflow.
+TEST(MatMulTest, MXFP4ExtremeExponentsMatchReferenceOnEveryHighwayTarget) {
+  constexpr size_t kRows = 5, kCols = 256, kTok = 3;
+  const uint8_t row_e[kRows] = {0, 1, 254, 255, 0};  // row 4 mixes every exponent below
+  const uint8_t mixed_e[] = {0, 1, 2, 60, 127, 200, 254, 255};
+  std::mt19937 rng(5);
+  std::vector<tensor::BlockMXFP4> w(kRows * kCols / 32);
+  for (size_t r = 0; r < kRows; ++r) {
+    for (size_t b = 0; b < kCols / 32; ++b) {
+      tensor::BlockMXFP4& blk = w[r * (kCols / 32) + b];
+      blk.e = r == 4 ? mixed_e[b % std::size(mixed_e)] : row_e[r];
+      for (uint8_t& q : blk.qs) q = static_cast<uint8_t>(rng());
+    }
+  }
+  const QMatrix m{DType::kMXFP4, reinterpret_cast<const uint8_t*>(w.data()), kRows, kCols,
+                  kCols / 32 * sizeof(tensor::BlockMXFP4)};
+  const std::vector<float> x = RandomVector(kTok * kCols, 9, 1e-3f);  // Q8_0 scales near 2^-17
+  std::vector<tensor::BlockQ8_0> act(kTok * kCols / 32);
+  ASSERT_TRUE(tensor::Quantize(DType::kQ8_0, x.data(), x.size(), act.data()).ok());
+  std::vector<float> want(kTok * kRows);
+  for (size_t t = 0; t < kTok; ++t)
+    for (size_t r = 0; r < kRows; ++r)
+      want[t * kRows + r] =
+          ref::DotMXFP4(kCols, w.data() + r * (kCols / 32), act.data() + t * (kCols / 32));
+  for (size_t t = 0; t < kTok; ++t) {
+    EXPECT_NE(want[t * kRows + 0], 0.0f);  // 2^-128 · 2^-17 · sums: subnormal, not flushed
+    EXPECT_NE(want[t * kRows + 1], 0.0f);
+    EXPECT_TRUE(std::isfinite(want[t * kRows + 2])) << want[t * kRows + 2];  // 2^126 · 2^-17
+  }
+  auto same = [](float a, float b) {
+    return std::memcmp(&a, &b, sizeof(float)) == 0 || (std::isnan(a) && std::isnan(b));
+  };
+  ForEachHighwayTarget([&](const char* target) {
+    for (size_t n_tok : {size_t{1}, kTok}) {
+      std::vector<float> y(n_tok * kRows);
+      ThreadPool pool(2);
+      internal::MatMulOnPath(CpuPath::kHighway, m, x.data(), n_tok, y.data(), pool);
+      for (size_t i = 0; i < y.size(); ++i)
+        EXPECT_TRUE(same(y[i], want[i]))
+            << target << " out " << i << ": " << y[i] << " != " << want[i];
+    }
+    const DotTraits* traits = FindDotTraits(DType::kMXFP4);
+    for (size_t r = 0; r < kRows; ++r) {
+      const float got = traits->dot(kCols, w.data() + r * (kCols / 32), act.data());
+      EXPECT_TRUE(same(got, want[r])) << target << " dot row " << r << ": " << got;
     }
   });
 }

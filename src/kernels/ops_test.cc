@@ -27,9 +27,10 @@ std::vector<float> RandomVector(size_t n, uint32_t seed) {
 // A quantized dot product must equal the exact dot of the *dequantized* operands (the weights as
 // stored and the activations as quantized) up to float rounding: the integer sums are exact.
 TEST(OpsTest, QuantizedDotEqualsDotOfDequantizedOperands) {
-  const DType types[] = {DType::kF32,  DType::kF16,  DType::kBF16, DType::kQ4_0,   DType::kQ4_1,
-                         DType::kQ5_0, DType::kQ5_1, DType::kQ8_0, DType::kIQ4_NL, DType::kQ2_K,
-                         DType::kQ3_K, DType::kQ4_K, DType::kQ5_K, DType::kQ6_K,   DType::kIQ4_XS};
+  const DType types[] = {DType::kF32,    DType::kF16,  DType::kBF16,   DType::kQ4_0,
+                         DType::kQ4_1,   DType::kQ5_0, DType::kQ5_1,   DType::kQ8_0,
+                         DType::kIQ4_NL, DType::kQ2_K, DType::kQ3_K,   DType::kQ4_K,
+                         DType::kQ5_K,   DType::kQ6_K, DType::kIQ4_XS, DType::kMXFP4};
   const size_t n = 512;
   for (DType type : types) {
     const DotTraits* traits = FindDotTraits(type);
@@ -50,6 +51,28 @@ TEST(OpsTest, QuantizedDotEqualsDotOfDequantizedOperands) {
     // Budget: float rounding of per-block products and fp16 block sums (Q8_1's s is fp16).
     EXPECT_NEAR(got, exact, 2e-3 * abs_sum) << tensor::Name(type);
   }
+}
+
+// GetRow dequantizes one row of a supported weight type (an embedding lookup); SupportsWeightType
+// covers MXFP4 now that it has a dequantizer and dot traits.
+TEST(OpsTest, GetRowDequantizesTheRow) {
+  for (DType type : {DType::kQ8_0, DType::kIQ4_NL, DType::kMXFP4}) {
+    ASSERT_TRUE(SupportsWeightType(type)) << tensor::Name(type);
+    const size_t rows = 6, cols = 64;
+    const size_t row_bytes = *tensor::RowBytes(type, cols);
+    std::vector<float> w = RandomVector(rows * cols, 8);
+    std::vector<uint8_t> wq(rows * row_bytes);
+    ASSERT_TRUE(tensor::Quantize(type, w.data(), w.size(), wq.data()).ok());
+    std::vector<float> all(rows * cols), row(cols);
+    ASSERT_TRUE(tensor::Dequantize(type, wq.data(), all.size(), all.data()).ok());
+    const QMatrix m{type, wq.data(), rows, cols, row_bytes};
+    for (size_t r = 0; r < rows; ++r) {
+      GetRow(m, r, row.data());
+      EXPECT_EQ(row, std::vector<float>(all.begin() + r * cols, all.begin() + (r + 1) * cols))
+          << tensor::Name(type) << " row " << r;
+    }
+  }
+  EXPECT_FALSE(SupportsWeightType(DType::kIQ2_XXS));
 }
 
 TEST(OpsTest, MatMulIsIndependentOfThreadCount) {

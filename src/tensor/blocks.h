@@ -8,11 +8,12 @@
 // split into sub-blocks of 16 or 32 that share a 6- or 8-bit scale. Element j of a block is
 // reconstructed as shown beside each struct.
 
+#include <bit>
 #include <cstdint>
 
 namespace olla::tensor {
 
-inline constexpr int kQK = 32;     // elements per legacy block (Q4_0 … Q8_1, IQ4_NL)
+inline constexpr int kQK = 32;     // elements per legacy block (Q4_0 … Q8_1, IQ4_NL, MXFP4)
 inline constexpr int kQK_K = 256;  // elements per k-quant super-block (Q2_K … Q8_K, IQ4_XS)
 
 // ---- legacy 32-element blocks ---------------------------------------------------------------
@@ -49,6 +50,13 @@ struct BlockQ8_1 {  // x = d * q; s = d * sum(q), used by the Q4_1/Q5_1 dot prod
 };
 struct BlockIQ4_NL {  // x = d * kIQ4NLValues[q]
   uint16_t d;
+  uint8_t qs[kQK / 2];
+};
+// OCP microscaling FP4: 4-bit E2M1 codes sharing one E8M0 exponent e (a power of two, no
+// mantissa). x = E8M0ToF32Half(e) * kMXFP4Values[q]: ggml stores the E2M1 values doubled (as
+// integers) and halves the scale, so the table stays int8.
+struct BlockMXFP4 {
+  uint8_t e;
   uint8_t qs[kQK / 2];
 };
 
@@ -119,6 +127,7 @@ static_assert(sizeof(BlockQ5_1) == 24);
 static_assert(sizeof(BlockQ8_0) == 34);
 static_assert(sizeof(BlockQ8_1) == 36);
 static_assert(sizeof(BlockIQ4_NL) == 18);
+static_assert(sizeof(BlockMXFP4) == 17);
 static_assert(sizeof(BlockQ2_K) == 84);
 static_assert(sizeof(BlockQ3_K) == 110);
 static_assert(sizeof(BlockQ4_K) == 144);
@@ -130,6 +139,19 @@ static_assert(sizeof(BlockIQ4_XS) == 136);
 // The 16 non-linear levels of IQ4_NL / IQ4_XS (ggml's kvalues_iq4nl), sorted ascending.
 inline constexpr int8_t kIQ4NLValues[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
                                             1,    13,   25,  38,  53,  69,  89,  113};
+
+// The 16 E2M1 codes of MXFP4 times two (ggml's kvalues_mxfp4): bit 3 is the sign, bits 0-2 the
+// magnitude 0, 0.5, 1, 1.5, 2, 3, 4, 6. Code 8 is -0, stored as 0.
+inline constexpr int8_t kMXFP4Values[16] = {0, 1,  2,  3,  4,  6,  8,  12,
+                                            0, -1, -2, -3, -4, -6, -8, -12};
+
+// An E8M0 exponent e as the float 2^(e - 128), half the scale it encodes (ggml's
+// GGML_E8M0_TO_FP32_HALF). e = 0 and 1 give the float subnormals 2^-128 and 2^-127; e = 255 gives
+// 2^127 (ggml does not treat it as NaN, and neither do we).
+inline float E8M0ToF32Half(uint8_t e) {
+  const uint32_t bits = e < 2 ? 0x00200000u << e : static_cast<uint32_t>(e - 1) << 23;
+  return std::bit_cast<float>(bits);
+}
 
 // Unpacks sub-block j's 6-bit scale and min from Q4_K/Q5_K's 12 scale bytes: bytes 0-3 hold the
 // scales of sub-blocks 0-3 and bytes 4-7 their mins (low 6 bits); sub-blocks 4-7 keep their low 4

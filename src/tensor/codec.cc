@@ -29,7 +29,7 @@ struct RowCodec {
 #define OLLA_CODEC_(T, Block) \
   { DType::k##T, &ToFloat<Block, &DequantizeRow##T>, &FromFloat<Block, &QuantizeRow##T> }
 
-constexpr std::array<RowCodec, 17> kCodecs = {{
+constexpr std::array<RowCodec, 18> kCodecs = {{
     OLLA_CODEC_(F32, float),
     OLLA_CODEC_(F16, uint16_t),
     OLLA_CODEC_(BF16, uint16_t),
@@ -47,6 +47,7 @@ constexpr std::array<RowCodec, 17> kCodecs = {{
     OLLA_CODEC_(Q8_K, BlockQ8_K),
     OLLA_CODEC_(IQ4_NL, BlockIQ4_NL),
     OLLA_CODEC_(IQ4_XS, BlockIQ4_XS),
+    OLLA_CODEC_(MXFP4, BlockMXFP4),
 }};
 
 #undef OLLA_CODEC_

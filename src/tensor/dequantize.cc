@@ -109,4 +109,16 @@ void DequantizeRowIQ4_NL(const BlockIQ4_NL* x, float* y, size_t n) {
   }
 }
 
+// The product of a level (at most 12) and a power of two is exact in float, except that it
+// overflows to infinity from e = 254 (levels >= 4) or e = 255 (levels >= 2), as in ggml.
+void DequantizeRowMXFP4(const BlockMXFP4* x, float* y, size_t n) {
+  for (size_t b = 0; b < n / kQK; ++b, y += kQK) {
+    const float d = E8M0ToF32Half(x[b].e);
+    for (int j = 0; j < kQK / 2; ++j) {
+      y[j] = static_cast<float>(kMXFP4Values[x[b].qs[j] & 0x0f]) * d;
+      y[j + kQK / 2] = static_cast<float>(kMXFP4Values[x[b].qs[j] >> 4]) * d;
+    }
+  }
+}
+
 }  // namespace olla::tensor

@@ -35,6 +35,7 @@ void DequantizeRowQ5_1(const BlockQ5_1* x, float* y, size_t n);
 void DequantizeRowQ8_0(const BlockQ8_0* x, float* y, size_t n);
 void DequantizeRowQ8_1(const BlockQ8_1* x, float* y, size_t n);
 void DequantizeRowIQ4_NL(const BlockIQ4_NL* x, float* y, size_t n);
+void DequantizeRowMXFP4(const BlockMXFP4* x, float* y, size_t n);
 void DequantizeRowQ2_K(const BlockQ2_K* x, float* y, size_t n);
 void DequantizeRowQ3_K(const BlockQ3_K* x, float* y, size_t n);
 void DequantizeRowQ4_K(const BlockQ4_K* x, float* y, size_t n);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -77,9 +78,44 @@ TEST(DequantizeTest, Q8_KUsesAFloatScale) {
   for (int j = 0; j < kQK_K; ++j) EXPECT_EQ(out[j], 0.1f * static_cast<float>(j % 255 - 127)) << j;
 }
 
+// MXFP4 has no reference file: hand-built blocks against the format's definition. Code c is the
+// E2M1 value (-1)^(c >> 3) * {0, 0.5, 1, 1.5, 2, 3, 4, 6}[c & 7] times 2^(e - 127); -0 (code 8)
+// comes out as +0 (ggml's table holds 0), and values past FLT_MAX become infinity (e >= 254).
+TEST(DequantizeTest, MXFP4MatchesTheDefinitionForEveryCodeAndExponent) {
+  constexpr double kE2M1[8] = {0, 0.5, 1, 1.5, 2, 3, 4, 6};
+  for (int e : {0, 1, 2, 3, 100, 126, 127, 128, 200, 252, 253, 254, 255}) {
+    BlockMXFP4 block{};
+    block.e = static_cast<uint8_t>(e);
+    // Element j < 16 has code j (low nibble), element j + 16 code 15 - j (high nibble).
+    for (int j = 0; j < 16; ++j) block.qs[j] = static_cast<uint8_t>(j | ((15 - j) << 4));
+    float out[kQK];
+    ASSERT_TRUE(Dequantize(DType::kMXFP4, &block, kQK, out).ok());
+    for (int i = 0; i < kQK; ++i) {
+      const int code = i < 16 ? i : 15 - (i - 16);
+      const double mag = std::ldexp(kE2M1[code & 7], e - 127);
+      const float want = code == 8 ? 0.0f : static_cast<float>(code & 8 ? -mag : mag);
+      EXPECT_EQ(std::memcmp(&out[i], &want, sizeof(float)), 0)
+          << "e=" << e << " code=" << code << ": " << out[i] << " != " << want;
+    }
+  }
+  // Spot values: e = 127 is scale 1 (plain E2M1), e = 0 the subnormal 2^-127 per unit.
+  BlockMXFP4 b{};
+  b.e = 127;
+  b.qs[0] = 0x7f;  // element 0: code 15 = -6; element 16: code 7 = 6
+  float out[kQK];
+  ASSERT_TRUE(Dequantize(DType::kMXFP4, &b, kQK, out).ok());
+  EXPECT_EQ(out[0], -6.0f);
+  EXPECT_EQ(out[16], 6.0f);
+  b.e = 0;
+  b.qs[0] = 0x01;  // code 1 = 0.5 * 2^-127 = 2^-128
+  ASSERT_TRUE(Dequantize(DType::kMXFP4, &b, kQK, out).ok());
+  EXPECT_EQ(out[0], 0x1p-128f);
+  EXPECT_EQ(out[16], 0.0f);
+}
+
 TEST(DequantizeTest, RejectsUnsupportedTypes) {
-  const DType unsupported[] = {DType::kIQ2_XXS, DType::kIQ3_S, DType::kIQ1_M, DType::kI8,
-                               DType::kF64,     DType::kTQ1_0, DType::kMXFP4};
+  const DType unsupported[] = {DType::kIQ2_XXS, DType::kIQ3_S, DType::kIQ1_M,
+                               DType::kI8,      DType::kF64,   DType::kTQ1_0};
   std::vector<uint8_t> src(4096);
   std::vector<float> dst(256);
   for (DType type : unsupported) {
@@ -96,7 +132,11 @@ TEST(DequantizeTest, RejectsPartialBlocks) {
   const struct {
     DType type;
     size_t n;
-  } cases[] = {{DType::kQ4_0, 33}, {DType::kQ8_0, 16}, {DType::kQ4_K, 32}, {DType::kIQ4_XS, 288}};
+  } cases[] = {{DType::kQ4_0, 33},
+               {DType::kQ8_0, 16},
+               {DType::kQ4_K, 32},
+               {DType::kIQ4_XS, 288},
+               {DType::kMXFP4, 40}};
   for (const auto& c : cases) {
     EXPECT_EQ(Dequantize(c.type, src.data(), c.n, dst.data()).code(), StatusCode::kInvalidArgument)
         << Name(c.type) << " " << c.n;

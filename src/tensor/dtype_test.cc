@@ -102,6 +102,7 @@ TEST(DTypeTest, RowBytesRejectsPartialBlocksAndOverflow) {
       {DType::kQ4_0, 33},
       {DType::kQ4_K, 32},
       {DType::kIQ4_NL, 1},
+      {DType::kMXFP4, 48},
       {DType::kF32, uint64_t{1} << 63},  // 2^65 bytes
       {DType::kF64, UINT64_MAX},         // overflows by the multiply
       {DType::kQ8_0, UINT64_MAX - 31},   // a whole number of blocks, 34 bytes each

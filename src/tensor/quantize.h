@@ -5,7 +5,9 @@
 //   Q2_K, Q4_K, Q5_K  : quantize_row_*_ref with make_qkx2_quants (scale+min search per sub-block);
 //   Q3_K              : quantize_row_q3_K_ref with make_q3_quants;
 //   Q6_K              : quantize_row_q6_K_ref with make_qx_quants;
-//   IQ4_NL, IQ4_XS    : quantize_iq4_nl / quantize_iq4_xs (best-scale search over 15 candidates).
+//   IQ4_NL, IQ4_XS    : quantize_iq4_nl / quantize_iq4_xs (best-scale search over 15 candidates);
+//   MXFP4             : quantize_row_mxfp4_ref (exponent from the block's absolute max, nearest
+//   level).
 // All are deterministic and evaluate floats in ggml's order, so they reproduce ggml's bytes.
 // Q8_K is also how ggml-cpu quantizes *activations* for k-quant dot products; for Q8_0/Q8_1
 // activations it uses slightly different rounding (QuantizeActivationsQ8_0/Q8_1 below).
@@ -51,6 +53,9 @@ void QuantizeRowQ6_K(const float* x, BlockQ6_K* y, size_t n);
 void QuantizeRowQ8_K(const float* x, BlockQ8_K* y, size_t n);
 void QuantizeRowIQ4_NL(const float* x, BlockIQ4_NL* y, size_t n);
 void QuantizeRowIQ4_XS(const float* x, BlockIQ4_XS* y, size_t n);
+// e = floor(log2(amax)) - 2 + 127 (x86 wrap-around below amax = 2^-125: the block becomes zero);
+// each element takes the nearest level at scale 2^(e-128), ties toward zero.
+void QuantizeRowMXFP4(const float* x, BlockMXFP4* y, size_t n);
 
 // How ggml-cpu quantizes a matmul's *activations* (its vec_dot_type conversion) on x86 AVX/AVX2 —
 // the build that produced testdata/ref — rather than the _ref functions above: Q8_0 and Q8_1

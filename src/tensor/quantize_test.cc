@@ -25,9 +25,9 @@ using testing::RmsDiff;
 
 // Every type with a quantizer.
 constexpr DType kQuantizable[] = {
-    DType::kF32,  DType::kF16,  DType::kBF16, DType::kQ4_0,   DType::kQ4_1,  DType::kQ5_0,
-    DType::kQ5_1, DType::kQ8_0, DType::kQ8_1, DType::kQ2_K,   DType::kQ3_K,  DType::kQ4_K,
-    DType::kQ5_K, DType::kQ6_K, DType::kQ8_K, DType::kIQ4_NL, DType::kIQ4_XS};
+    DType::kF32,  DType::kF16,  DType::kBF16, DType::kQ4_0,   DType::kQ4_1,   DType::kQ5_0,
+    DType::kQ5_1, DType::kQ8_0, DType::kQ8_1, DType::kQ2_K,   DType::kQ3_K,   DType::kQ4_K,
+    DType::kQ5_K, DType::kQ6_K, DType::kQ8_K, DType::kIQ4_NL, DType::kIQ4_XS, DType::kMXFP4};
 
 std::string QuantizeOrFail(DType type, const std::vector<float>& x) {
   const Result<uint64_t> bytes = RowBytes(type, x.size());
@@ -111,7 +111,7 @@ TEST(QuantizeTest, RoundTripErrorWithinBudget) {
       {DType::kQ8_1, 1e-2}, {DType::kQ8_K, 1e-2},   {DType::kQ6_K, 2.5e-2}, {DType::kQ5_0, 6e-2},
       {DType::kQ5_1, 6e-2}, {DType::kQ5_K, 4.5e-2}, {DType::kQ4_0, 0.12},   {DType::kQ4_1, 0.12},
       {DType::kQ4_K, 9e-2}, {DType::kIQ4_NL, 0.12}, {DType::kIQ4_XS, 0.12}, {DType::kQ3_K, 0.2},
-      {DType::kQ2_K, 0.4},
+      {DType::kQ2_K, 0.4},  {DType::kMXFP4, 0.15},
   };
   std::mt19937 rng(42);
   std::normal_distribution<float> normal(0.0f, 1.0f);
@@ -252,10 +252,68 @@ TEST(QuantizeTest, ActivationQ8DiffersFromRefByAtMostOneLevel) {
   EXPECT_LT(n_diff, static_cast<int>(x.size()) / 100);
 }
 
+// MXFP4 blocks worked out by hand from ggml's quantize_row_mxfp4_ref: e = floor(log2(amax)) - 2 +
+// 127, levels kMXFP4Values * 2^(e-128), nearest level with ties to the lower index (toward zero).
+TEST(QuantizeTest, MXFP4HandComputedBlocks) {
+  std::vector<float> x(5 * kQK, 0.0f);
+  // Block 0: a ramp (j - 16) / 4 over [-4, 3.75]. amax 4: e = 2 - 2 + 127, half-scale 0.5, so the
+  // grid is 0, ±0.5, ±1, ±1.5, ±2, ±3, ±4, ±6 and every other element is a tie.
+  for (int j = 0; j < kQK; ++j) x[j] = static_cast<float>(j - 16) * 0.25f;
+  // Block 1: amax 100 (log2 6.64): e = 131, half-scale 8; 100 saturates to 12 * 8, -7 rounds to
+  // -8 (code 9), -0 becomes +0 (code 0).
+  x[kQK + 5] = 100.0f;
+  x[kQK + 20] = -7.0f;
+  x[kQK + 0] = -0.0f;
+  // Block 2: all zero: e = 0. Block 3: amax = 2^-126 gives e = -1, which wraps to 255 (x86): the
+  // block becomes zero. Block 4: amax = 2^-125 gives e = 0, half-scale 2^-128: 2^-125 is code 6.
+  x[3 * kQK + 7] = 0x1p-126f;
+  x[4 * kQK + 9] = -0x1p-125f;
+  BlockMXFP4 q[5];
+  QuantizeRowMXFP4(x.data(), q, x.size());
+
+  const int lo[16] = {14, 14, 13, 13, 13, 13, 12, 12, 12, 11, 11, 10, 10, 9, 9, 0};
+  const int hi[16] = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 4, 5, 5, 5, 5, 6};
+  EXPECT_EQ(q[0].e, 127);
+  for (int j = 0; j < 16; ++j) EXPECT_EQ(q[0].qs[j], lo[j] | (hi[j] << 4)) << j;
+
+  EXPECT_EQ(q[1].e, 131);
+  for (int j = 0; j < 16; ++j) EXPECT_EQ(q[1].qs[j], j == 5 ? 0x07 : j == 4 ? 0x90 : 0x00) << j;
+
+  EXPECT_EQ(q[2].e, 0);
+  EXPECT_EQ(q[3].e, 255);
+  EXPECT_EQ(q[4].e, 0);
+  for (int j = 0; j < 16; ++j) {
+    EXPECT_EQ(q[2].qs[j], 0) << j;
+    EXPECT_EQ(q[3].qs[j], 0) << j;
+    EXPECT_EQ(q[4].qs[j], j == 9 ? 14 : 0) << j;  // code 14 = -8 units of 2^-128
+  }
+  float y[kQK];
+  DequantizeRowMXFP4(&q[4], y, kQK);
+  EXPECT_EQ(y[9], -0x1p-125f);
+}
+
+// Huge blocks: amax near FLT_MAX has e = 252 and saturates at 12 * 2^124; inf gives e = 0 (x86's
+// conversion of inf wraps to 0), the smallest scale, and the block decodes as zeros.
+TEST(QuantizeTest, MXFP4ExtremeMagnitudes) {
+  std::vector<float> x(2 * kQK, 1.0f);
+  x[0] = 3e38f;
+  x[kQK + 1] = INFINITY;
+  BlockMXFP4 q[2];
+  QuantizeRowMXFP4(x.data(), q, x.size());
+  EXPECT_EQ(q[0].e, 252);
+  EXPECT_EQ(q[0].qs[0] & 0x0f, 7);  // +12 units: 1.5 * 2^127 = 2.55e38, the largest level
+  EXPECT_EQ(q[0].qs[1], 0);         // 1.0 is far below half a step (2^124): 0
+  EXPECT_EQ(q[1].e, 0);
+  EXPECT_EQ(q[1].qs[1] & 0x0f, 0);  // |level - inf| is inf for every level: the first, 0
+  // 1.0 is 2^128 steps away from every level: |level - 1.0| rounds to 1.0 for all 16, a tie that
+  // goes to code 0.
+  EXPECT_EQ(q[1].qs[0] & 0x0f, 0);
+}
+
 TEST(QuantizeTest, RejectsUnsupportedTypesAndPartialBlocks) {
   std::vector<float> x(512, 1.0f);
   std::vector<uint8_t> dst(4096);
-  for (DType type : {DType::kIQ2_XXS, DType::kIQ1_S, DType::kI32, DType::kTQ2_0, DType::kMXFP4}) {
+  for (DType type : {DType::kIQ2_XXS, DType::kIQ1_S, DType::kI32, DType::kTQ2_0}) {
     const Status s = Quantize(type, x.data(), 256, dst.data());
     EXPECT_EQ(s.code(), StatusCode::kUnsupported) << Name(type);
     EXPECT_NE(s.message().find(Name(type)), std::string::npos) << s.ToString();

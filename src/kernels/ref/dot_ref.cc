@@ -133,6 +133,20 @@ float DotQ8_0(size_t n, const void* w, const void* a) {
 float DotIQ4_NL(size_t n, const void* w, const void* a) {
   return DotSymmetricQ8_0<t::BlockIQ4_NL, UnpackIQ4_NL>(n, w, a);
 }
+// As ggml_vec_dot_mxfp4_q8_0: d = d_a * 2^(e-128) (which over- or underflows exactly as in ggml
+// for extreme exponents), times the block's exact integer sum.
+float DotMXFP4(size_t n, const void* w, const void* a) {
+  const auto* x = static_cast<const t::BlockMXFP4*>(w);
+  const auto* y = static_cast<const t::BlockQ8_0*>(a);
+  float sum = 0;
+  int8_t q[32];
+  for (size_t b = 0; b < n / 32; ++b) {
+    UnpackMXFP4(x[b], q);
+    const float d = F16ToF32(y[b].d) * t::E8M0ToF32Half(x[b].e);
+    sum += d * static_cast<float>(DotI8(q, y[b].qs, 32));
+  }
+  return sum;
+}
 float DotQ4_1(size_t n, const void* w, const void* a) {
   return DotAffineQ8_1<t::BlockQ4_1, UnpackQ4_1>(n, w, a);
 }

@@ -18,6 +18,7 @@ float DotQ5_0(size_t n, const void* w, const void* a);    // a: Q8_0
 float DotQ5_1(size_t n, const void* w, const void* a);    // a: Q8_1
 float DotQ8_0(size_t n, const void* w, const void* a);    // a: Q8_0
 float DotIQ4_NL(size_t n, const void* w, const void* a);  // a: Q8_0
+float DotMXFP4(size_t n, const void* w, const void* a);   // a: Q8_0
 float DotQ2_K(size_t n, const void* w, const void* a);    // a: Q8_K
 float DotQ3_K(size_t n, const void* w, const void* a);    // a: Q8_K
 float DotQ4_K(size_t n, const void* w, const void* a);    // a: Q8_K

@@ -56,6 +56,13 @@ void UnpackIQ4_NL(const tensor::BlockIQ4_NL& b, int8_t q[32]) {
   }
 }
 
+void UnpackMXFP4(const tensor::BlockMXFP4& b, int8_t q[32]) {
+  for (int j = 0; j < 16; ++j) {
+    q[j] = tensor::kMXFP4Values[b.qs[j] & 0x0F];
+    q[j + 16] = tensor::kMXFP4Values[b.qs[j] >> 4];
+  }
+}
+
 void UnpackQ2_K(const tensor::BlockQ2_K& b, UnpackedK& u) {
   u.n_sub = 16;
   u.d = F16ToF32(b.d);

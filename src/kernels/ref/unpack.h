@@ -15,6 +15,7 @@ void UnpackQ4_1(const tensor::BlockQ4_1& b, int8_t q[32]);
 void UnpackQ5_0(const tensor::BlockQ5_0& b, int8_t q[32]);
 void UnpackQ5_1(const tensor::BlockQ5_1& b, int8_t q[32]);
 void UnpackIQ4_NL(const tensor::BlockIQ4_NL& b, int8_t q[32]);
+void UnpackMXFP4(const tensor::BlockMXFP4& b, int8_t q[32]);  // doubled E2M1: -12..12
 
 // A k-quant super-block of 256 elements split into n_sub sub-blocks of 256 / n_sub elements:
 // x[e] = d * scale[e / sub_len] * q[e] - dmin * min[e / sub_len].
