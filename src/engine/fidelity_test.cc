@@ -59,6 +59,7 @@ const Case kCases[] = {
     {"tiny-qwen3moe-Q4_K_M", 5e-2},
     {"tiny-mixtral-Q4_0", 5e-2},
     {"tiny-gptoss-F16", 3e-3},
+    {"tiny-gptoss-MXFP4", 5e-2},
 };
 
 struct Reference {

@@ -30,6 +30,7 @@ const Family kFamilies[] = {
     {"tiny-qwen3moe-Q4_K_M", "qwen3moe", 8},
     {"tiny-mixtral-Q4_0", "llama", 4},
     {"tiny-gptoss-F16", "gpt-oss", 4},
+    {"tiny-gptoss-MXFP4", "gpt-oss", 4},
 };
 
 class ModelFamiliesTest : public ::testing::TestWithParam<Family> {};
