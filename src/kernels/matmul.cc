@@ -112,7 +112,8 @@ Acts ActsIn(uint8_t* buf, const ActsLayout& l, ActKind kind, size_t n_tok, size_
 void ConvertRow(ActKind kind, const float* x, size_t t, const Acts& a) {
   const size_t n = a.n_cols;
   const float* xr = x + t * n;
-  auto* qs = const_cast<int8_t*>(a.qs) + t * n;
+  // Float kinds have no qs array: no arithmetic on its null pointer (undefined, UBSan says).
+  int8_t* qs = a.qs ? const_cast<int8_t*>(a.qs) + t * n : nullptr;
   switch (kind) {
     case ActKind::kF32:
       std::memcpy(const_cast<float*>(a.f) + t * n, xr, n * sizeof(float));
