@@ -97,12 +97,20 @@ void CheckCase(const Case& c, DType kv_type) {
 
 TEST(AttentionTest, FusedMatchesReferenceOnEveryHighwayTarget) {
   const Case cases[] = {
-      {1, 1, 8, 5, 0, true, 0, 0.0f},    {4, 1, 64, 7, 3, true, 0, 0.0f},
-      {8, 2, 64, 17, 9, true, 0, 0.0f},  {32, 8, 64, 1, 40, true, 0, 0.0f},
-      {32, 8, 64, 33, 0, true, 0, 0.0f}, {6, 3, 80, 9, 4, true, 0, 0.0f},
-      {32, 1, 16, 3, 5, true, 0, 0.0f},  {4, 4, 32, 12, 0, false, 0, 0.0f},
-      {4, 2, 32, 10, 20, true, 6, 0.0f}, {8, 4, 256, 5, 11, true, 0, 50.0f},
+      {1, 1, 8, 5, 0, true, 0, 0.0f},
+      {4, 1, 64, 7, 3, true, 0, 0.0f},
+      {8, 2, 64, 17, 9, true, 0, 0.0f},
+      {32, 8, 64, 1, 40, true, 0, 0.0f},
+      {32, 8, 64, 33, 0, true, 0, 0.0f},
+      {6, 3, 80, 9, 4, true, 0, 0.0f},
+      {32, 1, 16, 3, 5, true, 0, 0.0f},
+      {4, 4, 32, 12, 0, false, 0, 0.0f},
+      {4, 2, 32, 10, 20, true, 6, 0.0f},
+      {8, 4, 256, 5, 11, true, 0, 50.0f},
       {2, 1, 64, 4, 2, false, 3, 0.0f},
+      // Non-causal with a symmetric window over several key blocks (gemma-embedding's local
+      // layers): blocks wholly before or after a query's window are masked out.
+      {4, 2, 32, 40, 0, false, 8, 0.0f},
   };
   for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
     hwy::SetSupportedTargetsForTest(target);
