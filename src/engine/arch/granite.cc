@@ -5,7 +5,7 @@
 //    add;
 //  * granite.attention.scale replaces 1/sqrt(head_dim) as the query scale;
 //  * granite.logit_scale divides the output logits.
-// Each is optional here (1, or 1/sqrt(head_dim), when absent). granite.rope.scaling.finetuned
+// Each is optional here (1, or 1/sqrt(head_dim), when absent or 0). granite.rope.scaling.finetuned
 // false turns rope off, as llama.cpp reads it (default true).
 
 #include "base/str_cat.h"
@@ -20,6 +20,9 @@ static Status LoadGranite(const gguf::Metadata& md, ModelConfig& cfg) {
   OLLA_ASSIGN_OR_RETURN(cfg.residual_scale, GetFloatOr(md, "granite.residual_scale", 1.0f));
   OLLA_ASSIGN_OR_RETURN(cfg.attn_scale, GetFloatOr(md, "granite.attention.scale", 0.0f));
   OLLA_ASSIGN_OR_RETURN(cfg.logit_scale, GetFloatOr(md, "granite.logit_scale", 1.0f));
+  // llama.cpp applies the embedding and residual multipliers only when non-zero.
+  if (cfg.embd_scale == 0.0f) cfg.embd_scale = 1.0f;
+  if (cfg.residual_scale == 0.0f) cfg.residual_scale = 1.0f;
   // The logits are divided by it: 0 would make them infinite, a negative value flip them.
   if (!(cfg.logit_scale > 0.0f))
     return Status::InvalidArgument(
