@@ -1,5 +1,6 @@
-// Architecture registry and loaders: refusal of unknown architectures, and families that have no
-// reference model in the test data (qwen3), checked by construction on rewritten GGUF files.
+// Architecture registry and loaders: refusal of unknown architectures, the flags each family's
+// loader sets, and families that have no reference model in the test data (qwen3), checked by
+// construction on rewritten GGUF files.
 
 #include <gtest/gtest.h>
 
@@ -298,6 +299,94 @@ TEST(ArchTest, Qwen3QkNormMakesLogitsInvariantToQkScale) {
     max_abs = std::max(max_abs, std::fabs(double(logits[0][i])));
   }
   EXPECT_LE(max_diff, 1e-3 * max_abs);  // F16 rounding of the (scaled) q and k inputs only
+}
+
+// The configs of the second set (README §4b): each family's flags as its file sets them.
+TEST(ArchTest, LoadersReadTheSecondSetFeatures) {
+  auto load = [](const char* file) {
+    auto m = Model::Load(testing::TestdataPath(std::string("models/") + file + ".gguf"));
+    EXPECT_TRUE(m.ok()) << file << ": " << m.status().ToString();
+    return m.ok() ? std::move(*m) : nullptr;
+  };
+  auto granite = load("tiny-granite-F16");
+  ASSERT_TRUE(granite);
+  const ModelConfig& g = granite->config();
+  EXPECT_FLOAT_EQ(g.embd_scale, 12.0f);
+  EXPECT_FLOAT_EQ(g.residual_scale, 0.22f);
+  EXPECT_FLOAT_EQ(g.attn_scale, 0.0625f);
+  EXPECT_FLOAT_EQ(g.logit_scale, 2.0f);
+  EXPECT_TRUE(g.tied_output);
+  EXPECT_EQ(g.rope.style, kernels::RopeStyle::kNormal);
+
+  auto olmo2 = load("tiny-olmo2-F16");
+  ASSERT_TRUE(olmo2);
+  const ModelConfig& o = olmo2->config();
+  EXPECT_EQ(o.norm_placement, NormPlacement::kNone);
+  EXPECT_TRUE(o.qk_norm && o.qk_norm_full && o.post_attn_norm && o.post_ffn_norm);
+  EXPECT_EQ(olmo2->weights().layers[0].attn_q_norm.n, o.q_dim());
+  EXPECT_EQ(olmo2->weights().layers[0].attn_norm.weight.data, nullptr);
+  EXPECT_FALSE(o.tied_output);
+  EXPECT_EQ(o.rope.style, kernels::RopeStyle::kNeox);
+  EXPECT_EQ(o.sliding_window, 0u);
+
+  auto qwen3 = load("tiny-qwen3-embed-F16");
+  ASSERT_TRUE(qwen3);
+  EXPECT_EQ(qwen3->config().pooling, Pooling::kLast);
+  EXPECT_TRUE(qwen3->config().output_head);
+
+  auto nomic = load("tiny-nomic-bert-F16");
+  ASSERT_TRUE(nomic);
+  const ModelConfig& n = nomic->config();
+  EXPECT_TRUE(n.fused_qkv && n.use_rope && n.ffn_gated && n.token_types && n.embd_norm);
+  EXPECT_EQ(n.rope.style, kernels::RopeStyle::kNeox);
+  EXPECT_EQ(n.rope.freq_base, 1000.0f);
+  EXPECT_FALSE(n.position_embd || n.qkv_bias || n.ffn_bias || n.causal);
+  EXPECT_FALSE(n.output_head || n.output_norm);
+  EXPECT_EQ(n.n_pos_max, 0u);  // rope: no table of positions
+  EXPECT_EQ(n.pooling, Pooling::kMean);
+
+  auto gemma = load("tiny-gemma-embedding-F16");
+  ASSERT_TRUE(gemma);
+  const ModelConfig& e = gemma->config();
+  EXPECT_FALSE(e.causal || e.output_head);
+  EXPECT_TRUE(e.output_norm && e.dense_out && e.qk_norm && e.post_ffn_norm);
+  EXPECT_EQ(e.sliding_window, 5u);  // llama.cpp's symmetric 8: |p - k| <= 4
+  EXPECT_TRUE(e.layers[0].local);
+  EXPECT_FALSE(e.layers[1].local);
+  EXPECT_EQ(e.rope_local.freq_base, 1e4f);
+  EXPECT_EQ(e.pooling, Pooling::kMean);
+  EXPECT_EQ(gemma->weights().dense_2.n_rows, 128u);
+  ThreadPool pool(1);
+  auto ctx = Context::Create(*gemma, ContextParams{}, pool);
+  ASSERT_TRUE(ctx.ok());
+  std::vector<float> logits;
+  EXPECT_EQ((*ctx)->Decode(std::vector<TokenId>{1, 450}, false, &logits).code(),
+            StatusCode::kUnsupported);
+}
+
+// granite.logit_scale divides the logits: 0 or a negative value is refused, naming the key.
+TEST(ArchTest, GraniteRefusesAnInvalidLogitScale) {
+  testing::TempDir dir;
+  for (float bad : {0.0f, -2.0f}) {
+    Rewrite r("tiny-granite-F16");
+    r.md.Set("granite.logit_scale", gguf::Value(bad));
+    auto model = Model::Load(r.Write(dir, "granite.gguf"));
+    ASSERT_FALSE(model.ok()) << bad;
+    EXPECT_NE(model.status().ToString().find("granite.logit_scale"), std::string::npos)
+        << model.status().ToString();
+  }
+}
+
+// gemma-embedding's dense projections are bound when its metadata announces them: a file that
+// lacks one is refused naming it.
+TEST(ArchTest, GemmaEmbeddingNeedsItsDenseProjections) {
+  testing::TempDir dir;
+  Rewrite r("tiny-gemma-embedding-F16");
+  r.DropTensorsEndingWith("dense_3.weight");
+  auto model = Model::Load(r.Write(dir, "nodense.gguf"));
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(model.status().ToString().find("dense_3.weight"), std::string::npos)
+      << model.status().ToString();
 }
 
 }  // namespace

@@ -113,6 +113,14 @@ Status Context::Embed(std::span<const TokenId> tokens, Pooling pooling, bool nor
       break;
     }
   }
+  if (c.dense_out) {  // each embedding through two bias-free projections, as llama.cpp's
+                      // build_dense_out (after pooling, or per token without it)
+    const ModelWeights& w = model_.weights();
+    const size_t rows = out->size() / n_embd;
+    std::vector<float> mid(rows * w.dense_2.n_rows);
+    kernels::MatMul(w.dense_2, out->data(), rows, mid.data(), pool_);
+    kernels::MatMul(w.dense_3, mid.data(), rows, out->data(), pool_);
+  }
   if (normalize) {
     for (size_t row = 0; row < out->size() / n_embd; ++row) {
       float* v = out->data() + row * n_embd;

@@ -48,7 +48,8 @@ class Context {
                 std::stop_token stop = {});
 
   // The embedding of `tokens`, evaluated on their own from position 0: the last hidden states
-  // (after the final norm, for decoders), pooled. *out is [n_embd] for kMean, kCls (token 0)
+  // (after the final norm, where the model has one), pooled, then through the model's dense
+  // projections if any (gemma-embedding). *out is [n_embd] for kMean, kCls (token 0)
   // and kLast, and [n, n_embd] for kNone; with `normalize` each vector is scaled to unit L2
   // norm. Pass model().config().pooling for the model's own choice. The tokens are evaluated
   // in one batch, so n must not exceed n_batch (kInvalidArgument); the other errors are

@@ -1,10 +1,10 @@
 // The one forward pass of every architecture (CONVENTIONS.md C5): differences between families are
 // ModelConfig flags, never copies of this function. One layer is
 //   attention block: [norm] -> q, k, v (+bias) -> [q/k norm] -> [rope] -> attend -> Wo (+bias)
-//                    -> [post norm] -> residual add -> [post-residual norm]
+//                    -> [post norm] -> [× residual_scale] -> residual add -> [post-residual norm]
 //   FFN block:       [norm] -> gate/up (+bias) -> act -> down (+bias) -> [post norm]
 //                    (or the mixture of experts of engine/moe.cc in place of gate..down)
-//                    -> residual add -> [post-residual norm]
+//                    -> [× residual_scale] -> residual add -> [post-residual norm]
 // where the block's norm comes before it (kPre: llama, qwen, gemma, phi3) or after the residual
 // add (kPost: BERT), and the "post norm" is gemma2/3's sandwich norm of the branch output.
 // Encoder-only BERT shares this path: its differences are the input embeddings, the norm
@@ -31,6 +31,12 @@ void Norm(const ModelConfig& c, const NormWeights& nw, const float* x, size_t n_
   kernels::RmsNorm(x, nw.weight.data, n_rows, dim, c.norm_eps, y);
   if (nw.bias.data)
     for (size_t r = 0; r < n_rows; ++r) kernels::AddInPlace(y + r * dim, nw.bias.data, dim);
+}
+
+// x[i] *= s for i < n; nothing when s is 1 (granite's residual and logit multipliers).
+void ScaleInPlace(float* x, size_t n, float s) {
+  if (s == 1.0f) return;
+  for (size_t i = 0; i < n; ++i) x[i] *= s;
 }
 
 // y[r, :] += b[:] for r < n_rows; nothing when the bias is absent. y: [n_rows, b.n].
@@ -75,6 +81,7 @@ const float* Context::Forward(const TokenId* tokens, size_t n) {
   ap.softcap = c.attn_softcap;
   ap.causal = c.causal;
   const bool pre = c.norm_placement == NormPlacement::kPre;
+  const bool post = c.norm_placement == NormPlacement::kPost;
 
   for (size_t il = 0; il < c.n_layer; ++il) {
     const LayerWeights& lw = w.layers[il];
@@ -92,10 +99,13 @@ const float* Context::Forward(const TokenId* tokens, size_t n) {
     AddBias(a.q.data(), lw.bq, n);
     AddBias(a.k.data(), lw.bk, n);
     AddBias(a.v.data(), lw.bv, n);
-    if (c.qk_norm) {  // each head's vector normalized on its own: rows of head_dim
-      kernels::RmsNorm(a.q.data(), lw.attn_q_norm.data, n * c.n_head, c.head_dim, c.norm_eps,
+    if (c.qk_norm) {  // each head's vector normalized on its own (rows of head_dim), or each
+                      // token's whole projection with qk_norm_full
+      const size_t q_row = c.qk_norm_full ? c.q_dim() : c.head_dim;
+      const size_t k_row = c.qk_norm_full ? c.kv_dim() : c.head_dim;
+      kernels::RmsNorm(a.q.data(), lw.attn_q_norm.data, n * c.q_dim() / q_row, q_row, c.norm_eps,
                        a.q.data());
-      kernels::RmsNorm(a.k.data(), lw.attn_k_norm.data, n * c.n_head_kv, c.head_dim, c.norm_eps,
+      kernels::RmsNorm(a.k.data(), lw.attn_k_norm.data, n * c.kv_dim() / k_row, k_row, c.norm_eps,
                        a.k.data());
     }
     if (c.use_rope) {
@@ -122,8 +132,9 @@ const float* Context::Forward(const TokenId* tokens, size_t n) {
     kernels::MatMul(lw.wo, a.attn.data(), n, a.xb.data(), pool_);
     AddBias(a.xb.data(), lw.bo, n);
     if (c.post_attn_norm) Norm(c, lw.post_attn_norm, a.xb.data(), n, n_embd, a.xb.data());
+    ScaleInPlace(a.xb.data(), n * n_embd, c.residual_scale);
     kernels::AddInPlace(a.x.data(), a.xb.data(), n * n_embd);
-    if (!pre) Norm(c, lw.attn_norm, a.x.data(), n, n_embd, a.x.data());
+    if (post) Norm(c, lw.attn_norm, a.x.data(), n, n_embd, a.x.data());
 
     // ---- Feed-forward block ----
     in = a.x.data();
@@ -150,12 +161,13 @@ const float* Context::Forward(const TokenId* tokens, size_t n) {
       AddBias(a.xb.data(), lw.ffn_down_b, n);
     }
     if (c.post_ffn_norm) Norm(c, lw.post_ffn_norm, a.xb.data(), n, n_embd, a.xb.data());
+    ScaleInPlace(a.xb.data(), n * n_embd, c.residual_scale);
     kernels::AddInPlace(a.x.data(), a.xb.data(), n * n_embd);
-    if (!pre) Norm(c, lw.ffn_norm, a.x.data(), n, n_embd, a.x.data());
+    if (post) Norm(c, lw.ffn_norm, a.x.data(), n, n_embd, a.x.data());
   }
   if (c.causal) kv_.SetUsed(n_past0 + n);
 
-  if (!c.output_head) return a.x.data();
+  if (!c.output_norm) return a.x.data();
   Norm(c, w.output_norm, a.x.data(), n, n_embd, a.xb.data());
   return a.xb.data();
 }
@@ -163,6 +175,7 @@ const float* Context::Forward(const TokenId* tokens, size_t n) {
 void Context::Logits(const float* hidden, size_t n, float* logits) {
   const ModelConfig& c = model_.config();
   kernels::MatMul(model_.weights().output, hidden, n, logits, pool_);
+  ScaleInPlace(logits, n * c.n_vocab, 1.0f / c.logit_scale);
   if (c.final_softcap > 0) kernels::SoftcapInPlace(logits, n * c.n_vocab, c.final_softcap);
 }
 

@@ -23,8 +23,9 @@ enum class FfnActivation { kSilu, kGeluTanh, kSwigluOai };
 enum class ExpertGating { kSoftmax, kSoftmaxTopK };
 enum class NormKind { kRms, kLayer };
 // Where a block's norm sits. kPre (llama and most decoders): x += f(norm(x)). kPost (BERT):
-// x = norm(x + f(x)), the norm weights being attn_output_norm / layer_output_norm.
-enum class NormPlacement { kPre, kPost };
+// x = norm(x + f(x)), the norm weights being attn_output_norm / layer_output_norm. kNone (olmo2):
+// neither, x += post_norm(f(x)) with post_attn_norm / post_ffn_norm the only block norms.
+enum class NormPlacement { kPre, kPost, kNone };
 // How per-token hidden states become one embedding; the values are llama.cpp's and GGUF's
 // "<arch>.pooling_type" numbers.
 enum class Pooling { kNone = 0, kMean = 1, kCls = 2, kLast = 3 };
@@ -57,6 +58,7 @@ struct ModelConfig {
   kernels::RopeParams
       rope;  // rope of global layers: n_rot, base, scale, style; freq_factors bound by the weights
   kernels::RopeParams rope_local;  // rope of local layers (LayerConfig::local)
+  // Non-causal models see keys after p too: their window is symmetric, |p - k| < sliding_window.
   size_t sliding_window = 0;   // local layers: a query at p sees keys k with p - k < sliding_window
   bool use_rope = true;        // false: absolute position embeddings instead (BERT)
   bool causal = true;          // false: every token attends to every token of its batch (encoders)
@@ -66,12 +68,20 @@ struct ModelConfig {
   float attn_softcap = 0.0f;   // if > 0: attention scores s -> cap * tanh(s / cap) (gemma2)
   float final_softcap = 0.0f;  // the same on the output logits (gemma2)
 
+  // Granite's multipliers: each branch's output (attention, FFN) is multiplied by residual_scale
+  // before its residual add, and the output logits are divided by logit_scale.
+  float residual_scale = 1.0f;
+  float logit_scale = 1.0f;
+
   // Optional tensors, bound when set (weights.cc).
   bool qkv_bias = false;       // attn_{q,k,v}.bias (qwen2, bert)
   bool attn_out_bias = false;  // attn_output.bias (bert)
   bool ffn_bias = false;       // ffn_up.bias, ffn_down.bias (bert)
   bool norm_bias = false;      // every norm has a .bias (LayerNorm models)
   bool qk_norm = false;  // attn_q_norm / attn_k_norm: per-head RMSNorm before rope (qwen3, gemma3)
+  // With qk_norm: one RMSNorm over each token's whole q [q_dim] and k [kv_dim] projection
+  // instead of one per head (olmo2).
+  bool qk_norm_full = false;
   bool post_attn_norm =
       false;  // post_attention_norm on the attention output before the residual (gemma2/3)
   bool post_ffn_norm = false;  // post_ffw_norm on the FFN output before the residual (gemma2/3)
@@ -83,6 +93,12 @@ struct ModelConfig {
   bool embd_norm = false;    // token_embd_norm on the summed input embeddings (bert)
   bool output_head =
       true;  // output_norm + output: false for encoders, which produce embeddings only
+  // output_norm on the last hidden states, with or without an output head (gemma-embedding has
+  // the norm but no head); false for BERT-style encoders.
+  bool output_norm = true;
+  // dense_2 [d, n_embd] then dense_3 [n_embd, d], bias-free, applied to each embedding after
+  // pooling (gemma-embedding's sentence-transformers head).
+  bool dense_out = false;
 
   // Mixture of experts (n_expert > 0): the FFN of every layer is a router (ffn_gate_inp) choosing
   // n_expert_used of n_expert gated FFNs of width n_ff_exp (ffn_{gate,up,down}_exps), whose

@@ -138,8 +138,10 @@ Status BindAttention(Binder& b, const std::string& p, const ModelConfig& cfg, La
     OLLA_ASSIGN_OR_RETURN(l.bo, b.Vector(p + "attn_output.bias", cfg.n_embd));
   }
   if (cfg.qk_norm) {
-    OLLA_ASSIGN_OR_RETURN(l.attn_q_norm, b.Vector(p + "attn_q_norm.weight", cfg.head_dim));
-    OLLA_ASSIGN_OR_RETURN(l.attn_k_norm, b.Vector(p + "attn_k_norm.weight", cfg.head_dim));
+    OLLA_ASSIGN_OR_RETURN(
+        l.attn_q_norm, b.Vector(p + "attn_q_norm.weight", cfg.qk_norm_full ? q_dim : cfg.head_dim));
+    OLLA_ASSIGN_OR_RETURN(l.attn_k_norm, b.Vector(p + "attn_k_norm.weight",
+                                                  cfg.qk_norm_full ? kv_dim : cfg.head_dim));
   }
   return Status::Ok();
 }
@@ -200,8 +202,10 @@ Result<ModelWeights> BindWeights(const gguf::File& file, ModelConfig& cfg) {
   if (cfg.embd_norm) {
     OLLA_ASSIGN_OR_RETURN(w.embd_norm, b.Norm("token_embd_norm", n_embd, bias));
   }
-  if (cfg.output_head) {
+  if (cfg.output_norm) {
     OLLA_ASSIGN_OR_RETURN(w.output_norm, b.Norm("output_norm", n_embd, bias));
+  }
+  if (cfg.output_head) {
     cfg.tied_output = file.FindTensor("output.weight") == nullptr;
     if (cfg.tied_output) {
       w.output = w.token_embd;
@@ -210,18 +214,25 @@ Result<ModelWeights> BindWeights(const gguf::File& file, ModelConfig& cfg) {
       cfg.n_vocab = w.output.n_rows;
     }
   }
+  if (cfg.dense_out) {
+    OLLA_ASSIGN_OR_RETURN(w.dense_2, b.Matrix("dense_2.weight", n_embd, 0));
+    OLLA_ASSIGN_OR_RETURN(w.dense_3, b.Matrix("dense_3.weight", w.dense_2.n_rows, n_embd));
+  }
   if (cfg.use_rope) {
     OLLA_ASSIGN_OR_RETURN(w.rope_freqs, b.Vector("rope_freqs.weight", cfg.rope.n_rot / 2, true));
     cfg.rope.freq_factors = w.rope_freqs.data;
     cfg.rope_local.freq_factors = w.rope_freqs.data;
   }
   const bool pre = cfg.norm_placement == NormPlacement::kPre;
+  const bool block_norms = cfg.norm_placement != NormPlacement::kNone;
   w.layers.resize(cfg.n_layer);
   for (size_t i = 0; i < cfg.n_layer; ++i) {
     const std::string p = StrCat("blk.", i, ".");
     LayerWeights& l = w.layers[i];
-    OLLA_ASSIGN_OR_RETURN(l.attn_norm,
-                          b.Norm(p + (pre ? "attn_norm" : "attn_output_norm"), n_embd, bias));
+    if (block_norms) {
+      OLLA_ASSIGN_OR_RETURN(l.attn_norm,
+                            b.Norm(p + (pre ? "attn_norm" : "attn_output_norm"), n_embd, bias));
+    }
     OLLA_RETURN_IF_ERROR(BindAttention(b, p, cfg, l));
     if (cfg.post_attn_norm) {
       OLLA_ASSIGN_OR_RETURN(l.post_attn_norm, b.Norm(p + "post_attention_norm", n_embd, bias));
@@ -229,8 +240,10 @@ Result<ModelWeights> BindWeights(const gguf::File& file, ModelConfig& cfg) {
     if (cfg.attn_sinks) {
       OLLA_ASSIGN_OR_RETURN(l.attn_sinks, b.Vector(p + "attn_sinks.weight", cfg.n_head));
     }
-    OLLA_ASSIGN_OR_RETURN(
-        l.ffn_norm, b.Norm(p + (pre ? cfg.ffn_norm_name : "layer_output_norm"), n_embd, bias));
+    if (block_norms) {
+      OLLA_ASSIGN_OR_RETURN(
+          l.ffn_norm, b.Norm(p + (pre ? cfg.ffn_norm_name : "layer_output_norm"), n_embd, bias));
+    }
     if (cfg.n_expert > 0) {
       OLLA_RETURN_IF_ERROR(BindExperts(b, p, cfg, l));
     } else {

@@ -31,7 +31,7 @@ struct LayerWeights {
   // fused_qkv, wq, wk and wv are consecutive row ranges of attn_qkv.
   kernels::QMatrix wq, wk, wv, wo;
   Vec bq, bk, bv, bo;            // [q_dim], [kv_dim], [v_dim], [n_embd] (qkv_bias, attn_out_bias)
-  Vec attn_q_norm, attn_k_norm;  // [head_dim] (qk_norm)
+  Vec attn_q_norm, attn_k_norm;  // [head_dim] (qk_norm); [q_dim], [kv_dim] with qk_norm_full
   NormWeights post_attn_norm;    // post_attention_norm (post_attn_norm)
   // The FFN block's norm: ffn_norm (kPre) or layer_output_norm (kPost).
   NormWeights ffn_norm;
@@ -57,8 +57,10 @@ struct ModelWeights {
   kernels::QMatrix position_embd;  // [n_pos_max, n_embd] (position_embd)
   kernels::QMatrix token_types;    // [n_types, n_embd] (token_types)
   NormWeights embd_norm;           // token_embd_norm (embd_norm)
-  NormWeights output_norm;         // [n_embd] (output_head)
+  NormWeights output_norm;         // [n_embd] (output_norm)
   kernels::QMatrix output;         // [n_vocab, n_embd] (token_embd when tied; output_head)
+  kernels::QMatrix dense_2;        // [d, n_embd] (dense_out)
+  kernels::QMatrix dense_3;        // [n_embd, d] (dense_out)
   Vec rope_freqs;                  // [n_rot / 2] llama3-style frequency divisors, optional
   std::vector<LayerWeights> layers;
 };

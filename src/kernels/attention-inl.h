@@ -123,8 +123,8 @@ HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv
       for (size_t d = 0; d < hd; ++d) qt[d * n_lanes + lane] = qh[d];
     }
     last[lane] = pos[t];
-    const size_t end =
-        !p.causal ? kv.n_kv : std::min<size_t>(kv.n_kv, static_cast<size_t>(pos[t]) + 1);
+    size_t end = !p.causal ? kv.n_kv : std::min<size_t>(kv.n_kv, static_cast<size_t>(pos[t]) + 1);
+    if (p.window > 0) end = std::min<size_t>(end, static_cast<size_t>(pos[t]) + p.window);
     k_end = std::max(k_end, end);
     size_t begin = 0;
     if (p.window > 0 && static_cast<size_t>(pos[t]) + 1 > p.window)
@@ -149,10 +149,9 @@ HWY_NOINLINE void AttendJob(const float* q, const int32_t* pos, const KvView& kv
       const auto key = hn::Set(df, static_cast<float>(j0 + j));
       auto masked = hn::FirstN(df, 0);
       if (p.causal) masked = hn::Or(masked, hn::Gt(key, last_v));
-      if (p.window > 0)
-        masked = hn::Or(masked, hn::And(hn::Le(key, last_v),
-                                        hn::Ge(hn::Sub(last_v, key),
-                                               hn::Set(df, static_cast<float>(p.window)))));
+      if (p.window > 0)  // |p - k| >= window (keys after p are only there without causality)
+        masked = hn::Or(masked, hn::Ge(hn::Abs(hn::Sub(last_v, key)),
+                                       hn::Set(df, static_cast<float>(p.window))));
       s = hn::IfThenElse(masked, neg_inf, s);
       hn::Store(s, df, st + j * n_lanes);
       blk_max = hn::Max(blk_max, s);

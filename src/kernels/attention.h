@@ -30,7 +30,7 @@ struct AttentionParams {
   size_t n_head = 0, n_head_kv = 0, head_dim = 0, head_dim_v = 0;
   float scale = 1.0f;    // multiplies q·k
   float softcap = 0.0f;  // if > 0: s = softcap * tanh(s / softcap) after scaling
-  size_t window = 0;     // if > 0: a query at p sees keys k <= p only where p - k < window
+  size_t window = 0;     // if > 0: a query at p sees keys k only where |p - k| < window
   bool causal = true;    // false: every query sees all n_kv keys (encoders), before and after it
   // Attention sinks (gpt-oss), [n_head] or null: head h's softmax denominator gets an extra
   // exp(sinks[h]), a "key" with that score and a zero value.
@@ -38,7 +38,9 @@ struct AttentionParams {
 };
 
 // q: [n_tok, n_head, head_dim]; pos[t]: the position of query t (if causal, it sees keys
-// 0..pos[t]); out: [n_tok, n_head, head_dim_v]. Heads are split across the pool.
+// 0..pos[t]); out: [n_tok, n_head, head_dim_v]. Heads are split across the pool. Without
+// causality a window is symmetric, keys after the query counting their distance too (encoders
+// with sliding-window layers: gemma-embedding).
 void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& kv,
                const AttentionParams& p, float* out, ThreadPool& pool);
 

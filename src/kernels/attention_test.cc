@@ -117,6 +117,9 @@ TEST(AttentionTest, FusedMatchesReferenceOnEveryHighwayTarget) {
       {4, 2, 32, 17, 0, true, 8, 0.0f, true},
       {8, 2, 64, 5, 30, true, 0, 0.0f, true},
       {64, 8, 64, 1, 12, true, 0, 0.0f, true},
+      // Non-causal with a symmetric window over several key blocks (gemma-embedding's local
+      // layers): blocks wholly before or after a query's window are masked out.
+      {4, 2, 32, 40, 0, false, 8, 0.0f},
   };
   for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
     hwy::SetSupportedTargetsForTest(target);

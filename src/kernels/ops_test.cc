@@ -181,7 +181,7 @@ TEST(OpsTest, SoftcapBoundsLogits) {
 }
 
 // A non-causal query sees every key, so it equals a causal query placed after all of them; a
-// window hides keys at distance >= window before the query.
+// window hides keys at distance >= window from the query (on both sides when non-causal).
 TEST(OpsTest, AttentionCausalityAndWindow) {
   const size_t n_kv = 5, head_dim = 4;
   std::vector<float> k = RandomVector(n_kv * head_dim, 3), v = RandomVector(n_kv * head_dim, 4);
@@ -208,6 +208,12 @@ TEST(OpsTest, AttentionCausalityAndWindow) {
   std::vector<float> windowed(head_dim);
   Attention(q.data(), 1, &last, kv, p, windowed.data(), pool);
   for (size_t d = 0; d < head_dim; ++d) EXPECT_FLOAT_EQ(windowed[d], v[last * head_dim + d]);
+
+  // Non-causal, the window is symmetric: keys after the query count their distance too, so
+  // window 1 at position 0 leaves key 0 alone (without the window it saw all five).
+  p.causal = false;
+  Attention(q.data(), 1, &first, kv, p, windowed.data(), pool);
+  for (size_t d = 0; d < head_dim; ++d) EXPECT_FLOAT_EQ(windowed[d], v[d]);
 }
 
 }  // namespace

@@ -71,9 +71,31 @@ Status LoadExperts(const gguf::Metadata& md, std::string_view prefix, ModelConfi
 void SetSlidingWindowLayers(ModelConfig& cfg, size_t window, size_t pattern, float local_freq_base,
                             float local_freq_scale);
 
+// Local layers from "<prefix>.attention.sliding_window" (absent or 0: every layer global) and
+// "<prefix>.attention.sliding_window_pattern": a period as SetSlidingWindowLayers
+// (`default_period` when absent) or one bool per layer (true: local). Local layers rotate with
+// "<prefix>.rope.freq_base_swa" (`default_local_base` when absent) and no rope scaling. Call it
+// after setting cfg.rope.
+Status LoadSlidingWindow(const gguf::Metadata& md, std::string_view prefix, size_t default_period,
+                         float default_local_base, ModelConfig& cfg);
+
+// "<prefix>.pooling_type" into cfg.pooling (absent: kNone); kUnsupported naming the value for
+// rank (4) and unknown values.
+Status LoadPoolingType(const gguf::Metadata& md, std::string_view prefix, ModelConfig& cfg);
+
+// BERT-style encoders (bert, nomic-bert) on top of LoadLlamaLike: LayerNorm with biases after
+// each residual add (eps from "<prefix>.attention.layer_norm_epsilon"), token types and
+// token_embd_norm on the input, non-causal unless "<prefix>.attention.causal", no output head
+// or final norm, the pooling type of the file. Projections, FFN and positions are the caller's.
+Status LoadBertLike(const gguf::Metadata& md, std::string_view prefix, ModelConfig& cfg);
+
 // Gemma 1/2/3 common ground on top of LoadLlamaLike: NEOX rope, GeGLU (tanh GELU), embeddings
 // scaled by sqrt(n_embd). Norm weights need no "+1": gemma GGUFs store them with it applied.
 Status LoadGemmaLike(const gguf::Metadata& md, std::string_view prefix, ModelConfig& cfg);
+
+// Gemma 3 blocks on top of LoadGemmaLike (gemma3, gemma-embedding): sandwich norms, per-head
+// q/k norms, sliding-window layers (LoadSlidingWindow, period 6, local rope base 10000).
+Status LoadGemma3Like(const gguf::Metadata& md, std::string_view prefix, ModelConfig& cfg);
 
 // Optional float key: `fallback` when absent, an error naming the key on a type mismatch.
 Result<float> GetFloatOr(const gguf::Metadata& md, const std::string& key, float fallback);

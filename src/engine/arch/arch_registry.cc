@@ -6,14 +6,29 @@
 namespace olla::engine {
 
 extern const ArchSpec kLlamaArch, kQwen2Arch, kQwen3Arch, kGemmaArch, kGemma2Arch, kGemma3Arch,
-    kPhi3Arch, kBertArch, kQwen3MoeArch, kGptOssArch;
+    kPhi3Arch, kBertArch;
+extern const ArchSpec kGraniteArch, kOlmo2Arch, kNomicBertArch, kGemmaEmbeddingArch, kQwen3MoeArch,
+    kGptOssArch;
 // foreign_archs.cc: architectures olla does not run.
 const ArchTraits& ForeignArchTraits(std::string_view gguf_name);
 
 namespace {
 const ArchSpec* const kArchs[] = {
-    &kLlamaArch,  &kQwen2Arch, &kQwen3Arch, &kGemmaArch,    &kGemma2Arch,
-    &kGemma3Arch, &kPhi3Arch,  &kBertArch,  &kQwen3MoeArch, &kGptOssArch,
+    &kLlamaArch,
+    &kQwen2Arch,
+    &kQwen3Arch,
+    &kGemmaArch,
+    &kGemma2Arch,
+    &kGemma3Arch,
+    &kPhi3Arch,
+    &kBertArch,
+    // Second set (issue #15).
+    &kGraniteArch,
+    &kOlmo2Arch,
+    &kNomicBertArch,
+    &kGemmaEmbeddingArch,
+    &kQwen3MoeArch,
+    &kGptOssArch,
 };
 }  // namespace
 

@@ -130,6 +130,47 @@ void SetSlidingWindowLayers(ModelConfig& cfg, size_t window, size_t pattern, flo
     cfg.layers[layer_idx].local = pattern == 0 || layer_idx % pattern < pattern - 1;
 }
 
+Status LoadSlidingWindow(const gguf::Metadata& md, std::string_view prefix, size_t default_period,
+                         float default_local_base, ModelConfig& cfg) {
+  const std::string p(prefix);
+  OLLA_ASSIGN_OR_RETURN(uint64_t window, md.GetUintOr(p + ".attention.sliding_window", 0));
+  if (window == 0) return Status::Ok();  // every layer global
+  OLLA_ASSIGN_OR_RETURN(float local_base,
+                        GetFloatOr(md, p + ".rope.freq_base_swa", default_local_base));
+  const std::string pattern_key = p + ".attention.sliding_window_pattern";
+  const gguf::Value* pattern = md.Find(pattern_key);
+  if (pattern == nullptr || !pattern->is_array()) {
+    OLLA_ASSIGN_OR_RETURN(uint64_t period, md.GetUintOr(pattern_key, default_period));
+    SetSlidingWindowLayers(cfg, static_cast<size_t>(window), static_cast<size_t>(period),
+                           local_base, 1.0f);
+    return Status::Ok();
+  }
+  const gguf::Array& flags = *pattern->AsArray();
+  if (flags.items.size() != cfg.n_layer)
+    return Status::InvalidArgument(StrCat("metadata key '", pattern_key, "' has ",
+                                          flags.items.size(), " entries for ", cfg.n_layer,
+                                          " layers"));
+  SetSlidingWindowLayers(cfg, static_cast<size_t>(window), 1, local_base,
+                         1.0f);  // all global, then per flag
+  for (size_t layer_idx = 0; layer_idx < cfg.n_layer; ++layer_idx) {
+    Result<bool> local = flags.items[layer_idx].AsBool();
+    if (!local.ok()) return local.status().WithPrefix(pattern_key);
+    cfg.layers[layer_idx].local = *local;
+  }
+  return Status::Ok();
+}
+
+Status LoadPoolingType(const gguf::Metadata& md, std::string_view prefix, ModelConfig& cfg) {
+  const std::string key = StrCat(prefix, ".pooling_type");
+  OLLA_ASSIGN_OR_RETURN(uint64_t pooling, md.GetUintOr(key, 0));
+  if (pooling > static_cast<uint64_t>(Pooling::kLast))
+    return Status::Unsupported(
+        StrCat(key, " ", pooling,
+               " is not supported (0 none, 1 mean, 2 cls, 3 last; 4 rank is not implemented)"));
+  cfg.pooling = static_cast<Pooling>(pooling);
+  return Status::Ok();
+}
+
 Result<float> GetFloatOr(const gguf::Metadata& md, const std::string& key, float fallback) {
   OLLA_ASSIGN_OR_RETURN(double v, md.GetDoubleOr(key, fallback));
   return static_cast<float>(v);

@@ -63,7 +63,7 @@ void Attention(const float* q, size_t n_tok, const int32_t* pos, const KvView& k
         for (size_t d = 0; d < p.head_dim; ++d) s += row[d] * qv[d];
         s *= p.scale;
         if (p.softcap > 0) s = p.softcap * std::tanh(s / p.softcap);
-        if (p.window > 0 && j <= last && last - j >= p.window)
+        if (p.window > 0 && (j <= last ? last - j : j - last) >= p.window)
           s = -std::numeric_limits<float>::infinity();
         scores[j] = s;
       }
