@@ -33,7 +33,7 @@ TEST(OutputTest, ShaperSplitsThinkingContentAndToolCalls) {
     Chunk c{piece, {}};
     all.Append(shaper.Add(c));
   }
-  all.Append(shaper.Flush());
+  all.Append(*shaper.Flush());
   EXPECT_EQ(all.thinking, "It is late.");
   EXPECT_EQ(all.content, "Ok.");
   ASSERT_EQ(all.tool_calls.size(), 1u);
