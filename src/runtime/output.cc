@@ -1,5 +1,7 @@
 #include "runtime/output.h"
 
+#include <algorithm>
+
 #include "base/str_cat.h"
 #include "chat/prompt.h"
 #include "engine/arch/arch.h"
@@ -48,6 +50,19 @@ ModelOutputFormat ModelOutputFormatFor(std::string_view go_template, const gguf:
   out.supports_tools = caps.tools;
   out.tools = chat::ToolCallFormatForJinja(jinja);
   return out;
+}
+
+void AddBuiltinCapabilities(const BuiltinChatConfig& config, std::string_view gguf_arch,
+                            std::vector<std::string>& caps) {
+  auto add = [&caps](const char* cap) {
+    if (std::find(caps.begin(), caps.end(), cap) == caps.end()) caps.push_back(cap);
+  };
+  if (config.parser == "harmony") {
+    add("tools");
+    add("thinking");
+  }
+  if (engine::ArchTraitsFor(config.family.empty() ? gguf_arch : config.family).harmony_template)
+    add("thinking");
 }
 
 Status ResolveThink(const ModelOutputFormat& format, std::string_view model_name,

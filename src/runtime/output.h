@@ -46,6 +46,11 @@ struct BuiltinChatConfig {
 ModelOutputFormat ModelOutputFormatFor(std::string_view go_template, const gguf::Metadata& md,
                                        const BuiltinChatConfig& config = {});
 
+// Spec §9.7 items 5-6 for /api/show: appends to `caps`, unless present, "tools" and "thinking"
+// for PARSER harmony and "thinking" for the gpt-oss family (config.family, or else `gguf_arch`).
+void AddBuiltinCapabilities(const BuiltinChatConfig& config, std::string_view gguf_arch,
+                            std::vector<std::string>& caps);
+
 // Applies spec §3.4 step 6 to `think`: unset on a thinking model -> set and enabled (templates
 // see .IsThinkSet true, as Ollama's handlers set think = true); enabled on a model without
 // thinking -> kInvalidArgument "\"<model>\" does not support thinking". For harmony models
