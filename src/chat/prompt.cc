@@ -275,12 +275,48 @@ TemplateCaps JinjaTemplateCaps(std::string_view jinja) {
   return caps;
 }
 
+bool IsHarmonyTemplate(std::string_view go_template) {
+  return Contains(go_template, "<|start|>") && Contains(go_template, "<|end|>");
+}
+
+Status CheckRendererName(std::string_view name) {
+  // Ollama's model/renderers registry (spec §9.5). "harmony" is a parser, not a renderer.
+  static constexpr std::string_view kRenderers[] = {"qwen3-coder",
+                                                    "qwen3-vl-instruct",
+                                                    "qwen3-vl-thinking",
+                                                    "qwen3.5",
+                                                    "qwen3.8",
+                                                    "ornith",
+                                                    "cogito",
+                                                    "deepseek3.1",
+                                                    "olmo3",
+                                                    "olmo3.1",
+                                                    "olmo3-think",
+                                                    "olmo3-32b-think",
+                                                    "nemotron-3-nano",
+                                                    "nemotron-3.5-nano",
+                                                    "gemma4",
+                                                    "gemma4-small",
+                                                    "gemma4-large",
+                                                    "functiongemma",
+                                                    "glm-4.7",
+                                                    "glm-ocr",
+                                                    "lfm2",
+                                                    "lfm2-thinking",
+                                                    "laguna",
+                                                    "poolside-v1",
+                                                    "cohere",
+                                                    "glimmer"};
+  if (name.empty()) return Status::Ok();
+  for (std::string_view r : kRenderers)
+    if (r == name) return Status::Ok();
+  return Status::Internal(StrCat("unknown renderer \"", name, "\""));
+}
+
 TemplateMode SelectTemplateMode(const TemplateSelectInput& in) {
   if (!in.renderer.empty()) return TemplateMode::kRenderer;
-  if (in.harmony_family && in.go_template && Contains(in.go_template->source(), "<|start|>") &&
-      Contains(in.go_template->source(), "<|end|>")) {
+  if (in.harmony_family && in.go_template && IsHarmonyTemplate(in.go_template->source()))
     return TemplateMode::kRenderer;
-  }
   bool go_enabled = in.go_template_env.value_or(true);
   if (in.go_template && go_enabled) {
     if (in.go_template_env.has_value() || in.jinja_template.empty())

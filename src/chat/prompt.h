@@ -132,4 +132,14 @@ struct TemplateSelectInput {
 };
 TemplateMode SelectTemplateMode(const TemplateSelectInput& in);
 
+// Whether a Go template is in the harmony format (it has "<|start|>" and "<|end|>"): for the
+// gpt-oss family it selects the built-in harmony parser (Ollama's shouldUseHarmony).
+bool IsHarmonyTemplate(std::string_view go_template);
+
+// RENDERER names (spec §9.5). Ollama renders with its built-in renderer of that name and fails
+// for any other name; we have none of its renderers yet and render such models with their
+// template instead (§9.5 allows a subset), but keep the error: kInternal
+// `unknown renderer "<name>"` when `name` is not one of Ollama's. OK for "".
+Status CheckRendererName(std::string_view name);
+
 }  // namespace olla::chat

@@ -276,5 +276,14 @@ TEST(PromptTest, SelectTemplateMode) {
             "p");
 }
 
+TEST(PromptTest, RendererNames) {
+  EXPECT_TRUE(CheckRendererName("").ok());
+  EXPECT_TRUE(CheckRendererName("qwen3-coder").ok());
+  EXPECT_EQ(CheckRendererName("harmony").message(), "unknown renderer \"harmony\"");
+  EXPECT_EQ(CheckRendererName("nope").code(), StatusCode::kInternal);
+  EXPECT_TRUE(IsHarmonyTemplate("<|start|>{{ .Prompt }}<|end|>"));
+  EXPECT_FALSE(IsHarmonyTemplate("<|start|>{{ .Prompt }}"));
+}
+
 }  // namespace
 }  // namespace olla::chat

@@ -129,6 +129,14 @@ Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt,
       grammar = std::make_unique<ThinkingThenGrammar>(options.grammar_after_thinking, std::move(g));
   }
   sampling::StopMatcher stops(options.stop);
+  std::vector<TokenId> preserved;
+  for (const std::string& text : options.preserved_tokens) {
+    const TokenId id = tok_.vocab().Find(text);
+    if (id != tokenizer::kNoToken) preserved.push_back(id);
+  }
+  auto is_preserved = [&](TokenId id) {
+    return std::find(preserved.begin(), preserved.end(), id) != preserved.end();
+  };
   tokenizer::DetokenizeOptions detok;
   detok.strip_leading_space = false;  // the prompt came before: keep the generated text's spaces
   tokenizer::StreamingDetokenizer stream(tok_, detok);
@@ -162,7 +170,7 @@ Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt,
       break;
     }
     TokenId next = grammar ? sampler.Sample(logits, *grammar) : sampler.Sample(logits);
-    if (next == sampling::kNoToken || tok_.vocab().IsEog(next)) break;
+    if (next == sampling::kNoToken || (tok_.vocab().IsEog(next) && !is_preserved(next))) break;
     if (grammar && !grammar->Accept(next)) break;  // unreachable: the sampler asked the grammar
     if (options.logprobs) {
       const sampling::Logprobs lp = sampling::ComputeLogprobs(logits, next, options.top_logprobs);
@@ -173,7 +181,12 @@ Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt,
     sampler.Accept(next);
     stats.context.push_back(next);
     ++stats.eval_count;
-    emit(stream.Push(next));
+    if (is_preserved(next)) {
+      emit(stream.Flush());  // text before the token goes first
+      emit(tok_.TokenToPiece(next, /*render_special=*/true));
+    } else {
+      emit(stream.Push(next));
+    }
     if (!keep_going) break;
     if (ctx_->n_past() >= n_ctx && !options.shift) {
       stats.done_reason = DoneReason::kLength;

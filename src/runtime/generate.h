@@ -30,9 +30,13 @@ using engine::TokenId;
 struct GenerateOptions {
   sampling::SamplerOptions sampler;
   std::vector<std::string> stop;  // never emitted; matched across token boundaries
-  int32_t num_predict = -1;       // tokens to generate; -1: until a stop, at most 10 x num_ctx
-  bool add_special = true;        // BOS etc. as the model's metadata says
-  bool parse_special = false;     // true only for template-rendered text, never user content
+  // Texts of special tokens that are written into the output (a parser reads them) and never end
+  // generation, even when the vocabulary lists them as end-of-generation (harmony's <|end|>, as
+  // llama.cpp's gpt-oss vocabulary and Ollama's PreservedTokens treat it). Unknown texts: none.
+  std::vector<std::string> preserved_tokens;
+  int32_t num_predict = -1;    // tokens to generate; -1: until a stop, at most 10 x num_ctx
+  bool add_special = true;     // BOS etc. as the model's metadata says
+  bool parse_special = false;  // true only for template-rendered text, never user content
   // When set, only output that continues a sentence of this grammar is sampled, and generation
   // ends (EOS) only where a sentence is complete (the request's `format`). num_predict or a stop
   // sequence can still cut the output short, as in Ollama.

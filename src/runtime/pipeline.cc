@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "base/str_cat.h"
+#include "chat/harmony_parser.h"
 #include "chat/prompt.h"
 #include "chat/thinking_parser.h"
 #include "chat/tool_call_parser.h"
@@ -93,15 +94,30 @@ Result<PreparedRequest> Prepare(Scheduler& scheduler, const PromptJob& job, std:
                                          ? generate->template_text
                                          : job.model.template_text;
   const ModelOutputFormat format =
-      ModelOutputFormatFor(template_text, p.lease_.model().file().metadata());
+      ModelOutputFormatFor(template_text, p.lease_.model().file().metadata(),
+                           {.parser = job.model.parser,
+                            .family = job.model.family,
+                            .model_template = &job.model.template_text});
   chat::ThinkSetting think = job.think;
   OLLA_RETURN_IF_ERROR(ResolveThink(format, job.model.name, think));
   if (chat && !chat->tools_json.empty() && !format.supports_tools)
     return Status::InvalidArgument(StrCat(job.model.full_name, " does not support tools"));
+  // Ollama fails on a renderer it does not know when it renders; for the renderers it has we
+  // render with the template (chat::CheckRendererName).
+  if (!(generate && generate->raw))
+    OLLA_RETURN_IF_ERROR(chat::CheckRendererName(job.model.renderer));
+  // A raw prompt is not parsed (Ollama: no built-in parser with raw).
+  const bool harmony = format.harmony && !(generate && generate->raw);
+  chat::HarmonyFunctionNames harmony_names;
   Prompt prompt;
   if (generate) {
     OLLA_ASSIGN_OR_RETURN(prompt,
                           GeneratePrompt(*generate, job.model, template_text, think, p.lease_));
+  } else if (harmony) {
+    // The template sees the harmony names of the tools; the parser maps calls back.
+    ChatJob renamed = *chat;
+    renamed.tools_json = chat::RenameHarmonyTools(chat->tools_json, harmony_names);
+    OLLA_ASSIGN_OR_RETURN(prompt, ChatPrompt(renamed, job.model, think, job.truncate, p.lease_));
   } else {
     OLLA_ASSIGN_OR_RETURN(prompt, ChatPrompt(*chat, job.model, think, job.truncate, p.lease_));
   }
@@ -119,14 +135,22 @@ Result<PreparedRequest> Prepare(Scheduler& scheduler, const PromptJob& job, std:
   gen.grammar = job.grammar;
   gen.logprobs = job.logprobs;
   gen.top_logprobs = job.top_logprobs;
-  const bool thinking = think.enabled && !(generate && generate->raw);
-  const bool starts_inside =
-      thinking && chat::PromptEndsInThinking(prompt.text, format.thinking.open);
-  if (chat && thinking && format.supports_thinking())  // the thinking stays free (§3.5)
-    gen.grammar_after_thinking = {format.thinking.open, format.thinking.close, starts_inside};
-  p.shaper_ = std::make_unique<OutputShaper>(
-      format, thinking, starts_inside,
-      chat ? chat::ToolNames(chat->tools_json) : std::vector<std::string>{});
+  if (harmony) {
+    // TODO(#15): with `format`, Ollama generates the thinking unconstrained and then restarts in
+    // the final channel; here the grammar applies from the first token.
+    gen.preserved_tokens = {"<|start|>", "<|end|>", "<|message|>", "<|channel|>", "<|constrain|>"};
+    p.shaper_ = std::make_unique<OutputShaper>(std::make_unique<chat::HarmonyParser>(
+        std::move(harmony_names), chat ? &chat->messages.back() : nullptr));
+  } else {
+    const bool thinking = think.enabled && !(generate && generate->raw);
+    const bool starts_inside =
+        thinking && chat::PromptEndsInThinking(prompt.text, format.thinking.open);
+    if (chat && thinking && format.has_thinking_tags())  // the thinking stays free (§3.5)
+      gen.grammar_after_thinking = {format.thinking.open, format.thinking.close, starts_inside};
+    p.shaper_ = std::make_unique<OutputShaper>(
+        format, thinking, starts_inside,
+        chat ? chat::ToolNames(chat->tools_json) : std::vector<std::string>{});
+  }
   p.tokens_ = std::move(prompt.tokens);
   p.dropped_tokens_ = prompt.dropped_tokens;
   return p;
@@ -140,7 +164,8 @@ Result<Finished> PreparedRequest::Run(const PartSink& on_part, std::stop_token s
   OLLA_ASSIGN_OR_RETURN(GenerateStats stats,
                         lease_.sequence().GenerateChunks(std::move(tokens_), gen_, on_chunk, stop));
   stats.prompt_truncated += dropped_tokens_;
-  return Finished{std::move(stats), shaper_->Flush()};
+  OLLA_ASSIGN_OR_RETURN(OutputPart last, shaper_->Flush());
+  return Finished{std::move(stats), std::move(last)};
 }
 
 bool DefaultShift(const engine::Model& model) { return engine::CanShiftContext(model); }

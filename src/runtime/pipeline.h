@@ -36,6 +36,9 @@ struct ModelFacts {
       template_text;   // its Go TEMPLATE ("" = none: the GGUF's Jinja template, or the default)
   std::string system;  // its SYSTEM
   std::vector<chat::Message> messages;  // its MESSAGE history
+  // From the config blob (spec §9.4, §9.5): RENDERER and PARSER ("" = none) and model_family
+  // ("" = the GGUF's general.architecture).
+  std::string renderer, parser, family;
 };
 
 // /api/generate's input (spec §3.4).
@@ -96,8 +99,14 @@ class PreparedRequest {
 };
 
 // Errors, in this order: the scheduler's (loading, queue full, cancelled); kInvalidArgument for
-// `think` or tools the model does not support; kInternal when the template fails to render;
-// kInvalidArgument when the prompt does not fit (CheckPromptFits).
+// `think` or tools the model does not support; kInternal when the template fails to render or the
+// RENDERER is not one of Ollama's (`unknown renderer "<name>"`); kInvalidArgument when the prompt
+// does not fit (CheckPromptFits).
+//
+// Harmony models (gpt-oss, spec §9.4 item 1): rendered with their Go template as Ollama does,
+// with the request's tools renamed to harmony identifiers, and parsed by chat::HarmonyParser;
+// the structural tokens (<|start|>, <|channel|>, <|message|>, <|end|>, <|constrain|>) are
+// rendered into the output and <|end|> does not end generation (<|return|> and <|call|> do).
 Result<PreparedRequest> Prepare(Scheduler& scheduler, const PromptJob& job, std::stop_token stop);
 
 // Whether context shifting is on when the request does not say (spec §3.4): as the

@@ -22,7 +22,7 @@ TEST(ReplyJsonTest, ChatPartWithThinkingAndToolCalls) {
     runtime::Chunk c{piece, {}};
     all.Append(shaper.Add(c));
   }
-  all.Append(shaper.Flush());
+  all.Append(*shaper.Flush());
 
   json chat_response;
   PutChatPart(chat_response, all, true);

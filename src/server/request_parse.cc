@@ -250,6 +250,15 @@ Result<ChatRequest> ParseChatRequest(const json& request, std::string_view raw_b
   return r;
 }
 
+namespace {
+// A string field of the config blob; "" when absent or not a string.
+std::string ConfigString(const json& config, const char* key) {
+  if (!config.is_object()) return "";
+  auto it = config.find(key);
+  return it != config.end() && it->is_string() ? it->get<std::string>() : "";
+}
+}  // namespace
+
 Result<runtime::PromptJob> MakePromptJob(
     const ServerContext& ctx, const ResolvedModel& model, const PromptRequest& r,
     std::variant<runtime::GenerateJob, runtime::ChatJob> input) {
@@ -263,7 +272,10 @@ Result<runtime::PromptJob> MakePromptJob(
                .path = model.model_path,
                .template_text = model.template_text,
                .system = model.system,
-               .messages = HistoryMessages(model.messages)};
+               .messages = HistoryMessages(model.messages),
+               .renderer = ConfigString(model.config, "renderer"),
+               .parser = ConfigString(model.config, "parser"),
+               .family = ConfigString(model.config, "model_family")};
   job.input = std::move(input);
   job.keep_alive = r.keep_alive;
   job.think = r.output.think;

@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/str_cat.h"
 #include "create/model_info.h"
+#include "runtime/output.h"
 #include "server/model_resolver.h"
 #include "server/routes.h"
 
@@ -15,6 +16,13 @@ namespace olla::server {
 using nlohmann::json;
 
 namespace {
+
+// A string field of the config blob; "" when absent or not a string.
+std::string ConfigField(const json& config, const char* key) {
+  if (!config.is_object()) return "";
+  auto it = config.find(key);
+  return it != config.end() && it->is_string() ? it->get<std::string>() : "";
+}
 
 void HandleShow(ServerContext& ctx, const httplib::Request& req, httplib::Response& res) {
   auto body = api::ParseRequestBody(req.body, "ShowRequest");
@@ -61,6 +69,11 @@ void HandleShow(ServerContext& ctx, const httplib::Request& req, httplib::Respon
     if (info.ok()) {
       out["model_info"] = std::move(info->model_info);
       out["tensors"] = std::move(info->tensors);
+      const json& arch = out["model_info"].value("general.architecture", json());
+      runtime::AddBuiltinCapabilities({.parser = ConfigField(m->config, "parser"),
+                                       .family = ConfigField(m->config, "model_family")},
+                                      arch.is_string() ? arch.get<std::string>() : "",
+                                      info->capabilities);
       out["capabilities"] = std::move(info->capabilities);
     } else {
       LogWarn(StrCat("show ", n, ": ", info.status().message()));

@@ -304,6 +304,43 @@ TEST_F(ServerApiTest, ChatRendersTemplateAndStreams) {
   EXPECT_EQ(Post("/api/chat", {{"model", "storychat"}, {"messages", "hi"}})->status, 400);
 }
 
+TEST_F(ServerApiTest, HarmonyFamilyUsesTheHarmonyParser) {
+  // The gpt-oss family with a harmony-format template (spec §9.4 item 1). stories260K never writes
+  // a harmony message, so the harmony parser finds no channel and returns nothing, where the same
+  // template on a llama-family model passes the story through as content.
+  const std::string tmpl =
+      "<|start|>system<|message|>{{ if .Tools }}tools{{ end }}<|end|>{{ range .Messages }}"
+      "<|start|>{{ .Role }}<|message|>{{ .Content }}<|end|>{{ end }}<|start|>assistant";
+  const std::string params = R"({"num_predict":8,"temperature":0})";
+  testing::InstallModel(server_.models_dir(), "oss",
+                        testing::TestdataPath("models/stories260K.gguf"), tmpl, params, "gptoss");
+  testing::InstallModel(server_.models_dir(), "notoss",
+                        testing::TestdataPath("models/stories260K.gguf"), tmpl, params);
+  auto show = Post("/api/show", {{"model", "oss"}});
+  ASSERT_EQ(show->status, 200);
+  EXPECT_EQ(json::parse(show->body)["capabilities"], json({"completion", "tools", "thinking"}));
+  EXPECT_EQ(json::parse(Post("/api/show", {{"model", "notoss"}})->body)["capabilities"],
+            json({"completion", "tools"}));
+  const json tools = json::parse(
+      R"([{"type":"function","function":{"name":"get-time","parameters":{"type":"object"}}}])");
+  json chat = {{"stream", false},
+               {"think", "max"},  // mapped to "high" for harmony models
+               {"tools", tools},
+               {"messages", {{{"role", "user"}, {"content", "Once upon a time"}}}}};
+  chat["model"] = "oss";
+  auto r = Post("/api/chat", chat);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json j = json::parse(r->body);
+  EXPECT_EQ(j["message"]["content"], "");
+  EXPECT_FALSE(j["message"].contains("tool_calls"));
+  EXPECT_EQ(j["eval_count"], 8);
+  chat["model"] = "notoss";
+  chat.erase("think");  // no thinking capability
+  r = Post("/api/chat", chat);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_NE(json::parse(r->body)["message"]["content"], "");
+}
+
 TEST_F(ServerApiTest, CorsAndHostProtection) {
   httplib::Headers evil{{"Origin", "https://evil.example"}};
   auto bad_origin = client_->Get("/api/version", evil);

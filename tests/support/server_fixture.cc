@@ -78,7 +78,7 @@ std::string ServerFixture::Log() const {
 
 void InstallModel(const std::string& models_dir, const std::string& name,
                   const std::string& gguf_path, const std::string& template_text,
-                  const std::string& params_json) {
+                  const std::string& params_json, const std::string& model_family) {
   auto st = store::Store::Open(models_dir);
   ASSERT_TRUE(st.ok()) << st.status().ToString();
   auto parsed = store::ModelName::Parse(name);
@@ -96,7 +96,9 @@ void InstallModel(const std::string& models_dir, const std::string& name,
   if (!template_text.empty()) add(store::kMediaTypeTemplate, st->WriteBlob(template_text));
   if (!params_json.empty()) add(store::kMediaTypeParams, st->WriteBlob(params_json));
   auto cfg = st->WriteBlob(
-      R"({"model_format":"gguf","model_family":"llama","model_families":["llama"],"model_type":"260K","file_type":"F32","architecture":"amd64","os":"linux"})"
+      R"({"model_format":"gguf","model_family":")" + model_family + R"(","model_families":[")" +
+      model_family +
+      R"("],"model_type":"260K","file_type":"F32","architecture":"amd64","os":"linux"})"
       "\n");
   ASSERT_TRUE(cfg.ok());
   m.config.media_type = std::string(store::kMediaTypeConfig);

@@ -41,6 +41,6 @@ class ServerFixture {
 // optional template/params layers), bypassing `create`, so server tests can start from a model.
 void InstallModel(const std::string& models_dir, const std::string& name,
                   const std::string& gguf_path, const std::string& template_text = "",
-                  const std::string& params_json = "");
+                  const std::string& params_json = "", const std::string& model_family = "llama");
 
 }  // namespace olla::testing
