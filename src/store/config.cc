@@ -174,6 +174,8 @@ std::string_view FileTypeLabel(int64_t file_type) {
       return "Q4_0";
     case 3:
       return "Q4_1";
+    case 4:  // llama.cpp's retired Q4_1_SOME_F16; Ollama's own gpt-oss files use it for MXFP4
+      return "MXFP4";
     case 7:
       return "Q8_0";
     case 8:

@@ -80,7 +80,7 @@ TEST(ConfigTest, FileTypeLabels) {
   const struct {
     int64_t in;
     std::string_view want;
-  } cases[] = {{0, "F32"},      {1, "F16"},     {2, "Q4_0"},       {3, "Q4_1"},     {4, "unknown"},
+  } cases[] = {{0, "F32"},      {1, "F16"},     {2, "Q4_0"},       {3, "Q4_1"},     {4, "MXFP4"},
                {5, "unknown"},  {6, "unknown"}, {7, "Q8_0"},       {8, "Q5_0"},     {9, "Q5_1"},
                {10, "Q2_K"},    {11, "Q3_K_S"}, {12, "Q3_K_M"},    {13, "Q3_K_L"},  {14, "Q4_K_S"},
                {15, "Q4_K_M"},  {16, "Q5_K_S"}, {17, "Q5_K_M"},    {18, "Q6_K"},    {19, "IQ2_XXS"},

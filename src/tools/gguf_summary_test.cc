@@ -14,6 +14,7 @@ TEST(ShowTest, QuantizationLabelFromFileType) {
   EXPECT_EQ(FileTypeName(15), "Q4_K_M");
   EXPECT_EQ(FileTypeName(1), "F16");
   EXPECT_EQ(FileTypeName(9999), "unknown");
+  EXPECT_EQ(FileTypeName(4), "MXFP4");  // as Ollama labels its gpt-oss files
 }
 
 }  // namespace
