@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "base/sha256.h"
@@ -185,6 +186,40 @@ TEST_F(CreateTest, QuantizesF32Models) {
             std::string::npos)
       << bad.err;
   EXPECT_EQ(ModelNames(), before);
+}
+
+// gpt-oss end to end (issue #15): `olla create` from the F16 test model with Ollama's gpt-oss
+// template and `-q mxfp4_moe`, then /api/show and /api/chat through the harmony parser. The tiny
+// model's vocabulary has no harmony tokens, so what it writes is never a harmony message: the
+// reply is empty, but the request runs whole (think level, tools, the expert kernels).
+TEST_F(CreateTest, GptOssFromF16WithMxfp4ExpertsChatsThroughHarmony) {
+  const std::string src = testing::TestdataPath("models/tiny-gptoss-F16.gguf");
+  std::ifstream in(std::string(OLLA_CHAT_TESTDATA) + "/harmony/gpt-oss.gotmpl", std::ios::binary);
+  const std::string tmpl((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(tmpl.empty());
+  auto c = Create("oss", "FROM " + src + "\nTEMPLATE \"\"\"" + tmpl + "\"\"\"\n", "-q mxfp4_moe");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const json show = Show("oss");
+  EXPECT_EQ(show["details"]["quantization_level"], "MXFP4_MOE");
+  EXPECT_EQ(show["details"]["family"], "gpt-oss");
+  EXPECT_EQ(show["capabilities"], json({"completion", "tools", "thinking"}));
+  EXPECT_EQ(show["model_info"]["gpt-oss.expert_count"], 4);
+  auto f = gguf::File::Open(ModelBlob("oss"));
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->FindTensor("blk.0.ffn_up_exps.weight")->type, tensor::DType::kMXFP4);
+
+  const json tools = json::parse(
+      R"([{"type":"function","function":{"name":"get_time","parameters":{"type":"object"}}}])");
+  for (const json& think : {json("low"), json("high"), json(true)}) {
+    json chat = Post("/api/chat", {{"model", "oss"},
+                                   {"stream", false},
+                                   {"think", think},
+                                   {"tools", tools},
+                                   {"messages", {{{"role", "user"}, {"content", "What time?"}}}},
+                                   {"options", {{"num_predict", 6}, {"temperature", 0}}}});
+    EXPECT_TRUE(chat.value("done", false)) << chat;
+    EXPECT_EQ(chat["eval_count"], 6) << chat;
+  }
 }
 
 TEST_F(CreateTest, BadInputFailsClearlyAndCreatesNothing) {
