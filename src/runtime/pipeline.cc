@@ -89,6 +89,10 @@ Result<PreparedRequest> Prepare(Scheduler& scheduler, const PromptJob& job, std:
   const ChatJob* chat = std::get_if<ChatJob>(&job.input);
   if (generate ? generate->prompt.empty() && generate->suffix.empty() : chat->messages.empty())
     return p;
+  // Embedding models (no output head) lack the completion capability: Ollama's 400.
+  if (!p.lease_.model().config().output_head)
+    return Status::InvalidArgument(
+        StrCat("\"", job.model.name, "\" does not support ", generate ? "generate" : "chat"));
 
   const std::string& template_text = generate && !generate->template_text.empty()
                                          ? generate->template_text

@@ -134,5 +134,17 @@ TEST_F(EmbedModelsTest, ShowReportsEmbeddingCapability) {
   }
 }
 
+// An encoder cannot generate: Ollama's capability error, not the engine's message.
+TEST_F(EmbedModelsTest, EncodersRefuseGenerateAndChatAsOllama) {
+  auto gen = Post("/api/generate", {{"model", "nomic"}, {"prompt", "hi"}, {"stream", false}});
+  ASSERT_EQ(gen->status, 400) << gen->body;
+  EXPECT_EQ(json::parse(gen->body)["error"], "\"nomic\" does not support generate");
+  auto chat = Post("/api/chat", {{"model", "gemma-embed"},
+                                 {"stream", false},
+                                 {"messages", {{{"role", "user"}, {"content", "hi"}}}}});
+  ASSERT_EQ(chat->status, 400) << chat->body;
+  EXPECT_EQ(json::parse(chat->body)["error"], "\"gemma-embed\" does not support chat");
+}
+
 }  // namespace
 }  // namespace olla
