@@ -198,6 +198,32 @@ TEST(ArchTest, MalformedMixtureOfExpertsIsRefusedNamingTheCulprit) {
       << model.status().ToString();
 }
 
+// Lookup tables must have rows, and output and token_embd the same vocabulary, or a valid token
+// id would read past a table (both found by model_load_fuzz: a failed check, ending the server).
+TEST(ArchTest, VocabularyTablesMustAgreeAndHaveRows) {
+  testing::TempDir dir;
+  auto keep_rows = [](Rewrite& r, const std::string& name, uint64_t rows) {
+    for (gguf::TensorToWrite& t : r.tensors)
+      if (t.name == name) {
+        t.data = t.data.first(t.data.size() / t.ne[1] * rows);
+        t.ne[1] = rows;
+      }
+  };
+  Rewrite output("tiny-llama-q-F32");
+  keep_rows(output, "output.weight", 100);  // token_embd keeps 512
+  auto model = Model::Load(output.Write(dir, "output.gguf"));
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(model.status().ToString().find("output.weight"), std::string::npos)
+      << model.status().ToString();
+
+  Rewrite types("tiny-bert-F32");
+  keep_rows(types, "token_types.weight", 0);
+  model = Model::Load(types.Write(dir, "types.gguf"));
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(model.status().ToString().find("token_types.weight"), std::string::npos)
+      << model.status().ToString();
+}
+
 // The configs the loaders derive from the test models' metadata (README §1).
 TEST(ArchTest, LoadersReadTheFamilyFeatures) {
   auto gemma3 = Model::Load(testing::TestdataPath("models/tiny-gemma3-F16.gguf"));

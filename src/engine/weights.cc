@@ -19,10 +19,11 @@ class Binder {
   Result<kernels::QMatrix> Matrix(const std::string& name, size_t cols, size_t rows) {
     const gguf::TensorInfo* t = f_.FindTensor(name);
     if (!t) return Status::InvalidArgument(StrCat("model is missing tensor '", name, "'"));
-    if (t->ne.size() != 2 || t->ne[0] != cols || (rows != 0 && t->ne[1] != rows))
+    if (t->ne.size() != 2 || t->ne[0] != cols || (rows != 0 && t->ne[1] != rows) ||
+        t->ne[1] == 0)  // a table of no rows cannot be looked up (found by model_load_fuzz)
       return Status::InvalidArgument(StrCat("tensor '", name, "' has shape ", ShapeString(t->ne),
                                             ", expected [", cols, ", ",
-                                            rows == 0 ? std::string("n") : StrCat(rows), "]"));
+                                            rows == 0 ? std::string("n > 0") : StrCat(rows), "]"));
     if (!kernels::SupportsWeightType(t->type))
       return Status::Unsupported(StrCat("tensor '", name, "' has type ", tensor::Name(t->type),
                                         ", which olla cannot compute with yet"));
@@ -210,8 +211,8 @@ Result<ModelWeights> BindWeights(const gguf::File& file, ModelConfig& cfg) {
     if (cfg.tied_output) {
       w.output = w.token_embd;
     } else {
-      OLLA_ASSIGN_OR_RETURN(w.output, b.Matrix("output.weight", n_embd, 0));
-      cfg.n_vocab = w.output.n_rows;
+      // Token ids index both tables: the same vocabulary size (found by model_load_fuzz).
+      OLLA_ASSIGN_OR_RETURN(w.output, b.Matrix("output.weight", n_embd, w.token_embd.n_rows));
     }
   }
   if (cfg.dense_out) {
