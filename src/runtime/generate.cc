@@ -121,7 +121,8 @@ Result<GenerateStats> Sequence::GenerateChunks(std::vector<TokenId> prompt,
   sampler.Accept(prompt);
   std::unique_ptr<SequenceConstraint> grammar;
   if (options.grammar) {
-    if (!grammar_vocab_) grammar_vocab_ = GrammarVocab::Build(tok_);
+    if (!grammar_vocab_ || grammar_vocab_->preserved != options.preserved_tokens)
+      grammar_vocab_ = GrammarVocab::Build(tok_, options.preserved_tokens);
     GrammarConstraint g(options.grammar, grammar_vocab_);
     if (options.grammar_after_thinking.empty())
       grammar = std::make_unique<GrammarConstraint>(std::move(g));

@@ -266,6 +266,27 @@ TEST_F(ThinkingThenGrammarTest, NoThinkingMeansTheGrammarFromTheStart) {
   EXPECT_TRUE(c.Allows(tok_->vocab().eos()));
 }
 
+// Harmony (gpt-oss) with `format`: its control tokens are preserved as text, so they can write the
+// final-channel header that starts the constrained content; everything before it is free.
+TEST_F(ThinkingThenGrammarTest, PreservedSpecialTokensAreTextAndCanCloseTheFreeSpan) {
+  const int32_t bos = tok_->vocab().bos();  // "<s>", a control token
+  auto plain = GrammarVocab::Build(*tok_);
+  EXPECT_EQ(plain->kinds[static_cast<size_t>(bos)], grammar::TokenKind::kExcluded);
+  auto harmony_like = GrammarVocab::Build(*tok_, {"<s>"});
+  EXPECT_EQ(harmony_like->kinds[static_cast<size_t>(bos)], grammar::TokenKind::kText);
+  EXPECT_EQ(harmony_like->pieces[static_cast<size_t>(bos)], "<s>");
+
+  ThinkingThenGrammar c({"<s>", "<s>final:", true}, GrammarConstraint(grammar_, harmony_like));
+  EXPECT_TRUE(c.Allows(Tok('Q')));  // free: the analysis channel
+  ASSERT_TRUE(AcceptAll(c, "Q think"));
+  ASSERT_TRUE(c.Allows(bos) && c.Accept(bos));
+  ASSERT_TRUE(AcceptAll(c, "final:"));
+  EXPECT_FALSE(c.Allows(Tok('Q')));  // the final message follows the grammar
+  EXPECT_TRUE(c.Allows(Tok('{')));
+  ASSERT_TRUE(AcceptAll(c, "{q}"));
+  EXPECT_TRUE(c.Allows(tok_->vocab().eos()));
+}
+
 TEST_F(ThinkingThenGrammarTest, StartInside) {
   ThinkingThenGrammar c({"<think>", "</think>", true}, GrammarConstraint(grammar_, vocab_));
   EXPECT_TRUE(c.Allows(Tok('Q')));

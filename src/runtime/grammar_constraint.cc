@@ -6,15 +6,20 @@
 
 namespace olla::runtime {
 
-std::shared_ptr<const GrammarVocab> GrammarVocab::Build(const tokenizer::Tokenizer& tok) {
+std::shared_ptr<const GrammarVocab> GrammarVocab::Build(const tokenizer::Tokenizer& tok,
+                                                        const std::vector<std::string>& preserved) {
   auto v = std::make_shared<GrammarVocab>();
+  v->preserved = preserved;
   const tokenizer::Vocab& vocab = tok.vocab();
   const size_t n = vocab.size();
   v->pieces.resize(n);
   v->kinds.resize(n, grammar::TokenKind::kText);
   for (size_t i = 0; i < n; ++i) {
     const auto id = static_cast<tokenizer::TokenId>(i);
-    if (vocab.IsEog(id)) {
+    if (!preserved.empty() && vocab.IsSpecial(id) &&
+        std::find(preserved.begin(), preserved.end(), tok.TokenToPiece(id)) != preserved.end()) {
+      v->pieces[i] = tok.TokenToPiece(id);  // written into the text like any other piece
+    } else if (vocab.IsEog(id)) {
       v->kinds[i] = grammar::TokenKind::kEndOfGeneration;
     } else if (vocab.IsSpecial(id) || vocab.Type(id) == tokenizer::TokenType::kUnused) {
       v->kinds[i] = grammar::TokenKind::kExcluded;

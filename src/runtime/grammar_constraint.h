@@ -20,15 +20,19 @@ namespace olla::runtime {
 
 // Every token's bytes (as generation emits them: no leading-space stripping) and kind: end of
 // generation for the vocabulary's EOG tokens; excluded for other control, unknown and unused
-// tokens; text otherwise. Immutable; build once per model. `matchers` keeps the Matchers of
-// finished sequences (thread-safe), so a later request with the same format starts warm.
+// tokens; text otherwise, and so are the `preserved` special tokens (harmony's <|channel|> ...,
+// which generation writes into the text), with their own text as piece. Immutable; build once per
+// model and preserved set. `matchers` keeps the Matchers of finished sequences (thread-safe), so
+// a later request with the same format starts warm.
 struct GrammarVocab {
   std::vector<std::string> pieces;        // [n_vocab]
   std::vector<grammar::TokenKind> kinds;  // [n_vocab]
   std::unique_ptr<grammar::TokenTrie> trie;
   std::unique_ptr<grammar::MatcherCache> matchers;  // may be null: every sequence starts cold
+  std::vector<std::string> preserved;               // as built
 
-  static std::shared_ptr<const GrammarVocab> Build(const tokenizer::Tokenizer& tok);
+  static std::shared_ptr<const GrammarVocab> Build(const tokenizer::Tokenizer& tok,
+                                                   const std::vector<std::string>& preserved = {});
 };
 
 // A constraint that follows the sequence: Accept() each token that is appended.

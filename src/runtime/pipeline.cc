@@ -140,9 +140,13 @@ Result<PreparedRequest> Prepare(Scheduler& scheduler, const PromptJob& job, std:
   gen.logprobs = job.logprobs;
   gen.top_logprobs = job.top_logprobs;
   if (harmony) {
-    // TODO(#15): with `format`, Ollama generates the thinking unconstrained and then restarts in
-    // the final channel; here the grammar applies from the first token.
     gen.preserved_tokens = {"<|start|>", "<|end|>", "<|message|>", "<|channel|>", "<|constrain|>"};
+    // With `format`, the analysis (thinking) and commentary (tool calls) channels stay free and
+    // the final channel's message follows the grammar: what Ollama gets by generating the
+    // thinking unconstrained, then restarting after the final-channel header (spec §3.5).
+    if (gen.grammar)
+      gen.grammar_after_thinking = {"<|channel|>", "<|channel|>final<|message|>",
+                                    /*start_inside=*/true};
     p.shaper_ = std::make_unique<OutputShaper>(std::make_unique<chat::HarmonyParser>(
         std::move(harmony_names), chat ? &chat->messages.back() : nullptr));
   } else {
