@@ -61,6 +61,7 @@ class Parser {
 
   Cursor cur_;
   std::span<const uint8_t> bytes_;
+  uint64_t array_elements_ = 0;  // so far, against kMaxMetadataArrayElements
 };
 
 namespace {
@@ -161,6 +162,11 @@ Result<Value> Parser::ReadArray(std::string_view key, uint32_t depth) {
     return Status::Corrupt(StrCat("gguf: array of '", key, "' at offset ", count_at, " claims ",
                                   count, " ", ValueTypeName(elem_type), " elements, more than the ",
                                   cur_.remaining(), " bytes left in the file"));
+  array_elements_ += count;  // count is at most the file size here: no overflow
+  if (array_elements_ > kMaxMetadataArrayElements)
+    return Status::Corrupt(StrCat("gguf: array of '", key, "' at offset ", count_at, " brings the ",
+                                  "metadata's array elements to ", array_elements_,
+                                  ", more than the ", kMaxMetadataArrayElements, " olla accepts"));
   std::string what = StrCat("element of '", key, "'");
   Array arr;
   arr.elem_type = elem_type;

@@ -179,6 +179,39 @@ TEST(ReaderTest, ArrayDepthLimit) {
   EXPECT_EQ(f.status().code(), StatusCode::kCorrupt);
 }
 
+// A file of two uint8 arrays "a" (n_a elements) and "b" (n_b), no tensors.
+std::string TwoArrayFile(uint64_t n_a, uint64_t n_b) {
+  std::string out = "GGUF";
+  auto put = [&](auto v) { out.append(reinterpret_cast<const char*>(&v), sizeof(v)); };
+  put(uint32_t{3});
+  put(uint64_t{0});  // tensors
+  put(uint64_t{2});  // keys
+  for (auto [key, n] : {std::pair{'a', n_a}, std::pair{'b', n_b}}) {
+    put(uint64_t{1});
+    out.push_back(key);
+    put(uint32_t{9});  // array
+    put(uint32_t{0});  // of uint8
+    put(n);
+    out.append(n, '\x01');
+  }
+  return out;
+}
+
+// The metadata's array elements together are capped (issue #17: a 30M-entry array cost 1.24 GB
+// per /api/show); the cap is checked before the elements are read.
+TEST(ReaderTest, MetadataArrayElementsAreCapped) {
+  std::vector<uint8_t> storage;
+  const uint64_t half = kMaxMetadataArrayElements / 2;
+  auto at_cap = ParseCopy(TwoArrayFile(half, kMaxMetadataArrayElements - half), storage);
+  ASSERT_TRUE(at_cap.ok()) << at_cap.status().ToString();
+  EXPECT_EQ(at_cap->metadata().Find("b")->AsArray()->items.size(),
+            kMaxMetadataArrayElements - half);
+  auto over = ParseCopy(TwoArrayFile(half, kMaxMetadataArrayElements - half + 1), storage);
+  ASSERT_EQ(over.status().code(), StatusCode::kCorrupt);
+  EXPECT_NE(over.status().message().find("array of 'b'"), std::string::npos)
+      << over.status().ToString();
+}
+
 TEST(ReaderTest, EmptyTensorsNeedNoData) {
   // Zero-sized tensors occupy nothing: they may share offsets with others, sit inside another
   // tensor's range or at the very end, even of a file whose data section is absent.
