@@ -30,7 +30,8 @@ struct ContextParams {
 struct Activations {
   std::vector<float> x, xb, q, k, v, attn, gate, up;
   std::vector<int32_t> pos;
-  MoeScratch moe;  // mixture-of-experts models only
+  MoeScratch moe;                         // mixture-of-experts models only
+  std::vector<float> lora_mid, lora_out;  // LoRA: A·x [n, r] and B·(A·x) [n, out]
 };
 
 class Context {
@@ -73,6 +74,11 @@ class Context {
   const float* Forward(const TokenId* tokens, size_t n);
   // logits: [n, n_vocab] of hidden: [n, n_embd], with the final softcap if any.
   void Logits(const float* hidden, size_t n, float* logits);
+  // y = w·x for n rows of x, plus the LoRA adapter's term when `lora` is set.
+  void Project(const kernels::QMatrix& w, const LoraPair* lora, const float* x, size_t n,
+               float* y) {
+    ProjectWithLora(w, lora, x, n, y, act_.lora_mid, act_.lora_out, pool_);
+  }
 
   const Model& model_;
   ContextParams params_;

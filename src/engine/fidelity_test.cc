@@ -14,8 +14,9 @@ namespace olla::engine {
 namespace {
 
 struct Case {
-  const char* model;  // file name without .gguf
-  double tol;         // max |Δ| ≤ tol × max |logit|
+  const char* model;              // file name without .gguf
+  double tol;                     // max |Δ| ≤ tol × max |logit|
+  const char* adapter = nullptr;  // a LoRA adapter applied with scale 1 (references "<model>+lora")
 };
 
 // Tolerances from the engine issue: F32 1e-3, F16 3e-3, BF16 1e-2, quantized 5e-2.
@@ -66,7 +67,21 @@ const Case kCases[] = {
     {"tiny-mixtral-Q4_0", 5e-2},
     {"tiny-gptoss-F16", 3e-3},
     {"tiny-gptoss-MXFP4", 5e-2},
+    // The LoRA adapter of testdata README §4c on three bases (issue #18).
+    {"tiny-llama-q-F32", 1e-3, "tiny-llama-q-lora-F32"},
+    {"tiny-llama-q-F16", 3e-3, "tiny-llama-q-lora-F32"},
+    {"tiny-llama-q-Q4_0", 5e-2, "tiny-llama-q-lora-F32"},
 };
+
+// The reference files' name of a case: "tiny-llama-q-F16+lora" with the adapter.
+std::string RefName(const Case& tc) { return std::string(tc.model) + (tc.adapter ? "+lora" : ""); }
+
+Result<std::unique_ptr<Model>> LoadCase(const Case& tc) {
+  std::vector<std::string> adapters;
+  if (tc.adapter)
+    adapters.push_back(testing::TestdataPath(std::string("models/") + tc.adapter + ".gguf"));
+  return Model::Load(testing::TestdataPath(std::string("models/") + tc.model + ".gguf"), adapters);
+}
 
 struct Reference {
   std::vector<TokenId> tokens;
@@ -116,9 +131,9 @@ class FidelityTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(FidelityTest, AllPositionLogitsMatchReferenceInOneBatch) {
   const Case& tc = GetParam();
-  auto model = Model::Load(testing::TestdataPath(std::string("models/") + tc.model + ".gguf"));
+  auto model = LoadCase(tc);
   ASSERT_TRUE(model.ok()) << model.status().ToString();
-  Reference ref = LoadReference(tc.model);
+  Reference ref = LoadReference(RefName(tc));
   ASSERT_EQ((*model)->config().n_vocab, ref.n_vocab);
   ThreadPool pool(2);
   ContextParams params;
@@ -133,16 +148,16 @@ TEST_P(FidelityTest, AllPositionLogitsMatchReferenceInOneBatch) {
   std::printf(
       "[fidelity] %-28s one batch: max|d|/max|logit| = %.3g (tol %.0e), clear-argmax mismatches "
       "%zu\n",
-      tc.model, c.rel_err, tc.tol, c.argmax_mismatch);
+      RefName(tc).c_str(), c.rel_err, tc.tol, c.argmax_mismatch);
   EXPECT_LE(c.rel_err, tc.tol);
   EXPECT_EQ(c.argmax_mismatch, 0u);
 }
 
 TEST_P(FidelityTest, SplitBatchesThroughTheCacheStayWithinTolerance) {
   const Case& tc = GetParam();
-  auto model = Model::Load(testing::TestdataPath(std::string("models/") + tc.model + ".gguf"));
+  auto model = LoadCase(tc);
   ASSERT_TRUE(model.ok()) << model.status().ToString();
-  Reference ref = LoadReference(tc.model);
+  Reference ref = LoadReference(RefName(tc));
   // Batches of 7 tokens go through the KV cache several times; with an F16 cache the keys and
   // values are rounded to F16, so the F16 tolerance applies at least; a Q8_0 cache (8-bit keys
   // and values, where the model's head size allows it) adds up to 3e-2 to the weights' error.
@@ -162,17 +177,18 @@ TEST_P(FidelityTest, SplitBatchesThroughTheCacheStayWithinTolerance) {
     ASSERT_TRUE((*ctx)->Decode(ref.tokens, true, &logits).ok());
     Comparison c = Compare(ref, logits, tol);
     std::printf("[fidelity] %-28s batches of 7, %s cache, %zu thread(s): %.3g (tol %.0e)\n",
-                tc.model, std::string(tensor::Name(kv_type)).c_str(), pool.size(), c.rel_err, tol);
+                RefName(tc).c_str(), std::string(tensor::Name(kv_type)).c_str(), pool.size(),
+                c.rel_err, tol);
     EXPECT_LE(c.rel_err, tol) << tensor::Name(kv_type);
   }
 }
 
 TEST_P(FidelityTest, GreedyTokenByTokenMatchesReference) {
   const Case& tc = GetParam();
-  auto model = Model::Load(testing::TestdataPath(std::string("models/") + tc.model + ".gguf"));
+  auto model = LoadCase(tc);
   ASSERT_TRUE(model.ok());
-  auto j = nlohmann::json::parse(testing::ReadFileOrFail(
-      testing::TestdataPath(std::string("ref/") + tc.model + ".greedy.json")));
+  auto j = nlohmann::json::parse(
+      testing::ReadFileOrFail(testing::TestdataPath("ref/" + RefName(tc) + ".greedy.json")));
   auto prompt = j["prompt_tokens"].get<std::vector<TokenId>>();
   auto want = j["generated_tokens"].get<std::vector<TokenId>>();
   ThreadPool pool(2);
@@ -191,7 +207,7 @@ TEST_P(FidelityTest, GreedyTokenByTokenMatchesReference) {
       std::vector<float> sorted(logits);
       std::sort(sorted.begin(), sorted.end(), std::greater<float>());
       const double gap = logits[next] - logits[want[i]];
-      std::printf("[fidelity] %s greedy diverges at step %zu (gap %.3g)\n", tc.model, i, gap);
+      std::printf("[fidelity] %s greedy diverges at step %zu (gap %.3g)\n", RefName(tc).c_str(), i, gap);
       EXPECT_LE(gap, 2 * tc.tol * (std::fabs(sorted[0]) + 1)) << "step " << i;
       return;
     }
@@ -201,7 +217,8 @@ TEST_P(FidelityTest, GreedyTokenByTokenMatchesReference) {
 
 INSTANTIATE_TEST_SUITE_P(Models, FidelityTest, ::testing::ValuesIn(kCases),
                          [](const ::testing::TestParamInfo<Case>& param_info) {
-                           std::string name = param_info.param.model;
+                           std::string name = RefName(param_info.param);
+                           std::replace(name.begin(), name.end(), '+', '_');
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });

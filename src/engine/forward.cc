@@ -93,9 +93,10 @@ const float* Context::Forward(const TokenId* tokens, size_t n) {
       Norm(c, lw.attn_norm, a.x.data(), n, n_embd, a.xb.data());
       in = a.xb.data();
     }
-    kernels::MatMul(lw.wq, in, n, a.q.data(), pool_);
-    kernels::MatMul(lw.wk, in, n, a.k.data(), pool_);
-    kernels::MatMul(lw.wv, in, n, a.v.data(), pool_);
+    const LayerLora& ll = model_.lora(il);
+    Project(lw.wq, ll.wq, in, n, a.q.data());
+    Project(lw.wk, ll.wk, in, n, a.k.data());
+    Project(lw.wv, ll.wv, in, n, a.v.data());
     AddBias(a.q.data(), lw.bq, n);
     AddBias(a.k.data(), lw.bk, n);
     AddBias(a.v.data(), lw.bv, n);
@@ -129,7 +130,7 @@ const float* Context::Forward(const TokenId* tokens, size_t n) {
                            .n_kv = n};
       kernels::Attention(a.q.data(), n, a.pos.data(), self, ap, a.attn.data(), pool_);
     }
-    kernels::MatMul(lw.wo, a.attn.data(), n, a.xb.data(), pool_);
+    Project(lw.wo, ll.wo, a.attn.data(), n, a.xb.data());
     AddBias(a.xb.data(), lw.bo, n);
     if (c.post_attn_norm) Norm(c, lw.post_attn_norm, a.xb.data(), n, n_embd, a.xb.data());
     ScaleInPlace(a.xb.data(), n * n_embd, c.residual_scale);
@@ -145,10 +146,10 @@ const float* Context::Forward(const TokenId* tokens, size_t n) {
     if (c.n_expert > 0) {
       MoeFfn(c, lw, in, n, a.xb.data(), a.moe, pool_);
     } else {
-      kernels::MatMul(lw.ffn_up, in, n, a.up.data(), pool_);
+      Project(lw.ffn_up, ll.ffn_up, in, n, a.up.data());
       AddBias(a.up.data(), lw.ffn_up_b, n);
       if (c.ffn_gated) {
-        kernels::MatMul(lw.ffn_gate, in, n, a.gate.data(), pool_);
+        Project(lw.ffn_gate, ll.ffn_gate, in, n, a.gate.data());
         if (c.ffn_act == FfnActivation::kSilu) {
           kernels::SwiGlu(a.gate.data(), a.up.data(), a.up.data(), n * c.n_ff);
         } else {
@@ -157,7 +158,7 @@ const float* Context::Forward(const TokenId* tokens, size_t n) {
       } else {
         kernels::GeluInPlace(a.up.data(), n * c.n_ff);  // non-gated FFNs (BERT) use GELU
       }
-      kernels::MatMul(lw.ffn_down, a.up.data(), n, a.xb.data(), pool_);
+      Project(lw.ffn_down, ll.ffn_down, a.up.data(), n, a.xb.data());
       AddBias(a.xb.data(), lw.ffn_down_b, n);
     }
     if (c.post_ffn_norm) Norm(c, lw.post_ffn_norm, a.xb.data(), n, n_embd, a.xb.data());

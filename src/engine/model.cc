@@ -24,10 +24,18 @@ Status PackWeights(ModelWeights& w, kernels::WeightPacks& packs) {
 
 }  // namespace
 
-Result<std::unique_ptr<Model>> Model::Load(const std::string& path) {
+Result<std::unique_ptr<Model>> Model::Load(const std::string& path,
+                                           const std::vector<std::string>& adapters) {
   OLLA_ASSIGN_OR_RETURN(gguf::File file, gguf::File::Open(path));
   auto m = FromFile(std::move(file));
   if (!m.ok()) return m.status().WithPrefix(path);
+  if (adapters.size() > 1)
+    return Status::InvalidArgument("only one adapter is currently supported");
+  for (const std::string& adapter : adapters) {
+    auto lora = LoraAdapter::Load(adapter, (*m)->cfg_, (*m)->weights_);
+    if (!lora.ok()) return lora.status().WithPrefix(adapter);
+    (*m)->lora_ = std::move(*lora);
+  }
   return m;
 }
 

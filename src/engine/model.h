@@ -4,8 +4,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
+#include "engine/lora.h"
 #include "engine/model_config.h"
 #include "engine/weights.h"
 #include "gguf/reader.h"
@@ -18,18 +20,26 @@ class Model {
   // Maps the file, reads the architecture's config and binds the weights. Refuses, naming the key
   // or tensor, a model whose metadata is inconsistent: unknown architecture, heads that do not
   // divide, missing tensors, wrong shapes, a vocabulary shorter than the output.
-  static Result<std::unique_ptr<Model>> Load(const std::string& path);
+  // `adapters`: LoRA adapter files applied with scale 1 (Ollama's ADAPTER layers).
+  static Result<std::unique_ptr<Model>> Load(const std::string& path,
+                                             const std::vector<std::string>& adapters = {});
   static Result<std::unique_ptr<Model>> FromFile(gguf::File file);
 
   const ModelConfig& config() const { return cfg_; }
   const ModelWeights& weights() const { return weights_; }
   const gguf::File& file() const { return file_; }
+  // The adapted projections of layer `il` (all null without an adapter).
+  const LayerLora& lora(size_t il) const {
+    static const LayerLora kNone;
+    return lora_ ? lora_->layers()[il] : kNone;
+  }
 
  private:
   gguf::File file_;
   ModelConfig cfg_;
   ModelWeights weights_;
   kernels::WeightPacks packs_;  // the matrices repacked for this CPU's kernels, if it has any
+  std::unique_ptr<LoraAdapter> lora_;
 };
 
 // Whether the model's KV cache may be shifted when its context fills (its architecture's
