@@ -207,7 +207,8 @@ TEST_P(FidelityTest, GreedyTokenByTokenMatchesReference) {
       std::vector<float> sorted(logits);
       std::sort(sorted.begin(), sorted.end(), std::greater<float>());
       const double gap = logits[next] - logits[want[i]];
-      std::printf("[fidelity] %s greedy diverges at step %zu (gap %.3g)\n", RefName(tc).c_str(), i, gap);
+      std::printf("[fidelity] %s greedy diverges at step %zu (gap %.3g)\n", RefName(tc).c_str(), i,
+                  gap);
       EXPECT_LE(gap, 2 * tc.tol * (std::fabs(sorted[0]) + 1)) << "step " << i;
       return;
     }

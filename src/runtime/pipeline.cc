@@ -83,8 +83,10 @@ Result<Prompt> ChatPrompt(const ChatJob& in, const ModelFacts& model,
 
 Result<PreparedRequest> Prepare(Scheduler& scheduler, const PromptJob& job, std::stop_token stop) {
   PreparedRequest p;
-  OLLA_ASSIGN_OR_RETURN(p.lease_, scheduler.Acquire(job.model.short_name, job.model.path,
-                                                    job.options.load, job.keep_alive, stop));
+  LoadParams load = job.options.load;
+  load.adapters = job.model.adapters;
+  OLLA_ASSIGN_OR_RETURN(p.lease_, scheduler.Acquire(job.model.short_name, job.model.path, load,
+                                                    job.keep_alive, stop));
   const GenerateJob* generate = std::get_if<GenerateJob>(&job.input);
   const ChatJob* chat = std::get_if<ChatJob>(&job.input);
   if (generate ? generate->prompt.empty() && generate->suffix.empty() : chat->messages.empty())

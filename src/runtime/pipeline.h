@@ -32,6 +32,7 @@ struct ModelFacts {
   std::string full_name;   // resolved: "<full_name> does not support tools"
   std::string short_name;  // the scheduler's name for it, e.g. "llama3.2:latest"
   std::string path;        // the GGUF blob
+  std::vector<std::string> adapters;  // LoRA adapter blobs (ADAPTER layers), applied at load
   std::string
       template_text;   // its Go TEMPLATE ("" = none: the GGUF's Jinja template, or the default)
   std::string system;  // its SYSTEM

@@ -134,7 +134,7 @@ Result<std::shared_ptr<Runner>> Scheduler::LoadLocked(std::unique_lock<std::mute
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
       return Status::NotFound(StrCat("model file ", path, " not found"));
-    OLLA_ASSIGN_OR_RETURN(runner->model, engine::Model::Load(path));
+    OLLA_ASSIGN_OR_RETURN(runner->model, engine::Model::Load(path, params.adapters));
     const auto& cfg = runner->model->config();
     runner->n_ctx_train = cfg.n_ctx_train;
     runner->num_ctx = runner->EffectiveNumCtx(params.num_ctx);

@@ -34,6 +34,8 @@ struct LoadParams {
   size_t num_batch = 512;
   size_t num_thread = 0;  // 0: physical cores
   tensor::DType kv_type = tensor::DType::kF16;
+  // LoRA adapters applied at load (a model with another set is loaded again).
+  std::vector<std::string> adapters;
   bool operator==(const LoadParams&) const = default;
 };
 

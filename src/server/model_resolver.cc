@@ -22,6 +22,8 @@ Result<ResolvedModel> ResolveModel(const store::Store& st, std::string_view name
     const std::string& t = l.media_type;
     if (t == store::kMediaTypeModel) {
       m.model_path = st.BlobPath(l.digest);
+    } else if (t == store::kMediaTypeAdapter) {
+      m.adapter_paths.push_back(st.BlobPath(l.digest));
     } else if (t == store::kMediaTypeTemplate) {
       OLLA_ASSIGN_OR_RETURN(m.template_text, read_text(l));
       m.has_template = true;

@@ -18,6 +18,7 @@ struct ResolvedModel {
   std::string short_name;  // e.g. "llama3.2:latest"
   store::StoredManifest stored;
   std::string model_path;  // the GGUF blob; empty if the manifest has no model layer
+  std::vector<std::string> adapter_paths;  // its LoRA adapter layers' blobs (ADAPTER)
   bool has_template = false;
   std::string template_text;
   std::string system;

@@ -270,6 +270,7 @@ Result<runtime::PromptJob> MakePromptJob(
                .full_name = model.name.String(),
                .short_name = model.short_name,
                .path = model.model_path,
+               .adapters = model.adapter_paths,
                .template_text = model.template_text,
                .system = model.system,
                .messages = HistoryMessages(model.messages),

@@ -224,6 +224,31 @@ TEST_F(CreateTest, GptOssFromF16WithMxfp4ExpertsChatsThroughHarmony) {
   }
 }
 
+// ADAPTER (issue #18): the LoRA adapter of testdata §4c on its F32 base generates the
+// reference's greedy tokens (llama.cpp with the adapter at scale 1), unlike the bare base.
+TEST_F(CreateTest, AdapterLayerIsAppliedAtLoad) {
+  const std::string base = testing::TestdataPath("models/tiny-llama-q-F32.gguf");
+  const std::string lora = testing::TestdataPath("models/tiny-llama-q-lora-F32.gguf");
+  auto c = Create("tuned", "FROM " + base + "\nADAPTER " + lora + "\n");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  ASSERT_EQ(Create("bare", "FROM " + base + "\n").exit_code, 0);
+  const json ref = json::parse(
+      testing::ReadFileOrFail(testing::TestdataPath("ref/tiny-llama-q-F32+lora.greedy.json")));
+  const auto prompt = ref["prompt_tokens"].get<std::vector<int64_t>>();
+  const auto want = ref["generated_tokens"].get<std::vector<int64_t>>();
+  auto generated = [&](const std::string& model) {
+    json r = Post("/api/generate", {{"model", model},
+                                    {"prompt", ref["prompt"]},
+                                    {"stream", false},
+                                    {"options", {{"num_predict", 16}, {"temperature", 0}}}});
+    const auto context = r["context"].get<std::vector<int64_t>>();
+    EXPECT_EQ(std::vector<int64_t>(context.begin(), context.begin() + prompt.size()), prompt);
+    return std::vector<int64_t>(context.begin() + prompt.size(), context.end());
+  };
+  EXPECT_EQ(generated("tuned"), want);
+  EXPECT_NE(generated("bare"), want);
+}
+
 TEST_F(CreateTest, BadInputFailsClearlyAndCreatesNothing) {
   Write(work_.Join("broken.gguf"),
         testing::ReadFileOrFail(testing::TestdataPath("models/stories260K.gguf")).substr(0, 4096));
