@@ -13,6 +13,7 @@
 #include "chat/go/go_template.h"
 #include "create/quantize_model.h"
 #include "engine/arch/arch.h"
+#include "engine/model.h"
 #include "gguf/reader.h"
 #include "store/config.h"
 
@@ -119,6 +120,8 @@ class Creator {
   }
   Status BaseFromModel();
   Status BaseFromFiles(const std::map<std::string, store::Digest>& files, bool adapters);
+  // Every adapter layer is a LoRA adapter that fits the model layer (engine::Model::CheckAdapter).
+  Status CheckAdapters() const;
   Status Quantize(PendingLayer& layer);
   Status ApplyRequest();
   Status Finish();
@@ -333,6 +336,23 @@ Status Creator::Finish() {
   return Status::Ok();
 }
 
+Status Creator::CheckAdapters() const {
+  std::string base;
+  for (const PendingLayer& p : layers_)
+    if (p.layer.media_type == store::kMediaTypeModel) base = store_.BlobPath(p.layer.digest);
+  if (base.empty()) return Status::InvalidArgument("an adapter needs a base model (FROM)");
+  for (const PendingLayer& p : layers_) {
+    if (p.layer.media_type != store::kMediaTypeAdapter || !p.gguf) continue;
+    const std::string type = MetaString(p.gguf->metadata(), "general.type");
+    if (type != "adapter")
+      return Status::InvalidArgument(StrCat("ADAPTER ", p.layer.from, " is not a LoRA adapter (",
+                                            "general.type is '", type, "')"));
+    Status s = engine::Model::CheckAdapter(base, store_.BlobPath(p.layer.digest));
+    if (!s.ok()) return Status(s.code(), StrCat("ADAPTER ", p.layer.from, ": ", s.message()));
+  }
+  return Status::Ok();
+}
+
 Status Creator::Run() {
   if (!req_.name) return Status::InvalidArgument("invalid model name");
   config_.renderer = req_.renderer;
@@ -345,7 +365,10 @@ Status Creator::Run() {
   } else {
     return Status::InvalidArgument("neither 'from' or 'files' was specified");
   }
-  if (req_.has_adapters) OLLA_RETURN_IF_ERROR(BaseFromFiles(req_.adapters, /*adapters=*/true));
+  if (req_.has_adapters) {
+    OLLA_RETURN_IF_ERROR(BaseFromFiles(req_.adapters, /*adapters=*/true));
+    OLLA_RETURN_IF_ERROR(CheckAdapters());
+  }
   if (!req_.template_text.empty()) {
     if (auto t = chat::GoTemplate::Parse(req_.template_text); !t.ok())
       return Status::InvalidArgument(StrCat("template error: ", t.status().message()));

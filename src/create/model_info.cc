@@ -127,6 +127,7 @@ std::string GeneratedModelfile(const ModelfileSource& m) {
       "FROM with:\n# FROM ",
       m.short_name, "\n\n");
   out += StrCat("FROM ", m.model_path, "\n");
+  for (const std::string& adapter : m.adapter_paths) out += StrCat("ADAPTER ", adapter, "\n");
   out += StrCat("TEMPLATE ", modelfile::Quote(m.template_text), "\n");
   if (!m.system.empty()) out += StrCat("SYSTEM ", modelfile::Quote(m.system), "\n");
   if (m.params.is_object()) {

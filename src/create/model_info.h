@@ -50,6 +50,7 @@ struct ModelfileSource {
   nlohmann::json params;    // object or null
   nlohmann::json messages;  // array or null
   std::vector<std::string> licenses;
+  std::vector<std::string> adapter_paths;  // ADAPTER blobs, listed after FROM as Ollama does
 };
 // The generated Modelfile of `ollama show --modelfile`.
 std::string GeneratedModelfile(const ModelfileSource& model);

@@ -25,14 +25,15 @@ Status PackWeights(ModelWeights& w, kernels::WeightPacks& packs) {
 }  // namespace
 
 Result<std::unique_ptr<Model>> Model::Load(const std::string& path,
-                                           const std::vector<std::string>& adapters) {
+                                           const std::vector<std::string>& adapters,
+                                           float adapter_scale) {
   OLLA_ASSIGN_OR_RETURN(gguf::File file, gguf::File::Open(path));
   auto m = FromFile(std::move(file));
   if (!m.ok()) return m.status().WithPrefix(path);
   if (adapters.size() > 1)
     return Status::InvalidArgument("only one adapter is currently supported");
   for (const std::string& adapter : adapters) {
-    auto lora = LoraAdapter::Load(adapter, (*m)->cfg_, (*m)->weights_);
+    auto lora = LoraAdapter::Load(adapter, (*m)->cfg_, (*m)->weights_, adapter_scale);
     if (!lora.ok()) return lora.status().WithPrefix(adapter);
     (*m)->lora_ = std::move(*lora);
   }
@@ -56,6 +57,17 @@ Result<std::unique_ptr<Model>> Model::FromFile(gguf::File file) {
                                             " outputs"));
   }
   return m;
+}
+
+Status Model::CheckAdapter(const std::string& base_path, const std::string& adapter_path) {
+  OLLA_ASSIGN_OR_RETURN(gguf::File file, gguf::File::Open(base_path));
+  const gguf::Metadata& md = file.metadata();
+  OLLA_ASSIGN_OR_RETURN(std::string arch_name, md.GetString("general.architecture"));
+  OLLA_ASSIGN_OR_RETURN(const ArchSpec* arch, FindArch(arch_name));
+  ModelConfig cfg;
+  OLLA_RETURN_IF_ERROR(arch->load_config(md, cfg));
+  OLLA_ASSIGN_OR_RETURN(ModelWeights weights, BindWeights(file, cfg));  // views, nothing packed
+  return LoraAdapter::Load(adapter_path, cfg, weights).status();
 }
 
 bool CanShiftContext(const Model& model) {

@@ -20,10 +20,16 @@ class Model {
   // Maps the file, reads the architecture's config and binds the weights. Refuses, naming the key
   // or tensor, a model whose metadata is inconsistent: unknown architecture, heads that do not
   // divide, missing tensors, wrong shapes, a vocabulary shorter than the output.
-  // `adapters`: LoRA adapter files applied with scale 1 (Ollama's ADAPTER layers).
+  // `adapters`: LoRA adapter files applied with scale `adapter_scale` (Ollama's ADAPTER layers:
+  // one, at 1).
   static Result<std::unique_ptr<Model>> Load(const std::string& path,
-                                             const std::vector<std::string>& adapters = {});
+                                             const std::vector<std::string>& adapters = {},
+                                             float adapter_scale = 1.0f);
   static Result<std::unique_ptr<Model>> FromFile(gguf::File file);
+  // Whether the LoRA adapter at `adapter_path` applies to the model at `base_path` (its type,
+  // architecture and every pair's shape), without loading the model for inference: what
+  // `olla create` checks of an ADAPTER. Errors name the tensor or key.
+  static Status CheckAdapter(const std::string& base_path, const std::string& adapter_path);
 
   const ModelConfig& config() const { return cfg_; }
   const ModelWeights& weights() const { return weights_; }

@@ -47,11 +47,12 @@ void HandleShow(ServerContext& ctx, const httplib::Request& req, httplib::Respon
   }
   const std::string sys = system->value_or(m->system);
   const std::string tmpl = m->has_template ? m->template_text : "{{ .Prompt }}";
-  json out = {{"modelfile", create::GeneratedModelfile({m->short_name, m->model_path, tmpl, sys,
-                                                        m->params, m->messages, m->licenses})},
-              {"template", tmpl},
-              {"details", create::DetailsJson(m->config, m->stored.manifest)},
-              {"modified_at", api::FormatRfc3339NanoLocal(m->stored.modified)}};
+  json out = {
+      {"modelfile", create::GeneratedModelfile({m->short_name, m->model_path, tmpl, sys, m->params,
+                                                m->messages, m->licenses, m->adapter_paths})},
+      {"template", tmpl},
+      {"details", create::DetailsJson(m->config, m->stored.manifest)},
+      {"modified_at", api::FormatRfc3339NanoLocal(m->stored.modified)}};
   std::string params = create::ParametersText(m->params);
   if (!params.empty()) out["parameters"] = params;
   if (!sys.empty()) out["system"] = sys;

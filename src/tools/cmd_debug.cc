@@ -22,10 +22,13 @@ namespace olla::tools {
 namespace {
 
 Status RunLogits(const std::string& path, const std::string& tokens_csv, const std::string& out,
-                 size_t threads, const std::string& kv_type) {
+                 size_t threads, const std::string& kv_type, const std::string& adapter,
+                 float adapter_scale) {
   OLLA_ASSIGN_OR_RETURN(std::vector<int32_t> tokens, ParseIdList(tokens_csv));
   if (tokens.empty()) return Status::InvalidArgument("--tokens is empty");
-  OLLA_ASSIGN_OR_RETURN(auto model, engine::Model::Load(path));
+  std::vector<std::string> adapters;
+  if (!adapter.empty()) adapters.push_back(adapter);
+  OLLA_ASSIGN_OR_RETURN(auto model, engine::Model::Load(path, adapters, adapter_scale));
   ThreadPool pool(threads ? threads : ThreadPool::DefaultThreadCount());
   engine::ContextParams params;
   params.n_ctx = tokens.size();
@@ -109,8 +112,9 @@ void RegisterDebug(CLI::App& app, Status* outcome) {
   embed->callback([eo, outcome] { *outcome = RunEmbed(eo->model, eo->text, !eo->no_normalize); });
 
   struct LogitsOpts {
-    std::string model, tokens, out, kv_type = "f32";
+    std::string model, tokens, out, kv_type = "f32", adapter;
     size_t threads = 0;
+    float adapter_scale = 1.0f;
   };
   auto lo = std::make_shared<LogitsOpts>();
   auto* logits = debug->add_subcommand(
@@ -121,8 +125,11 @@ void RegisterDebug(CLI::App& app, Status* outcome) {
       ->required();
   logits->add_option("--threads", lo->threads, "Threads (default: physical cores)");
   logits->add_option("--kv-type", lo->kv_type, "KV cache type: f32 (default), f16 or q8_0");
+  logits->add_option("--adapter", lo->adapter, "A LoRA adapter .gguf to apply");
+  logits->add_option("--adapter-scale", lo->adapter_scale, "The adapter's scale s (default 1)");
   logits->callback([lo, outcome] {
-    *outcome = RunLogits(lo->model, lo->tokens, lo->out, lo->threads, lo->kv_type);
+    *outcome = RunLogits(lo->model, lo->tokens, lo->out, lo->threads, lo->kv_type, lo->adapter,
+                         lo->adapter_scale);
   });
 }
 

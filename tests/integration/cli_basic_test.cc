@@ -63,6 +63,35 @@ TEST(CliBasicTest, DebugLogitsMatchesReference) {
   EXPECT_LE(max_diff / j["max_abs"].get<double>(), 1e-3);
 }
 
+// --adapter: the LoRA-adapted logits of testdata §4c; --adapter-scale 0 gives the bare base's.
+TEST(CliBasicTest, DebugLogitsWithAdapter) {
+  auto j = nlohmann::json::parse(
+      testing::ReadFileOrFail(testing::TestdataPath("ref/tiny-llama-q-F32+lora.logits.json")));
+  std::string ids;
+  for (int t : j["tokens"]) ids += (ids.empty() ? "" : ",") + std::to_string(t);
+  testing::TempDir dir;
+  const std::string base = ShellQuote(testing::TestdataPath("models/tiny-llama-q-F32.gguf"));
+  const std::string lora = ShellQuote(testing::TestdataPath("models/tiny-llama-q-lora-F32.gguf"));
+  auto max_rel = [&](const std::string& extra, const std::string& ref) {
+    auto r = RunCommand(Olla() + " debug logits " + base + " --tokens " + ids + " --out " +
+                        ShellQuote(dir.Join("l.f32")) + " " + extra);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<float> got = testing::ReadF32File(dir.Join("l.f32"));
+    std::vector<float> want = testing::ReadF32File(testing::TestdataPath(ref));
+    EXPECT_EQ(got.size(), want.size());
+    double max_diff = 0, max_abs = 0;
+    for (size_t i = 0; i < got.size() && i < want.size(); ++i) {
+      max_diff = std::max(max_diff, std::fabs(double(got[i]) - want[i]));
+      max_abs = std::max(max_abs, std::fabs(double(want[i])));
+    }
+    return max_diff / max_abs;
+  };
+  EXPECT_LE(max_rel("--adapter " + lora, "ref/tiny-llama-q-F32+lora.logits.bin"), 1e-5);
+  EXPECT_GT(max_rel("", "ref/tiny-llama-q-F32+lora.logits.bin"), 0.1);  // the adapter matters
+  EXPECT_LE(max_rel("--adapter " + lora + " --adapter-scale 0", "ref/tiny-llama-q-F32.logits.bin"),
+            1e-5);
+}
+
 TEST(CliBasicTest, DebugTokenizeAndDetokenize) {
   const std::string model = ShellQuote(testing::TestdataPath("models/stories260K.gguf"));
   auto tok = RunCommand(Olla() + " debug tokenize " + model + " 'Once upon a time'");

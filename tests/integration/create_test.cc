@@ -247,6 +247,18 @@ TEST_F(CreateTest, AdapterLayerIsAppliedAtLoad) {
   };
   EXPECT_EQ(generated("tuned"), want);
   EXPECT_NE(generated("bare"), want);
+  EXPECT_NE(Show("tuned")["modelfile"].get<std::string>().find("\nADAPTER "), std::string::npos);
+
+  // Checked at create: a model file is not an adapter, and an adapter must fit its base.
+  const auto before = ModelNames();
+  auto not_lora = Create("bad1", "FROM " + base + "\nADAPTER " + base + "\n");
+  EXPECT_EQ(not_lora.exit_code, 1);
+  EXPECT_NE(not_lora.err.find("is not a LoRA adapter"), std::string::npos) << not_lora.err;
+  auto misfit = Create("bad2", "FROM " + testing::TestdataPath("models/stories260K.gguf") +
+                                   "\nADAPTER " + lora + "\n");
+  EXPECT_EQ(misfit.exit_code, 1);
+  EXPECT_NE(misfit.err.find("blk.0.attn_q.weight.lora_a"), std::string::npos) << misfit.err;
+  EXPECT_EQ(ModelNames(), before);
 }
 
 TEST_F(CreateTest, BadInputFailsClearlyAndCreatesNothing) {
