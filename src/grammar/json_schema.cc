@@ -3,6 +3,7 @@
 
 #include "grammar/json_schema.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -345,18 +346,25 @@ Result<std::string> SchemaCompiler::Body(const Json& s, const std::string& name,
   return TypedBody(s, name, path, depth);
 }
 
-// Literal alternatives; values that fail the schema's other keywords are dropped.
+// Literal alternatives; values that fail the schema's other keywords are dropped. Each value is
+// checked against the schema without its const/enum (a value of the enum is in the enum): checking
+// every value against the whole enum made a 100k-value enum quadratic (issue #17).
 Result<std::string> SchemaCompiler::EnumBody(const Json& s, const std::string& path) {
-  Json values = Json::array();
-  if (s.contains("const")) values.push_back(s["const"]);
-  if (s.contains("enum")) {
-    if (!s["enum"].is_array()) return Err(path, "'enum' must be an array");
-    for (const Json& v : s["enum"]) values.push_back(v);
-  }
+  if (s.contains("enum") && !s["enum"].is_array()) return Err(path, "'enum' must be an array");
+  Json others = s;
+  others.erase("const");
+  others.erase("enum");
   std::string out;
-  for (const Json& v : values) {
-    if (!ValidateValue(v, s, root_).ok()) continue;
+  auto add = [&](const Json& v) {
+    if (!ValidateValue(v, others, root_).ok()) return;
     StrAppend(out, out.empty() ? "" : " | ", GbnfLiteral(v.dump()));
+  };
+  if (s.contains("const")) {
+    const Json& c = s["const"];
+    if (!s.contains("enum") || std::find(s["enum"].begin(), s["enum"].end(), c) != s["enum"].end())
+      add(c);
+  } else {
+    for (const Json& v : s["enum"]) add(v);
   }
   if (out.empty()) return Err(path, "no 'enum'/'const' value satisfies the schema");
   return StrCat("(", out, ") ", Prim("space"));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -324,6 +325,38 @@ TEST(JsonValidatorTest, Table) {
   EXPECT_FALSE(ValidateJson("{", "{}").ok());
   const Status unsupported = ValidateJson("1", R"({"not": {}})");
   EXPECT_NE(unsupported.message().find("'not'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace olla::grammar
+
+namespace olla::grammar {
+namespace {
+
+// A 100k-value enum compiled in quadratic time (each value was checked against the whole enum):
+// 45 s of CPU for one request (issue #17). Now linear; the budget leaves room for slow CI.
+TEST(JsonSchemaTest, LargeEnumCompilesQuickly) {
+  nlohmann::json values = nlohmann::json::array();
+  for (int i = 0; i < 100000; ++i) values.push_back("v" + std::to_string(i));
+  const std::string schema = nlohmann::json({{"enum", values}}).dump();
+  const auto start = std::chrono::steady_clock::now();
+  auto g = GrammarForFormat(schema);
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_LT(took, std::chrono::seconds(3));
+  Matcher m(*g);
+  EXPECT_TRUE(m.Accept("\"v99999\"") && m.IsComplete());
+  Matcher bad(*g);
+  EXPECT_FALSE(bad.Accept("\"v100000\"") && bad.IsComplete());
+}
+
+// const and enum together: only the const value, and only if the enum lists it.
+TEST(JsonSchemaTest, ConstWithEnum) {
+  auto g = Compile(R"({"const": "b", "enum": ["a", "b"]})");
+  ASSERT_NE(g, nullptr);
+  EXPECT_TRUE(Matches(g, "\"b\""));
+  EXPECT_FALSE(Matches(g, "\"a\""));
+  EXPECT_FALSE(JsonSchemaToGbnf(R"({"const": "c", "enum": ["a", "b"]})").ok());
 }
 
 }  // namespace

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "server/http_listener.h"
+
 namespace olla::server {
 
 namespace {
@@ -142,7 +144,9 @@ DisconnectWatcher::~DisconnectWatcher() {
 std::shared_ptr<DisconnectWatcher::Watch> DisconnectWatcher::Start(const httplib::Request& req,
                                                                    std::stop_token also) {
   std::stop_source source;
-  const int fd = FindSocket(req);
+  // The connection loop knows the socket; the /proc scan is for servers without it.
+  int fd = CurrentConnectionSocket();
+  if (fd < 0) fd = FindSocket(req);
   std::function<void()> unwatch;
   if (fd >= 0) {
     std::lock_guard<std::mutex> lock(state_->mu);

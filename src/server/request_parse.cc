@@ -149,7 +149,11 @@ Result<OutputRequest> ParseOutputRequest(const json& request, std::string_view g
   OLLA_ASSIGN_OR_RETURN(auto logprobs, f.Bool("logprobs"));
   out.logprobs = logprobs.value_or(false);
   OLLA_RETURN_IF_ERROR(ParseThink(f.Raw("think"), out.think));
-  OLLA_ASSIGN_OR_RETURN(out.grammar, runtime::CompileFormat(FormatJson(f.Raw("format"), raw_body)));
+  const std::string format = FormatJson(f.Raw("format"), raw_body);
+  if (format.size() > kMaxFormatBytes)
+    return Status::InvalidArgument(StrCat("format is too large: ", format.size(),
+                                          " bytes of JSON, the limit is ", kMaxFormatBytes));
+  OLLA_ASSIGN_OR_RETURN(out.grammar, runtime::CompileFormat(format));
   return out;
 }
 
@@ -227,6 +231,9 @@ Result<ChatRequest> ParseChatRequest(const json& request, std::string_view raw_b
   const bool has_tools = tools && tools->is_array() && !tools->empty();
   nlohmann::ordered_json ordered;
   const json* messages_json = f.Raw("messages");
+  if (messages_json && messages_json->is_array() && messages_json->size() > kMaxChatMessages)
+    return Status::InvalidArgument(
+        StrCat("too many messages: ", messages_json->size(), ", the limit is ", kMaxChatMessages));
   const bool has_tool_calls =
       messages_json && messages_json->is_array() &&
       std::any_of(messages_json->begin(), messages_json->end(),
@@ -246,6 +253,9 @@ Result<ChatRequest> ParseChatRequest(const json& request, std::string_view raw_b
                            ? ordered["tools"].dump(-1, ' ', false,
                                                    nlohmann::ordered_json::error_handler_t::replace)
                            : api::DumpGo(*tools);
+    if (r.job.tools_json.size() > kMaxToolsBytes)
+      return Status::InvalidArgument(StrCat("tools are too large: ", r.job.tools_json.size(),
+                                            " bytes of JSON, the limit is ", kMaxToolsBytes));
   }
   return r;
 }

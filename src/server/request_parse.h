@@ -17,6 +17,12 @@
 
 namespace olla::server {
 
+// olla's own bounds on what a request may make the server render or compile (issue #17), each a
+// 400 naming the bound: messages of a chat, and the JSON text of `format` and of `tools`.
+inline constexpr size_t kMaxChatMessages = 10000;
+inline constexpr size_t kMaxFormatBytes = size_t{1} << 20;
+inline constexpr size_t kMaxToolsBytes = size_t{1} << 20;
+
 // The request features that shape a generation and its answer (spec §3.4, §9.6).
 struct OutputRequest {
   std::shared_ptr<const grammar::Grammar> grammar;  // from `format`; nullptr: unconstrained

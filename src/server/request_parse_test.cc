@@ -68,5 +68,39 @@ TEST(RequestParseTest, FormatNullIsUnconstrainedAndOthersAreRefused) {
             R"(invalid format: "\"xml\""; expected "json" or a valid JSON Schema object)");
 }
 
+// Issue #17: a chat of 100k messages was re-rendered and tokenized for minutes, and a large
+// schema or tools list compiled or rendered for every request; each bound is a 400 naming it.
+TEST(RequestParseTest, MessageCountFormatAndToolsAreBounded) {
+  json messages = json::array();
+  for (size_t i = 0; i < kMaxChatMessages; ++i)
+    messages.push_back({{"role", "user"}, {"content", "hi"}});
+  auto at_limit = ParseChatRequest({{"model", "m"}, {"messages", messages}}, "");
+  ASSERT_TRUE(at_limit.ok()) << at_limit.status().ToString();
+  EXPECT_EQ(at_limit->job.messages.size(), kMaxChatMessages);
+  messages.push_back({{"role", "user"}, {"content", "hi"}});
+  auto over = ParseChatRequest({{"model", "m"}, {"messages", messages}}, "");
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(over.status().message(), "too many messages: 10001, the limit is 10000");
+
+  json big_enum = json::array();
+  for (size_t i = 0, bytes = 0; bytes <= kMaxFormatBytes; ++i) {
+    big_enum.push_back("value-" + std::to_string(i));
+    bytes += big_enum.back().get<std::string>().size() + 3;  // quotes and comma
+  }
+  auto format = ParseOutputRequest({{"format", {{"enum", big_enum}}}}, "ChatRequest");
+  ASSERT_FALSE(format.ok());
+  EXPECT_NE(format.status().message().find("format is too large"), std::string::npos);
+  EXPECT_NE(format.status().message().find("the limit is 1048576"), std::string::npos);
+
+  json tool = {{"type", "function"},
+               {"function", {{"name", "f"}, {"description", std::string(kMaxToolsBytes, 'x')}}}};
+  auto tools = ParseChatRequest(
+      {{"model", "m"}, {"messages", json::array()}, {"tools", json::array({tool})}}, "");
+  ASSERT_FALSE(tools.ok());
+  EXPECT_NE(tools.status().message().find("tools are too large"), std::string::npos);
+  EXPECT_NE(tools.status().message().find("the limit is 1048576"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace olla::server

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "server/request_body.h"
 #include "server/server.h"
 
 namespace olla::server {
@@ -21,6 +22,11 @@ void RegisterRegistryRoutes(httplib::Server& http, ServerContext& ctx);  // pull
 void RegisterOpenAiRoutes(httplib::Server& http, ServerContext& ctx);    // /v1 (OpenAI-compatible)
 void RegisterAnthropicRoutes(httplib::Server& http,
                              ServerContext& ctx);  // /v1/messages (Anthropic-compatible)
+
+// HandleWithBody for a route that generates or embeds: ServerContext::inference_in_flight counts
+// it while it runs (running and queued), for /ready.
+void HandleInference(httplib::Server& http, ServerContext& ctx, const std::string& pattern,
+                     BodyHandler handler);
 
 // Writes {"error": message} with the status mapped from `status`.
 void ReplyError(httplib::Response& res, const Status& status);

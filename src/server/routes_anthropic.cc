@@ -71,9 +71,10 @@ void HandleMessages(ServerContext& ctx, const httplib::Request& req, httplib::Re
 }  // namespace
 
 void RegisterAnthropicRoutes(httplib::Server& http, ServerContext& ctx) {
-  http.Post("/v1/messages", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    HandleMessages(ctx, req, res);
-  });
+  HandleInference(http, ctx, "/v1/messages",
+                  [&ctx](const httplib::Request& req, httplib::Response& res) {
+                    HandleMessages(ctx, req, res);
+                  });
 }
 
 }  // namespace olla::server

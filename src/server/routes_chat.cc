@@ -55,14 +55,15 @@ NativeReply RunChat(ServerContext& ctx, const json& request, std::string_view ra
 }
 
 void RegisterChatRoutes(httplib::Server& http, ServerContext& ctx) {
-  http.Post("/api/chat", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    auto body = api::ParseRequestBody(req.body, "ChatRequest");
-    if (!body.ok()) return ReplyError(res, body.status());
-    auto watch = ctx.watcher->Start(req, ctx.shutdown.get_token());
-    NativeReply reply = RunChat(ctx, *body, req.body, watch->token());
-    KeepUntilSent(reply, watch);
-    SendNative(res, std::move(reply));
-  });
+  HandleInference(http, ctx, "/api/chat",
+                  [&ctx](const httplib::Request& req, httplib::Response& res) {
+                    auto body = api::ParseRequestBody(req.body, "ChatRequest");
+                    if (!body.ok()) return ReplyError(res, body.status());
+                    auto watch = ctx.watcher->Start(req, ctx.shutdown.get_token());
+                    NativeReply reply = RunChat(ctx, *body, req.body, watch->token());
+                    KeepUntilSent(reply, watch);
+                    SendNative(res, std::move(reply));
+                  });
 }
 
 }  // namespace olla::server

@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "base/str_cat.h"
 #include "create/create_model.h"
+#include "server/http_listener.h"
 #include "server/routes.h"
 #include "server/status_http.h"
 #include "server/stream.h"
@@ -170,6 +171,7 @@ void HandleHeadBlob(ServerContext& ctx, const httplib::Request& req, httplib::Re
 
 void HandleUploadBlob(ServerContext& ctx, const httplib::Request& req, httplib::Response& res,
                       const httplib::ContentReader& content_reader) {
+  NoBodyDeadline();  // uploads of any size; each read still has the idle timeout
   auto digest = BlobDigest(req, res);
   if (!digest) return;
   if (ctx.store.HasBlob(*digest)) {
@@ -208,9 +210,10 @@ void HandleUploadBlob(ServerContext& ctx, const httplib::Request& req, httplib::
 
 void RegisterCreateRoutes(httplib::Server& http, ServerContext& ctx) {
   auto serialize = std::make_shared<std::mutex>();
-  http.Post("/api/create", [&ctx, serialize](const httplib::Request& req, httplib::Response& res) {
-    HandleCreate(ctx, *serialize, req, res);
-  });
+  HandleWithBody(http, "POST", "/api/create", ctx.config.max_body,
+                 [&ctx, serialize](const httplib::Request& req, httplib::Response& res) {
+                   HandleCreate(ctx, *serialize, req, res);
+                 });
   const char* blob_path = R"(/api/blobs/([^/]*))";
   http.Get(blob_path, [&ctx](const httplib::Request& req, httplib::Response& res) {
     HandleHeadBlob(ctx, req, res);

@@ -124,14 +124,16 @@ void HandleEmbeddings(ServerContext& ctx, const httplib::Request& req, httplib::
 }  // namespace
 
 void RegisterEmbedRoutes(httplib::Server& http, ServerContext& ctx) {
-  http.Post("/api/embed", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    auto body = api::ParseRequestBody(req.body, "EmbedRequest");
-    if (!body.ok()) return ReplyError(res, body.status());
-    SendNative(res, RunEmbed(ctx, *body));
-  });
-  http.Post("/api/embeddings", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    HandleEmbeddings(ctx, req, res);
-  });
+  HandleInference(http, ctx, "/api/embed",
+                  [&ctx](const httplib::Request& req, httplib::Response& res) {
+                    auto body = api::ParseRequestBody(req.body, "EmbedRequest");
+                    if (!body.ok()) return ReplyError(res, body.status());
+                    SendNative(res, RunEmbed(ctx, *body));
+                  });
+  HandleInference(http, ctx, "/api/embeddings",
+                  [&ctx](const httplib::Request& req, httplib::Response& res) {
+                    HandleEmbeddings(ctx, req, res);
+                  });
 }
 
 }  // namespace olla::server

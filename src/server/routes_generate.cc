@@ -64,14 +64,15 @@ NativeReply RunGenerate(ServerContext& ctx, const json& request, std::string_vie
 }
 
 void RegisterGenerateRoutes(httplib::Server& http, ServerContext& ctx) {
-  http.Post("/api/generate", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    auto body = api::ParseRequestBody(req.body, "GenerateRequest");
-    if (!body.ok()) return ReplyError(res, body.status());
-    auto watch = ctx.watcher->Start(req, ctx.shutdown.get_token());
-    NativeReply reply = RunGenerate(ctx, *body, req.body, watch->token());
-    KeepUntilSent(reply, watch);
-    SendNative(res, std::move(reply));
-  });
+  HandleInference(http, ctx, "/api/generate",
+                  [&ctx](const httplib::Request& req, httplib::Response& res) {
+                    auto body = api::ParseRequestBody(req.body, "GenerateRequest");
+                    if (!body.ok()) return ReplyError(res, body.status());
+                    auto watch = ctx.watcher->Start(req, ctx.shutdown.get_token());
+                    NativeReply reply = RunGenerate(ctx, *body, req.body, watch->token());
+                    KeepUntilSent(reply, watch);
+                    SendNative(res, std::move(reply));
+                  });
 }
 
 }  // namespace olla::server

@@ -1,6 +1,8 @@
-// GET /, /api/version, /api/tags, /api/ps (spec §3.3, §3.8, §3.16).
+// GET /, /api/version, /api/tags, /api/ps (spec §3.3, §3.8, §3.16); olla's /health and /ready.
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "api/timefmt.h"
@@ -75,7 +77,50 @@ void HandlePs(ServerContext& ctx, httplib::Response& res) {
   ReplyJson(res, {{"models", list}});
 }
 
+// /ready: 503 while shutting down, when the scheduler's slots and queue are all taken (a
+// generation would get `server busy`), or when no HTTP worker is free.
+void HandleReady(ServerContext& ctx, httplib::Response& res) {
+  const auto& sched = ctx.config.scheduler;
+  const size_t models = sched.max_loaded_models == 0 ? 3 : sched.max_loaded_models;
+  const size_t capacity = sched.num_parallel * models + sched.max_queue;
+  std::string why;
+  if (ctx.shutdown.stop_requested()) {
+    why = "server is shutting down";
+  } else if (ctx.inference_in_flight >= capacity) {
+    why = "server busy: every slot and queue place is taken";
+  } else if (ctx.http_stats->busy >= ctx.config.http.max_threads || ctx.http_stats->waiting > 0) {
+    why = "server busy: no HTTP worker is free";
+  }
+  if (!why.empty()) {
+    res.set_header("Retry-After", "1");
+    return ReplyError(res, 503, why);
+  }
+  ReplyJson(res, {{"status", "ready"}});
+}
+
 }  // namespace
+
+void HandleInference(httplib::Server& http, ServerContext& ctx, const std::string& pattern,
+                     BodyHandler handler) {
+  HandleWithBody(http, "POST", pattern, ctx.config.max_body,
+                 [&ctx, handler](const httplib::Request& req, httplib::Response& res) {
+                   struct Count {
+                     std::atomic<size_t>& n;
+                     explicit Count(std::atomic<size_t>& c) : n(c) { ++n; }
+                     ~Count() { --n; }
+                   };
+                   auto count = std::make_shared<Count>(ctx.inference_in_flight);
+                   handler(req, res);
+                   // A streamed answer is generated after the handler returns, while httplib
+                   // writes it; the Response releases its provider when the answer is done.
+                   if (res.content_provider_) {
+                     auto release = std::move(res.content_provider_resource_releaser_);
+                     res.content_provider_resource_releaser_ = [count, release](bool ok) {
+                       if (release) release(ok);
+                     };
+                   }
+                 });
+}
 
 void RegisterMiscRoutes(httplib::Server& http, ServerContext& ctx) {
   auto root = [](const httplib::Request&, httplib::Response& res) {
@@ -86,6 +131,12 @@ void RegisterMiscRoutes(httplib::Server& http, ServerContext& ctx) {
     ReplyJson(res, {{"version", ctx.config.version}});
   };
   http.Get("/api/version", version);
+  // olla's own (issue #17): the process is up; answered even when every worker is busy.
+  http.Get("/health", [](const httplib::Request&, httplib::Response& res) {
+    ReplyJson(res, {{"status", "ok"}});
+  });
+  http.Get("/ready",
+           [&ctx](const httplib::Request&, httplib::Response& res) { HandleReady(ctx, res); });
   http.Get("/api/tags",
            [&ctx](const httplib::Request&, httplib::Response& res) { HandleTags(ctx, res); });
   http.Get("/api/ps",

@@ -128,15 +128,15 @@ void HandleDelete(ServerContext& ctx, const httplib::Request& req, httplib::Resp
 }  // namespace
 
 void RegisterModelRoutes(httplib::Server& http, ServerContext& ctx) {
-  http.Post("/api/show", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    HandleShow(ctx, req, res);
-  });
-  http.Post("/api/copy", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    HandleCopy(ctx, req, res);
-  });
-  http.Delete("/api/delete", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    HandleDelete(ctx, req, res);
-  });
+  HandleWithBody(
+      http, "POST", "/api/show", ctx.config.max_body,
+      [&ctx](const httplib::Request& req, httplib::Response& res) { HandleShow(ctx, req, res); });
+  HandleWithBody(
+      http, "POST", "/api/copy", ctx.config.max_body,
+      [&ctx](const httplib::Request& req, httplib::Response& res) { HandleCopy(ctx, req, res); });
+  HandleWithBody(
+      http, "DELETE", "/api/delete", ctx.config.max_body,
+      [&ctx](const httplib::Request& req, httplib::Response& res) { HandleDelete(ctx, req, res); });
 }
 
 }  // namespace olla::server

@@ -213,18 +213,22 @@ void HandleRetrieveModel(ServerContext& ctx, const std::string& name, httplib::R
 }  // namespace
 
 void RegisterOpenAiRoutes(httplib::Server& http, ServerContext& ctx) {
-  http.Post("/v1/chat/completions", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    HandleChatCompletions(ctx, req, res);
-  });
-  http.Post("/v1/completions", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    HandleCompletions(ctx, req, res);
-  });
-  http.Post("/v1/embeddings", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    HandleEmbeddings(ctx, req, res);
-  });
-  http.Post("/v1/responses", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    HandleResponses(ctx, req, res);
-  });
+  HandleInference(http, ctx, "/v1/chat/completions",
+                  [&ctx](const httplib::Request& req, httplib::Response& res) {
+                    HandleChatCompletions(ctx, req, res);
+                  });
+  HandleInference(http, ctx, "/v1/completions",
+                  [&ctx](const httplib::Request& req, httplib::Response& res) {
+                    HandleCompletions(ctx, req, res);
+                  });
+  HandleInference(http, ctx, "/v1/embeddings",
+                  [&ctx](const httplib::Request& req, httplib::Response& res) {
+                    HandleEmbeddings(ctx, req, res);
+                  });
+  HandleInference(http, ctx, "/v1/responses",
+                  [&ctx](const httplib::Request& req, httplib::Response& res) {
+                    HandleResponses(ctx, req, res);
+                  });
   http.Get("/v1/models",
            [&ctx](const httplib::Request&, httplib::Response& res) { HandleListModels(ctx, res); });
   // Namespaced names (user/model:tag) span several path segments; we accept them (§4.5 MAY).

@@ -179,12 +179,13 @@ void HandlePush(ServerContext& ctx, const httplib::Request& req, httplib::Respon
 void RegisterRegistryRoutes(httplib::Server& http, ServerContext& ctx) {
   // One per server: concurrent pulls of a blob share its download.
   auto downloads = std::make_shared<registry::Downloads>();
-  http.Post("/api/pull", [&ctx, downloads](const httplib::Request& req, httplib::Response& res) {
-    HandlePull(ctx, *downloads, req, res);
-  });
-  http.Post("/api/push", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    HandlePush(ctx, req, res);
-  });
+  HandleWithBody(http, "POST", "/api/pull", ctx.config.max_body,
+                 [&ctx, downloads](const httplib::Request& req, httplib::Response& res) {
+                   HandlePull(ctx, *downloads, req, res);
+                 });
+  HandleWithBody(
+      http, "POST", "/api/push", ctx.config.max_body,
+      [&ctx](const httplib::Request& req, httplib::Response& res) { HandlePush(ctx, req, res); });
 }
 
 }  // namespace olla::server

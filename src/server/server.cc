@@ -32,11 +32,19 @@ void ReplyJson(httplib::Response& res, const nlohmann::json& body, int http_stat
   res.set_content(api::DumpGo(body), content_type);
 }
 
+size_t HttpThreadsFor(const runtime::SchedulerConfig& s) {
+  const size_t models = s.max_loaded_models == 0 ? 3 : s.max_loaded_models;
+  return s.num_parallel * models + s.max_queue + kHttpThreadHeadroom;
+}
+
 Server::Server(ServerConfig config, store::Store store)
-    : ctx_{std::move(config), std::move(store), nullptr},
-      http_(std::make_unique<httplib::Server>()) {
+    : ctx_{std::move(config), std::move(store), nullptr} {
+  if (ctx_.config.http.max_threads == 0)
+    ctx_.config.http.max_threads = HttpThreadsFor(ctx_.config.scheduler);
+  http_ = MakeHttpServer(ctx_.config.http, ctx_.shutdown.get_token(), ctx_.http_stats);
   ctx_.scheduler = std::make_unique<runtime::Scheduler>(ctx_.config.scheduler);
   ctx_.watcher = std::make_unique<DisconnectWatcher>();
+  // Blob uploads (streamed to disk); JSON bodies have their own, smaller limit (request_body.h).
   http_->set_payload_max_length(1ull << 34);
   InstallSecurity();
   RegisterMiscRoutes(*http_, ctx_);
@@ -48,6 +56,7 @@ Server::Server(ServerConfig config, store::Store store)
   RegisterRegistryRoutes(*http_, ctx_);
   RegisterOpenAiRoutes(*http_, ctx_);
   RegisterAnthropicRoutes(*http_, ctx_);
+  RefuseUnroutedBodies(*http_);
   http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.status == 404 && res.body.empty())
       res.set_content("404 page not found", "text/plain; charset=utf-8");
@@ -189,6 +198,20 @@ Result<ServerConfig> ServerConfigFromEnv() {
   OLLA_RETURN_IF_ERROR(parse_size("OLLAMA_NUM_PARALLEL", &c.scheduler.num_parallel));
   OLLA_RETURN_IF_ERROR(parse_size("OLLAMA_MAX_LOADED_MODELS", &c.scheduler.max_loaded_models));
   OLLA_RETURN_IF_ERROR(parse_size("OLLAMA_MAX_QUEUE", &c.scheduler.max_queue));
+  OLLA_RETURN_IF_ERROR(parse_size("OLLA_MAX_BODY", &c.max_body));
+  OLLA_RETURN_IF_ERROR(parse_size("OLLA_HTTP_THREADS", &c.http.max_threads));
+  auto parse_ms = [&](const char* key, std::chrono::milliseconds* out) -> Status {
+    std::string v = env(key);
+    if (v.empty()) return Status::Ok();
+    auto d = api::ParseGoDuration(v);
+    if (!d.ok() || d->count() <= 0)
+      return Status::InvalidArgument(StrCat("invalid ", key, " '", v, "' (a Go duration: 10s)"));
+    *out = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+    return Status::Ok();
+  };
+  OLLA_RETURN_IF_ERROR(parse_ms("OLLA_HEADER_TIMEOUT", &c.http.header_timeout));
+  OLLA_RETURN_IF_ERROR(parse_ms("OLLA_BODY_TIMEOUT", &c.http.body_timeout));
+  if (c.max_body == 0) return Status::InvalidArgument("invalid OLLA_MAX_BODY '0'");
   if (std::string ka = env("OLLAMA_KEEP_ALIVE"); !ka.empty()) {
     auto d = api::ParseGoDuration(ka);
     if (!d.ok()) {

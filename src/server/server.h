@@ -10,6 +10,7 @@
 
 #include "base/status.h"
 #include "runtime/scheduler.h"
+#include "server/http_listener.h"
 #include "store/store.h"
 
 namespace httplib {
@@ -29,7 +30,16 @@ struct ServerConfig {
   bool noprune = false;  // OLLAMA_NOPRUNE
   std::string version = "0.0.0";
   tensor::DType kv_type = tensor::DType::kF16;  // OLLAMA_KV_CACHE_TYPE
+  size_t max_body = size_t{32} << 20;           // OLLA_MAX_BODY: decoded JSON body bytes
+  // Connection limits (OLLA_HTTP_THREADS, OLLA_HEADER_TIMEOUT, OLLA_BODY_TIMEOUT). max_threads 0:
+  // enough for every slot and queued request (HttpThreadsFor) plus room for everything else.
+  HttpLimits http{.max_threads = 0};
 };
+
+// Workers needed so that every slot and every queued request can hold a connection while
+// kHttpThreadHeadroom more stay free for health checks, listings and the like.
+inline constexpr size_t kHttpThreadHeadroom = 64;
+size_t HttpThreadsFor(const runtime::SchedulerConfig& scheduler);
 
 // Shared by all routes.
 struct ServerContext {
@@ -40,6 +50,8 @@ struct ServerContext {
   // (a stream with an {"error"} line), so that the server exits promptly (spec §1.3).
   std::stop_source shutdown;
   std::unique_ptr<DisconnectWatcher> watcher;  // clients that go away cancel their requests
+  std::shared_ptr<HttpPoolStats> http_stats = std::make_shared<HttpPoolStats>();
+  std::atomic<size_t> inference_in_flight{0};  // generate/chat/embed requests, queued or running
 };
 
 class Server {

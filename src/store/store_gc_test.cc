@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -161,6 +162,31 @@ TEST(StoreGcTest, StartupPruneRespectsReferencesAndTheGracePeriod) {
   ASSERT_TRUE(now.ok());
   EXPECT_FALSE(store.HasBlob(fresh_unused));
   EXPECT_TRUE(fs::exists(fresh_partial));
+}
+
+// Temp files of a crashed writer (its pid no longer runs) go at startup however fresh they are;
+// fresh ones of a live process (this one) stay for the grace period (issue #17).
+TEST(StoreGcTest, FreshTempFilesOfDeadProcessesAreRemoved) {
+  testing::TempDir dir;
+  Store store = *Store::Open(dir.path());
+  const pid_t child = ::fork();
+  if (child == 0) std::_Exit(0);
+  ASSERT_GT(child, 0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  const std::string dead = ".tmp-" + std::to_string(child) + "-0-7";
+  const std::string live = ".tmp-" + std::to_string(::getpid()) + "-0-7";
+  fs::create_directories(dir.Join("manifests/registry.ollama.ai/library/a"));
+  for (const std::string& where :
+       {std::string("blobs/"), std::string("manifests/registry.ollama.ai/library/a/")}) {
+    std::ofstream(dir.Join(where + dead)) << "crashed";
+    std::ofstream(dir.Join(where + live)) << "writing";
+  }
+  Result<PruneReport> r = store.Prune();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(fs::exists(dir.Join("blobs/" + dead)));
+  EXPECT_FALSE(fs::exists(dir.Join("manifests/registry.ollama.ai/library/a/" + dead)));
+  EXPECT_TRUE(fs::exists(dir.Join("blobs/" + live)));
+  EXPECT_TRUE(fs::exists(dir.Join("manifests/registry.ollama.ai/library/a/" + live)));
 }
 
 TEST(StoreGcTest, AbandonedPartialDownloadsAreRemovedTogether) {

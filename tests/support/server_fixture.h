@@ -22,6 +22,7 @@ class ServerFixture {
   ServerFixture& operator=(const ServerFixture&) = delete;
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& models_dir() const { return models_dir_; }
   // Sends `signal_number` (default SIGTERM) and waits up to 10 s; returns the exit status (or -1
