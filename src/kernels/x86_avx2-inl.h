@@ -59,10 +59,11 @@ struct TilePrefetch {
   size_t step;
   TilePrefetch(const internal::WeightRows& w, size_t next_row, size_t n_rows, size_t r_end,
                size_t n_blocks) {
+    next_row = std::min(next_row, r_end);  // no pointer past the rows
     const size_t last = std::min(next_row + n_rows, r_end);
     p = reinterpret_cast<const char*>(w.data + next_row * w.row_bytes);
-    end = reinterpret_cast<const char*>(w.data + std::max(last, next_row) * w.row_bytes);
-    const size_t bytes = (last > next_row ? last - next_row : 0) * w.row_bytes;
+    end = reinterpret_cast<const char*>(w.data + last * w.row_bytes);
+    const size_t bytes = (last - next_row) * w.row_bytes;
     step = (bytes / n_blocks + 63) / 64 * 64;
   }
   HWY_INLINE void Next() {
