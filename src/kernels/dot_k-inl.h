@@ -16,6 +16,7 @@
 #include "hwy/highway.h"
 #include "kernels/internal.h"
 #include "kernels/quant_common-inl.h"
+#include "kernels/x86_avx2-inl.h"
 #include "tensor/blocks.h"
 #include "tensor/half.h"
 
@@ -208,6 +209,9 @@ HWY_INLINE void KRows(const internal::WeightRows& w, size_t r_begin, size_t r_en
   using Block = typename Dec::Block;
   constexpr size_t kT = 4;
   const size_t nsb = w.n_cols / 256;
+#if HWY_TARGET == HWY_AVX2
+  r_begin = Avx2KRows<Dec>(w, r_begin, r_end, a, y, y_stride);  // all but a tail of rows
+#endif
   for (size_t r = r_begin; r < r_end; ++r) {
     const Block* wb = reinterpret_cast<const Block*>(w.data + r * w.row_bytes);
     float sums[kT];

@@ -21,6 +21,7 @@
 #include "kernels/internal.h"
 #include "kernels/quant_common-inl.h"
 #include "kernels/ref/dot_ref.h"
+#include "kernels/x86_avx2-inl.h"
 #include "tensor/blocks.h"
 #include "tensor/half.h"
 
@@ -164,6 +165,9 @@ HWY_INLINE void LegacyRows(const internal::WeightRows& w, size_t r_begin, size_t
   using Block = typename Dec::Block;
   constexpr size_t kT = 4;
   const size_t nb = w.n_cols / 32;
+#if HWY_TARGET == HWY_AVX2
+  r_begin = Avx2LegacyRows<Dec>(w, r_begin, r_end, a, y, y_stride);  // all but a tail of rows
+#endif
   for (size_t r = r_begin; r < r_end; ++r) {
     const Block* wb = reinterpret_cast<const Block*>(w.data + r * w.row_bytes);
     float sums[kT];

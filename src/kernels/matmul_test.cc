@@ -185,6 +185,26 @@ TEST(MatMulTest, OddShapesOnEveryCpuPath) {
   }
 }
 
+// The quantized kernels' tiles (AVX2: 8 rows of legacy blocks or 4 rows of k-quants, 2 tokens)
+// and their edges on every Highway target: every row count from 1 to 19 on one thread (a tile and
+// any tail of single rows) against 1 to 7 tokens (pairs plus an odd token).
+TEST(MatMulTest, QuantizedTileEdgesOnEveryHighwayTarget) {
+  ForEachHighwayTarget([](const char* target) {
+    ThreadPool pool(1);
+    for (const TypeCase& tc : kTypes) {
+      if (!tc.exact_on_highway) continue;
+      for (size_t rows = 1; rows <= 19; rows += 3) {
+        for (size_t n_tok = 1; n_tok <= 7; ++n_tok) {
+          Problem p = MakeProblem(tc, rows, 512, n_tok, static_cast<uint32_t>(rows * 8 + n_tok));
+          std::vector<float> y(n_tok * rows, std::nanf(""));
+          internal::MatMulOnPath(CpuPath::kHighway, p.m, p.x.data(), n_tok, y.data(), pool);
+          ExpectMatches(p, y, true, 0.0, StrCat(target, " rows=", rows, " n_tok=", n_tok));
+        }
+      }
+    }
+  });
+}
+
 // The float-weight GEMM (n_tok >= internal::kFloatGemmMinTokens) on every Highway target and
 // CPU path: rows, columns and tokens that are not multiples of the micro-kernel tiles, the
 // column group (16), the column block or the row and token blocks (several blocks of each, a
