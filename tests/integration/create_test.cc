@@ -222,6 +222,9 @@ TEST_F(CreateTest, GptOssFromF16WithMxfp4ExpertsChatsThroughHarmony) {
     EXPECT_TRUE(chat.value("done", false)) << chat;
     EXPECT_EQ(chat["eval_count"], 6) << chat;
   }
+  // And the CLI's chat client on it: `olla run` with a think level.
+  auto run = Olla("run oss --think=low 'What time is it?'", work_.path());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
 }
 
 // ADAPTER (issue #18): the LoRA adapter of testdata §4c on its F32 base generates the
