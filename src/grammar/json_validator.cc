@@ -9,7 +9,9 @@
 #include <nlohmann/json.hpp>
 // GCC 12 warns about libstdc++'s own <regex> internals (std::function in _State) at -O1 with
 // sanitizers: a known false positive, silenced for this file only.
+#if defined(__GNUC__) && !defined(__clang__)  // clang has no such warning (and warns about it)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <regex>
 
 #include "base/str_cat.h"
