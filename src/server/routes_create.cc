@@ -209,10 +209,10 @@ void HandleUploadBlob(ServerContext& ctx, const httplib::Request& req, httplib::
 }  // namespace
 
 void RegisterCreateRoutes(httplib::Server& http, ServerContext& ctx) {
-  auto serialize = std::make_shared<std::mutex>();
+  // One create at a time, and never beside a copy or delete (ServerContext::store_writes).
   HandleWithBody(http, "POST", "/api/create", ctx.config.max_body,
-                 [&ctx, serialize](const httplib::Request& req, httplib::Response& res) {
-                   HandleCreate(ctx, *serialize, req, res);
+                 [&ctx](const httplib::Request& req, httplib::Response& res) {
+                   HandleCreate(ctx, ctx.store_writes, req, res);
                  });
   const char* blob_path = R"(/api/blobs/([^/]*))";
   http.Get(blob_path, [&ctx](const httplib::Request& req, httplib::Response& res) {

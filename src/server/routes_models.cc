@@ -1,5 +1,6 @@
 // POST /api/show, POST /api/copy, DELETE /api/delete (spec §3.9, §3.12, §3.13).
 
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "api/json_request.h"
@@ -96,6 +97,7 @@ void HandleCopy(ServerContext& ctx, const httplib::Request& req, httplib::Respon
   auto d = store::ModelName::Parse(dst->value_or(""));
   if (!d.ok())
     return ReplyError(res, 400, StrCat("destination \"", dst->value_or(""), "\" is invalid"));
+  std::lock_guard<std::mutex> lock(ctx.store_writes);
   Status st = ctx.store.Copy(*s, *d);
   if (st.code() == StatusCode::kNotFound)
     return ReplyError(res, 404, StrCat("model \"", src->value_or(""), "\" not found"));
@@ -115,6 +117,7 @@ void HandleDelete(ServerContext& ctx, const httplib::Request& req, httplib::Resp
   if (n.empty()) n = name->value_or("");
   auto parsed = store::ModelName::Parse(n);
   if (!parsed.ok()) return ReplyError(res, 400, StrCat("name \"", n, "\" is invalid"));
+  std::lock_guard<std::mutex> lock(ctx.store_writes);  // never under a create's feet
   auto report = ctx.store.Delete(*parsed, ctx.config.noprune);
   if (!report.ok()) {
     if (report.status().code() == StatusCode::kNotFound)

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -52,6 +53,10 @@ struct ServerContext {
   std::unique_ptr<DisconnectWatcher> watcher;  // clients that go away cancel their requests
   std::shared_ptr<HttpPoolStats> http_stats = std::make_shared<HttpPoolStats>();
   std::atomic<size_t> inference_in_flight{0};  // generate/chat/embed requests, queued or running
+  // Held by whatever writes manifests or prunes blobs (create, copy, delete), one at a time: a
+  // delete pruning a blob that a concurrent create was about to reference left a manifest
+  // pointing at a deleted blob.
+  std::mutex store_writes;
 };
 
 class Server {
