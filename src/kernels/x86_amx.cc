@@ -11,7 +11,9 @@
 #include "kernels/x86_amx.h"
 
 #if defined(__x86_64__)
+#if !defined(__clang__)  // clang has no such warning, and would warn about the pragma
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC bug 105593, see x86_vnni.cc
+#endif
 #include <immintrin.h>
 
 #include <cstring>

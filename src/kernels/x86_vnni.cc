@@ -10,7 +10,9 @@
 #if defined(__x86_64__)
 // GCC 12 reports the deliberately undefined pass-through operand of its own AVX-512 intrinsics
 // (_mm512_undefined_*) as maybe-uninitialized once they are inlined (GCC bug 105593).
+#if !defined(__clang__)  // clang has no such warning, and would warn about the pragma
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 #include <cstring>
