@@ -52,6 +52,13 @@ class EmbedModelsTest : public ::testing::Test {
     return testing::ReadF32File(
         testing::TestdataPath(std::string("ref/") + m.file + ".embd-" + m.ref + ".bin"));
   }
+  // The reference scaled to unit L2 norm, as /api/embed and /v1/embeddings return it.
+  static std::vector<float> Normalized(std::vector<float> v) {
+    double norm = 0;
+    for (float x : v) norm += double(x) * x;
+    for (float& x : v) x = static_cast<float>(x / std::sqrt(norm));
+    return v;
+  }
   // Within the F16 tolerance of the engine tests: cosine >= 0.999 and max |Δ| <= 3e-3 × max |want|.
   static void ExpectClose(const json& got, const std::vector<float>& want, const char* what) {
     ASSERT_EQ(got.size(), want.size()) << what;
@@ -75,10 +82,7 @@ TEST_F(EmbedModelsTest, NativeEmbedIsTheNormalizedReferenceAndLegacyTheRawOne) {
   for (const EmbedModel& m : kModels) {
     SCOPED_TRACE(m.name);
     const std::vector<float> ref = Reference(m);
-    double norm = 0;
-    for (float x : ref) norm += double(x) * x;
-    std::vector<float> unit(ref);
-    for (float& x : unit) x = static_cast<float>(x / std::sqrt(norm));
+    const std::vector<float> unit = Normalized(ref);
 
     auto r = Post("/api/embed", {{"model", m.name}, {"input", kPrompt}});
     ASSERT_EQ(r->status, 200) << r->body;
@@ -97,10 +101,7 @@ TEST_F(EmbedModelsTest, OpenAiEmbeddingsAreTheNormalizedReference) {
   for (const EmbedModel& m : kModels) {
     SCOPED_TRACE(m.name);
     const std::vector<float> ref = Reference(m);
-    double norm = 0;
-    for (float x : ref) norm += double(x) * x;
-    std::vector<float> unit(ref);
-    for (float& x : unit) x = static_cast<float>(x / std::sqrt(norm));
+    const std::vector<float> unit = Normalized(ref);
     auto r = Post("/v1/embeddings", {{"model", m.name}, {"input", {kPrompt}}});
     ASSERT_EQ(r->status, 200) << r->body;
     json j = json::parse(r->body);
