@@ -16,8 +16,10 @@ void MoeScratch::ResizeFor(const ModelConfig& c, size_t n_batch) {
   gate.resize(n_batch * c.n_ff_exp);
   up.resize(n_batch * c.n_ff_exp);
   down.resize(n_batch * c.n_embd);
-  token.reserve(n_batch);
-  token_w.reserve(n_batch);
+  token.reserve(n_batch * c.n_expert_used);
+  token_w.reserve(n_batch * c.n_expert_used);
+  first.reserve(c.n_expert + 1);
+  next.reserve(c.n_expert);
 }
 
 void RouteToken(const ModelConfig& c, float* logits, int32_t* chosen, float* weight) {
@@ -55,20 +57,27 @@ void MoeFfn(const ModelConfig& c, const LayerWeights& lw, const float* x, size_t
     if (lw.ffn_gate_inp_b.data) kernels::AddInPlace(lt, lw.ffn_gate_inp_b.data, c.n_expert);
     RouteToken(c, lt, s.chosen.data() + t * k, s.weight.data() + t * k);
   }
+  // Every (token, weight) route grouped by expert in one counting pass, tokens in order within
+  // an expert: expert e's routes are [first[e], first[e + 1]).
+  s.first.assign(c.n_expert + 1, 0);
+  for (size_t r = 0; r < n * k; ++r) ++s.first[static_cast<size_t>(s.chosen[r]) + 1];
+  for (size_t e = 0; e < c.n_expert; ++e) s.first[e + 1] += s.first[e];
+  s.token.resize(n * k);
+  s.token_w.resize(n * k);
+  s.next.assign(s.first.begin(), s.first.end() - 1);
+  for (size_t r = 0; r < n * k; ++r) {
+    const size_t slot = s.next[static_cast<size_t>(s.chosen[r])]++;
+    s.token[slot] = static_cast<uint32_t>(r / k);
+    s.token_w[slot] = s.weight[r];
+  }
   std::fill(out, out + n * n_embd, 0.0f);
   for (size_t e = 0; e < c.n_expert; ++e) {
-    s.token.clear();
-    s.token_w.clear();
-    for (size_t t = 0; t < n; ++t)
-      for (size_t i = 0; i < k; ++i)
-        if (s.chosen[t * k + i] == static_cast<int32_t>(e)) {
-          s.token.push_back(static_cast<uint32_t>(t));
-          s.token_w.push_back(s.weight[t * k + i]);
-        }
-    const size_t m = s.token.size();
+    const size_t begin = s.first[e], m = s.first[e + 1] - begin;
     if (m == 0) continue;  // an expert no token chose is never read
+    const uint32_t* token = s.token.data() + begin;
+    const float* token_w = s.token_w.data() + begin;
     for (size_t j = 0; j < m; ++j)
-      std::copy_n(x + s.token[j] * n_embd, n_embd, s.xs.data() + j * n_embd);
+      std::copy_n(x + token[j] * n_embd, n_embd, s.xs.data() + j * n_embd);
     kernels::MatMul(lw.gate_exps[e], s.xs.data(), m, s.gate.data(), pool);
     kernels::MatMul(lw.up_exps[e], s.xs.data(), m, s.up.data(), pool);
     if (c.expert_bias) {
@@ -87,8 +96,8 @@ void MoeFfn(const ModelConfig& c, const LayerWeights& lw, const float* x, size_t
     for (size_t j = 0; j < m; ++j) {
       float* d = s.down.data() + j * n_embd;
       if (c.expert_bias) kernels::AddInPlace(d, lw.down_exps_b.data + e * n_embd, n_embd);
-      float* o = out + s.token[j] * n_embd;
-      const float w = s.token_w[j];
+      float* o = out + token[j] * n_embd;
+      const float w = token_w[j];
       for (size_t i = 0; i < n_embd; ++i) o[i] += w * d[i];
     }
   }

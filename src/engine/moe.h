@@ -22,8 +22,10 @@ struct MoeScratch {
   std::vector<float> xs;        // [n_batch, n_embd] the input rows routed to one expert
   std::vector<float> gate, up;  // [n_batch, n_ff_exp]
   std::vector<float> down;      // [n_batch, n_embd]
-  std::vector<uint32_t> token;  // tokens routed to the current expert
+  std::vector<uint32_t> token;  // [n * n_expert_used] routed tokens, grouped by expert
   std::vector<float> token_w;   // and their weights
+  std::vector<size_t> first;    // [n_expert + 1] where each expert's group starts
+  std::vector<size_t> next;     // [n_expert] filling cursor
 
   void ResizeFor(const ModelConfig& c, size_t n_batch);
 };
